@@ -1,0 +1,113 @@
+"""Why a command could not run.
+
+Each class is one line: its docstring is the Chinese message (with the
+placeholders filled from the keyword arguments) and ``en`` the English one.
+Every message names the file, and where it can the sheet, row and column,
+and says what to do.  The CLI prints ``message()`` and exits with code 2.
+"""
+
+from __future__ import annotations
+
+
+class CrmError(Exception):
+    """{file}: 无法处理。"""
+
+    en = "{file}: cannot be processed."
+
+    def __init__(self, **context: object) -> None:
+        self.context = context
+        super().__init__(self.message("zh"))
+
+    def message(self, lang: str = "zh") -> str:
+        template = self.en if lang == "en" else (self.__doc__ or "")
+        return template.format(**self.context)
+
+
+class FileMissing(CrmError):
+    """{file}: 找不到这个文件，请检查路径。"""
+    en = "{file}: file not found; check the path."
+
+
+class NotAWorkbook(CrmError):
+    """{file}: 不是 Excel 工作簿（.xlsx/.xlsm），请在 Excel 中另存为 .xlsx 后再试。"""
+    en = "{file}: not an Excel workbook (.xlsx/.xlsm); save it as .xlsx in Excel and try again."
+
+
+class CorruptWorkbook(CrmError):
+    """{file}: 文件已损坏或不完整（{detail}），请用备份或重新从 Excel 保存。"""
+    en = "{file}: the file is damaged or incomplete ({detail}); use a backup or save it again from Excel."
+
+
+class LegacyXls(CrmError):
+    """{file}: 这是旧版 .xls 文件，扩展名却是 {suffix}；请在 Excel 中“另存为” .xlsx 后再试。"""
+    en = "{file}: this is an old .xls file named {suffix}; use Save As .xlsx in Excel and try again."
+
+
+class PasswordProtected(CrmError):
+    """{file}: 文件设有打开密码，请在 Excel 中取消密码（文件→信息→保护工作簿）后再试。"""
+    en = "{file}: the file is password protected; remove the password in Excel and try again."
+
+
+class TextAsWorkbook(CrmError):
+    """{file}: 这是 CSV/文本文件，扩展名却是 {suffix}；请把扩展名改为 .csv 再试。"""
+    en = "{file}: this is a CSV/text file named {suffix}; rename it to .csv and try again."
+
+
+class UnsupportedFile(CrmError):
+    """{file}: 不支持 {suffix} 文件，请提供 .xlsx、.xlsm 或 .csv。"""
+    en = "{file}: {suffix} files are not supported; use .xlsx, .xlsm or .csv."
+
+
+class ZipBomb(CrmError):
+    """{file}: 文件解压后异常巨大（{member}），疑似恶意文件，已拒绝。"""
+    en = "{file}: a part unpacks to an abnormal size ({member}); refused as unsafe."
+
+
+class UnreadableCsv(CrmError):
+    """{file}: 无法识别 CSV 的编码，请用 Excel 另存为“CSV UTF-8”后再试。"""
+    en = "{file}: cannot tell the CSV's encoding; save it as 'CSV UTF-8' and try again."
+
+
+class MissingSheet(CrmError):
+    """{file}: 缺少工作表“{sheet}”，请用 crm-sheets new 生成的模板，或把工作表改回这个名字。"""
+    en = "{file}: sheet '{sheet}' is missing; use a template from crm-sheets new or rename the sheet back."
+
+
+class EmptySheet(CrmError):
+    """{file} 工作表“{sheet}”: 是空的，第1行应是表头（{headers}）。"""
+    en = "{file} sheet '{sheet}': is empty; row 1 must hold the headers ({headers})."
+
+
+class MissingHeader(CrmError):
+    """{file} 工作表“{sheet}” 第1行: 缺少必填列“{header}”，请在第1行加上这一列的表头。"""
+    en = "{file} sheet '{sheet}' row 1: required column '{header}' is missing; add it to the header row."
+
+
+class MergedHeader(CrmError):
+    """{file} 工作表“{sheet}” 第1行 {cells}: 表头是合并单元格，请取消合并，每列一个表头。"""
+    en = "{file} sheet '{sheet}' row 1 {cells}: header cells are merged; unmerge them, one header per column."
+
+
+class ExtraHeaderRow(CrmError):
+    """{file} 工作表“{sheet}” 第{row}行: 这一行又是表头，请删除多余的表头行，只保留第1行。"""
+    en = "{file} sheet '{sheet}' row {row}: this row repeats the headers; delete it and keep only row 1."
+
+
+class OpenInExcel(CrmError):
+    """{file}: 正在被 Excel 打开（发现 {lock}），请先在 Excel 中保存并关闭，或在 Excel 里点按钮运行。"""
+    en = "{file}: open in Excel (found {lock}); save and close it first, or use the button inside Excel."
+
+
+class Busy(CrmError):
+    """{file}: 另一个 crm-sheets 任务正在写这个文件，请稍后再试。"""
+    en = "{file}: another crm-sheets task is writing this file; try again shortly."
+
+
+class BadDate(CrmError):
+    """日期“{value}”无法识别，正确格式是 YYYY-MM-DD（如 2024-03-10）。"""
+    en = "date '{value}' not understood; valid format is YYYY-MM-DD (e.g. 2024-03-10)."
+
+
+class TargetExists(CrmError):
+    """{file}: 文件已存在，未覆盖；请换一个文件名，或先移走旧文件。"""
+    en = "{file}: already exists and was not overwritten; choose another name or move the old file."

@@ -1,0 +1,32 @@
+"""The in-memory shape of a sheet that the core works on (no file, no Excel)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .schema import Sheet
+
+
+@dataclass
+class SheetTable:
+    """One data sheet as read from a workbook or CSV.
+
+    ``data`` holds typed values keyed by schema field key (text as ``str`` with
+    ``""`` for empty, phone normalized or ``""`` when unusable, dates as
+    ``datetime64[ns]`` with NaT, numbers as ``float64`` with NaN).  ``text``
+    has the same index and columns and holds each cell as the user sees it.
+    The index is the 1-based row number in the file, so every finding can name
+    its row.  ``letters`` maps field key to the column letter in the file.
+    """
+
+    sheet: Sheet
+    data: pd.DataFrame
+    text: pd.DataFrame
+    letters: dict[str, str]
+    source: str = ""
+
+    def column_label(self, key: str) -> str:
+        """'E列 联系电话' style label for messages."""
+        return f"{self.letters.get(key, '?')}列 {self.sheet.field(key).header}"

@@ -1,0 +1,222 @@
+"""Read a workbook (or a CSV export) into typed tables keyed by schema field.
+
+python-calamine reads each sheet in one call; everything after that is
+column-wise pandas.  Headers are matched through the schema's aliases after
+normalizing whitespace and full-width characters, so a hand-made sheet with
+"手机号 " or "联系电话＊" still lines up.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import python_calamine as calamine
+
+from .. import errors, schema, values
+from ..schema import Sheet
+from ..tables import SheetTable
+from .cells import column_letters
+from .sniff import FileKind, sniff
+
+
+@dataclass
+class Book:
+    """Everything the core needs from one workbook or CSV."""
+
+    path: Path
+    kind: FileKind
+    tables: dict[str, SheetTable]
+    options: dict[str, list[str]]
+    team: pd.DataFrame
+    settings: dict[str, str]
+    sheet_names: list[str] = field(default_factory=list)
+
+    @property
+    def team_names(self) -> list[str]:
+        return [n for n in self.team["name"].tolist() if n]
+
+    def setting(self, name: str) -> str:
+        return self.settings.get(name, "")
+
+
+def header_lookup(sheet: Sheet) -> dict[str, str]:
+    """Normalized header or alias -> field key; a real header beats an alias."""
+    lookup: dict[str, str] = {}
+    for f in sheet.fields:
+        for alias in f.aliases:
+            lookup.setdefault(values.normalize_header(alias), f.key)
+    for f in sheet.fields:
+        lookup[values.normalize_header(f.header)] = f.key
+    return lookup
+
+
+def match_headers(sheet: Sheet, header_row: list) -> dict[str, int]:
+    """Field key -> 0-based column index for the headers found in the row."""
+    lookup = header_lookup(sheet)
+    found: dict[str, int] = {}
+    for col, cell in enumerate(header_row):
+        key = lookup.get(values.normalize_header(str(cell))) if cell not in ("", None) else None
+        if key and key not in found:
+            found[key] = col
+    return found
+
+
+def read_book(
+    path: str | Path,
+    *,
+    need: tuple[str, ...] = ("customers",),
+    sheets: tuple[Sheet, ...] = schema.SHEETS,
+) -> Book:
+    """Read the data sheets of a workbook (or a CSV export of one table).
+
+    ``need`` names the sheet keys that must be present; other data sheets are
+    read when they exist.  Raises a CrmError with a one-line message naming
+    file, sheet, row and column for anything that cannot be read.
+    """
+    path = Path(path)
+    kind = sniff(path)
+    data_sheets = [s for s in sheets if s.kind == "data"]
+    if kind == "csv":
+        rows = _csv_rows(path)
+        sheet = _best_sheet(data_sheets, rows[0] if rows else [])
+        table = _table_from_rows(path.name, sheet, rows, merged=None)
+        return Book(path, kind, {sheet.key: table}, _default_options(), _empty_team(), _default_settings(), [])
+    try:
+        wb = calamine.CalamineWorkbook.from_path(str(path))
+    except calamine.PasswordError:
+        raise errors.PasswordProtected(file=path.name) from None
+    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError, OSError) as exc:
+        raise errors.CorruptWorkbook(file=path.name, detail=str(exc).splitlines()[0][:80]) from None
+    try:
+        names = list(wb.sheet_names)
+        tables: dict[str, SheetTable] = {}
+        for sheet in data_sheets:
+            if sheet.name not in names:
+                if sheet.key in need:
+                    raise errors.MissingSheet(file=path.name, sheet=sheet.name)
+                continue
+            ws = wb.get_sheet_by_name(sheet.name)
+            rows = ws.to_python(skip_empty_area=False)
+            tables[sheet.key] = _table_from_rows(path.name, sheet, rows, merged=ws.merged_cell_ranges)
+        by_key = {s.key: s for s in sheets}
+        options = _read_options(wb, names, by_key.get("options", schema.OPTIONS))
+        team = _read_team(wb, names, path.name, by_key.get("team", schema.TEAM))
+        settings = _read_settings(wb, names)
+    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError) as exc:
+        raise errors.CorruptWorkbook(file=path.name, detail=str(exc).splitlines()[0][:80]) from None
+    finally:
+        wb.close()
+    return Book(path, kind, tables, options, team, settings, names)
+
+
+def _table_from_rows(file: str, sheet: Sheet, rows: list[list], merged) -> SheetTable:
+    if not rows or all(c in ("", None) for c in rows[0]):
+        raise errors.EmptySheet(file=file, sheet=sheet.name, headers="、".join(sheet.headers[:5]) + "…")
+    for (r0, c0), (r1, c1) in merged or ():
+        if r0 == 0:
+            cells = f"{column_letters(c0)}1:{column_letters(c1)}{r1 + 1}"
+            raise errors.MergedHeader(file=file, sheet=sheet.name, cells=cells)
+    found = match_headers(sheet, rows[0])
+    for f in sheet.fields:
+        if f.required and not f.maintained and f.key not in found:
+            raise errors.MissingHeader(file=file, sheet=sheet.name, header=f.header)
+    for r in range(1, min(len(rows), 4)):
+        again = match_headers(sheet, rows[r])
+        if len(again) >= max(2, len(found) // 2):
+            raise errors.ExtraHeaderRow(file=file, sheet=sheet.name, row=r + 1)
+    frame = pd.DataFrame(rows[1:], dtype=object) if len(rows) > 1 else pd.DataFrame()
+    frame.index = pd.RangeIndex(2, len(frame) + 2)
+    raw = pd.DataFrame(index=frame.index)
+    for key, col in found.items():
+        raw[key] = frame[col] if col in frame.columns else pd.Series("", index=frame.index, dtype=object)
+    text = pd.DataFrame({k: values.text_column(raw[k], sheet.field(k).type) for k in raw.columns}, index=raw.index)
+    nonempty = (text != "").any(axis=1) if len(text.columns) else pd.Series(False, index=text.index)
+    text = text[nonempty]
+    raw = raw[nonempty]
+    data = pd.DataFrame({k: values.typed_column(raw[k], sheet.field(k).type) for k in raw.columns}, index=raw.index)
+    letters = {k: column_letters(c) for k, c in found.items()}
+    return SheetTable(sheet=sheet, data=data, text=text, letters=letters, source=file)
+
+
+def _best_sheet(data_sheets: list[Sheet], header_row: list) -> Sheet:
+    scored = [(len(match_headers(s, header_row)), -i, s) for i, s in enumerate(data_sheets)]
+    return max(scored, key=lambda t: (t[0], t[1]))[2]
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    text = None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ["utf-16"]
+    else:
+        encodings = ["utf-8-sig", "gb18030"]
+    for enc in encodings:
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None or "\x00" in text:
+        raise errors.UnreadableCsv(file=path.name)
+    sample = text[:8192]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+
+
+def _default_options() -> dict[str, list[str]]:
+    return {name: list(items) for name, items in schema.OPTION_LISTS.items()}
+
+
+def _default_settings() -> dict[str, str]:
+    return {s.name: str(s.default) for s in schema.SETTINGS}
+
+
+def _empty_team() -> pd.DataFrame:
+    return pd.DataFrame({f.key: pd.Series(dtype=object) for f in schema.TEAM.fields})
+
+
+def _read_options(wb, names: list[str], sheet: Sheet) -> dict[str, list[str]]:
+    """Option lists as the workbook has them; lists missing there use the defaults."""
+    options = _default_options()
+    if sheet.name not in names:
+        return options
+    rows = wb.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
+    if not rows:
+        return options
+    for col, head in enumerate(rows[0]):
+        name = values.text_column(pd.Series([head], dtype=object), "text").iloc[0]
+        if not name:
+            continue
+        column = pd.Series([r[col] if col < len(r) else "" for r in rows[1:]], dtype=object)
+        items = [v for v in values.text_column(column, "text").tolist() if v]
+        options[name] = items
+    return options
+
+
+def _read_team(wb, names: list[str], file: str, sheet: Sheet) -> pd.DataFrame:
+    if sheet.name not in names:
+        return _empty_team()
+    rows = wb.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
+    if not rows or all(c in ("", None) for c in rows[0]):
+        return _empty_team()
+    return _table_from_rows(file, sheet, rows, merged=None).data.reset_index(drop=True)
+
+
+def _read_settings(wb, names: list[str]) -> dict[str, str]:
+    settings = _default_settings()
+    if schema.SETTINGS_SHEET.name not in names:
+        return settings
+    rows = wb.get_sheet_by_name(schema.SETTINGS_SHEET.name).to_python(skip_empty_area=False)
+    for row in rows[1:]:
+        if len(row) >= 2 and row[0] not in ("", None):
+            cells = values.text_column(pd.Series(row[:2], dtype=object), "text").tolist()
+            settings[cells[0]] = cells[1]
+    return settings

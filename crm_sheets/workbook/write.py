@@ -1,0 +1,121 @@
+"""Write results back into the user's workbook without harming anything else.
+
+Tool-owned sheets are built in memory by XlsxWriter and grafted in; data
+sheets change only in the maintained cells; every other part of the package
+is copied byte for byte.  The swap is atomic, after a backup, under a lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from ..schema import Sheet
+from . import cells as cellpatch
+from .graft import graft, styles_part
+from .package import Package
+from .safety import exclusive, replace_atomically
+from .styles import date_styles
+
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+# The donor sheet that only exists so XlsxWriter emits the date cell format.
+_FORMAT_SHEET = "formats"
+
+
+@dataclass
+class ToolSheet:
+    """A sheet the tool owns, described by a function that fills it."""
+
+    name: str
+    build: Callable[[Workbook, Worksheet], None]
+
+
+def frame_sheet(sheet: Sheet, frame: pd.DataFrame, name: str | None = None) -> ToolSheet:
+    """A tool sheet showing ``frame`` (columns = the sheet's field keys)."""
+
+    def build(wb: Workbook, ws: Worksheet) -> None:
+        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+        when = wb.add_format({"num_format": DATETIME_FORMAT})
+        ratio = wb.add_format({"num_format": "0.0%"})
+        ws.freeze_panes(1, 0)
+        for col, f in enumerate(sheet.fields):
+            ws.write_string(0, col, f.header, head)
+            ws.set_column(col, col, f.width)
+        for col, f in enumerate(sheet.fields):
+            if f.key not in frame.columns:
+                continue
+            series = frame[f.key]
+            fmt = ratio if f.type == "number" and f.key in _RATIO_KEYS else None
+            for row, value in enumerate(series.tolist(), start=1):
+                if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
+                    continue
+                if isinstance(value, (dt.datetime, dt.date)):
+                    ws.write_datetime(row, col, value, when)
+                elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                    ws.write_number(row, col, value, fmt)
+                else:
+                    ws.write_string(row, col, str(value))
+
+    return ToolSheet(name or sheet.name, build)
+
+
+_RATIO_KEYS = {"completeness", "validity", "timeliness"}
+
+
+@dataclass
+class WriteResult:
+    backup: Path
+    changed_parts: set[str]
+
+
+def write_back(
+    path: str | Path,
+    *,
+    tool_sheets: list[ToolSheet] = (),
+    cells: dict[str, dict[int, dict[int, cellpatch.CellValue]]] | None = None,
+    keep_backups: int = 10,
+) -> WriteResult:
+    """Replace the tool sheets and maintained cells of the workbook at ``path``.
+
+    ``cells`` maps sheet name -> {row number: {0-based column: value}}.
+    """
+    path = Path(path)
+    with exclusive(path):
+        with Package(path) as pkg:
+            date_xf = _donor_into(pkg, list(tool_sheets))
+            date1904 = pkg.uses_1904_dates()
+            styles_xml = pkg.read(styles_part(pkg))
+            known_dates = date_styles(styles_xml)
+            parts = {name: part for name, _rid, part in pkg.sheets()}
+            for sheet_name, updates in (cells or {}).items():
+                part = parts[sheet_name]
+                pkg.write(
+                    part,
+                    cellpatch.patch_cells(
+                        pkg.read(part), updates, date_styles=known_dates, date_style=date_xf, date1904=date1904
+                    ),
+                )
+            changed = pkg.changed_parts()
+            backup = replace_atomically(path, pkg.write_to, keep_backups)
+    return WriteResult(backup=backup, changed_parts=changed)
+
+
+def _donor_into(pkg: Package, tool_sheets: list[ToolSheet]) -> int:
+    """Build the tool sheets with XlsxWriter, graft them, return the date xf index."""
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
+    for ts in tool_sheets:
+        ts.build(wb, wb.add_worksheet(ts.name))
+    when = wb.add_format({"num_format": DATETIME_FORMAT})
+    wb.add_worksheet(_FORMAT_SHEET).write_datetime(0, 0, dt.datetime(2000, 1, 1), when)
+    wb.close()
+    xf_map = graft(pkg, buf.getvalue(), [ts.name for ts in tool_sheets])
+    return xf_map[when.xf_index]

@@ -1,0 +1,162 @@
+"""Drive headless LibreOffice through UNO (run with /usr/bin/python3).
+
+    uno_tool.py inspect FILE            print JSON: sheets, charts, pictures, comments, names
+    uno_tool.py decorate IN OUT PNG     add a user's sheet with chart, picture, comment,
+                                        a custom cell style and a defined name; save as .xlsm
+    uno_tool.py render FILE SHEET PNG   export one sheet as a PNG picture
+
+Tests call it in a subprocess because UNO only imports in Debian's python3.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import uno
+
+CTX = None
+from com.sun.star.awt import Point, Size
+from com.sun.star.beans import PropertyValue
+from com.sun.star.table import CellAddress, CellRangeAddress
+
+
+def prop(name, value):
+    p = PropertyValue()
+    p.Name, p.Value = name, value
+    return p
+
+
+def start_office():
+    profile = tempfile.mkdtemp(prefix="lo-profile-")
+    pipe = "crmtest" + str(os.getpid())
+    proc = subprocess.Popen(
+        [
+            "soffice", "--headless", "--invisible", "--nologo", "--norestore", "--nodefault",
+            f"-env:UserInstallation=file://{profile}", f"--accept=pipe,name={pipe};urp;",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+    for _ in range(300):
+        try:
+            ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+            break
+        except Exception:
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        raise SystemExit("LibreOffice did not start")
+    global CTX
+    CTX = ctx
+    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+    return proc, desktop
+
+
+def load(desktop, path):
+    url = uno.systemPathToFileUrl(os.path.abspath(path))
+    return desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True), prop("MacroExecutionMode", 0)))
+
+
+def inspect(desktop, path):
+    doc = load(desktop, path)
+    out = {"sheets": [], "charts": {}, "pictures": {}, "comments": {}, "names": [], "cells": {}}
+    sheets = doc.getSheets()
+    for i in range(sheets.getCount()):
+        sh = sheets.getByIndex(i)
+        name = sh.getName()
+        out["sheets"].append(name)
+        out["charts"][name] = sh.getCharts().getCount()
+        page = sh.getDrawPage()
+        pics = 0
+        for j in range(page.getCount()):
+            if "GraphicObjectShape" in page.getByIndex(j).getShapeType():
+                pics += 1
+        out["pictures"][name] = pics
+        out["comments"][name] = sh.getAnnotations().getCount()
+        out["cells"][name] = sh.getCellRangeByName("A1:C3").getDataArray()
+    out["names"] = list(doc.NamedRanges.getElementNames())
+    doc.close(True)
+    print(json.dumps(out, ensure_ascii=False, default=str))
+
+
+def decorate(desktop, src, dst, png):
+    doc = load(desktop, src)
+    sheets = doc.getSheets()
+    sheets.insertNewByName("我的笔记", sheets.getCount())
+    sh = sheets.getByName("我的笔记")
+    rows = (("月份", "拜访数"), ("1月", 12), ("2月", 18), ("3月", 9), ("4月", 21))
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            cell = sh.getCellByPosition(c, r)
+            if isinstance(v, str):
+                cell.setString(v)
+            else:
+                cell.setValue(v)
+    styles = doc.getStyleFamilies().getByName("CellStyles")
+    style = doc.createInstance("com.sun.star.style.CellStyle")
+    styles.insertByName("我的强调", style)
+    style.CellBackColor = 0xFFE699
+    style.CharWeight = 150
+    sh.getCellRangeByName("A1:B1").CellStyle = "我的强调"
+    rect = uno.createUnoStruct("com.sun.star.awt.Rectangle")
+    rect.X, rect.Y, rect.Width, rect.Height = 4000, 500, 10000, 7000
+    rng = CellRangeAddress()
+    rng.Sheet, rng.StartColumn, rng.StartRow, rng.EndColumn, rng.EndRow = sheets.getCount() - 1, 0, 0, 1, 4
+    sh.getCharts().addNewByName("拜访图", rect, (rng,), True, True)
+    shape = doc.createInstance("com.sun.star.drawing.GraphicObjectShape")
+    gp = CTX.ServiceManager.createInstanceWithContext("com.sun.star.graphic.GraphicProvider", CTX)
+    shape.Graphic = gp.queryGraphic((prop("URL", uno.systemPathToFileUrl(os.path.abspath(png))),))
+    sh.getDrawPage().add(shape)
+    pos = Point()
+    pos.X, pos.Y = 15000, 500
+    size = Size()
+    size.Width, size.Height = 2000, 2000
+    shape.setPosition(pos)
+    shape.setSize(size)
+    addr = CellAddress()
+    addr.Sheet, addr.Column, addr.Row = sheets.getCount() - 1, 0, 6
+    sh.getAnnotations().insertNew(addr, "这是用户自己的批注")
+    first = sheets.getByIndex(0)
+    addr0 = CellAddress()
+    addr0.Sheet, addr0.Column, addr0.Row = 0, 1, 1
+    first.getAnnotations().insertNew(addr0, "客户名称批注")
+    base = CellAddress()
+    base.Sheet, base.Column, base.Row = 0, 0, 0
+    doc.NamedRanges.addNewByName("拜访区域", "$我的笔记.$A$1:$B$5", base, 0)
+    doc.getDocumentProperties().getUserDefinedProperties().addProperty("部门", 0, "华东销售部")
+    url = uno.systemPathToFileUrl(os.path.abspath(dst))
+    doc.storeToURL(url, (prop("FilterName", "Calc MS Excel 2007 VBA XML"),))
+    doc.close(True)
+
+
+def render(desktop, path, sheet_name, png):
+    doc = load(desktop, path)
+    sheets = doc.getSheets()
+    controller = doc.getCurrentController()
+    if controller is not None:
+        controller.setActiveSheet(sheets.getByName(sheet_name))
+    url = uno.systemPathToFileUrl(os.path.abspath(png))
+    doc.storeToURL(url, (prop("FilterName", "calc_png_Export"),))
+    doc.close(True)
+
+
+def main():
+    cmd, *args = sys.argv[1:]
+    proc, desktop = start_office()
+    try:
+        {"inspect": inspect, "decorate": decorate, "render": render}[cmd](desktop, *args)
+    finally:
+        try:
+            desktop.terminate()
+        except Exception:
+            pass
+        proc.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
