@@ -76,6 +76,9 @@ def replace_atomically(path: Path, produce: Callable[[BinaryIO], None], keep_bac
     ``path``; the half-written temporary file is removed on error and is
     ignored by every reader.
     """
+    # Leftovers of a writer that was killed; we hold the lock, so none is live.
+    for stale in path.parent.glob(f".~{path.stem}.*.tmp"):
+        stale.unlink(missing_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".~{path.stem}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
     try:

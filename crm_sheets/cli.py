@@ -1,0 +1,146 @@
+"""The ``crm-sheets`` command: a thin layer over actions.py.
+
+Exit codes (SPEC §4): 0 done and clean, 1 done and problems found,
+2 could not run (one clear line on stderr, the file untouched).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from . import actions, errors
+from .i18n import language, t
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="crm-sheets：把 Excel 工作簿变成团队的客户管理系统。 / Turn an Excel workbook into a team CRM.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+LangOpt = Annotated[Optional[str], typer.Option("--lang", help="输出语言 zh/en。 / Output language.")]
+TodayOpt = Annotated[
+    Optional[str], typer.Option("--today", help="把“今天”设为 YYYY-MM-DD（结果可复现）。 / Treat this date as today.")
+]
+
+
+def _today(value: str | None) -> dt.datetime:
+    if value is None:
+        return dt.datetime.now().replace(second=0, microsecond=0)
+    try:
+        return dt.datetime.strptime(value, "%Y-%m-%d")
+    except ValueError:
+        raise errors.BadDate(value=value) from None
+
+
+def _fail(exc: BaseException, lang: str, file: str = "") -> None:
+    if isinstance(exc, errors.CrmError):
+        err.print(exc.message(lang), markup=False)
+    else:
+        err.print(t("error.unexpected", lang, file=file, detail=f"{type(exc).__name__}: {exc}"[:200]), markup=False)
+    raise typer.Exit(2)
+
+
+def _progress(lang: str, status):
+    return lambda key: status.update(t(key, lang))
+
+
+@app.command("new")
+def new_cmd(
+    path: Annotated[Path, typer.Argument(help="新工作簿的路径（.xlsx）。 / Where to write the template.")],
+    lang: LangOpt = None,
+) -> None:
+    """生成一个空白的客户管理模板。 / Write an empty CRM template workbook."""
+    from .templates import build_template
+
+    lang = language(lang)
+    try:
+        if path.exists():
+            raise errors.TargetExists(file=path.name)
+        build_template(path)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes one line and exit 2
+        _fail(exc, lang, path.name)
+    out.print(t("new.done", lang, path=path), markup=False)
+
+
+@app.command("validate")
+def validate_cmd(
+    path: Annotated[Path, typer.Argument(help="工作簿（.xlsx/.xlsm）或客户表 CSV。 / Workbook or CSV export.")],
+    today: TodayOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """校验数据，写“校验结果”和“数据质量”，为新客户生成编号。 / Check the data, write 校验结果, assign ids."""
+    lang = language(lang)
+    try:
+        with err.status(t("progress.read", lang)) as status:
+            outcome = actions.run_validate(path, today=_today(today), lang=lang, progress=_progress(lang, status))
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc, lang, path.name)
+    _report_validation(outcome, lang)
+    raise typer.Exit(1 if len(outcome.result.problems) else 0)
+
+
+def _report_validation(outcome: actions.ValidateOutcome, lang: str) -> None:
+    problems = outcome.result.problems
+    name = outcome.book.path.name
+    if len(outcome.assigned):
+        out.print(t("validate.assigned", lang, count=len(outcome.assigned)), markup=False)
+    if not len(problems):
+        out.print(t("validate.clean", lang, file=name), markup=False)
+    elif outcome.book.kind == "xlsx":
+        out.print(t("validate.problems", lang, file=name, count=len(problems)), markup=False)
+    else:
+        out.print(t("validate.problems_csv", lang, file=name, count=len(problems)), markup=False)
+        for p in problems.itertuples():
+            out.print(f"  {p.sheet} 第{p.row}行 {p.column}: {p.value} — {p.problem}（{p.fix}）", markup=False)
+    out.print(outcome.result.summary_text(lang), markup=False)
+    if outcome.backup:
+        out.print(t("validate.backup", lang, path=outcome.backup), markup=False)
+
+
+@app.command("demo")
+def demo_cmd(
+    directory: Annotated[Path, typer.Argument(help="演示文件放在哪个文件夹。 / Folder for the demo.")] = Path(
+        "crm-demo"
+    ),
+    today: TodayOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """生成一个真实规模的演示工作簿并跑一遍所有功能。 / Build a realistic workbook and run everything on it."""
+    from .demo import write_demo
+
+    lang = language(lang)
+    started = time.perf_counter()
+    try:
+        with err.status(t("progress.demo", lang)) as status:
+            demo_path, demo = write_demo(directory, today=_today(today))
+            out.print(
+                t(
+                    "demo.written",
+                    lang,
+                    path=demo_path,
+                    customers=len(demo.frames["客户信息"]),
+                    followups=len(demo.frames["跟进记录"]),
+                    orders=len(demo.frames["交易记录"]),
+                    tickets=len(demo.frames["服务工单"]),
+                ),
+                markup=False,
+            )
+            outcome = actions.run_validate(demo_path, today=_today(today), lang=lang, progress=_progress(lang, status))
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc, lang, str(directory))
+    _report_validation(outcome, lang)
+    out.print(t("demo.look", lang), markup=False)
+    out.print(t("demo.time", lang, seconds=time.perf_counter() - started), markup=False)
+
+
+def main() -> None:
+    app()

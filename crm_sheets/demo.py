@@ -1,0 +1,28 @@
+"""``crm-sheets demo``: a realistic workbook with planted problems, on disk."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+
+from .demo_data import Demo, make_demo
+from .templates import write_workbook
+
+DEMO_FILE = "crm-demo.xlsx"
+
+
+def write_demo(directory: Path, *, today: dt.datetime) -> tuple[Path, Demo]:
+    """Write (or rewrite) ``directory/crm-demo.xlsx`` and return it with its manifest."""
+    directory.mkdir(parents=True, exist_ok=True)
+    demo = make_demo(today.date())
+    path = directory / DEMO_FILE
+    fd, tmp = tempfile.mkstemp(prefix=".~crm-demo.", suffix=".xlsx", dir=directory)
+    os.close(fd)
+    try:
+        write_workbook(tmp, data=demo.frames)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return path, demo

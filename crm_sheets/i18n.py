@@ -1,0 +1,53 @@
+"""Which language to speak, and the CLI's own sentences (Chinese first)."""
+
+from __future__ import annotations
+
+import os
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "new.done": ("已生成模板：{path}", "Template written: {path}"),
+    "validate.clean": ("{file}: 没有发现问题。", "{file}: no problems found."),
+    "validate.problems": (
+        "{file}: 发现 {count} 个问题，详见工作表“校验结果”。",
+        "{file}: {count} problems found; see sheet 校验结果.",
+    ),
+    "validate.problems_csv": ("{file}: 发现 {count} 个问题：", "{file}: {count} problems found:"),
+    "validate.assigned": ("已为 {count} 个新客户生成客户编号。", "Assigned 客户编号 to {count} new customers."),
+    "validate.backup": ("写入前的备份：{path}", "Backup before writing: {path}"),
+    "validate.quality": (
+        "数据质量：完整率 {completeness}，有效率 {validity}，及时率 {timeliness}",
+        "Data quality: completeness {completeness}, validity {validity}, timeliness {timeliness}",
+    ),
+    "progress.read": ("读取工作簿…", "Reading the workbook…"),
+    "progress.check": ("校验数据…", "Checking the data…"),
+    "progress.write": ("写回工作簿…", "Writing back…"),
+    "progress.demo": ("生成演示数据…", "Generating demo data…"),
+    "demo.written": (
+        "演示工作簿：{path}（{customers} 个客户，{followups} 条跟进，{orders} 笔交易，{tickets} 张工单）",
+        "Demo workbook: {path} ({customers} customers, {followups} follow-ups, {orders} orders, {tickets} tickets)",
+    ),
+    "demo.look": (
+        "打开它看看：工作表“校验结果”列出埋入的问题，“数据质量”是完整率/有效率/及时率，"
+        "客户信息底部的新客户已自动生成客户编号。",
+        "Open it: sheet 校验结果 lists the planted problems, 数据质量 holds the quality figures, "
+        "and the new customers at the bottom of 客户信息 got their 客户编号.",
+    ),
+    "demo.time": ("用时 {seconds:.1f} 秒。", "Took {seconds:.1f} s."),
+    "error.unexpected": (
+        "{file}: 出现意外错误（{detail}），文件未被修改。请把这行信息发给维护人员。",
+        "{file}: unexpected error ({detail}); the file was not changed. Please report this line.",
+    ),
+}
+
+
+def language(explicit: str | None = None) -> str:
+    """'zh' unless asked for English by --lang or the LANG/LC_ALL environment."""
+    if explicit:
+        return "en" if explicit.lower().startswith("en") else "zh"
+    env = os.environ.get("CRM_SHEETS_LANG") or os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+    return "en" if env.lower().startswith("en") else "zh"
+
+
+def t(key: str, lang: str = "zh", **values: object) -> str:
+    zh, en = MESSAGES[key]
+    return (en if lang == "en" else zh).format(**values)

@@ -1,0 +1,228 @@
+"""The lossless writer (SPEC §6) on a workbook last saved by LibreOffice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import python_calamine
+
+from crm_sheets import errors, schema
+from crm_sheets.workbook import cells as cellpatch
+from crm_sheets.workbook.safety import list_backups
+from crm_sheets.workbook.write import ToolSheet, frame_sheet, write_back
+
+FIXTURES = Path(__file__).parent / "fixtures"
+UNO_TOOL = Path(__file__).parent / "lo" / "uno_tool.py"
+MANIFEST = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"}
+
+
+def needs_libreoffice() -> None:
+    ok = shutil.which("soffice") and subprocess.run(
+        ["/usr/bin/python3", "-c", "import uno"], capture_output=True
+    ).returncode == 0
+    if not ok:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have LibreOffice and python3-uno (see .ci/run)")
+        pytest.skip("LibreOffice / python3-uno not installed")
+
+
+def lo_inspect(path: Path) -> dict:
+    needs_libreoffice()
+    done = subprocess.run(
+        ["/usr/bin/python3", str(UNO_TOOL), "inspect", str(path)], capture_output=True, text=True, timeout=180
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {i.filename: zf.read(i) for i in zf.infolist()}
+
+
+def problems_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "sheet": ["客户信息"], "row": [4], "column": ["联系人姓名"], "value": ["某总"],
+            "problem": ["联系人不具体"], "fix": ["填写真实姓名"], "code": ["vague_contact"],
+        }
+    )
+
+
+def pie_sheet(wb, ws) -> None:
+    ws.write_row(0, 0, ["来源", "数量"])
+    ws.write_column(1, 0, ["展会推荐", "线上搜索"])
+    ws.write_column(1, 1, [3, 5])
+    chart = wb.add_chart({"type": "pie"})
+    chart.add_series({
+        "categories": [ws.name, 1, 0, 2, 0], "values": [ws.name, 1, 1, 2, 1],
+        "points": [{"fill": {"color": "#4472C4"}}, {"fill": {"color": "#ED7D31"}}],
+    })
+    chart.set_title({"name": "新客户来源"})
+    ws.insert_chart("D2", chart)
+
+
+NEW_IDS = {
+    3: {0: "CRM2026112400001", 9: dt.datetime(2026, 11, 24, 8, 0)},
+    4: {0: "CRM2026112400002", 9: dt.datetime(2026, 11, 24, 8, 0)},
+}
+
+
+@pytest.fixture()
+def foreign(tmp_path: Path) -> Path:
+    target = tmp_path / "客户管理.xlsm"
+    shutil.copy(FIXTURES / "foreign.xlsm", target)
+    return target
+
+
+def _write(path: Path) -> None:
+    write_back(
+        path,
+        tool_sheets=[frame_sheet(schema.CHECK_RESULTS, problems_frame()), ToolSheet("月度汇总-2026-10", pie_sheet)],
+        cells={"客户信息": NEW_IDS},
+    )
+
+
+def _sheet_part(path: Path, name: str) -> str:
+    from crm_sheets.workbook.package import Package
+
+    with Package(path) as pkg:
+        return {n: part for n, _rid, part in pkg.sheets()}[name]
+
+
+def _rows_removed(xml: bytes, rows: set[int]) -> bytes:
+    pattern = re.compile(rb'<row\b[^>]*\br="(\d+)".*?(?:</row>|/>)', re.S)
+    return pattern.sub(lambda m: b"" if int(m.group(1)) in rows else m.group(0), xml)
+
+
+def test_every_member_not_owned_by_the_tool_is_byte_identical(foreign: Path) -> None:
+    before = members(foreign)
+    data_part = _sheet_part(foreign, "客户信息")
+    _write(foreign)
+    after = members(foreign)
+    assert set(before) <= set(after)
+    changed = {n for n in before if before[n] != after[n]}
+    assert changed <= MANIFEST | {data_part}, changed
+    # the data sheet changed only inside the rows that received maintained cells
+    assert _rows_removed(before[data_part], set(NEW_IDS)) == _rows_removed(after[data_part], set(NEW_IDS))
+    for keep in ("xl/vbaProject.bin", "docProps/custom.xml", "xl/media/image1.png", "xl/charts/chart1.xml",
+                 "xl/sharedStrings.xml", "xl/comments1.xml", "xl/ctrlProps/ctrlProps2.xml"):
+        assert before[keep] == after[keep], keep
+    # the user's styles are a prefix-preserving superset: old indexes mean the same
+    old_xfs = re.search(rb"<cellXfs[^>]*>(.*?)</cellXfs>", before["xl/styles.xml"], re.S).group(1)
+    assert old_xfs in after["xl/styles.xml"]
+
+
+def test_maintained_cells_hold_the_new_values_and_nothing_else_moved(foreign: Path) -> None:
+    def grid(path: Path) -> list[list]:
+        wb = python_calamine.CalamineWorkbook.from_path(str(path))
+        return wb.get_sheet_by_name("客户信息").to_python(skip_empty_area=False)
+
+    before = grid(foreign)
+    _write(foreign)
+    after = grid(foreign)
+    for r, row in enumerate(after):
+        for c, value in enumerate(row):
+            if r + 1 in NEW_IDS and c in NEW_IDS[r + 1]:
+                assert value == NEW_IDS[r + 1][c]
+            else:
+                assert value == before[r][c], (r, c)
+
+
+def test_second_identical_write_changes_no_byte(foreign: Path) -> None:
+    _write(foreign)
+    first = foreign.read_bytes()
+    _write(foreign)
+    assert foreign.read_bytes() == first
+
+
+def test_libreoffice_still_opens_it_with_chart_picture_comments(foreign: Path) -> None:
+    _write(foreign)
+    info = lo_inspect(foreign)
+    assert info["sheets"][:4] == ["客户信息", "跟进记录", "团队", "我的笔记"]
+    assert {"校验结果", "月度汇总-2026-10"} <= set(info["sheets"])
+    assert info["charts"]["我的笔记"] == 1 and info["pictures"]["我的笔记"] == 1
+    assert info["charts"]["月度汇总-2026-10"] == 1
+    assert info["comments"]["客户信息"] == 1 and info["comments"]["我的笔记"] == 1
+    assert "拜访区域" in info["names"]
+    assert info["cells"]["客户信息"][2][0] == "CRM2026112400001"
+
+
+def test_refuses_while_excel_has_the_file_open(foreign: Path) -> None:
+    (foreign.parent / ("~$" + foreign.name)).write_bytes(b"owner")
+    before = foreign.read_bytes()
+    with pytest.raises(errors.OpenInExcel):
+        _write(foreign)
+    assert foreign.read_bytes() == before
+
+
+def test_backups_rotate(foreign: Path) -> None:
+    for _ in range(4):
+        write_back(foreign, tool_sheets=[frame_sheet(schema.CHECK_RESULTS, problems_frame())], keep_backups=2)
+    backups = list_backups(foreign)
+    assert len(backups) == 2
+    assert zipfile.ZipFile(backups[0]).testzip() is None
+
+
+KILL_SCRIPT = """
+import sys, pandas as pd
+from crm_sheets import schema
+from crm_sheets.workbook.write import frame_sheet, write_back
+n = 150_000
+frame = pd.DataFrame({"sheet": ["客户信息"] * n, "row": range(2, n + 2), "column": ["联系电话"] * n,
+                      "value": ["123"] * n, "problem": ["电话号码无效"] * n, "fix": ["改成11位手机号"] * n,
+                      "code": ["bad_phone"] * n})
+print("ready", flush=True)
+write_back(sys.argv[1], tool_sheets=[frame_sheet(schema.CHECK_RESULTS, frame)])
+print("done", flush=True)
+"""
+
+
+def test_sigkill_during_write_leaves_old_or_new_file(foreign: Path) -> None:
+    original = foreign.read_bytes()
+    rng = random.Random(7)
+    outcomes = []
+    for _ in range(6):
+        proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(foreign)], stdout=subprocess.PIPE, text=True)
+        assert proc.stdout.readline().strip() == "ready"
+        time.sleep(rng.uniform(0.05, 2.5))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        current = foreign.read_bytes()
+        wb = python_calamine.CalamineWorkbook.from_path(str(foreign))
+        assert "客户信息" in wb.sheet_names
+        outcomes.append(current == original)
+        if current != original:
+            assert "校验结果" in wb.sheet_names
+            original = current
+    assert any(outcomes), "no kill landed before the swap; make the write longer"
+
+
+def test_patch_cells_inserts_in_column_order_and_keeps_formulas() -> None:
+    xml = (
+        b'<worksheet><sheetData><row r="1" spans="1:3"><c r="A1" t="s"><v>0</v></c></row>'
+        b'<row r="2"><c r="B2" s="3"><v>1</v></c><c r="D2"><f>B2*2</f><v>2</v></c></row>'
+        b"</sheetData></worksheet>"
+    )
+    out = cellpatch.patch_cells(
+        xml, {2: {0: "CRM1", 2: dt.datetime(2024, 3, 10), 3: "x"}, 5: {0: "CRM2"}}, date_styles=set(), date_style=7
+    )
+    text = out.decode()
+    assert text.index('r="A2"') < text.index('r="B2"') < text.index('r="C2"') < text.index('r="D2"')
+    assert '<c r="C2" s="7"><v>45361.0</v></c>' in text
+    assert "<f>B2*2</f>" in text
+    assert '<row r="5"><c r="A5" t="inlineStr"><is><t xml:space="preserve">CRM2</t></is></c></row>' in text
+    assert text.startswith('<worksheet><sheetData><row r="1" spans="1:3">')
