@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import random
 import re
 import shutil
@@ -18,39 +16,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import python_calamine
+from support import FIXTURES, MANIFEST, lo_inspect, members, rows_removed, sheet_part
 
 from crm_sheets import errors, schema
 from crm_sheets.workbook import cells as cellpatch
 from crm_sheets.workbook.safety import list_backups
 from crm_sheets.workbook.write import ToolSheet, frame_sheet, write_back
-
-FIXTURES = Path(__file__).parent / "fixtures"
-UNO_TOOL = Path(__file__).parent / "lo" / "uno_tool.py"
-MANIFEST = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"}
-
-
-def needs_libreoffice() -> None:
-    ok = shutil.which("soffice") and subprocess.run(
-        ["/usr/bin/python3", "-c", "import uno"], capture_output=True
-    ).returncode == 0
-    if not ok:
-        if os.environ.get("CI"):
-            pytest.fail("CI must have LibreOffice and python3-uno (see .ci/run)")
-        pytest.skip("LibreOffice / python3-uno not installed")
-
-
-def lo_inspect(path: Path) -> dict:
-    needs_libreoffice()
-    done = subprocess.run(
-        ["/usr/bin/python3", str(UNO_TOOL), "inspect", str(path)], capture_output=True, text=True, timeout=180
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def members(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as zf:
-        return {i.filename: zf.read(i) for i in zf.infolist()}
 
 
 def problems_frame() -> pd.DataFrame:
@@ -96,28 +67,16 @@ def _write(path: Path) -> None:
     )
 
 
-def _sheet_part(path: Path, name: str) -> str:
-    from crm_sheets.workbook.package import Package
-
-    with Package(path) as pkg:
-        return {n: part for n, _rid, part in pkg.sheets()}[name]
-
-
-def _rows_removed(xml: bytes, rows: set[int]) -> bytes:
-    pattern = re.compile(rb'<row\b[^>]*\br="(\d+)".*?(?:</row>|/>)', re.S)
-    return pattern.sub(lambda m: b"" if int(m.group(1)) in rows else m.group(0), xml)
-
-
 def test_every_member_not_owned_by_the_tool_is_byte_identical(foreign: Path) -> None:
     before = members(foreign)
-    data_part = _sheet_part(foreign, "客户信息")
+    data_part = sheet_part(foreign, "客户信息")
     _write(foreign)
     after = members(foreign)
     assert set(before) <= set(after)
     changed = {n for n in before if before[n] != after[n]}
     assert changed <= MANIFEST | {data_part}, changed
     # the data sheet changed only inside the rows that received maintained cells
-    assert _rows_removed(before[data_part], set(NEW_IDS)) == _rows_removed(after[data_part], set(NEW_IDS))
+    assert rows_removed(before[data_part], set(NEW_IDS)) == rows_removed(after[data_part], set(NEW_IDS))
     for keep in ("xl/vbaProject.bin", "docProps/custom.xml", "xl/media/image1.png", "xl/charts/chart1.xml",
                  "xl/sharedStrings.xml", "xl/comments1.xml", "xl/ctrlProps/ctrlProps2.xml"):
         assert before[keep] == after[keep], keep

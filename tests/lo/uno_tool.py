@@ -3,13 +3,14 @@
     uno_tool.py inspect FILE            print JSON: sheets, charts, pictures, comments, names
     uno_tool.py decorate IN OUT PNG     add a user's sheet with chart, picture, comment,
                                         a custom cell style and a defined name; save as .xlsm
-    uno_tool.py render FILE SHEET PNG   export one sheet as a PNG picture
+    uno_tool.py render FILE SHEET PNG   first page of one sheet as a PNG picture (needs pdftoppm)
 
 Tests call it in a subprocess because UNO only imports in Debian's python3.
 """
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,6 +40,8 @@ def start_office():
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        # no .~lock files beside the inspected workbook, and no refusal because of one
+        env={**os.environ, "SAL_ENABLE_FILE_LOCKING": "0"},
     )
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
@@ -54,7 +57,7 @@ def start_office():
     global CTX
     CTX = ctx
     desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-    return proc, desktop
+    return proc, desktop, profile
 
 
 def load(desktop, path):
@@ -135,19 +138,23 @@ def decorate(desktop, src, dst, png):
 
 
 def render(desktop, path, sheet_name, png):
+    """Print one sheet to PDF (other sheets dropped in memory), then to PNG with pdftoppm."""
     doc = load(desktop, path)
     sheets = doc.getSheets()
-    controller = doc.getCurrentController()
-    if controller is not None:
-        controller.setActiveSheet(sheets.getByName(sheet_name))
-    url = uno.systemPathToFileUrl(os.path.abspath(png))
-    doc.storeToURL(url, (prop("FilterName", "calc_png_Export"),))
+    for name in list(sheets.getElementNames()):
+        if name != sheet_name:
+            sheets.removeByName(name)
+    pdf = os.path.splitext(os.path.abspath(png))[0] + ".pdf"
+    doc.storeToURL(uno.systemPathToFileUrl(pdf), (prop("FilterName", "calc_pdf_Export"),))
     doc.close(True)
+    stem = os.path.splitext(os.path.abspath(png))[0]
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", pdf, stem], check=True)
+    os.unlink(pdf)
 
 
 def main():
     cmd, *args = sys.argv[1:]
-    proc, desktop = start_office()
+    proc, desktop, profile = start_office()
     try:
         {"inspect": inspect, "decorate": decorate, "render": render}[cmd](desktop, *args)
     finally:
@@ -156,6 +163,7 @@ def main():
         except Exception:
             pass
         proc.wait(timeout=30)
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 if __name__ == "__main__":
