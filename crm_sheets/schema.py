@@ -8,7 +8,7 @@ a field added here shows up everywhere.  This module imports nothing of ours.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
 from typing import Literal
 
 FieldType = Literal[

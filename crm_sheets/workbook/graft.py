@@ -24,8 +24,8 @@ from .package import (
     WORKSHEET_TYPE,
     Package,
     insert_before_close,
-    rels_path,
     relative,
+    rels_path,
     resolve,
 )
 from .styles import merge_styles
