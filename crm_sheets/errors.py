@@ -111,3 +111,8 @@ class BadDate(CrmError):
 class TargetExists(CrmError):
     """{file}: 文件已存在，未覆盖；请换一个文件名，或先移走旧文件。"""
     en = "{file}: already exists and was not overwritten; choose another name or move the old file."
+
+
+class TooManyNewIds(CrmError):
+    """{file}: 同一天最多生成 99999 个客户编号，这次需要 {count} 个；请分批导入。"""
+    en = "{file}: at most 99,999 new 客户编号 per day, this run needs {count}; import in batches."

@@ -44,6 +44,7 @@ class Field:
     maintained: bool = False  # written by the tool, not by staff
     width: int = 14
     unique: bool = False
+    past: bool = False  # an event that has happened: cannot lie in the future
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ CUSTOMERS = Sheet(
         _f("负责人", "owner", "member", required=True, width=10,
            aliases=("跟进人", "销售", "客户经理", "归属人"), rule="团队表中的成员姓名",
            rule_en="A member listed on 团队"),
-        _f("创建时间", "created_at", "datetime", maintained=True, width=17,
+        _f("创建时间", "created_at", "datetime", maintained=True, past=True, width=17,
            aliases=("建档时间", "录入时间", "创建日期"), rule="由工具在生成客户编号时填写",
            rule_en="Set by the tool when the 客户编号 is assigned"),
         _f("客户阶段", "stage", "option", maintained=True, options="客户阶段", width=10,
@@ -167,7 +168,7 @@ FOLLOWUPS = Sheet(
     fields=(
         _f("客户编号", "customer_id", "customer_ref", required=True, width=18, aliases=("编号", "客户ID", "客户id"),
            rule="客户信息表中已有的客户编号", rule_en="An existing 客户编号"),
-        _f("跟进时间", "time", "datetime", required=True, width=17, aliases=("联系时间", "沟通时间", "日期"),
+        _f("跟进时间", "time", "datetime", required=True, past=True, width=17, aliases=("联系时间", "沟通时间", "日期"),
            rule="精确到分钟，如 2024-03-10 14:30", rule_en="Date and time to the minute"),
         _f("跟进人", "by", "member", required=True, width=10, aliases=("负责人", "联系人员", "销售"),
            rule="团队表中的成员姓名", rule_en="A member listed on 团队"),
@@ -201,7 +202,7 @@ ORDERS = Sheet(
     description_en="Orders, contracts and refunds.",
     fields=(
         _f("客户编号", "customer_id", "customer_ref", required=True, width=18, aliases=("编号", "客户ID")),
-        _f("日期", "date", "date", required=True, width=12, aliases=("交易日期", "下单日期", "签约日期")),
+        _f("日期", "date", "date", required=True, past=True, width=12, aliases=("交易日期", "下单日期", "签约日期")),
         _f("金额", "amount", "money", required=True, width=12, aliases=("金额(元)", "金额（元）", "交易金额"),
            rule="单位：元；退款填正数", rule_en="Yuan; refunds as positive amounts"),
         _f("类型", "type", "option", required=True, options="交易类型", width=8, aliases=("交易类型",)),
@@ -219,10 +220,10 @@ TICKETS = Sheet(
         _f("工单编号", "ticket_id", "text", required=True, unique=True, width=14, aliases=("工单号", "编号")),
         _f("客户编号", "customer_id", "customer_ref", required=True, width=18, aliases=("客户ID",)),
         _f("类型", "type", "option", required=True, options="工单类型", width=8, aliases=("工单类型",)),
-        _f("受理时间", "opened_at", "datetime", required=True, width=17, aliases=("创建时间", "提交时间")),
+        _f("受理时间", "opened_at", "datetime", required=True, past=True, width=17, aliases=("创建时间", "提交时间")),
         _f("负责人", "owner", "member", required=True, width=10, aliases=("处理人",)),
         _f("状态", "status", "option", required=True, options="工单状态", width=8, aliases=("工单状态",)),
-        _f("解决时间", "resolved_at", "datetime", width=17, aliases=("完成时间", "关闭时间")),
+        _f("解决时间", "resolved_at", "datetime", past=True, width=17, aliases=("完成时间", "关闭时间")),
         _f("满意度", "satisfaction", "option", options="满意度", width=10),
     ),
 )
@@ -385,11 +386,19 @@ SHEETS: tuple[Sheet, ...] = DATA_SHEETS + CONFIG_SHEETS
 SHEETS_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS + TOOL_SHEETS}
 SHEETS_BY_KEY: dict[str, Sheet] = {s.key: s for s in SHEETS + TOOL_SHEETS}
 
+# How often each stage expects contact (SPEC §3 Stages and cadence), in days;
+# customers tagged HIGH_RISK_TAG are expected three times a week.
+CADENCE_DAYS: dict[str, int] = {"潜在客户": 5, "意向客户": 4, "成交客户": 31}
+HIGH_RISK_TAG = "风险等级-高"
+HIGH_RISK_DAYS = 3
+
 # Words that are not a real contact name, and follow-up texts that say nothing.
 VAGUE_CONTACTS: tuple[str, ...] = (
     "某总", "某某", "某经理", "某先生", "某女士", "经理", "老板", "总经理", "负责人", "联系人",
     "未知", "不详", "待定", "无", "先生", "女士", "小姐", "客户", "采购", "老师",
 )
+# A contact "name" made only of these is a title, not a person.
+TITLES: tuple[str, ...] = ("总经理", "董事长", "总监", "经理", "主任", "主管", "老板", "先生", "女士", "小姐", "老师", "总")
 VAGUE_CONTENTS: tuple[str, ...] = (
     "已沟通", "沟通了", "询问需求", "有合作意向", "有意向", "已联系", "联系了", "跟进中", "正常跟进",
     "待跟进", "了解需求", "已回访", "无", "暂无", "同上", "见上", "电话沟通", "微信沟通",

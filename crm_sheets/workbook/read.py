@@ -83,7 +83,7 @@ def read_book(
     if kind == "csv":
         rows = _csv_rows(path)
         sheet = _best_sheet(data_sheets, rows[0] if rows else [])
-        table = _table_from_rows(path.name, sheet, rows, merged=None)
+        table = table_from_rows(path.name, sheet, rows, merged=None)
         return Book(path, kind, {sheet.key: table}, _default_options(), _empty_team(), _default_settings(), [])
     try:
         wb = calamine.CalamineWorkbook.from_path(str(path))
@@ -101,7 +101,7 @@ def read_book(
                 continue
             ws = wb.get_sheet_by_name(sheet.name)
             rows = ws.to_python(skip_empty_area=False)
-            tables[sheet.key] = _table_from_rows(path.name, sheet, rows, merged=ws.merged_cell_ranges)
+            tables[sheet.key] = table_from_rows(path.name, sheet, rows, merged=ws.merged_cell_ranges)
         by_key = {s.key: s for s in sheets}
         options = _read_options(wb, names, by_key.get("options", schema.OPTIONS))
         team = _read_team(wb, names, path.name, by_key.get("team", schema.TEAM))
@@ -113,7 +113,8 @@ def read_book(
     return Book(path, kind, tables, options, team, settings, names)
 
 
-def _table_from_rows(file: str, sheet: Sheet, rows: list[list], merged) -> SheetTable:
+def table_from_rows(file: str, sheet: Sheet, rows: list[list], merged=None) -> SheetTable:
+    """Header row plus data rows (as python-calamine returns them) -> a typed table."""
     if not rows or all(c in ("", None) for c in rows[0]):
         raise errors.EmptySheet(file=file, sheet=sheet.name, headers="、".join(sheet.headers[:5]) + "…")
     for (r0, c0), (r1, c1) in merged or ():
@@ -207,7 +208,7 @@ def _read_team(wb, names: list[str], file: str, sheet: Sheet) -> pd.DataFrame:
     rows = wb.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
     if not rows or all(c in ("", None) for c in rows[0]):
         return _empty_team()
-    return _table_from_rows(file, sheet, rows, merged=None).data.reset_index(drop=True)
+    return table_from_rows(file, sheet, rows, merged=None).data.reset_index(drop=True)
 
 
 def _read_settings(wb, names: list[str]) -> dict[str, str]:

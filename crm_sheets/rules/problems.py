@@ -1,0 +1,58 @@
+"""Reason codes for problems found in the data: what is wrong and how to fix it.
+
+Each code has a Chinese and an English wording; ``{rule}`` is the field's
+rule from the schema, ``{options}`` a few valid choices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Reason:
+    problem: str
+    fix: str
+    problem_en: str
+    fix_en: str
+
+    def text(self, lang: str, **kw: str) -> tuple[str, str]:
+        problem, fix = (self.problem_en, self.fix_en) if lang == "en" else (self.problem, self.fix)
+        return problem.format(**kw), fix.format(**kw)
+
+
+REASONS: dict[str, Reason] = {
+    "required_missing": Reason("必填项为空", "请填写：{rule}", "Required field is empty", "Fill it in: {rule_en}"),
+    "bad_phone": Reason(
+        "电话号码无效",
+        "填 11 位手机号（如 13812345678）或带区号的座机（如 010-62345678）",
+        "Not a valid phone number",
+        "Enter an 11-digit mobile (13812345678) or a landline with area code (010-62345678)",
+    ),
+    "bad_email": Reason("邮箱地址无效", "填完整邮箱，如 wang@example.com；没有就留空", "Not a valid e-mail address",
+                        "Enter a full address such as wang@example.com, or leave it empty"),
+    "bad_date": Reason("无法识别的日期", "按 2024-03-10 或 2024-03-10 14:30 的格式填写", "Not a date",
+                       "Use 2024-03-10 or 2024-03-10 14:30"),
+    "future_date": Reason("日期在今天之后", "已发生的事情不能写未来日期，请核对", "Date is in the future",
+                          "Something that happened cannot be dated in the future; check it"),
+    "bad_number": Reason("不是有效金额/数字", "只填数字，如 12800；退款也填正数", "Not a valid amount",
+                         "Digits only, e.g. 12800; refunds as positive amounts"),
+    "unknown_option": Reason("不在下拉列表中", "从下拉列表中选择，如：{options}", "Not one of the list's values",
+                             "Pick from the list, e.g. {options}"),
+    "unknown_member": Reason("不是团队成员", "填“团队”表中的姓名，或先把此人加到“团队”表", "Not a team member",
+                             "Use a name from 团队, or add the person there first"),
+    "unknown_customer": Reason("客户编号不存在", "填“客户信息”表中已有的客户编号", "No such 客户编号",
+                               "Use a 客户编号 that exists on 客户信息"),
+    "duplicate_id": Reason("编号与前面的行重复", "编号必须唯一：核对是否重复录入，或清空后让工具重新生成",
+                           "Duplicate id", "Ids must be unique: remove the duplicate row or clear the id"),
+    "vague_contact": Reason("联系人姓名不具体", "填真实姓名，如 王建国 或 王经理，不要写“某总”“经理”",
+                            "Contact name is a placeholder", "Enter a real name such as 王建国 or 王经理"),
+    "vague_content": Reason("内容太笼统", "写清具体谈了什么、下一步做什么、什么时候做", "Too vague",
+                            "Say what was discussed and what happens next, by when"),
+    "id_number": Reason("含有身份证号（敏感信息）", "删除身份证号，工作簿里不要保存", "Contains a national ID number",
+                        "Remove it; the workbook must not hold ID numbers"),
+    "bank_card": Reason("含有银行卡号（敏感信息）", "删除银行卡号，工作簿里不要保存", "Contains a bank card number",
+                        "Remove it; the workbook must not hold card numbers"),
+    "bad_tag": Reason("标签格式不对", "把“{tags}”写成“类别-值”，如 预算规模-10万以下，多个用逗号分隔",
+                      "Tag not in 类别-值 form", "Write “{tags}” as 类别-值, e.g. 预算规模-10万以下"),
+}

@@ -1,0 +1,343 @@
+"""Validation (SPEC §3): every field rule, placeholders, sensitive numbers, data quality.
+
+Tables in, findings out.  Each check is a vectorized mask over one column;
+problems are collected (never raised), one row per problem with the sheet,
+Excel row, column header, the value as the user sees it and a reason code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .. import schema, values
+from ..i18n import t
+from ..schema import Field
+from ..tables import SheetTable
+from .problems import REASONS
+
+PROBLEM_COLUMNS = [f.key for f in schema.CHECK_RESULTS.fields]
+QUALITY_COLUMNS = [f.key for f in schema.DATA_QUALITY.fields]
+_TAG_SPLIT = r"[,，、;；]"
+_TAG_FORM = re.compile(r"^[^\s-]+-\S+$")
+_SCOPES = {"field": ("字段", "field"), "owner": ("负责人", "owner"), "total": ("合计", "total")}
+
+
+@dataclass
+class ValidationResult:
+    problems: pd.DataFrame
+    quality: pd.DataFrame
+    summary: dict[str, float] = field(default_factory=dict)
+
+    def summary_text(self, lang: str = "zh") -> str:
+        """Two short lines: the quality figures, then the most common problems."""
+        figures = {k: _percent(self.summary.get(k)) for k in ("completeness", "validity", "timeliness")}
+        lines = [t("validate.quality", lang, **figures)]
+        if len(self.problems):
+            counts = self.problems["code"].value_counts().head(5)
+            label = "Most common" if lang == "en" else "最多的问题"
+            parts = [f"{REASONS[code].text(lang, rule='', rule_en='', options='', tags='')[0]} {n}"
+                     for code, n in counts.items()]
+            lines.append(f"{label}: " + ", ".join(parts) if lang == "en" else f"{label}：" + "，".join(parts))
+        return "\n".join(lines)
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None or value != value else f"{value:.1%}"
+
+
+def validate(
+    tables: dict[str, SheetTable],
+    *,
+    options: dict[str, list[str]],
+    team: Iterable[str] | None,
+    today: dt.datetime,
+    lang: str = "zh",
+) -> ValidationResult:
+    """Check every data sheet in ``tables`` (keyed by sheet key).
+
+    ``team`` is None when there is no 团队 sheet to check names against (a CSV).
+    """
+    team_set = None if team is None else set(team)
+    customer_ids = set(tables["customers"].text["customer_id"]) - {""} if _has(tables, "customers", "customer_id") else None
+    found = [
+        _check_sheet(table, options=options, team=team_set, customer_ids=customer_ids, today=today, lang=lang)
+        for table in tables.values()
+    ]
+    problems = pd.concat([p for p in found if len(p)], ignore_index=True) if any(len(p) for p in found) else None
+    if problems is None:
+        problems = pd.DataFrame({c: pd.Series(dtype=object) for c in PROBLEM_COLUMNS})
+    quality = data_quality(tables, problems, today=today, lang=lang)
+    total = quality[quality["scope"] == _SCOPES["total"][lang == "en"]]
+    summary = {"problems": float(len(problems))}
+    if len(total):
+        summary.update({k: float(total[k].iloc[0]) for k in ("completeness", "validity", "timeliness")})
+    return ValidationResult(problems=problems, quality=quality, summary=summary)
+
+
+def _has(tables: dict[str, SheetTable], sheet: str, key: str) -> bool:
+    return sheet in tables and key in tables[sheet].text.columns
+
+
+def _check_sheet(
+    table: SheetTable,
+    *,
+    options: dict[str, list[str]],
+    team: set[str] | None,
+    customer_ids: set[str] | None,
+    today: dt.datetime,
+    lang: str,
+) -> pd.DataFrame:
+    found: list[pd.DataFrame] = []
+    order = {f.key: i for i, f in enumerate(table.sheet.fields)}
+    for f in table.sheet.fields:
+        if f.key not in table.text.columns:
+            continue
+        text, data = table.text[f.key], table.data[f.key]
+        for code, hits, detail in _field_checks(f, text, data, options, team, customer_ids, today):
+            if not hits.any():
+                continue
+            rows = text[hits]
+            shown = detail if detail is not None else rows
+            found.append(_problem_rows(table, f, code, rows.index, shown, lang, options, order[f.key]))
+    if not found:
+        return pd.DataFrame(columns=PROBLEM_COLUMNS)
+    out = pd.concat(found, ignore_index=True).sort_values(["row", "_order", "code"], kind="stable")
+    return out.drop(columns="_order")[PROBLEM_COLUMNS]
+
+
+def _field_checks(
+    f: Field,
+    text: pd.Series,
+    data: pd.Series,
+    options: dict[str, list[str]],
+    team: set[str] | None,
+    customer_ids: set[str] | None,
+    today: dt.datetime,
+):
+    """Yield (code, mask, value shown or None) for one column."""
+    filled = text != ""
+    if f.required and not f.maintained:
+        yield "required_missing", ~filled, None
+    if f.type == "phone":
+        yield "bad_phone", filled & (data == ""), None
+    elif f.type == "email":
+        yield "bad_email", filled & ~values.valid_emails(text), None
+    elif f.type in values.DATE_TYPES:
+        yield "bad_date", filled & data.isna(), None
+        if f.past:
+            yield "future_date", data > pd.Timestamp(today) + pd.Timedelta(days=1), None
+    elif f.type in values.NUMBER_TYPES:
+        bad = filled & data.isna()
+        if f.type == "money":
+            bad |= data < 0
+        yield "bad_number", bad, None
+    elif f.type == "option" and f.options in options:
+        yield "unknown_option", filled & ~text.isin(options[f.options]), None
+    elif f.type == "member" and team is not None:
+        yield "unknown_member", filled & ~text.isin(team), None
+    elif f.type == "customer_ref" and customer_ids is not None:
+        yield "unknown_customer", filled & ~text.isin(customer_ids), None
+    elif f.type == "name":
+        yield "vague_contact", filled & _vague_names(text), None
+    elif f.type == "content":
+        yield "vague_content", filled & _vague_contents(text), None
+    elif f.type == "tags":
+        bad = _bad_tags(text)
+        yield "bad_tag", text.index.isin(bad.index), bad
+    if f.unique:
+        yield "duplicate_id", filled & text.duplicated(keep="first"), None
+    ids, cards = values.find_sensitive(text)
+    yield "id_number", text.index.isin(ids.index), _mask_sensitive(text, ids)
+    yield "bank_card", text.index.isin(cards.index), _mask_sensitive(text, cards)
+
+
+def _vague_names(text: pd.Series) -> pd.Series:
+    names = text.str.normalize("NFKC").str.replace(r"\s", "", regex=True)
+    titles = "|".join(schema.TITLES)
+    return (
+        names.isin(schema.VAGUE_CONTACTS)
+        | names.str.contains(r"[某?]", regex=True)
+        | (names.str.len() == 1)
+        | names.str.fullmatch(f"(?:{titles})+")
+    )
+
+
+def _vague_contents(text: pd.Series) -> pd.Series:
+    core = text.str.normalize("NFKC").str.strip().str.rstrip("。.!！,，;； ")
+    return core.isin(schema.VAGUE_CONTENTS) | (core.str.len() < 4)
+
+
+def _bad_tags(text: pd.Series) -> pd.Series:
+    """Index -> the malformed tags of that cell, joined with '，'."""
+    cells = text[text != ""].str.normalize("NFKC")
+    if not len(cells):
+        return pd.Series(dtype=object)
+    tags = cells.str.split(_TAG_SPLIT, regex=True).explode().str.strip()
+    bad = tags[(tags != "") & ~tags.map(lambda tag: bool(_TAG_FORM.match(tag)))]
+    return bad.groupby(level=0).agg("，".join)
+
+
+def _mask_sensitive(text: pd.Series, hits: pd.Series) -> pd.Series:
+    """Never copy an ID or card number into another sheet: keep its ends only."""
+    shown = {}
+    for index, number in hits.items():
+        digits = re.sub(r"[ -]", "", number)
+        shown[index] = text[index].replace(number, f"{digits[:4]}{'*' * (len(digits) - 8)}{digits[-4:]}")
+    return pd.Series(shown, dtype=object)
+
+
+def _problem_rows(
+    table: SheetTable,
+    f: Field,
+    code: str,
+    rows: pd.Index,
+    shown: pd.Series,
+    lang: str,
+    options: dict[str, list[str]],
+    order: int,
+) -> pd.DataFrame:
+    reason = REASONS[code]
+    choices = "、".join(options.get(f.options or "", [])[:4])
+    frame = pd.DataFrame(
+        {
+            "sheet": table.sheet.name,
+            "row": rows.astype("int64"),
+            "column": f.header,
+            "value": shown.reindex(rows).to_numpy(),
+            "code": code,
+            "_order": order,
+        }
+    )
+    if code == "bad_tag":
+        texts = [reason.text(lang, tags=tags) for tags in frame["value"]]
+    else:
+        texts = [reason.text(lang, rule=f.rule, rule_en=f.rule_en or f.rule, options=choices)] * len(frame)
+    frame["problem"] = [p for p, _ in texts]
+    frame["fix"] = [x for _, x in texts]
+    if code == "bad_tag":
+        frame["value"] = table.text.loc[rows, f.key].to_numpy()
+    return frame
+
+
+def data_quality(tables: dict[str, SheetTable], problems: pd.DataFrame, *, today: dt.datetime, lang: str = "zh"
+                 ) -> pd.DataFrame:
+    """Completeness, validity and timeliness per field, per owner, and in total.
+
+    Completeness: filled share of required cells (all cells for optional fields).
+    Validity: share of filled cells without a problem.  Timeliness: share of
+    customers contacted within their stage's cadence whose stage is up to date.
+    """
+    bad_cells = problems[problems["code"] != "required_missing"]
+    bad = {(s, c): set(g["row"]) for (s, c), g in bad_cells.groupby(["sheet", "column"])} if len(bad_cells) else {}
+    rows: list[dict] = []
+    owner_cells: dict[str, list[int]] = {}
+    for table in tables.values():
+        for f in table.sheet.fields:
+            if f.maintained or f.key not in table.text.columns or not len(table.text):
+                continue
+            filled = table.text[f.key] != ""
+            flagged = table.text.index.isin(list(bad.get((table.sheet.name, f.header), ())))
+            valid = filled & ~flagged
+            rows.append(_quality_row("field", table.sheet.name, f.header, len(filled), filled.mean(),
+                                     valid.sum() / filled.sum() if filled.any() else float("nan"), float("nan"), lang))
+            person = _person_column(table)
+            if person is None:
+                continue
+            counts = pd.DataFrame({"who": table.text[person], "filled": filled, "valid": valid,
+                                   "required": f.required})
+            for who, g in counts.groupby("who"):
+                tally = owner_cells.setdefault(who, [0, 0, 0, 0])
+                if f.required:
+                    tally[0] += len(g)
+                    tally[1] += int(g["filled"].sum())
+                tally[2] += int(g["filled"].sum())
+                tally[3] += int(g["valid"].sum())
+    timely = timeliness(tables, today=today)
+    for who in sorted(w for w in owner_cells if w):
+        required, filled_required, filled, valid = owner_cells[who]
+        mine = timely[timely.index == who] if len(timely) else timely
+        rows.append(_quality_row(
+            "owner", "", who, int(_owned_rows(tables, who)), _ratio(filled_required, required), _ratio(valid, filled),
+            float(mine.iloc[0]) if len(mine) else float("nan"), lang))
+    totals = [sum(v[i] for v in owner_cells.values()) for i in range(4)] if owner_cells else [0, 0, 0, 0]
+    all_timely = timeliness(tables, today=today, overall=True)
+    customers = len(tables["customers"].text) if "customers" in tables else 0
+    rows.append(_quality_row("total", "", "", customers, _ratio(totals[1], totals[0]), _ratio(totals[3], totals[2]),
+                             all_timely, lang))
+    return pd.DataFrame(rows, columns=QUALITY_COLUMNS)
+
+
+def _ratio(part: float, whole: float) -> float:
+    return part / whole if whole else float("nan")
+
+
+def _person_column(table: SheetTable) -> str | None:
+    """The column naming who is responsible for a row (负责人 or 跟进人)."""
+    for f in table.sheet.fields:
+        if f.type == "member" and f.key in table.text.columns:
+            return f.key
+    return None
+
+
+def _owned_rows(tables: dict[str, SheetTable], who: str) -> int:
+    if "customers" not in tables or "owner" not in tables["customers"].text.columns:
+        return 0
+    return int((tables["customers"].text["owner"] == who).sum())
+
+
+def _quality_row(scope: str, sheet: str, item: str, n: int, completeness: float, validity: float,
+                 timeliness: float, lang: str) -> dict:
+    return {"scope": _SCOPES[scope][lang == "en"], "sheet": sheet, "item": item, "rows": n,
+            "completeness": completeness, "validity": validity, "timeliness": timeliness}
+
+
+def timeliness(tables: dict[str, SheetTable], *, today: dt.datetime, overall: bool = False) -> pd.Series | float:
+    """Share of customers followed up on time, per owner (or overall).
+
+    A customer is on time when its last contact (or, never contacted, its
+    creation) lies within the cadence of its current stage, and 客户阶段 was
+    brought up to date within 24 h of a follow-up that changed it.
+    Customers in 沉默客户 are not counted.
+    """
+    empty: pd.Series | float = float("nan") if overall else pd.Series(dtype="float64")
+    if "customers" not in tables or "owner" not in tables["customers"].data.columns:
+        return empty
+    customers = tables["customers"].data
+    ids = customers.get("customer_id", pd.Series("", index=customers.index))
+    latest = _latest_followups(tables)
+    joined = pd.DataFrame({"id": ids, "owner": customers["owner"]}).join(latest, on="id")
+    recorded_stage = customers.get("stage", pd.Series("", index=customers.index))
+    stage = joined["status"].where(joined["status"].fillna("") != "", recorded_stage).replace("", "潜在客户")
+    created = customers.get("created_at", pd.Series(pd.NaT, index=customers.index, dtype="datetime64[ns]"))
+    reference = joined["time"].fillna(created)
+    days = stage.map(schema.CADENCE_DAYS).astype("float64")
+    tags = customers.get("tags", pd.Series("", index=customers.index))
+    days = days.where(~tags.str.contains(schema.HIGH_RISK_TAG, regex=False), schema.HIGH_RISK_DAYS)
+    counted = (stage != "沉默客户") & reference.notna() & days.notna()
+    contacted = (pd.Timestamp(today) - reference) <= pd.to_timedelta(days, unit="D")
+    stale_stage = (
+        (recorded_stage != "")
+        & joined["status"].notna()
+        & (recorded_stage != joined["status"])
+        & (joined["time"] < pd.Timestamp(today) - pd.Timedelta(days=1))
+    )
+    on_time = (contacted & ~stale_stage)[counted]
+    if overall:
+        return float(on_time.mean()) if len(on_time) else float("nan")
+    return on_time.groupby(joined["owner"][counted]).mean()
+
+
+def _latest_followups(tables: dict[str, SheetTable]) -> pd.DataFrame:
+    """Per 客户编号: time and 跟进状态 of the latest follow-up."""
+    columns = {"time": pd.Series(dtype="datetime64[ns]"), "status": pd.Series(dtype=object)}
+    if "followups" not in tables or not {"customer_id", "time", "status"} <= set(tables["followups"].data.columns):
+        return pd.DataFrame(columns, index=pd.Index([], name="id"))
+    f = tables["followups"].data[["customer_id", "time", "status"]].dropna(subset=["time"])
+    f = f[f["customer_id"] != ""].sort_values("time", kind="stable")
+    return f.groupby("customer_id").last().rename_axis("id")
+

@@ -1,0 +1,243 @@
+"""Cell values: what the user sees, what the core computes with.
+
+Column-wise over pandas Series (a million rows must not mean a million Python
+calls where a vectorized string operation will do).  Imports nothing of ours
+but the schema's type names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+from .schema import FieldType
+
+TEXT_TYPES = {"text", "id", "name", "content", "option", "tags", "member", "customer_ref", "email"}
+DATE_TYPES = {"date", "datetime"}
+NUMBER_TYPES = {"money", "number"}
+
+# Excel's day 0 (1900 system, with its 1900-02-29 bug folded in for serials > 60).
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_MAX_SERIAL = 2958465  # 9999-12-31
+# Text date formats seen in Chinese offices, tried in order after unifying separators.
+_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y%m%d", "%Y-%m")
+_DATE_SEPARATORS = re.compile(r"\s*[年月/.]\s*|\s*-\s*")
+_PHONE_NOISE = re.compile(r"[\s\-()（）.·—_/]")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# 010 and 02x area codes have eight-digit local numbers; the rest seven or eight.
+_LANDLINE = re.compile(r"^0(?:[12]\d[1-9]\d{7}|[3-9]\d{2}[1-9]\d{6,7})$")
+
+
+def normalize_header(value: str) -> str:
+    """'联系电话＊ ' and '联系电话' compare equal; so do 'E-mail' and 'e-mail'."""
+    text = unicodedata.normalize("NFKC", str(value))
+    return re.sub(r"[\s*]", "", text).lower()
+
+
+def _number_text(value: float) -> str:
+    """13812345678.0 -> '13812345678' (never 1.38e10); 12.5 -> '12.5'."""
+    if value != value:  # NaN
+        return ""
+    if float(value).is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return repr(float(value))
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return _number_text(float(value))
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.strftime("%Y-%m-%d")
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    return str(value).strip()
+
+
+def text_column(raw: pd.Series, type: FieldType = "text") -> pd.Series:
+    """Each cell as the user sees it, as a str ('' for empty)."""
+    if raw.dtype == object and len(raw):
+        kinds = raw.map(type_name)
+        if (kinds == "str").all():
+            return raw.str.strip()
+    return raw.map(_cell_text).astype(object)
+
+
+def type_name(value: object) -> str:
+    return "str" if isinstance(value, str) else "other"
+
+
+def typed_column(raw: pd.Series, type: FieldType) -> pd.Series:
+    """The value the core computes with; unusable cells become ''/NaT/NaN."""
+    if type == "phone":
+        return normalize_phone(text_column(raw, "phone"))
+    if type in DATE_TYPES:
+        return parse_dates(raw)
+    if type in NUMBER_TYPES:
+        return parse_numbers(raw)
+    return text_column(raw, type)
+
+
+def parse_numbers(raw: pd.Series) -> pd.Series:
+    """Numbers, and text such as '1,234.50', '¥1234', '1234元'."""
+    numeric = pd.to_numeric(raw.where(raw.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))),
+                            errors="coerce")
+    text = text_column(raw.where(numeric.isna(), ""), "text")
+    cleaned = text.str.normalize("NFKC").str.replace(r"^[¥￥]|元$|,", "", regex=True).str.strip()
+    from_text = pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce")
+    return numeric.fillna(from_text).astype("float64")
+
+
+def parse_dates(raw: pd.Series) -> pd.Series:
+    """Dates from datetime cells, Excel serial numbers and common text formats."""
+    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    if not len(raw):
+        return out
+    is_when = raw.map(lambda v: isinstance(v, (dt.datetime, dt.date)))
+    if is_when.any():
+        out[is_when] = pd.to_datetime(raw[is_when].map(_as_datetime), errors="coerce")
+    is_number = raw.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
+    if is_number.any():
+        numbers = raw[is_number].astype("float64")
+        yyyymmdd = (numbers >= 19000101) & (numbers <= 29991231) & (numbers % 1 == 0)
+        serial = numbers.where((numbers >= 1) & (numbers <= _MAX_SERIAL) & ~yyyymmdd)
+        out[serial.index] = _EXCEL_EPOCH + pd.to_timedelta(serial.round(6), unit="D")
+        if yyyymmdd.any():
+            digits = numbers[yyyymmdd].astype("int64").astype(str)
+            out[digits.index] = pd.to_datetime(digits, format="%Y%m%d", errors="coerce")
+    is_text = raw.map(type_name) == "str"
+    if is_text.any():
+        out[is_text] = parse_date_text(raw[is_text])
+    return out.astype("datetime64[ns]")
+
+
+def _as_datetime(value: dt.date) -> dt.datetime:
+    return value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
+
+
+def parse_date_text(text: pd.Series) -> pd.Series:
+    """'2024-03-10 14:30', '2024/3/10', '2024.03.10', '2024年3月10日 9:05', '20240310', …"""
+    unified = (
+        text.str.normalize("NFKC")
+        .str.strip()
+        .str.replace("T", " ", regex=False)
+        .str.replace(r"日\s*", " ", regex=True)
+        .str.replace(r"[时点]", ":", regex=True)
+        .str.replace("分", "", regex=False)
+        .str.replace(_DATE_SEPARATORS, "-", regex=True)
+        .str.strip(" -:")
+    )
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    for fmt in _DATE_FORMATS:
+        todo = out.isna() & (unified != "")
+        if not todo.any():
+            break
+        out[todo] = pd.to_datetime(unified[todo], format=fmt, errors="coerce")
+    return out
+
+
+def normalize_phone(text: pd.Series) -> pd.Series:
+    """Mainland mobile as 11 digits, landline as '010-12345678'; '' when not a phone.
+
+    Accepts +86 / 0086 / 86 prefixes, spaces, dashes, brackets and full-width digits.
+    """
+    digits = text.str.normalize("NFKC").str.replace(_PHONE_NOISE, "", regex=True)
+    international = digits.str.match(r"^(?:\+|00)86")
+    digits = digits.str.replace(r"^(?:\+|00)86", "", regex=True)
+    # A bare 86 prefix only where what follows is a full mobile number.
+    digits = digits.where(~digits.str.fullmatch(r"861[3-9]\d{9}"), digits.str[2:])
+    # +86 10 12345678: the trunk 0 is dropped in international form.
+    digits = digits.where(~(international & digits.str.fullmatch(r"[2-9]\d{8,10}|10\d{8}")), "0" + digits)
+    mobile = digits.str.fullmatch(_MOBILE)
+    landline = digits.str.fullmatch(_LANDLINE)
+    formatted = digits.str.replace(r"^(0[12]\d|0[3-9]\d{2})(\d+)$", r"\1-\2", regex=True)
+    return digits.where(mobile, formatted.where(landline, "")).astype(object)
+
+
+def valid_emails(text: pd.Series) -> pd.Series:
+    """True where the cell is one valid address (surrounding spaces and case ignored)."""
+    return text.str.strip().str.fullmatch(_EMAIL) & ~text.str.contains("..", regex=False)
+
+
+def mask_phone(phone: str) -> str:
+    """'13812345678' -> '138****5678'; '010-12345678' -> '010-****5678'."""
+    if not phone:
+        return ""
+    if "-" in phone:
+        area, local = phone.split("-", 1)
+        return f"{area}-{'*' * (len(local) - 4)}{local[-4:]}"
+    return f"{phone[:3]}****{phone[-4:]}"
+
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_ID_PATTERN = r"(?<![\dA-Za-z])(\d{17}[\dXx])(?![\dA-Za-z])"
+_CARD_PATTERN = r"(?<!\d)(\d(?:[ -]?\d){15,18})(?!\d)"
+# The WHATWG (HTML form) definition of a valid e-mail address.
+_EMAIL = (r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+          r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+")
+
+
+def is_id_number(candidate: str) -> bool:
+    """An 18-character 身份证号 (GB 11643) with a plausible birth date and a valid check digit."""
+    if len(candidate) != 18 or not candidate[:17].isdigit():
+        return False
+    try:
+        born = dt.date(int(candidate[6:10]), int(candidate[10:12]), int(candidate[12:14]))
+    except ValueError:
+        return False
+    if not dt.date(1900, 1, 1) <= born <= dt.date(2100, 1, 1):
+        return False
+    total = sum(int(d) * w for d, w in zip(candidate[:17], _ID_WEIGHTS))
+    return _ID_CHECK[total % 11] == candidate[17].upper()
+
+
+def is_bank_card(candidate: str) -> bool:
+    """16–19 digits passing the Luhn check."""
+    digits = re.sub(r"[ -]", "", candidate)
+    if not (16 <= len(digits) <= 19 and digits.isdigit()):
+        return False
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        n = int(d)
+        if i % 2:
+            n = n * 2 - 9 if n > 4 else n * 2
+        total += n
+    return total % 10 == 0
+
+
+def find_sensitive(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """身份证号 and bank-card numbers in a column: two Series, index -> the number found.
+
+    A card number that is also a valid 身份证号 counts as the 身份证号.
+    """
+    # Cheap vectorized filters first, so only cells with 16 digits in a row (or in
+    # groups) go through Python.
+    long_enough = text[text.str.len() >= 16]
+    candidates = long_enough[long_enough.str.contains(r"\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{4}", regex=True)]
+    ids: dict[object, str] = {}
+    cards: dict[object, str] = {}
+    for index, cell in candidates.items():
+        for match in re.finditer(_ID_PATTERN, cell):
+            if is_id_number(match.group(1)):
+                ids[index] = match.group(1)
+                break
+        for match in re.finditer(_CARD_PATTERN, cell):
+            number = match.group(1)
+            if is_bank_card(number) and not is_id_number(re.sub(r"[ -]", "", number)):
+                cards[index] = number
+                break
+    return pd.Series(ids, dtype=object), pd.Series(cards, dtype=object)
