@@ -8,6 +8,7 @@ but the schema's type names.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 
@@ -40,7 +41,7 @@ def normalize_header(value: str) -> str:
 
 def _number_text(value: float) -> str:
     """13812345678.0 -> '13812345678' (never 1.38e10); 12.5 -> '12.5'."""
-    if value != value:  # NaN
+    if math.isnan(value):
         return ""
     if float(value).is_integer() and abs(value) < 1e16:
         return str(int(value))

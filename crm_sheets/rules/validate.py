@@ -8,6 +8,7 @@ Excel row, column header, the value as the user sees it and a reason code.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -47,7 +48,7 @@ class ValidationResult:
 
 
 def _percent(value: float | None) -> str:
-    return "—" if value is None or value != value else f"{value:.1%}"
+    return "—" if value is None or math.isnan(value) else f"{value:.1%}"
 
 
 def validate(
