@@ -1,0 +1,185 @@
+"""The CRM workbook, written from the schema with XlsxWriter.
+
+``crm-sheets new`` and the demo both come through here: every sheet of SPEC §2
+with dropdowns pointing at 选项/团队/客户信息, input hints, frozen headers,
+column widths, conditional formats for flagged rows, and the default
+团队/选项/设置/回访规则 rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from . import schema
+from .schema import Field, Sheet
+
+LAST_ROW = 1_048_575  # 0-based: Excel's last row
+LIST_ROWS = 200  # room for staff to extend a list on 选项 / 团队
+FIXED_CREATED = dt.datetime(2026, 1, 1)  # so two builds of the template are byte-identical
+# 标签字典 holds several tags per cell's vocabulary; it is no dropdown.
+NO_DROPDOWN = {"标签字典"}
+FLAG_FILL = "#FFC7CE"
+SILENT_FILL = "#D9D9D9"
+ESCALATE_FILL = "#FFD966"
+
+
+def build_template(path: str | Path) -> None:
+    """An empty CRM workbook with the defaults filled in."""
+    write_workbook(path)
+
+
+def write_workbook(
+    target: str | Path,
+    data: dict[str, pd.DataFrame] | None = None,
+    sheets: tuple[Sheet, ...] = schema.SHEETS,
+) -> None:
+    """Write every sheet of ``sheets`` plus an empty 校验结果.
+
+    ``data`` maps sheet name -> rows with Chinese headers as columns (any
+    subset); config sheets without data get the schema's defaults.
+    """
+    data = data or {}
+    wb = xlsxwriter.Workbook(
+        str(target),
+        {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+         "strings_to_urls": False},
+    )
+    wb.set_properties({"title": "客户管理", "created": FIXED_CREATED})
+    formats = _Formats(wb)
+    by_key = {s.key: s for s in sheets}
+    for sheet in (*sheets, schema.CHECK_RESULTS):
+        ws = wb.add_worksheet(sheet.name)
+        rows = data.get(sheet.name)
+        if rows is None:
+            rows = _defaults(sheet)
+        _write_sheet(wb, ws, sheet, rows, formats, by_key)
+    wb.close()
+
+
+class _Formats:
+    def __init__(self, wb: Workbook) -> None:
+        self.head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "valign": "vcenter"})
+        self.head_required = wb.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "valign": "vcenter", "font_color": "#C00000"}
+        )
+        self.head_tool = wb.add_format({"bold": True, "bg_color": "#EDEDED", "border": 1, "font_color": "#595959"})
+        self.text = wb.add_format({"num_format": "@"})
+        self.date = wb.add_format({"num_format": "yyyy-mm-dd"})
+        self.datetime = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        self.money = wb.add_format({"num_format": "#,##0.00"})
+        self.flag = wb.add_format({"bg_color": FLAG_FILL})
+        self.silent = wb.add_format({"bg_color": SILENT_FILL})
+        self.escalate = wb.add_format({"bg_color": ESCALATE_FILL})
+
+    def column(self, f: Field):
+        if f.type in ("phone", "id", "customer_ref"):
+            return self.text
+        if f.type == "date":
+            return self.date
+        if f.type == "datetime":
+            return self.datetime
+        if f.type == "money":
+            return self.money
+        return None
+
+
+def _defaults(sheet: Sheet) -> pd.DataFrame:
+    if sheet is schema.OPTIONS or sheet.key == "options":
+        return pd.DataFrame({name: pd.Series(items, dtype=object) for name, items in schema.OPTION_LISTS.items()})
+    rows = {
+        "team": schema.DEFAULT_TEAM,
+        "rules": schema.DEFAULT_RULES,
+        "settings": tuple((s.name, s.default, s.note) for s in schema.SETTINGS),
+    }.get(sheet.key, ())
+    return pd.DataFrame(list(rows), columns=sheet.headers)
+
+
+def _write_sheet(
+    wb: Workbook, ws: Worksheet, sheet: Sheet, rows: pd.DataFrame, formats: _Formats, by_key: dict[str, Sheet]
+) -> None:
+    for col, f in enumerate(sheet.fields):
+        head = formats.head_tool if sheet.kind == "tool" or f.maintained else (
+            formats.head_required if f.required else formats.head
+        )
+        ws.write_string(0, col, f.header, head)
+        ws.set_column(col, col, f.width, formats.column(f))
+    ws.freeze_panes(1, 0)
+    ws.set_row(0, 20)
+    if sheet.kind == "data":
+        _dropdowns_and_hints(ws, sheet, by_key)
+        _flag_formats(ws, sheet, formats)
+    columns = [rows[f.header] if f.header in rows.columns else None for f in sheet.fields]
+    kinds = [f.type for f in sheet.fields]
+    cell_formats = [formats.column(f) for f in sheet.fields]
+    for i, record in enumerate(zip(*[c.tolist() if c is not None else [None] * len(rows) for c in columns])):
+        for col, value in enumerate(record):
+            _write_cell(ws, i + 1, col, value, kinds[col], cell_formats[col])
+
+
+def _write_cell(ws: Worksheet, row: int, col: int, value: object, kind: str, fmt) -> None:
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value) or value == "":
+        return
+    if isinstance(value, (dt.datetime, dt.date)):
+        ws.write_datetime(row, col, value, fmt)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool) and kind not in ("phone", "id"):
+        ws.write_number(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def _list_source(f: Field, by_key: dict[str, Sheet]) -> str | None:
+    if f.type == "option" and f.options and f.options not in NO_DROPDOWN:
+        names = list(schema.OPTION_LISTS)
+        if f.options not in names:
+            return None
+        letter = xlsxwriter.utility.xl_col_to_name(names.index(f.options))
+        return f"={schema.OPTIONS.name}!${letter}$2:${letter}${LIST_ROWS}"
+    if f.type == "member":
+        return f"={schema.TEAM.name}!$A$2:$A${LIST_ROWS}"
+    if f.type == "customer_ref" and "customers" in by_key:
+        return f"={by_key['customers'].name}!$A$2:$A${LAST_ROW + 1}"
+    return None
+
+
+def _dropdowns_and_hints(ws: Worksheet, sheet: Sheet, by_key: dict[str, Sheet]) -> None:
+    for col, f in enumerate(sheet.fields):
+        source = _list_source(f, by_key)
+        hint = {"input_title": f.header[:32], "input_message": f.rule[:255]} if f.rule else {}
+        if source:
+            strict = f.type == "option"
+            ws.data_validation(1, col, LAST_ROW, col, {
+                "validate": "list", "source": source, "error_type": "stop" if strict else "warning",
+                "error_title": f.header[:32],
+                "error_message": ("请从下拉列表中选择。" if strict else "不在列表中：请确认，或先把它加到列表里。"),
+                **hint,
+            })
+        elif hint:
+            ws.data_validation(1, col, LAST_ROW, col, {"validate": "any", **hint})
+
+
+def _flag_formats(ws: Worksheet, sheet: Sheet, formats: _Formats) -> None:
+    last_col = len(sheet.fields) - 1
+    checks = schema.CHECK_RESULTS.name
+    ws.conditional_format(1, 0, LAST_ROW, last_col, {
+        "type": "formula",
+        "criteria": f'=COUNTIFS({checks}!$A:$A,"{sheet.name}",{checks}!$B:$B,ROW())>0',
+        "format": formats.flag,
+    })
+    if sheet.key != "customers":
+        return
+    keys = sheet.keys
+    for key, needle, fmt in (("stage", "沉默客户", formats.silent), ("tags", "需人工跟进", formats.escalate)):
+        if key not in keys:
+            continue
+        letter = xlsxwriter.utility.xl_col_to_name(keys.index(key))
+        ws.conditional_format(1, 0, LAST_ROW, last_col, {
+            "type": "formula",
+            "criteria": f'=ISNUMBER(SEARCH("{needle}",${letter}2))',
+            "format": fmt,
+        })
