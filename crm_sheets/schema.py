@@ -129,7 +129,7 @@ CUSTOMERS = Sheet(
            aliases=("联系人", "对接人", "姓名"),
            rule="真实姓名，不能是“某总”“王总?”“经理”“未知”这类称呼",
            rule_en="A real name, not a placeholder such as 某总 or 经理"),
-        _f("联系电话", "phone", "phone", required=True, width=16,
+        _f("联系电话", "phone", "phone", required=True, width=18,
            aliases=("电话", "手机", "手机号", "手机号码", "联系方式", "电话号码"),
            rule="11位手机号或带区号的座机，可带 +86、空格、横线",
            rule_en="11-digit mobile or landline with area code; +86, spaces, dashes accepted"),

@@ -3,7 +3,7 @@
     uno_tool.py inspect FILE            print JSON: sheets, charts, pictures, comments, names
     uno_tool.py decorate IN OUT PNG     add a user's sheet with chart, picture, comment,
                                         a custom cell style and a defined name; save as .xlsm
-    uno_tool.py render FILE SHEET PNG   first page of one sheet as a PNG picture (needs pdftoppm)
+    uno_tool.py render FILE SHEET PNG [CELLS]  a range of one sheet as a PNG picture (needs pdftoppm)
 
 Tests call it in a subprocess because UNO only imports in Debian's python3.
 """
@@ -137,18 +137,29 @@ def decorate(desktop, src, dst, png):
     doc.close(True)
 
 
-def render(desktop, path, sheet_name, png):
-    """Print one sheet to PDF (other sheets dropped in memory), then to PNG with pdftoppm."""
+def render(desktop, path, sheet_name, png, cells="A1:O32"):
+    """One sheet's CELLS, landscape and one page wide, to PDF, then to PNG with pdftoppm.
+
+    The other sheets stay loaded (conditional formats may refer to them); only
+    page 1 is exported, so the sheet is moved to the front first.
+    """
     doc = load(desktop, path)
     sheets = doc.getSheets()
-    for name in list(sheets.getElementNames()):
-        if name != sheet_name:
-            sheets.removeByName(name)
+    sheets.moveByName(sheet_name, 0)
+    sheet = sheets.getByName(sheet_name)
+    sheet.setPrintAreas((sheet.getCellRangeByName(cells).getRangeAddress(),))
+    style = doc.getStyleFamilies().getByName("PageStyles").getByName(sheet.PageStyle)
+    width, height = style.Width, style.Height
+    style.IsLandscape, style.Width, style.Height = True, max(width, height), min(width, height)
+    style.ScaleToPagesX, style.ScaleToPagesY = 1, 1
     pdf = os.path.splitext(os.path.abspath(png))[0] + ".pdf"
-    doc.storeToURL(uno.systemPathToFileUrl(pdf), (prop("FilterName", "calc_pdf_Export"),))
+    filter_data = uno.Any("[]com.sun.star.beans.PropertyValue", (prop("PageRange", "1"),))
+    doc.storeToURL(
+        uno.systemPathToFileUrl(pdf), (prop("FilterName", "calc_pdf_Export"), prop("FilterData", filter_data))
+    )
     doc.close(True)
     stem = os.path.splitext(os.path.abspath(png))[0]
-    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", pdf, stem], check=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "110", "-f", "1", "-l", "1", "-singlefile", pdf, stem], check=True)
     os.unlink(pdf)
 
 

@@ -1,0 +1,28 @@
+"""Render docs/template.png: a small demo workbook after `validate`, as LibreOffice shows it.
+
+    python docs/make_picture.py      (needs LibreOffice, python3-uno, pdftoppm, fonts-noto-cjk)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import tempfile
+from pathlib import Path
+
+from crm_sheets.actions import run_validate
+from crm_sheets.demo_data import make_demo
+from crm_sheets.templates import write_workbook
+
+HERE = Path(__file__).parent
+TODAY = dt.datetime(2026, 11, 24, 9, 0)
+
+with tempfile.TemporaryDirectory() as folder:
+    path = Path(folder) / "crm-demo.xlsx"
+    write_workbook(path, data=make_demo(TODAY.date(), n_customers=40, n_followups=200).frames)
+    run_validate(path, today=TODAY)
+    uno_tool = HERE.parent / "tests" / "lo" / "uno_tool.py"
+    subprocess.run(
+        ["/usr/bin/python3", str(uno_tool), "render", str(path), "客户信息", str(HERE / "template.png"), "A1:J30"],
+        check=True,
+    )

@@ -1,0 +1,82 @@
+"""The demo's data: realistic, reproducible, and clean except for what it says it planted."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from crm_sheets import values
+from crm_sheets.demo_data import bank_card, id_number, make_demo
+
+TODAY = dt.date(2026, 11, 24)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return make_demo(TODAY)
+
+
+def test_sizes_and_reproducibility(demo) -> None:
+    assert len(demo.frames["客户信息"]) >= 2000 and len(demo.frames["跟进记录"]) >= 20000
+    assert len(demo.frames["交易记录"]) > 1000 and len(demo.frames["服务工单"]) > 300
+    again = make_demo(TODAY)
+    for name, frame in demo.frames.items():
+        pd.testing.assert_frame_equal(frame, again.frames[name])
+    assert not make_demo(TODAY, seed=8).frames["客户信息"].equals(demo.frames["客户信息"])
+
+
+def test_every_reason_code_is_planted(demo) -> None:
+    assert set(demo.planted["code"]) == {
+        "required_missing", "bad_phone", "bad_email", "bad_date", "future_date", "bad_number", "unknown_option",
+        "unknown_member", "unknown_customer", "duplicate_id", "vague_contact", "vague_content", "id_number",
+        "bank_card", "bad_tag",
+    }
+    assert not demo.planted.duplicated(["sheet", "row", "column"]).any()
+
+
+def test_unplanted_phones_are_valid_and_written_many_ways(demo) -> None:
+    customers = demo.frames["客户信息"]
+    planted = set(demo.planted.loc[demo.planted["column"] == "联系电话", "row"])
+    phones = customers["联系电话"][~(customers.index + 2).isin(planted)]
+    assert (values.normalize_phone(phones) != "").all()
+    assert phones.str.startswith("+86").any() and phones.str.contains("-").any()
+
+
+def test_ids_dates_and_new_rows(demo) -> None:
+    customers = demo.frames["客户信息"]
+    ids = customers["客户编号"][customers["客户编号"] != ""]
+    assert ids.str.fullmatch(r"CRM20\d{6}\d{5}").all()
+    assert ids.duplicated().sum() == 1  # the planted duplicate_id
+    new = customers.iloc[[r - 2 for r in demo.unassigned_rows]]
+    assert len(new) == 20 and (new["客户编号"] == "").all() and new["创建时间"].isna().all()
+    followups = demo.frames["跟进记录"]
+    times = pd.to_datetime(followups["跟进时间"], errors="coerce")
+    created = followups["客户编号"].map(customers.drop_duplicates("客户编号").set_index("客户编号")["创建时间"])
+    planted = set(demo.planted.loc[demo.planted["sheet"] == "跟进记录", "row"])
+    ok = (followups.index + 2).isin(planted) | ((times >= created) & (times < pd.Timestamp(TODAY)))
+    assert ok.all()
+
+
+def test_duplicate_clusters_name_existing_customers(demo) -> None:
+    ids = set(demo.frames["客户信息"]["客户编号"])
+    assert len(demo.duplicates) >= 40
+    assert all(len(c) >= 2 and set(c) <= ids for c in demo.duplicates)
+    names = demo.frames["客户信息"].set_index("客户编号")["客户名称"]
+    assert any(names[c[0]] != names[c[1]] for c in demo.duplicates)
+
+
+def test_no_sensitive_numbers_besides_the_planted_ones(demo) -> None:
+    found = set()
+    for sheet, frame in demo.frames.items():
+        for column in frame.columns:
+            ids, cards = values.find_sensitive(frame[column].astype(str))
+            found |= {(sheet, int(i) + 2, column) for i in (*ids.index, *cards.index)}
+    planted = demo.planted[demo.planted["code"].isin(["id_number", "bank_card"])]
+    assert found == set(map(tuple, planted[["sheet", "row", "column"]].values.tolist()))
+
+
+def test_planted_numbers_are_valid() -> None:
+    assert values.is_id_number(id_number(42))
+    assert values.is_bank_card(bank_card(42)) and len(bank_card(42).replace(" ", "")) == 19
