@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -26,9 +26,9 @@ app = typer.Typer(
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-LangOpt = Annotated[Optional[str], typer.Option("--lang", help="输出语言 zh/en。 / Output language.")]
+LangOpt = Annotated[str | None, typer.Option("--lang", help="输出语言 zh/en。 / Output language.")]
 TodayOpt = Annotated[
-    Optional[str], typer.Option("--today", help="把“今天”设为 YYYY-MM-DD（结果可复现）。 / Treat this date as today.")
+    str | None, typer.Option("--today", help="把“今天”设为 YYYY-MM-DD（结果可复现）。 / Treat this date as today.")
 ]
 
 

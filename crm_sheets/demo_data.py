@@ -18,12 +18,7 @@ import zhconv
 from . import schema, values
 
 SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔汤")
-SURNAME_PINYIN = (
-    "wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he gao lin luo zheng liang xie song tang "
-    "xu han feng deng cao peng zeng xiao tian dong yuan pan yu jiang cai yu du ye cheng su wei lv ding ren shen yao "
-    "lu jiang cui zhong tan lu wang fan jin shi liao jia xia wei fang bai zou meng xiong qin qiu jiang yin xue duan "
-    "lei hou long shi tao li he gu mao hao gong shao wan qian yan qin wu dai mo kong tang"
-).split()
+SURNAME_PINYIN = ["wang", "li", "zhang", "liu", "chen", "yang", "huang", "zhao", "wu", "zhou", "xu", "sun", "ma", "zhu", "hu", "guo", "he", "gao", "lin", "luo", "zheng", "liang", "xie", "song", "tang", "xu", "han", "feng", "deng", "cao", "peng", "zeng", "xiao", "tian", "dong", "yuan", "pan", "yu", "jiang", "cai", "yu", "du", "ye", "cheng", "su", "wei", "lv", "ding", "ren", "shen", "yao", "lu", "jiang", "cui", "zhong", "tan", "lu", "wang", "fan", "jin", "shi", "liao", "jia", "xia", "wei", "fang", "bai", "zou", "meng", "xiong", "qin", "qiu", "jiang", "yin", "xue", "duan", "lei", "hou", "long", "shi", "tao", "li", "he", "gu", "mao", "hao", "gong", "shao", "wan", "qian", "yan", "qin", "wu", "dai", "mo", "kong", "tang"]
 GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国志文博宇浩然涵欣怡梓轩诗雨萱俊晓东海燕春梅红丹鹏飞辉斌宁玲琳颖慧婷倩雪")
 CITIES = (
     ("北京", "010", "bj"), ("上海", "021", "sh"), ("广州", "020", "gz"), ("深圳", "0755", "sz"), ("杭州", "0571", "hz"),
@@ -48,8 +43,7 @@ TRADES = {
     "能源化工": ("新能源", "化工"), "专业服务": ("企业管理咨询", "人力资源"), "其他": ("实业",),
 }
 SUFFIXES = (("有限公司", 0.72), ("有限责任公司", 0.14), ("股份有限公司", 0.06), ("商贸行", 0.03), ("", 0.05))
-MOBILE_PREFIXES = ("130 131 132 133 135 136 137 138 139 150 151 152 153 155 156 158 159 166 177 180 181 182 183 "
-                   "185 186 187 188 189 199").split()
+MOBILE_PREFIXES = ["130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "153", "155", "156", "158", "159", "166", "177", "180", "181", "182", "183", "185", "186", "187", "188", "189", "199"]
 TEAM = (
     ("张伟", "zhangwei@example.com", "经理", ""), ("李娜", "lina@example.com", "销售", "张伟"),
     ("王强", "wangqiang@example.com", "销售", "张伟"), ("陈静", "chenjing@example.com", "销售", "张伟"),

@@ -18,6 +18,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from . import schema
 from .schema import Field, Sheet
+from .workbook.write import write_value
 
 LAST_ROW = 1_048_575  # 0-based: Excel's last row
 LIST_ROWS = 200  # room for staff to extend a list on 选项 / 团队
@@ -119,18 +120,7 @@ def _write_sheet(
     cell_formats = [formats.column(f) for f in sheet.fields]
     for i, record in enumerate(zip(*[c.tolist() if c is not None else [None] * len(rows) for c in columns])):
         for col, value in enumerate(record):
-            _write_cell(ws, i + 1, col, value, kinds[col], cell_formats[col])
-
-
-def _write_cell(ws: Worksheet, row: int, col: int, value: object, kind: str, fmt) -> None:
-    if value is None or value is pd.NaT or (isinstance(value, float) and value != value) or value == "":
-        return
-    if isinstance(value, (dt.datetime, dt.date)):
-        ws.write_datetime(row, col, value, fmt)
-    elif isinstance(value, (int, float)) and not isinstance(value, bool) and kind not in ("phone", "id"):
-        ws.write_number(row, col, value, fmt)
-    else:
-        ws.write_string(row, col, str(value), fmt)
+            write_value(ws, i + 1, col, value, cell_formats[col], text=kinds[col] in ("phone", "id"))
 
 
 def _list_source(f: Field, by_key: dict[str, Sheet]) -> str | None:

@@ -50,5 +50,5 @@ def sheet_part(path: Path, name: str) -> str:
 
 def rows_removed(xml: bytes, rows: set[int]) -> bytes:
     """The sheet XML without the given rows, to compare everything else byte for byte."""
-    pattern = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
+    pattern = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.DOTALL)
     return pattern.sub(lambda m: b"" if int(m.group(1)) in rows else m.group(0), xml)

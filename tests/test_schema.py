@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 import python_calamine
-from crm_sheets.templates import write_workbook
 
 from crm_sheets import schema
 from crm_sheets.docs import fields_markdown
 from crm_sheets.rules.validate import validate
 from crm_sheets.schema import Field
+from crm_sheets.templates import write_workbook
 from crm_sheets.workbook.read import read_book
 
 DOCS = Path(__file__).parent.parent / "docs" / "fields.md"

@@ -48,7 +48,10 @@ class ValidationResult:
 
 
 def _percent(value: float | None) -> str:
-    return "—" if value is None or math.isnan(value) else f"{value:.1%}"
+    """Rounded down, so one problem in 300,000 cells never reads as 100.0 %."""
+    if value is None or math.isnan(value):
+        return "—"
+    return f"{math.floor(value * 1000) / 10:.1f}%"
 
 
 def validate(

@@ -13,8 +13,8 @@ import math
 import re
 from html import escape
 
-ROW_RE = re.compile(rb"<row\b([^>]*?)(/>|>(.*?)</row>)", re.S)
-CELL_RE = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+ROW_RE = re.compile(rb"<row\b([^>]*?)(/>|>(.*?)</row>)", re.DOTALL)
+CELL_RE = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
 REF_RE = re.compile(rb'\br="([A-Z]+)(\d+)"')
 
 CellValue = str | float | int | dt.datetime | dt.date | None

@@ -110,7 +110,7 @@ def graft(pkg: Package, donor_bytes: bytes, sheet_names: list[str]) -> dict[int,
     current = {name: part for name, _rid, part in pkg.sheets()}
     for name in sheet_names:
         source = donor.sheet_parts[name]
-        if name in current and current[name]:
+        if current.get(name):
             target = current[name]
             _drop_owned_parts(pkg, target)
         else:

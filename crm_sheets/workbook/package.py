@@ -43,7 +43,7 @@ def relative(source_part: str, target_part: str) -> str:
 
 
 class Relationship:
-    __slots__ = ("id", "type", "target", "external")
+    __slots__ = ("external", "id", "target", "type")
 
     def __init__(self, id: str, type: str, target: str, external: bool) -> None:
         self.id, self.type, self.target, self.external = id, type, target, external

@@ -22,14 +22,14 @@ def _section(xml: bytes, name: str) -> re.Match | None:
     return re.search(
         rb"<((?:\w+:)?)" + name.encode() + rb"\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?" + name.encode() + rb">)",
         xml,
-        re.S,
+        re.DOTALL,
     )
 
 
 def _items(fragment: bytes, tag: str) -> list[bytes]:
     t = tag.encode()
     pattern = rb"<(?:\w+:)?" + t + rb"\b[^>]*?/>|<(?:\w+:)?" + t + rb"\b[^>]*?>.*?</(?:\w+:)?" + t + rb">"
-    return re.findall(pattern, fragment, re.S)
+    return re.findall(pattern, fragment, re.DOTALL)
 
 
 def items(xml: bytes, section: str) -> list[bytes]:
@@ -85,16 +85,7 @@ def merge_styles(user: bytes, ours: bytes) -> tuple[bytes, dict[int, int]]:
     result = user
     maps: dict[str, dict[int, int]] = {}
     for section in ("fonts", "fills", "borders"):
-        existing = items(result, section)
-        mapping, new = {}, []
-        for i, item in enumerate(items(ours, section)):
-            if item in existing:
-                mapping[i] = existing.index(item)
-            elif item in new:
-                mapping[i] = len(existing) + new.index(item)
-            else:
-                mapping[i] = len(existing) + len(new)
-                new.append(item)
+        mapping, new = _append_unique(items(result, section), items(ours, section))
         result = _set_section(result, section, new)
         maps[section] = mapping
 
@@ -114,23 +105,15 @@ def merge_styles(user: bytes, ours: bytes) -> tuple[bytes, dict[int, int]]:
             next_id += 1
     result = _set_section(result, "numFmts", new_formats)
 
-    existing_xfs = items(result, "cellXfs")
-    xf_map: dict[int, int] = {}
-    new_xfs: list[bytes] = []
-    for i, xf in enumerate(items(ours, "cellXfs")):
+    renumbered = []
+    for xf in items(ours, "cellXfs"):
         fid = _attr(xf, "numFmtId")
         xf = _replace_attr(xf, "numFmtId", fmt_map.get(fid, fid))
         xf = _replace_attr(xf, "fontId", maps["fonts"].get(_attr(xf, "fontId"), 0))
         xf = _replace_attr(xf, "fillId", maps["fills"].get(_attr(xf, "fillId"), 0))
         xf = _replace_attr(xf, "borderId", maps["borders"].get(_attr(xf, "borderId"), 0))
-        xf = _replace_attr(xf, "xfId", 0)
-        if xf in existing_xfs:
-            xf_map[i] = existing_xfs.index(xf)
-        elif xf in new_xfs:
-            xf_map[i] = len(existing_xfs) + new_xfs.index(xf)
-        else:
-            xf_map[i] = len(existing_xfs) + len(new_xfs)
-            new_xfs.append(xf)
+        renumbered.append(_replace_attr(xf, "xfId", 0))
+    xf_map, new_xfs = _append_unique(items(result, "cellXfs"), renumbered)
     result = _set_section(result, "cellXfs", new_xfs)
     return result, xf_map
 
@@ -154,3 +137,18 @@ def date_styles(styles: bytes) -> set[int]:
 def _is_date_code(code: bytes) -> bool:
     text = re.sub(rb'"[^"]*"|\[[^\]]*\]|\\.', b"", code).lower()
     return bool(re.search(rb"[ymdhs]", text))
+
+
+def _append_unique(existing: list[bytes], ours: list[bytes]) -> tuple[dict[int, int], list[bytes]]:
+    """Where each of our entries lands after appending only those the user's list lacks."""
+    mapping: dict[int, int] = {}
+    new: list[bytes] = []
+    for i, item in enumerate(ours):
+        if item in existing:
+            mapping[i] = existing.index(item)
+        elif item in new:
+            mapping[i] = len(existing) + new.index(item)
+        else:
+            mapping[i] = len(existing) + len(new)
+            new.append(item)
+    return mapping, new

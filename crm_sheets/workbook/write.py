@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,19 +56,25 @@ def frame_sheet(sheet: Sheet, frame: pd.DataFrame, name: str | None = None) -> T
             series = frame[f.key]
             fmt = ratio if f.type == "number" and f.key in _RATIO_KEYS else None
             for row, value in enumerate(series.tolist(), start=1):
-                if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
-                    continue
-                if isinstance(value, (dt.datetime, dt.date)):
-                    ws.write_datetime(row, col, value, when)
-                elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                    ws.write_number(row, col, value, fmt)
-                else:
-                    ws.write_string(row, col, str(value))
+                write_value(ws, row, col, value, fmt, date_format=when)
 
     return ToolSheet(name or sheet.name, build)
 
 
 _RATIO_KEYS = {"completeness", "validity", "timeliness"}
+
+
+def write_value(ws: Worksheet, row: int, col: int, value: object, fmt=None, *, date_format=None,
+                text: bool = False) -> None:
+    """One cell through XlsxWriter's typed writers: blanks stay empty, text never turns into a formula."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)) or value == "":
+        return
+    if isinstance(value, (dt.datetime, dt.date)):
+        ws.write_datetime(row, col, value, date_format or fmt)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool) and not text:
+        ws.write_number(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
 
 
 @dataclass
