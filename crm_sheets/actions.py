@@ -13,12 +13,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import schema
+from . import errors, schema
+from .rules.dedupe import Duplicates, find_duplicates
 from .rules.ids import assign_ids
+from .rules.merge import STATUS_DONE, CellChanges, plan_merge, plan_undo
 from .rules.validate import ValidationResult, validate
 from .tables import SheetTable
 from .workbook.cells import column_index
-from .workbook.read import Book, read_book
+from .workbook.read import Book, read_book, read_tool_sheet
 from .workbook.write import frame_sheet, write_back
 
 Progress = Callable[[str], None]
@@ -61,37 +63,157 @@ def _id_cells(table: SheetTable, assigned: pd.DataFrame) -> dict[int, dict[int, 
     return cells
 
 
-def run_validate(
-    path: str | Path, *, today: dt.datetime, lang: str = "zh", progress: Progress = _quiet
-) -> ValidateOutcome:
-    """Check every data sheet; in a workbook also assign ids and write 校验结果 / 数据质量."""
-    progress("progress.read")
-    book = read_book(path)
+def _new_ids(book: Book, today: dt.datetime) -> pd.DataFrame:
+    """Ids for new customers of a CRM workbook (exports and CSVs are not ours to number)."""
     customers = book.tables["customers"]
-    assigned = pd.DataFrame(columns=["customer_id", "created_at"])
-    writable = book.kind == "xlsx" and "customer_id" in customers.letters
-    if writable:
-        assigned = assign_ids(customers, today)
-        _apply_ids(customers, assigned)
-    progress("progress.check")
-    result = validate(
+    if book.kind != "xlsx" or "customer_id" not in customers.letters:
+        return pd.DataFrame(columns=["customer_id", "created_at"])
+    assigned = assign_ids(customers, today)
+    _apply_ids(customers, assigned)
+    return assigned
+
+
+def _check(book: Book, today: dt.datetime, lang: str) -> ValidationResult:
+    return validate(
         book.tables,
         options=book.options,
         team=book.team_names if book.kind == "xlsx" else None,
         today=today,
         lang=lang,
     )
+
+
+def run_validate(
+    path: str | Path, *, today: dt.datetime, lang: str = "zh", progress: Progress = _quiet
+) -> ValidateOutcome:
+    """Check every data sheet; in a workbook also assign ids and write 校验结果 / 数据质量."""
+    progress("progress.read")
+    book = read_book(path)
+    assigned = _new_ids(book, today)
+    progress("progress.check")
+    result = _check(book, today, lang)
     backup = None
-    if book.kind == "xlsx":
+    if book.kind != "csv":
         progress("progress.write")
-        written = write_back(
-            book.path,
-            tool_sheets=[
-                frame_sheet(schema.CHECK_RESULTS, result.problems),
-                frame_sheet(schema.DATA_QUALITY, result.quality),
-            ],
-            cells={customers.sheet.name: _id_cells(customers, assigned)} if len(assigned) else {},
-            keep_backups=keep_backups(book),
-        )
-        backup = written.backup
+        backup = _write(book, [frame_sheet(schema.CHECK_RESULTS, result.problems),
+                               frame_sheet(schema.DATA_QUALITY, result.quality)], assigned)
     return ValidateOutcome(book=book, result=result, assigned=assigned, backup=backup)
+
+
+def _write(book: Book, tool_sheets: list, assigned: pd.DataFrame, changes: CellChanges | None = None) -> Path:
+    """Write tool sheets, new ids and cell changes ({sheet: {row: {key: value}}}) in one atomic replace."""
+    customers = book.tables["customers"]
+    cells: dict[str, dict[int, dict[int, object]]] = {}
+    if len(assigned):
+        cells[customers.sheet.name] = _id_cells(customers, assigned)
+    by_name = {t.sheet.name: t for t in book.tables.values()}
+    for sheet, rows in (changes or {}).items():
+        letters = by_name[sheet].letters
+        target = cells.setdefault(sheet, {})
+        for row, values in rows.items():
+            target.setdefault(row, {}).update(
+                {column_index(letters[k]): _cell(v) for k, v in values.items() if k in letters}
+            )
+    return write_back(book.path, tool_sheets=tool_sheets, cells=cells, keep_backups=keep_backups(book)).backup
+
+
+def _cell(value: object) -> object:
+    return value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
+
+
+@dataclass
+class DedupeOutcome:
+    book: Book
+    clusters: list[list[str]]
+    sheet: pd.DataFrame
+    backup: Path | None
+
+
+DEDUPE_FIELDS = ("customer_id", "name", "contact", "phone", "email", "owner", "created_at")
+
+
+def run_dedupe(path: str | Path, *, today: dt.datetime, progress: Progress = _quiet) -> DedupeOutcome:
+    """Find duplicate customers; in a workbook write them to 疑似重复 for review."""
+    progress("progress.read")
+    book = read_book(path, required={"customer_id", "name"})
+    customers = book.tables["customers"]
+    if not {"phone", "email"} & set(customers.letters):
+        raise errors.MissingHeader(file=book.path.name, sheet=customers.sheet.name, header="联系电话/联系邮箱")
+    assigned = _new_ids(book, today)
+    progress("progress.dedupe")
+    found = find_duplicates(customers.data)
+    ids = customers.text["customer_id"] if "customer_id" in customers.text.columns else pd.Series(dtype=object)
+    clusters = [c for c in found.id_clusters(ids) if len(set(c) - {""}) >= 2]
+    sheet = duplicates_sheet(customers, found)
+    backup = None
+    if book.kind != "csv":
+        progress("progress.write")
+        backup = _write(book, [frame_sheet(schema.DUPLICATES, sheet)], assigned)
+    return DedupeOutcome(book=book, clusters=clusters, sheet=sheet, backup=backup)
+
+
+def duplicates_sheet(customers: SheetTable, found: Duplicates) -> pd.DataFrame:
+    """疑似重复: the records of each cluster side by side, sure ones pre-confirmed."""
+    rows = found.rows
+    shown = customers.text.reindex(columns=list(DEDUPE_FIELDS), fill_value="").loc[rows.index]
+    if "created_at" in customers.data.columns:
+        shown["created_at"] = customers.data.loc[rows.index, "created_at"].astype(object)
+    out = shown.assign(cluster=rows["cluster"], score=rows["score"], reason=rows["reason"],
+                       confirm=rows["sure"].map({True: "是", False: ""}))
+    return out.reset_index(drop=True)[[f.key for f in schema.DUPLICATES.fields]]
+
+
+@dataclass
+class MergeOutcome:
+    book: Book
+    merge_id: str
+    survivors: dict[str, list[str]]
+    backup: Path | None
+
+
+def run_merge(path: str | Path, *, today: dt.datetime, undo: str | None = None,
+              progress: Progress = _quiet) -> MergeOutcome:
+    """Merge the clusters confirmed on 疑似重复 (or undo one merge by its id)."""
+    progress("progress.read")
+    book = read_book(path)
+    if book.kind != "xlsx":
+        raise errors.NotAWorkbook(file=book.path.name)
+    log = read_tool_sheet(book.path, schema.MERGE_LOG)
+    review = read_tool_sheet(book.path, schema.DUPLICATES)
+    if undo is not None:
+        if not ((log["merge_id"].astype(str) == undo) & (log["status"] == STATUS_DONE)).any():
+            raise errors.UnknownMerge(file=book.path.name, merge_id=undo)
+        changes, log = plan_undo(log, undo)
+        backup = _write(book, [frame_sheet(schema.MERGE_LOG, log)], pd.DataFrame(), changes)
+        return MergeOutcome(book=book, merge_id=undo, survivors={}, backup=backup)
+    confirmed = review[review["confirm"].astype(str).str.strip() == "是"]
+    clusters = [g["customer_id"].astype(str).tolist() for _, g in confirmed.groupby("cluster", sort=True)]
+    clusters = [c for c in clusters if len(c) >= 2]
+    result = _check(book, today, "zh")
+    header_to_key = {f.header: f.key for f in schema.CUSTOMERS.fields}
+    problems = result.problems[result.problems["sheet"] == schema.CUSTOMERS.name]
+    invalid = {(int(r), header_to_key[c]) for r, c in zip(problems["row"], problems["column"])}
+    merge_id = _merge_id(log, today)
+    progress("progress.merge")
+    plan = plan_merge(book.tables, clusters, invalid=invalid, now=today, merge_id=merge_id)
+    merged_ids = {i for ids in plan.survivors.values() for i in ids} | set(plan.survivors)
+    remaining = review[~review["customer_id"].astype(str).isin(merged_ids)]
+    new_log = pd.concat([log, plan.log], ignore_index=True) if len(log) else plan.log
+    backup = None
+    if plan.survivors:
+        progress("progress.write")
+        backup = _write(book, [frame_sheet(schema.MERGE_LOG, new_log), frame_sheet(schema.DUPLICATES, remaining)],
+                        pd.DataFrame(), plan.cells)
+    return MergeOutcome(book=book, merge_id=merge_id if plan.survivors else "", survivors=plan.survivors,
+                        backup=backup)
+
+
+def _merge_id(log: pd.DataFrame, now: dt.datetime) -> str:
+    base = f"M{now:%Y%m%d%H%M%S}"
+    taken = set(log["merge_id"].astype(str)) if len(log) else set()
+    n = 1
+    candidate = base
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate

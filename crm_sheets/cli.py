@@ -7,6 +7,7 @@ Exit codes (SPEC §4): 0 done and clean, 1 done and problems found,
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from pathlib import Path
 from typing import Annotated
@@ -104,6 +105,58 @@ def _report_validation(outcome: actions.ValidateOutcome, lang: str) -> None:
     out.print(outcome.result.summary_text(lang), markup=False)
     if outcome.backup:
         out.print(t("validate.backup", lang, path=outcome.backup), markup=False)
+
+
+@app.command("dedupe")
+def dedupe_cmd(
+    path: Annotated[Path, typer.Argument(help="工作簿，或客户表 CSV/xlsx 导出。 / Workbook or customer export.")],
+    as_json: Annotated[bool, typer.Option("--json", help="只在标准输出打印 JSON 分组。 / Print only JSON clusters.")] = False,
+    today: TodayOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """查找重复客户，写“疑似重复”供核对。 / Check for duplicate customers and list them on 疑似重复."""
+    lang = language(lang)
+    try:
+        with err.status(t("progress.read", lang)) as status:
+            outcome = actions.run_dedupe(path, today=_today(today), progress=_progress(lang, status))
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc, lang, path.name)
+    if as_json:
+        print(json.dumps({"clusters": outcome.clusters}, ensure_ascii=False))
+    else:
+        name = outcome.book.path.name
+        sure = int(outcome.sheet.groupby("cluster")["confirm"].apply(lambda c: (c == "是").all()).sum())
+        key = "dedupe.found" if outcome.clusters else "dedupe.none"
+        out.print(t(key, lang, file=name, clusters=len(outcome.clusters), rows=len(outcome.sheet), sure=sure),
+                  markup=False)
+    raise typer.Exit(1 if outcome.clusters else 0)
+
+
+@app.command("merge")
+def merge_cmd(
+    path: Annotated[Path, typer.Argument(help="工作簿（.xlsx/.xlsm）。 / The workbook.")],
+    undo: Annotated[
+        str | None, typer.Option("--undo", help="撤销这个合并编号。 / Undo the merge with this id.")
+    ] = None,
+    today: TodayOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """合并“疑似重复”里确认的客户，或撤销一次合并。 / Check-and-merge confirmed duplicates, or undo a merge."""
+    lang = language(lang)
+    try:
+        with err.status(t("progress.read", lang)) as status:
+            outcome = actions.run_merge(path, today=_today(today), undo=undo, progress=_progress(lang, status))
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc, lang, path.name)
+    name = outcome.book.path.name
+    if undo is not None:
+        out.print(t("merge.undone", lang, file=name, merge_id=undo), markup=False)
+    elif not outcome.survivors:
+        out.print(t("merge.none", lang, file=name), markup=False)
+    else:
+        rows = sum(len(v) for v in outcome.survivors.values())
+        out.print(t("merge.done", lang, file=name, groups=len(outcome.survivors), rows=rows,
+                    merge_id=outcome.merge_id), markup=False)
 
 
 @app.command("demo")

@@ -116,3 +116,8 @@ class TargetExists(CrmError):
 class TooManyNewIds(CrmError):
     """{file}: 同一天最多生成 99999 个客户编号，这次需要 {count} 个；请分批导入。"""
     en = "{file}: at most 99,999 new 客户编号 per day, this run needs {count}; import in batches."
+
+
+class UnknownMerge(CrmError):
+    """{file}: 合并记录里没有尚未撤销的合并“{merge_id}”；合并编号见工作表“合并记录”第一列。"""
+    en = "{file}: no merge '{merge_id}' to undo; merge ids are in the first column of sheet 合并记录."

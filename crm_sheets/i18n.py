@@ -21,6 +21,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "progress.read": ("读取工作簿…", "Reading the workbook…"),
     "progress.check": ("校验数据…", "Checking the data…"),
     "progress.write": ("写回工作簿…", "Writing back…"),
+    "progress.dedupe": ("查找重复客户…", "Looking for duplicate customers…"),
+    "progress.merge": ("合并客户…", "Merging customers…"),
+    "dedupe.none": ("{file}: 没有发现重复客户。", "{file}: no duplicate customers found."),
+    "dedupe.found": (
+        "{file}: 发现 {clusters} 组疑似重复（{rows} 条记录，其中 {sure} 组可直接合并），详见工作表“疑似重复”；"
+        "核对 确认合并 一列后运行 crm-sheets merge。",
+        "{file}: {clusters} groups of likely duplicates ({rows} records, {sure} sure); see sheet 疑似重复, "
+        "check the 确认合并 column, then run crm-sheets merge.",
+    ),
+    "merge.none": ("{file}: 疑似重复 里没有标记 确认合并=是 的组，未做改动。", "{file}: nothing marked 确认合并=是; no change."),
+    "merge.done": (
+        "{file}: 合并了 {groups} 组，{rows} 条记录并入保留客户；合并编号 {merge_id}（撤销：crm-sheets merge --undo {merge_id}）。",
+        "{file}: merged {groups} groups ({rows} records); merge id {merge_id} "
+        "(undo: crm-sheets merge --undo {merge_id}).",
+    ),
+    "merge.undone": ("{file}: 已撤销合并 {merge_id}，数据恢复到合并前。", "{file}: merge {merge_id} undone."),
     "progress.demo": ("生成演示数据…", "Generating demo data…"),
     "demo.written": (
         "演示工作簿：{path}（{customers} 个客户，{followups} 条跟进，{orders} 笔交易，{tickets} 张工单）",

@@ -368,9 +368,67 @@ DATA_QUALITY = Sheet(
     ),
 )
 
+DUPLICATES = Sheet(
+    name="疑似重复",
+    key="duplicates",
+    kind="tool",
+    description="可能是同一客户的记录，按组排列；核对后在 确认合并 填 是，再点 合并。",
+    description_en="Records that look like one customer, grouped; mark 确认合并 = 是 and press 合并.",
+    fields=(
+        _f("组号", "cluster", "number", width=6),
+        _f("客户编号", "customer_id", "id", width=18),
+        _f("客户名称", "name", width=28),
+        _f("联系人姓名", "contact", width=10),
+        _f("联系电话", "phone", width=16),
+        _f("联系邮箱", "email", width=24),
+        _f("负责人", "owner", width=8),
+        _f("创建时间", "created_at", "datetime", width=17),
+        _f("相似度", "score", "number", width=7),
+        _f("原因", "reason", width=44),
+        _f("确认合并", "confirm", "option", options="是否", width=9,
+           rule="填 是 表示同意合并；留空或 否 则跳过", rule_en="是 to merge; blank or 否 to skip"),
+    ),
+)
+
+# One customer row per line (its cells verbatim), so a merge can be undone.
+MERGE_LOG = Sheet(
+    name="合并记录",
+    key="merge_log",
+    kind="tool",
+    description="每次合并前的原始数据；crm-sheets merge --undo 合并编号 可撤销。",
+    description_en="The data as it was before each merge; undo with crm-sheets merge --undo MERGE_ID.",
+    fields=(
+        _f("合并编号", "merge_id", width=18),
+        _f("合并时间", "merged_at", "datetime", width=17),
+        _f("保留客户编号", "survivor", "id", width=18),
+        _f("类型", "kind", width=10),
+        _f("状态", "status", width=8),
+        _f("工作表", "sheet", width=10),
+        _f("行号", "row", "number", width=6),
+        *(Field(header=f.header, key=f"cell_{f.key}", width=f.width) for f in CUSTOMERS.fields),
+    ),
+)
+
+IMPORT_ERRORS = Sheet(
+    name="导入错误",
+    key="import_errors",
+    kind="tool",
+    description="导入时没有加入的行及原因；改好源文件后再导入。",
+    description_en="Rows not imported, with the reason.",
+    fields=(
+        _f("源文件", "source", width=18),
+        _f("源行号", "row", "number", width=7),
+        _f("列", "column", width=12),
+        _f("值", "value", width=24),
+        _f("原因", "problem", width=30),
+        _f("如何修改", "fix", width=40),
+        _f("问题代码", "code", width=16),
+    ),
+)
+
 DATA_SHEETS: tuple[Sheet, ...] = (CUSTOMERS, FOLLOWUPS, ORDERS, TICKETS)
 CONFIG_SHEETS: tuple[Sheet, ...] = (RULES, TEAM, OPTIONS, SETTINGS_SHEET)
-TOOL_SHEETS: tuple[Sheet, ...] = (CHECK_RESULTS, DATA_QUALITY)
+TOOL_SHEETS: tuple[Sheet, ...] = (CHECK_RESULTS, DATA_QUALITY, DUPLICATES, MERGE_LOG, IMPORT_ERRORS)
 # Tool-owned sheet names declared by later capabilities, and the monthly prefix.
 TOOL_SHEET_NAMES: frozenset[str] = frozenset(
     {s.name for s in TOOL_SHEETS} | {"疑似重复", "合并记录", "导入错误", "回访任务", "反馈统计"}

@@ -19,6 +19,7 @@ class SheetTable:
     has the same index and columns and holds each cell as the user sees it.
     The index is the 1-based row number in the file, so every finding can name
     its row.  ``letters`` maps field key to the column letter in the file.
+    ``raw`` holds the cell values as python-calamine returned them.
     """
 
     sheet: Sheet
@@ -26,6 +27,7 @@ class SheetTable:
     text: pd.DataFrame
     letters: dict[str, str]
     source: str = ""
+    raw: pd.DataFrame | None = None  # the cells as read (for verbatim copies)
 
     def column_label(self, key: str) -> str:
         """'E列 联系电话' style label for messages."""

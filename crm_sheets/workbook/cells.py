@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections import deque
 from html import escape
 
 ROW_RE = re.compile(rb"<row\b([^>]*?)(/>|>(.*?)</row>)", re.DOTALL)
@@ -87,6 +88,7 @@ def patch_cells(
         head, body, tail = xml[:open_end], xml[open_end:end], xml[end:]
 
     pending = dict(sorted(updates.items()))
+    order = deque(pending)  # rows still to write, ascending
     out: list[bytes] = []
     pos = 0
     implicit_row = 0
@@ -96,12 +98,14 @@ def patch_cells(
         row = int(rm.group(1)) if rm else implicit_row + 1
         implicit_row = row
         # rows with updates that have no <row> element yet come before this one
-        for missing in [r for r in pending if r < row]:
+        while order and order[0] < row:
+            missing = order.popleft()
             out.append(body[pos:m.start()])
             pos = m.start()
             out.append(_new_row(missing, pending.pop(missing), date_style, date1904))
         if row not in pending:
             continue
+        order.popleft()
         out.append(body[pos:m.start()])
         cells = m.group(3) or b""
         new_attrs = re.sub(rb'\sspans="[^"]*"', b"", attrs)

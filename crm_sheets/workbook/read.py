@@ -70,12 +70,15 @@ def read_book(
     *,
     need: tuple[str, ...] = ("customers",),
     sheets: tuple[Sheet, ...] = schema.SHEETS,
+    required: set[str] | None = None,
 ) -> Book:
-    """Read the data sheets of a workbook (or a CSV export of one table).
+    """Read the data sheets of a workbook (or a CSV / xlsx export of one table).
 
     ``need`` names the sheet keys that must be present; other data sheets are
-    read when they exist.  Raises a CrmError with a one-line message naming
-    file, sheet, row and column for anything that cannot be read.
+    read when they exist.  ``required`` overrides which field keys must have a
+    column (default: the schema's required fields).  Raises a CrmError with a
+    one-line message naming file, sheet, row and column for anything that
+    cannot be read.
     """
     path = Path(path)
     kind = sniff(path)
@@ -83,7 +86,7 @@ def read_book(
     if kind == "csv":
         rows = _csv_rows(path)
         sheet = _best_sheet(data_sheets, rows[0] if rows else [])
-        table = table_from_rows(path.name, sheet, rows, merged=None)
+        table = table_from_rows(path.name, sheet, rows, merged=None, required=required)
         return Book(path, kind, {sheet.key: table}, _default_options(), _empty_team(), _default_settings(), [])
     try:
         wb = calamine.CalamineWorkbook.from_path(str(path))
@@ -94,6 +97,14 @@ def read_book(
     try:
         names = list(wb.sheet_names)
         tables: dict[str, SheetTable] = {}
+        if names and not any(s.name in names for s in data_sheets):
+            # An export of one table (first sheet), not a CRM workbook.
+            ws = wb.get_sheet_by_name(names[0])
+            rows = ws.to_python(skip_empty_area=False)
+            sheet = _best_sheet(data_sheets, rows[0] if rows else [])
+            table = table_from_rows(path.name, sheet, rows, merged=ws.merged_cell_ranges, required=required)
+            return Book(path, "export", {sheet.key: table}, _default_options(), _empty_team(), _default_settings(),
+                        names)
         for sheet in data_sheets:
             if sheet.name not in names:
                 if sheet.key in need:
@@ -101,7 +112,8 @@ def read_book(
                 continue
             ws = wb.get_sheet_by_name(sheet.name)
             rows = ws.to_python(skip_empty_area=False)
-            tables[sheet.key] = table_from_rows(path.name, sheet, rows, merged=ws.merged_cell_ranges)
+            tables[sheet.key] = table_from_rows(path.name, sheet, rows, merged=ws.merged_cell_ranges,
+                                                required=required if sheet.key in need else None)
         by_key = {s.key: s for s in sheets}
         options = _read_options(wb, names, by_key.get("options", schema.OPTIONS))
         team = _read_team(wb, names, path.name, by_key.get("team", schema.TEAM))
@@ -113,7 +125,8 @@ def read_book(
     return Book(path, kind, tables, options, team, settings, names)
 
 
-def table_from_rows(file: str, sheet: Sheet, rows: list[list], merged=None) -> SheetTable:
+def table_from_rows(file: str, sheet: Sheet, rows: list[list], merged=None, required: set[str] | None = None
+                    ) -> SheetTable:
     """Header row plus data rows (as python-calamine returns them) -> a typed table."""
     if not rows or all(c in ("", None) for c in rows[0]):
         raise errors.EmptySheet(file=file, sheet=sheet.name, headers="、".join(sheet.headers[:5]) + "…")
@@ -123,7 +136,8 @@ def table_from_rows(file: str, sheet: Sheet, rows: list[list], merged=None) -> S
             raise errors.MergedHeader(file=file, sheet=sheet.name, cells=cells)
     found = match_headers(sheet, rows[0])
     for f in sheet.fields:
-        if f.required and not f.maintained and f.key not in found:
+        must = f.key in required if required is not None else f.required and not f.maintained
+        if must and f.key not in found:
             raise errors.MissingHeader(file=file, sheet=sheet.name, header=f.header)
     for r in range(1, min(len(rows), 4)):
         again = match_headers(sheet, rows[r])
@@ -140,7 +154,25 @@ def table_from_rows(file: str, sheet: Sheet, rows: list[list], merged=None) -> S
     raw = raw[nonempty]
     data = pd.DataFrame({k: values.typed_column(raw[k], sheet.field(k).type) for k in raw.columns}, index=raw.index)
     letters = {k: column_letters(c) for k, c in found.items()}
-    return SheetTable(sheet=sheet, data=data, text=text, letters=letters, source=file)
+    return SheetTable(sheet=sheet, data=data, text=text, letters=letters, source=file, raw=raw)
+
+
+def read_tool_sheet(path: str | Path, sheet: Sheet) -> pd.DataFrame:
+    """A tool-owned sheet's rows as they are (raw cell values) keyed by field key; empty if absent."""
+    empty = pd.DataFrame({f.key: pd.Series(dtype=object) for f in sheet.fields})
+    wb = calamine.CalamineWorkbook.from_path(str(path))
+    try:
+        if sheet.name not in wb.sheet_names:
+            return empty
+        rows = wb.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
+    finally:
+        wb.close()
+    if len(rows) < 2:
+        return empty
+    found = match_headers(sheet, rows[0])
+    body = [r for r in rows[1:] if any(c not in ("", None) for c in r)]
+    return pd.DataFrame({f.key: [r[found[f.key]] if f.key in found else "" for r in body] for f in sheet.fields},
+                        dtype=object)
 
 
 def _best_sheet(data_sheets: list[Sheet], header_row: list) -> Sheet:

@@ -125,4 +125,5 @@ def _donor_into(pkg: Package, tool_sheets: list[ToolSheet]) -> int:
     wb.add_worksheet(_FORMAT_SHEET).write_datetime(0, 0, dt.datetime(2000, 1, 1), when)
     wb.close()
     xf_map = graft(pkg, buf.getvalue(), [ts.name for ts in tool_sheets])
-    return xf_map[when.xf_index]
+    # Equal formats share one index, which only the first of them records in xf_index.
+    return xf_map[when._get_xf_index()]

@@ -1,0 +1,163 @@
+"""Duplicate customers (SPEC §3): the same company entered twice, judged as a person would.
+
+Records are only compared within blocks that share something exact (company
+core, phone, e-mail, or contact person + part of the core), never all pairs.
+Each candidate pair is then judged on whole columns at once:
+
+- sure: same company (core and city agree) and the same phone or e-mail;
+- likely: same company and the same contact person (phone and e-mail changed
+  since, or the contact written as 王经理); or a company name one character
+  apart with the same phone, e-mail or full contact name.
+
+Different names that share a phone, an e-mail or even a contact person (a
+switchboard, an agent) are never enough; neither is the same brand in another
+city, another trade, or a branch office.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.process import cpdist
+
+from .. import schema, values
+from .names import company_keys, plain
+
+# A block bigger than this says nothing about identity (a placeholder phone,
+# a generic core): its members are not paired through it.
+MAX_BLOCK = 300
+TITLE_FORM = rf"^.(?:{'|'.join(schema.TITLES)})$"
+
+SURE, LIKELY = "sure", "likely"
+
+
+@dataclass
+class Duplicates:
+    """Clusters of rows (table index) that are one customer, with a score and a reason per row."""
+
+    clusters: list[list[object]]
+    rows: pd.DataFrame  # index = row; cluster, score, reason, sure
+
+    def id_clusters(self, ids: pd.Series) -> list[list[str]]:
+        return [[str(ids[r]) for r in rows] for rows in self.clusters]
+
+
+def features(customers: pd.DataFrame) -> pd.DataFrame:
+    """The comparable form of each record: company core and city, plain phone, e-mail and contact."""
+    keys = company_keys(customers["name"])
+    email = customers.get("email", pd.Series("", index=customers.index)).fillna("").astype(str).str.strip().str.lower()
+    email = email.where(values.valid_emails(email), "")
+    phone = customers.get("phone", pd.Series("", index=customers.index)).fillna("").astype(str)
+    contact = plain(customers.get("contact", pd.Series("", index=customers.index)))
+    titled = contact.str.match(TITLE_FORM)
+    return pd.DataFrame({
+        "core": keys["core"], "city": keys["city"], "full": keys["full"], "phone": phone, "email": email,
+        "contact": contact, "surname": contact.str[:1], "titled": titled,
+    }, index=customers.index)
+
+
+def candidate_pairs(f: pd.DataFrame) -> pd.DataFrame:
+    """Positions (i < j) of records sharing at least one exact blocking key."""
+    n = len(f)
+    pos = pd.Series(np.arange(n), index=f.index)
+    blocks = [
+        f["core"],
+        f["phone"],
+        f["email"],
+        (f["contact"] + "|" + f["core"].str[:2]).where(~f["titled"] & (f["contact"].str.len() >= 2), ""),
+        (f["contact"] + "|" + f["core"].str[-2:]).where(~f["titled"] & (f["contact"].str.len() >= 2), ""),
+    ]
+    found = []
+    for key in blocks:
+        frame = pd.DataFrame({"key": key.to_numpy(), "i": pos.to_numpy()})
+        frame = frame[frame["key"] != ""]
+        size = frame.groupby("key")["i"].transform("size")
+        frame = frame[(size >= 2) & (size <= MAX_BLOCK)]
+        if not len(frame):
+            continue
+        pairs = frame.merge(frame, on="key", suffixes=("", "_j"))
+        pairs = pairs[pairs["i"] < pairs["i_j"]]
+        found.append(pairs[["i", "i_j"]].to_numpy())
+    if not found:
+        return pd.DataFrame({"i": pd.Series(dtype="int64"), "j": pd.Series(dtype="int64")})
+    both = np.unique(np.concatenate(found), axis=0)
+    return pd.DataFrame({"i": both[:, 0], "j": both[:, 1]})
+
+
+def judge(f: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Decide each candidate pair: adds ``verdict`` (sure/likely/''), ``score`` and ``reason``."""
+    a = f.iloc[pairs["i"].to_numpy()].reset_index(drop=True)
+    b = f.iloc[pairs["j"].to_numpy()].reset_index(drop=True)
+    same_core = (a["core"] == b["core"]).to_numpy()
+    city_ok = ((a["city"] == "") | (b["city"] == "") | (a["city"] == b["city"])).to_numpy()
+    core_edits = cpdist(a["core"].tolist(), b["core"].tolist(), scorer=Levenshtein.distance, workers=1)
+    full_edits = cpdist(a["full"].tolist(), b["full"].tolist(), scorer=Levenshtein.distance, workers=1)
+    longest = np.maximum(a["core"].str.len().to_numpy(), b["core"].str.len().to_numpy())
+    branch_same = (a["core"].str.contains("#", regex=False) == b["core"].str.contains("#", regex=False)).to_numpy()
+    one_off = ~same_core & branch_same & (longest >= 4) & ((core_edits <= 1) | (full_edits <= 1))
+    phone = ((a["phone"] == b["phone"]) & (a["phone"] != "")).to_numpy()
+    email = ((a["email"] == b["email"]) & (a["email"] != "")).to_numpy()
+    contact = ((a["contact"] == b["contact"]) & (a["contact"].str.len() >= 2) & ~a["titled"]).to_numpy()
+    titled = ((a["surname"] == b["surname"]) & (a["surname"] != "") & (a["titled"] | b["titled"])).to_numpy()
+    company = same_core & city_ok
+    typo = one_off & city_ok
+    sure = company & (phone | email)
+    likely = ~sure & ((company & (contact | titled)) | (typo & (phone | email | contact)))
+    score = np.round(
+        np.where(company, 0.6, 0.45) + 0.2 * phone + 0.15 * email + 0.1 * contact + 0.05 * (titled & ~contact), 2
+    ).clip(max=1.0)
+    out = pairs.copy()
+    out["verdict"] = np.where(sure, SURE, np.where(likely, LIKELY, ""))
+    out["score"] = np.where(sure | likely, score, 0.0)
+    out["reason"] = _reasons(company, typo, phone, email, contact, titled)
+    return out[out["verdict"] != ""].reset_index(drop=True)
+
+
+def _reasons(company, typo, phone, email, contact, titled) -> np.ndarray:
+    name = np.where(company, "名称相同(忽略城市/后缀/繁简/空格)", np.where(typo, "名称仅差一个字", ""))
+    parts = [name]
+    for mask, text in ((phone, "电话相同"), (email, "邮箱相同"), (contact, "联系人相同"),
+                       (titled & ~contact, "联系人同姓(称呼)")):
+        parts.append(np.where(mask, text, ""))
+    stacked = np.stack(parts, axis=1)
+    return np.asarray([" + ".join(p for p in row if p) for row in stacked.tolist()], dtype=object)
+
+
+def find_duplicates(customers: pd.DataFrame) -> Duplicates:
+    """Clusters of duplicate records in a customer table (columns: schema keys; index: row)."""
+    f = features(customers)
+    pairs = judge(f, candidate_pairs(f))
+    n = len(f)
+    parent = np.arange(n)
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, j in zip(pairs["i"].tolist(), pairs["j"].tolist()):
+        ri, rj = root(i), root(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    roots = np.asarray([root(x) for x in range(n)]) if len(pairs) else np.arange(n)
+    members = pd.Series(np.arange(n)).groupby(roots).agg(list)
+    groups = [g for g in members.tolist() if len(g) >= 2]
+    index = f.index
+    clusters = [[index[p] for p in g] for g in groups]
+    # Per record: its best link inside the cluster.
+    links = pd.concat([
+        pairs[["i", "score", "reason", "verdict"]].rename(columns={"i": "p"}),
+        pairs[["j", "score", "reason", "verdict"]].rename(columns={"j": "p"}),
+    ]).sort_values("score", ascending=False, kind="stable").drop_duplicates("p")
+    best = links.set_index("p")
+    rows = []
+    for number, g in enumerate(groups, start=1):
+        for p in g:
+            link = best.loc[p]
+            rows.append((index[p], number, float(link["score"]), link["reason"], link["verdict"] == SURE))
+    table = pd.DataFrame(rows, columns=["row", "cluster", "score", "reason", "sure"]).set_index("row")
+    return Duplicates(clusters=clusters, rows=table)
