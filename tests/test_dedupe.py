@@ -1,0 +1,178 @@
+"""Duplicate customers: what a person would call the same company, and what not; merge and undo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import python_calamine
+from typer.testing import CliRunner
+
+from crm_sheets import actions, schema
+from crm_sheets.cli import app
+from crm_sheets.demo_data import make_demo
+from crm_sheets.rules.dedupe import find_duplicates
+from crm_sheets.templates import write_workbook
+from crm_sheets.values import normalize_phone
+
+TODAY = dt.datetime(2026, 11, 24, 9, 0)
+BASE = ("北京瑞丰科技有限公司", "王建国", "13812345678", "wang@ruifeng.com")
+
+
+def same(a: tuple, b: tuple) -> bool:
+    frame = pd.DataFrame([a, b], columns=["name", "contact", "phone", "email"])
+    frame["phone"] = normalize_phone(frame["phone"].astype(object))
+    return len(find_duplicates(frame).clusters) == 1
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        ("瑞丰科技(北京)有限公司", "王建国", "13812345678", ""),
+        ("瑞丰科技（北京）有限公司", "", "+86 138-1234-5678", ""),
+        ("北京市瑞丰科技有限公司", "王建国", "8613812345678", ""),
+        ("瑞丰科技有限责任公司", "", "", "WANG@RuiFeng.com "),
+        ("瑞丰科技公司", "王建国", "138 1234 5678", ""),
+        ("瑞丰科技", "", "(138)1234-5678", ""),
+        ("北京瑞丰科技股份有限公司", "", "0086 13812345678", ""),
+        ("瑞丰科技集团", "王建国", "13812345678", ""),
+        ("北京瑞豐科技有限公司", "王建国", "13812345678", ""),
+        ("ＢＪ北京瑞丰科技有限公司".replace("ＢＪ", ""), "王建国", "13812345678", ""),
+        ("北京 瑞丰科技 有限公司 ", "王建国", "13812345678", ""),
+        ("北京瑞峰科技有限公司", "王建国", "13812345678", ""),  # one wrong character
+        ("北京瑞丰科有限公司", "", "", "wang@ruifeng.com"),  # one dropped character
+        ("北京瑞丰科技有限公司", "王经理", "13812345678", ""),  # surname + title
+        ("北京瑞丰科技有限公司", "王建国", "13900001111", "wang@ruifeng.com"),  # phone changed, e-mail agrees
+        ("北京瑞丰科技有限公司", "王建国", "13900001111", "new@ruifeng.cn"),  # phone and e-mail changed
+        ("北京瑞丰科技有限公司", "王经理", "13900001111", "new@ruifeng.cn"),  # and the contact as 王经理
+    ],
+)
+def test_the_same_company_written_another_way_matches(other: tuple) -> None:
+    assert same(BASE, other)
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        ("上海瑞丰科技有限公司", "李娜", "13912345678", "li@ruifeng-sh.com"),  # same brand, another city
+        ("瑞丰科技(上海)有限公司", "李娜", "13912345678", ""),
+        ("北京瑞丰科技有限公司上海分公司", "李娜", "13912345678", "li@ruifeng.com"),  # branch office
+        ("北京瑞丰科技有限公司上海分公司", "王建国", "13812345678", "wang@ruifeng.com"),  # even sharing contacts
+        ("北京瑞丰物流有限公司", "赵敏", "13712345678", ""),  # same brand, another trade
+        ("北京恒达贸易有限公司", "", "13812345678", ""),  # switchboard: only the phone is shared
+        ("杭州华信电子有限公司", "王建国", "13812345678", "wang@ruifeng.com"),  # agent filing for several firms
+        ("北京瑞丰科技有限公司", "李娜", "13912345678", "li@other.com"),  # same name, nothing else agrees
+    ],
+)
+def test_different_companies_do_not_match(other: tuple) -> None:
+    assert not same(BASE, other)
+
+
+@pytest.fixture()
+def demo_book(tmp_path: Path):
+    demo = make_demo(TODAY.date(), n_customers=300, n_followups=2000)
+    path = tmp_path / "客户.xlsx"
+    write_workbook(path, data=demo.frames)
+    return path, demo
+
+
+def sheets(path: Path) -> dict[str, list]:
+    wb = python_calamine.CalamineWorkbook.from_path(str(path))
+    return {s.name: wb.get_sheet_by_name(s.name).to_python(skip_empty_area=False) for s in schema.DATA_SHEETS}
+
+
+def test_dedupe_finds_the_demos_duplicates_and_json_is_clean(demo_book) -> None:
+    path, demo = demo_book
+    result = CliRunner().invoke(app, ["dedupe", str(path), "--json", "--today", "2026-11-24"])
+    assert result.exit_code == 1
+    clusters = json.loads(result.stdout)["clusters"]
+    assert {frozenset(c) for c in clusters} == {frozenset(c) for c in demo.duplicates}
+    review = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("疑似重复").to_python()
+    assert review[0] == schema.DUPLICATES.headers
+    assert {r[-1] for r in review[1:]} == {"是"} and all(r[9] for r in review[1:])
+
+
+def test_merge_then_undo_gives_back_the_data_exactly(demo_book) -> None:
+    path, demo = demo_book
+    actions.run_dedupe(path, today=TODAY)
+    before = sheets(path)
+    merged = actions.run_merge(path, today=TODAY)
+    assert len(merged.survivors) == len(demo.duplicates)
+    after = sheets(path)
+    customers = {r[0]: r for r in after["客户信息"][1:] if r[0]}
+    for cluster in demo.duplicates:
+        survivor = min(cluster)
+        assert survivor in customers and not set(cluster) - {survivor} & set(customers)
+    moved = {r[0] for r in after["跟进记录"][1:]} & {i for c in demo.duplicates for i in c if i != min(c)}
+    assert not moved
+    log = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("合并记录").to_python()
+    assert len(log) > 1 and {r[3] for r in log[1:]} >= {"保留行原值", "被合并的行"}
+
+    result = CliRunner().invoke(app, ["merge", str(path), "--undo", merged.merge_id])
+    assert result.exit_code == 0, result.output
+    assert sheets(path) == before
+    again = CliRunner().invoke(app, ["merge", str(path), "--undo", merged.merge_id])
+    assert again.exit_code == 2 and merged.merge_id in again.output
+
+
+def test_merge_keeps_the_newest_valid_value_and_unites_tags(tmp_path: Path) -> None:
+    rows = pd.DataFrame({
+        "客户编号": ["CRM2024010100001", "CRM2025010100001"],
+        "客户名称": ["北京瑞丰科技有限公司", "瑞丰科技(北京)有限公司"],
+        "所属行业": ["制造业", "信息技术"],
+        "联系人姓名": ["王建国", "王经理"],
+        "联系电话": ["13812345678", "138-1234-5678"],
+        "联系邮箱": ["wang@ruifeng.com", "wang@@bad"],
+        "客户来源": ["展会推荐", "线上搜索"],
+        "客户标签": ["需求-价格敏感", "预算规模-50万以上,需求-价格敏感"],
+        "负责人": ["张经理", "李销售"],
+        "创建时间": [dt.datetime(2024, 1, 1, 9), dt.datetime(2025, 1, 1, 9)],
+    })
+    follow = pd.DataFrame({"客户编号": ["CRM2025010100001"], "跟进时间": [dt.datetime(2025, 2, 1, 10)],
+                           "跟进人": ["李销售"], "沟通方式": ["电话"], "联系结果": ["已接通"],
+                           "沟通内容": ["介绍新款数控机床报价"], "下一步计划": ["周五前发报价单"],
+                           "客户反馈": ["价格可以接受"], "跟进状态": ["意向客户"]})
+    path = tmp_path / "m.xlsx"
+    write_workbook(path, data={"客户信息": rows, "跟进记录": follow})
+    actions.run_dedupe(path, today=TODAY)
+    actions.run_merge(path, today=TODAY)
+    data = sheets(path)
+    survivor = data["客户信息"][1]
+    assert survivor[:9] == ["CRM2024010100001", "瑞丰科技(北京)有限公司", "信息技术", "王经理", "138-1234-5678",
+                            "wang@ruifeng.com", "线上搜索", "需求-价格敏感,预算规模-50万以上", "李销售"]
+    assert survivor[9] == dt.datetime(2024, 1, 1, 9)
+    assert all(c == "" for c in data["客户信息"][2]) if len(data["客户信息"]) > 2 else True
+    assert data["跟进记录"][1][0] == "CRM2024010100001"
+
+
+def test_dedupe_reads_a_csv_export(tmp_path: Path) -> None:
+    export = tmp_path / "export.csv"
+    export.write_text(
+        "编号,公司名称,手机\nCRM2024010100001,北京瑞丰科技有限公司,13812345678\n"
+        "CRM2024010100002,瑞丰科技（北京）有限公司,+86 138 1234 5678\nCRM2024010100003,上海瑞丰科技有限公司,13912345678\n",
+        encoding="gbk",
+    )
+    before = export.read_bytes()
+    result = CliRunner().invoke(app, ["dedupe", str(export), "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {"clusters": [["CRM2024010100001", "CRM2024010100002"]]}
+    assert export.read_bytes() == before
+
+
+def test_dedupe_needs_a_phone_or_email_column(tmp_path: Path) -> None:
+    export = tmp_path / "export.csv"
+    export.write_text("客户编号,客户名称\nCRM2024010100001,北京瑞丰科技有限公司\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["dedupe", str(export)])
+    assert result.exit_code == 2 and "联系电话/联系邮箱" in result.output
+
+
+def test_merge_of_nothing_changes_nothing(demo_book) -> None:
+    path, _demo = demo_book
+    shutil.copy(path, path.with_suffix(".bak"))
+    result = CliRunner().invoke(app, ["merge", str(path)])
+    assert result.exit_code == 0 and "没有标记" in result.output
+    assert path.read_bytes() == path.with_suffix(".bak").read_bytes()
