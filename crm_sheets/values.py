@@ -70,10 +70,8 @@ def _cell_text(value: object) -> str:
 
 def text_column(raw: pd.Series, type: FieldType = "text") -> pd.Series:
     """Each cell as the user sees it, as a str ('' for empty)."""
-    if raw.dtype == object and len(raw):
-        kinds = raw.map(type_name)
-        if (kinds == "str").all():
-            return raw.str.strip()
+    if raw.dtype == object and len(raw) and pd.api.types.infer_dtype(raw, skipna=False) == "string":
+        return raw.str.strip()
     return raw.map(_cell_text).astype(object)
 
 
@@ -107,6 +105,8 @@ def parse_dates(raw: pd.Series) -> pd.Series:
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
     if not len(raw):
         return out
+    if pd.api.types.infer_dtype(raw, skipna=False) == "string":  # a CSV: text only
+        return parse_date_text(raw)
     is_when = raw.map(lambda v: isinstance(v, (dt.datetime, dt.date)))
     if is_when.any():
         out[is_when] = pd.to_datetime(raw[is_when].map(_as_datetime), errors="coerce")
@@ -141,7 +141,8 @@ def parse_date_text(text: pd.Series) -> pd.Series:
         .str.replace(_DATE_SEPARATORS, "-", regex=True)
         .str.strip(" -:")
     )
-    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    # Most cells are ISO already (2024-03-10, 2024-03-10 14:30): one fast pass first.
+    out = pd.to_datetime(text.str.strip(), format="ISO8601", errors="coerce").astype("datetime64[ns]")
     for fmt in _DATE_FORMATS:
         todo = out.isna() & (unified != "")
         if not todo.any():
@@ -155,17 +156,30 @@ def normalize_phone(text: pd.Series) -> pd.Series:
 
     Accepts +86 / 0086 / 86 prefixes, spaces, dashes, brackets and full-width digits.
     """
-    digits = text.str.normalize("NFKC").str.replace(_PHONE_NOISE, "", regex=True)
-    international = digits.str.match(r"^(?:\+|00)86")
-    digits = digits.str.replace(r"^(?:\+|00)86", "", regex=True)
-    # A bare 86 prefix only where what follows is a full mobile number.
-    digits = digits.where(~digits.str.fullmatch(r"861[3-9]\d{9}"), digits.str[2:])
-    # +86 10 12345678: the trunk 0 is dropped in international form.
-    digits = digits.where(~(international & digits.str.fullmatch(r"[2-9]\d{8,10}|10\d{8}")), "0" + digits)
-    mobile = digits.str.fullmatch(_MOBILE)
-    landline = digits.str.fullmatch(_LANDLINE)
-    formatted = digits.str.replace(r"^(0[12]\d|0[3-9]\d{2})(\d+)$", r"\1-\2", regex=True)
-    return digits.where(mobile, formatted.where(landline, "")).astype(object)
+    return pd.Series([phone_digits(t) for t in text.tolist()], index=text.index, dtype=object)
+
+
+def phone_digits(text: str) -> str:
+    """normalize_phone for one cell."""
+    digits = _PHONE_NOISE.sub("", unicodedata.normalize("NFKC", text)) if text else ""
+    if not digits:
+        return ""
+    international = digits.startswith(("+86", "0086"))
+    if international:
+        digits = digits[3:] if digits[0] == "+" else digits[4:]
+        # +86 10 12345678: the trunk 0 is dropped in international form.
+        if digits[:1] in "23456789" or digits.startswith("10"):
+            candidate = "0" + digits
+            if _LANDLINE.match(candidate):
+                digits = candidate
+    elif len(digits) == 13 and digits.startswith("86") and _MOBILE.match(digits[2:]):
+        digits = digits[2:]
+    if _MOBILE.match(digits):
+        return digits
+    if _LANDLINE.match(digits):
+        area = 3 if digits[1] in "12" else 4
+        return f"{digits[:area]}-{digits[area:]}"
+    return ""
 
 
 def valid_emails(text: pd.Series) -> pd.Series:

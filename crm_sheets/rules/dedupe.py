@@ -131,7 +131,7 @@ def find_duplicates(customers: pd.DataFrame) -> Duplicates:
     f = features(customers)
     pairs = judge(f, candidate_pairs(f))
     n = len(f)
-    parent = np.arange(n)
+    parent = list(range(n))
 
     def root(x: int) -> int:
         while parent[x] != x:
@@ -143,21 +143,20 @@ def find_duplicates(customers: pd.DataFrame) -> Duplicates:
         ri, rj = root(i), root(j)
         if ri != rj:
             parent[max(ri, rj)] = min(ri, rj)
-    roots = np.asarray([root(x) for x in range(n)]) if len(pairs) else np.arange(n)
-    members = pd.Series(np.arange(n)).groupby(roots).agg(list)
-    groups = [g for g in members.tolist() if len(g) >= 2]
-    index = f.index
-    clusters = [[index[p] for p in g] for g in groups]
-    # Per record: its best link inside the cluster.
+    linked = np.unique(pairs[["i", "j"]].to_numpy().ravel()) if len(pairs) else np.array([], dtype="int64")
+    roots = np.asarray([root(int(x)) for x in linked], dtype="int64")
+    _, cluster = np.unique(roots, return_inverse=True)
+    # Per record: its best link (the pair with the highest score it is part of).
     links = pd.concat([
         pairs[["i", "score", "reason", "verdict"]].rename(columns={"i": "p"}),
         pairs[["j", "score", "reason", "verdict"]].rename(columns={"j": "p"}),
-    ]).sort_values("score", ascending=False, kind="stable").drop_duplicates("p")
-    best = links.set_index("p")
-    rows = []
-    for number, g in enumerate(groups, start=1):
-        for p in g:
-            link = best.loc[p]
-            rows.append((index[p], number, float(link["score"]), link["reason"], link["verdict"] == SURE))
-    table = pd.DataFrame(rows, columns=["row", "cluster", "score", "reason", "sure"]).set_index("row")
+    ]).sort_values(["score", "p"], ascending=[False, True], kind="stable").drop_duplicates("p").set_index("p")
+    best = links.reindex(linked)
+    index = f.index
+    table = pd.DataFrame({
+        "row": index[linked], "cluster": cluster + 1, "score": best["score"].to_numpy(),
+        "reason": best["reason"].to_numpy(), "sure": (best["verdict"] == SURE).to_numpy(),
+    }).sort_values(["cluster", "row"], kind="stable").set_index("row")
+    bounds = np.flatnonzero(np.diff(table["cluster"].to_numpy())) + 1
+    clusters = [list(part) for part in np.split(table.index.to_numpy(), bounds)] if len(table) else []
     return Duplicates(clusters=clusters, rows=table)
