@@ -79,15 +79,20 @@ def type_name(value: object) -> str:
     return "str" if isinstance(value, str) else "other"
 
 
-def typed_column(raw: pd.Series, type: FieldType) -> pd.Series:
-    """The value the core computes with; unusable cells become ''/NaT/NaN."""
+def typed_column(raw: pd.Series, type: FieldType, text: pd.Series | None = None) -> pd.Series:
+    """The value the core computes with; unusable cells become ''/NaT/NaN.
+
+    ``text`` is text_column(raw) when the caller has it already.
+    """
+    if text is None and type not in DATE_TYPES | NUMBER_TYPES:
+        text = text_column(raw, type)
     if type == "phone":
-        return normalize_phone(text_column(raw, "phone"))
+        return normalize_phone(text)
     if type in DATE_TYPES:
         return parse_dates(raw)
     if type in NUMBER_TYPES:
         return parse_numbers(raw)
-    return text_column(raw, type)
+    return text
 
 
 def parse_numbers(raw: pd.Series) -> pd.Series:
@@ -131,8 +136,13 @@ def _as_datetime(value: dt.date) -> dt.datetime:
 
 def parse_date_text(text: pd.Series) -> pd.Series:
     """'2024-03-10 14:30', '2024/3/10', '2024.03.10', '2024年3月10日 9:05', '20240310', …"""
+    # Most cells are ISO already (2024-03-10, 2024-03-10 14:30): one fast pass first.
+    out = pd.to_datetime(text.str.strip(), format="ISO8601", errors="coerce").astype("datetime64[ns]")
+    rest = text[out.isna() & (text != "")]
+    if not len(rest):
+        return out
     unified = (
-        text.str.normalize("NFKC")
+        rest.str.normalize("NFKC")
         .str.strip()
         .str.replace("T", " ", regex=False)
         .str.replace(r"日\s*", " ", regex=True)
@@ -141,13 +151,11 @@ def parse_date_text(text: pd.Series) -> pd.Series:
         .str.replace(_DATE_SEPARATORS, "-", regex=True)
         .str.strip(" -:")
     )
-    # Most cells are ISO already (2024-03-10, 2024-03-10 14:30): one fast pass first.
-    out = pd.to_datetime(text.str.strip(), format="ISO8601", errors="coerce").astype("datetime64[ns]")
     for fmt in _DATE_FORMATS:
-        todo = out.isna() & (unified != "")
-        if not todo.any():
+        todo = unified[out[unified.index].isna() & (unified != "")]
+        if not len(todo):
             break
-        out[todo] = pd.to_datetime(unified[todo], format=fmt, errors="coerce")
+        out[todo.index] = pd.to_datetime(todo, format=fmt, errors="coerce")
     return out
 
 

@@ -55,57 +55,72 @@ def features(customers: pd.DataFrame) -> pd.DataFrame:
     titled = contact.str.match(TITLE_FORM)
     return pd.DataFrame({
         "core": keys["core"], "city": keys["city"], "full": keys["full"], "phone": phone, "email": email,
-        "contact": contact, "surname": contact.str[:1], "titled": titled,
+        "contact": contact, "surname": contact.str[:1], "titled": titled, "core_len": keys["core"].str.len(),
+        "branch": keys["core"].str.contains("#", regex=False), "person": keys["core"] == contact,
     }, index=customers.index)
 
 
 def candidate_pairs(f: pd.DataFrame) -> pd.DataFrame:
     """Positions (i < j) of records sharing at least one exact blocking key."""
-    n = len(f)
-    pos = pd.Series(np.arange(n), index=f.index)
+    contact_ok = ~f["titled"] & (f["contact"].str.len() >= 2)
     blocks = [
         f["core"],
         f["phone"],
         f["email"],
-        (f["contact"] + "|" + f["core"].str[:2]).where(~f["titled"] & (f["contact"].str.len() >= 2), ""),
-        (f["contact"] + "|" + f["core"].str[-2:]).where(~f["titled"] & (f["contact"].str.len() >= 2), ""),
+        (f["contact"] + "|" + f["core"].str[:2]).where(contact_ok, ""),
+        (f["contact"] + "|" + f["core"].str[-2:]).where(contact_ok, ""),
     ]
-    found = []
-    for key in blocks:
-        frame = pd.DataFrame({"key": key.to_numpy(), "i": pos.to_numpy()})
-        frame = frame[frame["key"] != ""]
-        size = frame.groupby("key")["i"].transform("size")
-        frame = frame[(size >= 2) & (size <= MAX_BLOCK)]
-        if not len(frame):
-            continue
-        pairs = frame.merge(frame, on="key", suffixes=("", "_j"))
-        pairs = pairs[pairs["i"] < pairs["i_j"]]
-        found.append(pairs[["i", "i_j"]].to_numpy())
-    if not found:
-        return pd.DataFrame({"i": pd.Series(dtype="int64"), "j": pd.Series(dtype="int64")})
-    both = np.unique(np.concatenate(found), axis=0)
-    return pd.DataFrame({"i": both[:, 0], "j": both[:, 1]})
+    found = [_pairs_within(key.to_numpy()) for key in blocks]
+    both = np.unique(np.concatenate(found)) if found else np.array([], dtype="int64")
+    n = max(len(f), 1)
+    return pd.DataFrame({"i": both // n, "j": both % n})
+
+
+def _pairs_within(keys: np.ndarray) -> np.ndarray:
+    """All pairs i < j with equal non-empty keys, encoded as i * n + j (no merge, no Python loop per pair)."""
+    n = len(keys)
+    codes, _ = pd.factorize(keys)
+    codes[keys == ""] = -1
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    sizes = np.diff(np.r_[starts, n])
+    keep = (ordered[starts] >= 0) & (sizes >= 2) & (sizes <= MAX_BLOCK)
+    out = []
+    for size in np.unique(sizes[keep]):
+        first = starts[keep & (sizes == size)]
+        a, b = np.triu_indices(size, k=1)
+        i = order[first[:, None] + a]
+        j = order[first[:, None] + b]
+        lo, hi = np.minimum(i, j), np.maximum(i, j)
+        out.append((lo.astype("int64") * n + hi).ravel())
+    return np.concatenate(out) if out else np.array([], dtype="int64")
 
 
 def judge(f: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     """Decide each candidate pair: adds ``verdict`` (sure/likely/''), ``score`` and ``reason``."""
-    a = f.iloc[pairs["i"].to_numpy()].reset_index(drop=True)
-    b = f.iloc[pairs["j"].to_numpy()].reset_index(drop=True)
-    same_core = (a["core"] == b["core"]).to_numpy()
-    city_ok = ((a["city"] == "") | (b["city"] == "") | (a["city"] == b["city"])).to_numpy()
+    i, j = pairs["i"].to_numpy(), pairs["j"].to_numpy()
+    a = {k: f[k].to_numpy()[i] for k in f.columns}
+    b = {k: f[k].to_numpy()[j] for k in f.columns}
+    same_core = a["core"] == b["core"]
+    city_ok = (a["city"] == "") | (b["city"] == "") | (a["city"] == b["city"])
+    city_same = (a["city"] == b["city"]) & (a["city"] != "")
     core_edits = cpdist(a["core"].tolist(), b["core"].tolist(), scorer=Levenshtein.distance, workers=1)
     full_edits = cpdist(a["full"].tolist(), b["full"].tolist(), scorer=Levenshtein.distance, workers=1)
-    longest = np.maximum(a["core"].str.len().to_numpy(), b["core"].str.len().to_numpy())
-    branch_same = (a["core"].str.contains("#", regex=False) == b["core"].str.contains("#", regex=False)).to_numpy()
-    one_off = ~same_core & branch_same & (longest >= 4) & ((core_edits <= 1) | (full_edits <= 1))
-    phone = ((a["phone"] == b["phone"]) & (a["phone"] != "")).to_numpy()
-    email = ((a["email"] == b["email"]) & (a["email"] != "")).to_numpy()
-    contact = ((a["contact"] == b["contact"]) & (a["contact"].str.len() >= 2) & ~a["titled"]).to_numpy()
-    titled = ((a["surname"] == b["surname"]) & (a["surname"] != "") & (a["titled"] | b["titled"])).to_numpy()
+    longest = np.maximum(a["core_len"], b["core_len"])
+    one_off = ~same_core & (a["branch"] == b["branch"]) & (longest >= 4) & ((core_edits <= 1) | (full_edits <= 1))
+    phone = (a["phone"] == b["phone"]) & (a["phone"] != "")
+    email = (a["email"] == b["email"]) & (a["email"] != "")
+    contact = (a["contact"] == b["contact"]) & (a["contact"] != "") & ~a["titled"] & (a["surname"] != a["contact"])
+    titled = (a["surname"] == b["surname"]) & (a["surname"] != "") & (a["titled"] | b["titled"])
+    # A person as customer (name = contact): two people of the same name are not one customer.
+    person = a["person"] | b["person"]
     company = same_core & city_ok
     typo = one_off & city_ok
     sure = company & (phone | email)
-    likely = ~sure & ((company & (contact | titled)) | (typo & (phone | email | contact)))
+    likely = ~sure & (
+        (company & ~person & (contact | titled)) | (typo & (phone | email)) | (typo & city_same & contact)
+    )
     score = np.round(
         np.where(company, 0.6, 0.45) + 0.2 * phone + 0.15 * email + 0.1 * contact + 0.05 * (titled & ~contact), 2
     ).clip(max=1.0)

@@ -45,8 +45,9 @@ LEGAL_FORMS = ("集团股份有限公司", "集团有限责任公司", "集团�
 BRANCH_WORDS = ("分公司", "分店", "分部", "办事处", "营业部", "分厂", "分行", "支行", "门店")
 
 _CITY_SET = frozenset(CITIES)
-_PROVINCE_SET = frozenset(PROVINCES) - _CITY_SET
-_PROVINCE_TAILS = ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省", "市")
+_PROVINCES = frozenset(PROVINCES)
+# 市 is no province's tail: 北京市 is the city of 北京.
+_PROVINCE_TAILS = ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省")
 _BRACKET = re.compile(r"\(([^()]*)\)")
 _BRANCH = re.compile(rf"^(.*?(?:{'|'.join(LEGAL_FORMS)}))(.+(?:{'|'.join(BRANCH_WORDS)}))$")
 
@@ -117,16 +118,20 @@ def _strip_legal(text: str) -> str:
 
 
 def _strip_place(body: str) -> tuple[str, str]:
-    """Leading province and city (广东省深圳市, 北京市, 北京): the rest, and the city."""
+    """Leading province and city (广东省深圳市, 吉林省长春市, 北京市, 北京): the rest, and the city."""
     rest = body
     for k in (3, 2):
-        if rest[:k] in _PROVINCE_SET and len(rest) > k + 2:
-            rest = rest[k:]
-            for tail in _PROVINCE_TAILS:
-                if rest.startswith(tail):
-                    rest = rest[len(tail):]
-                    break
-            break
+        province = rest[:k]
+        if province not in _PROVINCES:
+            continue
+        tail = next((t for t in _PROVINCE_TAILS if rest.startswith(t, k)), None)
+        if tail is not None:
+            rest = rest[k + len(tail):]
+        elif province not in _CITY_SET or rest[k:k + 2] in _CITY_SET or rest[k:k + 3] in _CITY_SET:
+            # 广东深圳… (province without 省) but not 北京瑞丰… (a municipality is the city).
+            if any(rest[k:k + n] in _CITY_SET for n in (2, 3, 4)):
+                rest = rest[k:]
+        break
     for k in (4, 3, 2):
         if rest[:k] in _CITY_SET and len(rest) >= k + 2:
             city, rest = rest[:k], rest[k:]

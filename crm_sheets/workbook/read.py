@@ -152,7 +152,8 @@ def table_from_rows(file: str, sheet: Sheet, rows: list[list], merged=None, requ
     nonempty = (text != "").any(axis=1) if len(text.columns) else pd.Series(False, index=text.index)
     text = text[nonempty]
     raw = raw[nonempty]
-    data = pd.DataFrame({k: values.typed_column(raw[k], sheet.field(k).type) for k in raw.columns}, index=raw.index)
+    data = pd.DataFrame({k: values.typed_column(raw[k], sheet.field(k).type, text[k]) for k in raw.columns},
+                        index=raw.index)
     letters = {k: column_letters(c) for k, c in found.items()}
     return SheetTable(sheet=sheet, data=data, text=text, letters=letters, source=file, raw=raw)
 
