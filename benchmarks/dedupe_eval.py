@@ -52,7 +52,7 @@ TITLES = ["经理", "总", "总监", "女士", "先生", "主任"]
 MOBILE = ["130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155", "156", "158", "159",
           "166", "177", "180", "181", "182", "185", "186", "187", "188", "189", "199"]
 DOMAINS = ["qq.com", "163.com", "126.com", "sina.com", "foxmail.com"]
-PINYIN = "rui feng heng da hua xin jin ke ding sheng hong tu yuan tian run bo hui tong jia he yong tai zhong lian".split()
+PINYIN = ["rui", "feng", "heng", "da", "hua", "xin", "jin", "ke", "ding", "sheng", "hong", "tu", "yuan", "tian", "run", "bo", "hui", "tong", "jia", "he", "yong", "tai", "zhong", "lian"]
 
 
 class Maker:

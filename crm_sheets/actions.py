@@ -16,7 +16,8 @@ import pandas as pd
 from . import errors, schema
 from .rules.dedupe import Duplicates, find_duplicates
 from .rules.ids import assign_ids
-from .rules.merge import STATUS_DONE, CellChanges, plan_merge, plan_undo
+from .rules.importing import ImportPlan, plan_import
+from .rules.merge import STATUS_DONE, CellChanges, blank, plan_merge, plan_undo
 from .rules.validate import ValidationResult, validate
 from .tables import SheetTable
 from .workbook.cells import column_index
@@ -118,6 +119,9 @@ def _write(book: Book, tool_sheets: list, assigned: pd.DataFrame, changes: CellC
 
 
 def _cell(value: object) -> object:
+    """A value patch_cells can write: Timestamps as datetimes, blanks (NaN, NaT, '') as empty."""
+    if blank(value):
+        return None
     return value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
 
 
@@ -217,3 +221,38 @@ def _merge_id(log: pd.DataFrame, now: dt.datetime) -> str:
         n += 1
         candidate = f"{base}-{n}"
     return candidate
+
+
+@dataclass
+class ImportOutcome:
+    book: Book
+    plan: ImportPlan
+    backup: Path | None
+
+
+def run_import(path: str | Path, source: str | Path, *, today: dt.datetime, merge: bool = False, lang: str = "zh",
+               progress: Progress = _quiet) -> ImportOutcome:
+    """Add the customers of ``source`` to the workbook: all of it in one write, or nothing."""
+    progress("progress.read")
+    book = read_book(path)
+    if book.kind != "xlsx":
+        raise errors.NotAWorkbook(file=book.path.name)
+    incoming = read_book(source).tables["customers"]
+    progress("progress.check")
+    checked = validate({"customers": incoming}, options=book.options, team=book.team_names, today=today, lang=lang)
+    log = read_tool_sheet(book.path, schema.MERGE_LOG)
+    progress("progress.dedupe")
+    customers = book.tables["customers"]
+    plan = plan_import(customers, incoming, checked, today=today, merge=merge, merge_id=_merge_id(log, today),
+                       lang=lang)
+    changes: CellChanges = {customers.sheet.name: dict(plan.updates)}
+    first = int(customers.text.index.max()) + 1 if len(customers.text) else 2
+    keys = [k for k in customers.letters if k in plan.new_rows.columns]
+    for offset, record in enumerate(plan.new_rows[keys].itertuples(index=False, name=None)):
+        changes[customers.sheet.name][first + offset] = dict(zip(keys, record))
+    tool_sheets = [frame_sheet(schema.IMPORT_ERRORS, plan.errors)]
+    if len(plan.log):
+        tool_sheets.append(frame_sheet(schema.MERGE_LOG, pd.concat([log, plan.log], ignore_index=True)))
+    progress("progress.write")
+    backup = _write(book, tool_sheets, pd.DataFrame(), changes)
+    return ImportOutcome(book=book, plan=plan, backup=backup)

@@ -159,6 +159,30 @@ def merge_cmd(
                     merge_id=outcome.merge_id), markup=False)
 
 
+@app.command("import")
+def import_cmd(
+    path: Annotated[Path, typer.Argument(help="要导入到的工作簿。 / The workbook to import into.")],
+    source: Annotated[Path, typer.Argument(help="客户表 CSV（UTF-8/GBK）或 xlsx。 / Customer CSV or xlsx.")],
+    merge: Annotated[bool, typer.Option("--merge", help="与已有客户重复的行更新那个客户。 / Update matching customers.")] = False,
+    today: TodayOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """导入客户：校验、查重、生成编号，全部成功或完全不变。 / Check and import customers: all or nothing."""
+    lang = language(lang)
+    try:
+        with err.status(t("progress.read", lang)) as status:
+            outcome = actions.run_import(path, source, today=_today(today), merge=merge, lang=lang,
+                                         progress=_progress(lang, status))
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc, lang, path.name)
+    plan = outcome.plan
+    out.print(t("import.done", lang, file=outcome.book.path.name, added=len(plan.new_rows),
+                rejected=len(plan.errors), duplicates=plan.duplicates, updated=len(plan.updates)), markup=False)
+    if outcome.backup:
+        out.print(t("validate.backup", lang, path=outcome.backup), markup=False)
+    raise typer.Exit(1 if len(plan.errors) or plan.duplicates else 0)
+
+
 @app.command("demo")
 def demo_cmd(
     directory: Annotated[Path, typer.Argument(help="演示文件放在哪个文件夹。 / Folder for the demo.")] = Path(

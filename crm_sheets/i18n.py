@@ -37,6 +37,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "(undo: crm-sheets merge --undo {merge_id}).",
     ),
     "merge.undone": ("{file}: 已撤销合并 {merge_id}，数据恢复到合并前。", "{file}: merge {merge_id} undone."),
+    "import.done": (
+        "{file}: 新增 {added} 个客户；{duplicates} 行与已有客户或本文件其他行重复（更新了 {updated} 个已有客户）；"
+        "未导入的行和原因共 {rejected} 条，见工作表“导入错误”。",
+        "{file}: added {added} customers; {duplicates} rows were duplicates ({updated} existing customers updated); "
+        "{rejected} rows not imported, see sheet 导入错误.",
+    ),
     "progress.demo": ("生成演示数据…", "Generating demo data…"),
     "demo.written": (
         "演示工作簿：{path}（{customers} 个客户，{followups} 条跟进，{orders} 笔交易，{tickets} 张工单）",

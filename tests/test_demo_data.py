@@ -80,3 +80,21 @@ def test_no_sensitive_numbers_besides_the_planted_ones(demo) -> None:
 def test_planted_numbers_are_valid() -> None:
     assert values.is_id_number(id_number(42))
     assert values.is_bank_card(bank_card(42)) and len(bank_card(42).replace(" ", "")) == 19
+
+
+def test_members_references_and_event_order(demo) -> None:
+    team = demo.frames["团队"]
+    assert (team["上级"].eq("") | team["上级"].isin(team.loc[team["角色"] == "经理", "姓名"])).all()
+    planted = set(map(tuple, demo.planted[["sheet", "row", "column"]].values.tolist()))
+    ids = set(demo.frames["客户信息"]["客户编号"]) - {""}
+    for sheet, columns in {"客户信息": ["负责人"], "跟进记录": ["跟进人", "客户编号"], "交易记录": ["客户编号"],
+                           "服务工单": ["负责人", "客户编号"]}.items():
+        frame = demo.frames[sheet]
+        for column in columns:
+            allowed = ids if column == "客户编号" else set(team["姓名"])
+            bad = {(sheet, int(i) + 2, column) for i in frame.index[~frame[column].isin(allowed)]}
+            assert bad <= planted, sorted(bad - planted)[:5]
+    orders, tickets = demo.frames["交易记录"], demo.frames["服务工单"]
+    assert (orders["日期"] <= pd.Timestamp(TODAY)).all()
+    done = tickets[tickets["状态"] == "已解决"]
+    assert (done["解决时间"] > done["受理时间"]).all() and (tickets["受理时间"] <= pd.Timestamp(TODAY)).all()

@@ -21,16 +21,20 @@ def assign_ids(customers: SheetTable, today: dt.datetime) -> pd.DataFrame:
     ids = customers.text["customer_id"] if "customer_id" in customers.text.columns else pd.Series(
         "", index=customers.text.index, dtype=object
     )
-    missing = ids.index[ids == ""]
+    return new_ids(ids, ids.index[ids == ""], today, source=customers.source)
+
+
+def new_ids(existing: pd.Series, rows: pd.Index, today: dt.datetime, *, source: str = "") -> pd.DataFrame:
+    """Ids for ``rows``, continuing today's serial after the ones in ``existing``."""
     stamp = pd.Timestamp(today).floor("min")
     day = f"{PREFIX}{stamp:%Y%m%d}"
-    used = ids[ids.str.startswith(day) & ids.str.fullmatch(rf"{day}\d{{5}}")]
+    used = existing[existing.str.startswith(day) & existing.str.fullmatch(rf"{day}\d{{5}}")]
     start = int(used.str[-5:].astype(int).max()) + 1 if len(used) else 1
-    if start + len(missing) > 100_000:
-        raise TooManyNewIds(file=customers.source, count=len(missing))
-    new = [f"{day}{serial:05d}" for serial in range(start, start + len(missing))]
+    if start + len(rows) > 100_000:
+        raise TooManyNewIds(file=source, count=len(rows))
+    new = [f"{day}{serial:05d}" for serial in range(start, start + len(rows))]
     return pd.DataFrame(
-        {"customer_id": pd.Series(new, index=missing, dtype=object),
-         "created_at": pd.Series(stamp, index=missing, dtype="datetime64[ns]")},
-        index=missing,
+        {"customer_id": pd.Series(new, index=rows, dtype=object),
+         "created_at": pd.Series(stamp, index=rows, dtype="datetime64[ns]")},
+        index=rows,
     )

@@ -10,6 +10,7 @@ every re-pointed 客户编号 are logged verbatim for the undo.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -34,11 +35,12 @@ class MergePlan:
     survivors: dict[str, list[str]] = field(default_factory=dict)  # survivor id -> merged-away ids
 
 
-def _blank(value: object) -> bool:
-    return value is None or value == "" or (isinstance(value, float) and value != value) or value is pd.NaT
+def blank(value: object) -> bool:
+    """Nothing in the cell: None, '', NaN or NaT."""
+    return value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)) or value == ""
 
 
-def _log_row(merge_id: str, now: dt.datetime, survivor: str, kind: str, sheet: str, row: int,
+def log_row(merge_id: str, now: dt.datetime, survivor: str, kind: str, sheet: str, row: int,
              cells: dict[str, object]) -> dict:
     out = {"merge_id": merge_id, "merged_at": now, "survivor": survivor, "kind": kind, "status": STATUS_DONE,
            "sheet": sheet, "row": row}
@@ -80,26 +82,26 @@ def plan_merge(
             if key in ("customer_id", "created_at"):
                 continue
             if key == "tags":
-                value = _united_tags([text.at[r, "tags"] for r in [survivor_row, *newest_first]])
+                value = united_tags([text.at[r, "tags"] for r in [survivor_row, *newest_first]])
             else:
                 winner = next((r for r in newest_first if text.at[r, key] != "" and (r, key) not in invalid), None)
                 value = raw.at[winner, key] if winner is not None else raw.at[survivor_row, key]
             if not _same(value, raw.at[survivor_row, key]):
                 changes[key] = value
         away = [r for r in rows if r != survivor_row]
-        log.append(_log_row(merge_id, now, survivor, KIND_SURVIVOR, sheet, survivor_row,
+        log.append(log_row(merge_id, now, survivor, KIND_SURVIVOR, sheet, survivor_row,
                             {k: raw.at[survivor_row, k] for k in keys}))
         if changes:
             plan.cells.setdefault(sheet, {})[survivor_row] = changes
         for r in away:
-            log.append(_log_row(merge_id, now, survivor, KIND_MERGED, sheet, r, {k: raw.at[r, k] for k in keys}))
+            log.append(log_row(merge_id, now, survivor, KIND_MERGED, sheet, r, {k: raw.at[r, k] for k in keys}))
             plan.cells.setdefault(sheet, {})[r] = {k: None for k in keys}
         gone = {text.at[r, "customer_id"] for r in away} - {survivor}
         plan.survivors[survivor] = sorted(gone)
         for table in refs.values():
             hits = table.text.index[table.text["customer_id"].isin(gone)]
             for r in hits:
-                log.append(_log_row(merge_id, now, survivor, KIND_REPOINT, table.sheet.name, int(r),
+                log.append(log_row(merge_id, now, survivor, KIND_REPOINT, table.sheet.name, int(r),
                                     {"customer_id": table.raw.at[r, "customer_id"]}))
                 plan.cells.setdefault(table.sheet.name, {})[int(r)] = {"customer_id": survivor}
     plan.log = pd.DataFrame(log, columns=[f.key for f in schema.MERGE_LOG.fields])
@@ -107,12 +109,12 @@ def plan_merge(
 
 
 def _same(a: object, b: object) -> bool:
-    if _blank(a) and _blank(b):
+    if blank(a) and blank(b):
         return True
     return type(a) is type(b) and a == b
 
 
-def _united_tags(cells: list[str]) -> str:
+def united_tags(cells: list[str]) -> str:
     tags = [t.strip() for cell in cells for t in _TAG_SPLIT.split(cell) if t.strip()]
     return ",".join(dict.fromkeys(tags))
 
@@ -127,7 +129,7 @@ def plan_undo(log: pd.DataFrame, merge_id: str) -> tuple[CellChanges, pd.DataFra
         if entry["kind"] == KIND_REPOINT:
             cells.setdefault(entry["sheet"], {})[row] = {"customer_id": entry["cell_customer_id"]}
         else:
-            restored = {k: (None if _blank(entry[f"cell_{k}"]) else entry[f"cell_{k}"]) for k in customer_keys}
+            restored = {k: (None if blank(entry[f"cell_{k}"]) else entry[f"cell_{k}"]) for k in customer_keys}
             cells.setdefault(entry["sheet"], {})[row] = restored
     marked = log.copy()
     marked.loc[mine, "status"] = STATUS_UNDONE

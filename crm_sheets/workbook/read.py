@@ -98,13 +98,10 @@ def read_book(
         names = list(wb.sheet_names)
         tables: dict[str, SheetTable] = {}
         if names and not any(s.name in names for s in data_sheets):
-            # An export of one table (first sheet), not a CRM workbook.
-            ws = wb.get_sheet_by_name(names[0])
-            rows = ws.to_python(skip_empty_area=False)
-            sheet = _best_sheet(data_sheets, rows[0] if rows else [])
-            table = table_from_rows(path.name, sheet, rows, merged=ws.merged_cell_ranges, required=required)
-            return Book(path, "export", {sheet.key: table}, _default_options(), _empty_team(), _default_settings(),
-                        names)
+            export = _export_table(wb, names[0], path.name, data_sheets, required)
+            if export is not None:
+                return Book(path, "export", {export.sheet.key: export}, _default_options(), _empty_team(),
+                            _default_settings(), names)
         for sheet in data_sheets:
             if sheet.name not in names:
                 if sheet.key in need:
@@ -156,6 +153,18 @@ def table_from_rows(file: str, sheet: Sheet, rows: list[list], merged=None, requ
                         index=raw.index)
     letters = {k: column_letters(c) for k, c in found.items()}
     return SheetTable(sheet=sheet, data=data, text=text, letters=letters, source=file, raw=raw)
+
+
+def _export_table(wb, name: str, file: str, data_sheets: list[Sheet], required: set[str] | None
+                  ) -> SheetTable | None:
+    """The first sheet of an xlsx export of one table, if its header row looks like one of ours."""
+    ws = wb.get_sheet_by_name(name)
+    rows = ws.to_python(skip_empty_area=False)
+    header = rows[0] if rows else []
+    sheet = _best_sheet(data_sheets, header)
+    if len(match_headers(sheet, header)) < 2:
+        return None
+    return table_from_rows(file, sheet, rows, merged=ws.merged_cell_ranges, required=required)
 
 
 def read_tool_sheet(path: str | Path, sheet: Sheet) -> pd.DataFrame:

@@ -1,0 +1,126 @@
+"""`crm-sheets import`: a 100,000-row GBK CSV with bad rows and duplicates of existing customers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import python_calamine
+from support import sheet_part
+from typer.testing import CliRunner
+
+from crm_sheets.cli import app
+from crm_sheets.demo_data import make_demo
+from crm_sheets.rules.dedupe import find_duplicates
+from crm_sheets.templates import write_workbook
+from crm_sheets.workbook.read import read_book
+
+TODAY = dt.datetime(2026, 11, 24, 9, 0)
+HEADERS = ["公司名称", "行业", "联系人", "手机", "邮箱", "来源", "标签", "负责人"]  # aliases, as another system names them
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("import")
+    workbook = folder / "客户.xlsx"
+    existing = make_demo(TODAY.date(), seed=3, n_customers=300, n_followups=500)
+    write_workbook(workbook, data=existing.frames)
+    table = read_book(workbook).tables["customers"]
+    planted = set(existing.planted.loc[existing.planted["sheet"] == "客户信息", "row"])
+    old = table.text.assign(phone=table.data["phone"])
+    old = old[(old["customer_id"] != "") & ~old.index.isin(planted)]
+
+    source = make_demo(TODAY.date(), seed=11, n_customers=100_000, n_followups=1000).frames["客户信息"]
+    source = source[["客户名称", "所属行业", "联系人姓名", "联系电话", "联系邮箱", "客户来源", "客户标签", "负责人"]].copy()
+    source.columns = HEADERS
+    source["负责人"] = "张伟"  # on the workbook's team
+    source = source.iloc[:100_000].reset_index(drop=True)
+    bad = {}
+    for k, i in enumerate(range(100, 100_000, 100)):  # 1 % bad rows, three kinds
+        column, value, code = [("手机", "12345", "bad_phone"), ("公司名称", "", "required_missing"),
+                               ("行业", "互联网+", "unknown_option")][k % 3]
+        source.at[i, column] = value
+        bad[i + 2] = code
+    copies = {}
+    for k, i in enumerate(range(150, 150 + 50 * 100, 100)):  # 50 customers the workbook already has
+        row = old.iloc[k]
+        source.loc[i, ["公司名称", "联系人", "手机", "邮箱"]] = [row["name"] + " ", row["contact"], "+86 " + row["phone"],
+                                                        row["email"].upper()]
+        copies[i + 2] = row["customer_id"]
+    source.at[7, "公司名称"] = "=cmd|' /C calc'!A0"
+    csv = folder / "导出.csv"
+    source.to_csv(csv, index=False, encoding="gbk", errors="strict")
+    result = CliRunner().invoke(app, ["import", str(workbook), str(csv), "--today", "2026-11-24"])
+    return workbook, source, bad, copies, old, result
+
+
+def test_good_rows_are_added_and_every_row_is_accounted_for(imported) -> None:
+    workbook, source, _bad, _copies, old, result = imported
+    assert result.exit_code == 1, result.output
+    wb = python_calamine.CalamineWorkbook.from_path(str(workbook))
+    errors = pd.DataFrame(wb.get_sheet_by_name("导入错误").to_python()[1:])
+    customers = read_book(workbook).tables["customers"].text
+    new = customers[customers["customer_id"].str.startswith("CRM20261124")]
+    assert len(new) + errors[1].nunique() == len(source)
+    assert new["customer_id"].is_unique and len(new) > 95_000
+    assert set(source["公司名称"]) >= set(new["name"])  # names came through GBK unchanged
+
+
+def test_every_bad_row_is_listed_with_its_reason(imported) -> None:
+    workbook, _source, bad, _copies, _old, _result = imported
+    wb = python_calamine.CalamineWorkbook.from_path(str(workbook))
+    errors = wb.get_sheet_by_name("导入错误").to_python()[1:]
+    listed = {(int(r[1]), r[6]) for r in errors}
+    assert {(row, code) for row, code in bad.items()} <= listed
+
+
+def test_no_existing_customer_is_added_twice(imported) -> None:
+    workbook, _source, _bad, copies, old, _result = imported
+    wb = python_calamine.CalamineWorkbook.from_path(str(workbook))
+    errors = wb.get_sheet_by_name("导入错误").to_python()[1:]
+    reported = {int(r[1]): r[4] for r in errors if r[6] == "duplicate_existing"}
+    assert all(row in reported and copies[row] in reported[row] for row in copies)
+    customers = read_book(workbook).tables["customers"].data
+    found = find_duplicates(customers)
+    old_ids = set(old["customer_id"])
+    mixed = [c for c in found.id_clusters(customers["customer_id"]) if set(c) & old_ids and set(c) - old_ids]
+    assert not mixed
+
+
+def test_formula_text_is_stored_as_text(imported) -> None:
+    workbook, _source, _bad, _copies, _old, _result = imported
+    with zipfile.ZipFile(workbook) as zf:
+        xml = zf.read(sheet_part(workbook, "客户信息"))
+    assert b"<f>" not in xml and b"=cmd|' /C calc'!A0" in xml
+
+
+def test_an_import_that_cannot_run_changes_nothing(tmp_path: Path) -> None:
+    workbook = tmp_path / "客户.xlsx"
+    write_workbook(workbook)
+    before = workbook.read_bytes()
+    source = tmp_path / "bad.csv"
+    source.write_text("公司名称,行业\n瑞丰,制造业\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["import", str(workbook), str(source)])
+    assert result.exit_code == 2 and "联系" in result.output
+    assert workbook.read_bytes() == before
+
+
+def test_import_merge_updates_the_existing_customer(tmp_path: Path) -> None:
+    workbook = tmp_path / "客户.xlsx"
+    rows = pd.DataFrame({"客户编号": ["CRM2024010100001"], "客户名称": ["北京瑞丰科技有限公司"], "所属行业": ["制造业"],
+                         "联系人姓名": ["王建国"], "联系电话": ["13812345678"], "客户来源": ["展会推荐"],
+                         "客户标签": ["需求-价格敏感"], "负责人": ["张经理"]})
+    write_workbook(workbook, data={"客户信息": rows})
+    source = tmp_path / "new.csv"
+    source.write_text("客户名称,所属行业,联系人姓名,联系电话,联系邮箱,客户来源,负责人,客户标签\n"
+                      "瑞丰科技(北京)有限公司,信息技术,王建国,138-1234-5678,wang@ruifeng.com,展会推荐,张经理,企业规模-50人以下\n",
+                      encoding="utf-8-sig")
+    result = CliRunner().invoke(app, ["import", str(workbook), str(source), "--merge", "--today", "2026-11-24"])
+    assert result.exit_code == 1, result.output
+    data = python_calamine.CalamineWorkbook.from_path(str(workbook)).get_sheet_by_name("客户信息").to_python()
+    assert len(data) == 2
+    assert data[1][:8] == ["CRM2024010100001", "瑞丰科技(北京)有限公司", "信息技术", "王建国", "13812345678",
+                           "wang@ruifeng.com", "展会推荐", "需求-价格敏感,企业规模-50人以下"]
