@@ -54,6 +54,15 @@ def _progress(lang: str, status):
     return lambda key: status.update(t(key, lang))
 
 
+def _run(lang: str, file: str, action):
+    """Run an action with a progress line on stderr; any failure becomes one line and exit 2."""
+    try:
+        with err.status(t("progress.read", lang)) as status:
+            return action(_progress(lang, status))
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc, lang, file)
+
+
 @app.command("new")
 def new_cmd(
     path: Annotated[Path, typer.Argument(help="新工作簿的路径（.xlsx）。 / Where to write the template.")],
@@ -80,11 +89,8 @@ def validate_cmd(
 ) -> None:
     """校验数据，写“校验结果”和“数据质量”，为新客户生成编号。 / Check the data, write 校验结果, assign ids."""
     lang = language(lang)
-    try:
-        with err.status(t("progress.read", lang)) as status:
-            outcome = actions.run_validate(path, today=_today(today), lang=lang, progress=_progress(lang, status))
-    except Exception as exc:  # noqa: BLE001
-        _fail(exc, lang, path.name)
+    outcome = _run(lang, path.name, lambda progress: actions.run_validate(
+        path, today=_today(today), lang=lang, progress=progress))
     _report_validation(outcome, lang)
     raise typer.Exit(1 if len(outcome.result.problems) else 0)
 
@@ -116,20 +122,20 @@ def dedupe_cmd(
 ) -> None:
     """查找重复客户，写“疑似重复”供核对。 / Check for duplicate customers and list them on 疑似重复."""
     lang = language(lang)
-    try:
-        with err.status(t("progress.read", lang)) as status:
-            outcome = actions.run_dedupe(path, today=_today(today), progress=_progress(lang, status))
-    except Exception as exc:  # noqa: BLE001
-        _fail(exc, lang, path.name)
+    outcome = _run(lang, path.name, lambda progress: actions.run_dedupe(
+        path, today=_today(today), progress=progress))
     if as_json:
         print(json.dumps({"clusters": outcome.clusters}, ensure_ascii=False))
     else:
-        name = outcome.book.path.name
-        sure = int(outcome.sheet.groupby("cluster")["confirm"].apply(lambda c: (c == "是").all()).sum())
-        key = "dedupe.found" if outcome.clusters else "dedupe.none"
-        out.print(t(key, lang, file=name, clusters=len(outcome.clusters), rows=len(outcome.sheet), sure=sure),
-                  markup=False)
+        _report_duplicates(outcome, lang)
     raise typer.Exit(1 if outcome.clusters else 0)
+
+
+def _report_duplicates(outcome: actions.DedupeOutcome, lang: str) -> None:
+    sure = int(outcome.sheet.groupby("cluster")["confirm"].apply(lambda c: (c == "是").all()).sum())
+    key = "dedupe.found" if outcome.clusters else "dedupe.none"
+    out.print(t(key, lang, file=outcome.book.path.name, clusters=len(outcome.clusters), rows=len(outcome.sheet),
+                sure=sure), markup=False)
 
 
 @app.command("merge")
@@ -143,11 +149,8 @@ def merge_cmd(
 ) -> None:
     """合并“疑似重复”里确认的客户，或撤销一次合并。 / Check-and-merge confirmed duplicates, or undo a merge."""
     lang = language(lang)
-    try:
-        with err.status(t("progress.read", lang)) as status:
-            outcome = actions.run_merge(path, today=_today(today), undo=undo, progress=_progress(lang, status))
-    except Exception as exc:  # noqa: BLE001
-        _fail(exc, lang, path.name)
+    outcome = _run(lang, path.name, lambda progress: actions.run_merge(
+        path, today=_today(today), undo=undo, progress=progress))
     name = outcome.book.path.name
     if undo is not None:
         out.print(t("merge.undone", lang, file=name, merge_id=undo), markup=False)
@@ -169,12 +172,8 @@ def import_cmd(
 ) -> None:
     """导入客户：校验、查重、生成编号，全部成功或完全不变。 / Check and import customers: all or nothing."""
     lang = language(lang)
-    try:
-        with err.status(t("progress.read", lang)) as status:
-            outcome = actions.run_import(path, source, today=_today(today), merge=merge, lang=lang,
-                                         progress=_progress(lang, status))
-    except Exception as exc:  # noqa: BLE001
-        _fail(exc, lang, path.name)
+    outcome = _run(lang, path.name, lambda progress: actions.run_import(
+        path, source, today=_today(today), merge=merge, lang=lang, progress=progress))
     plan = outcome.plan
     out.print(t("import.done", lang, file=outcome.book.path.name, added=len(plan.new_rows),
                 rejected=len(plan.errors), duplicates=plan.duplicates, updated=len(plan.updates)), markup=False)
@@ -212,9 +211,11 @@ def demo_cmd(
                 markup=False,
             )
             outcome = actions.run_validate(demo_path, today=_today(today), lang=lang, progress=_progress(lang, status))
+            duplicates = actions.run_dedupe(demo_path, today=_today(today), progress=_progress(lang, status))
     except Exception as exc:  # noqa: BLE001
         _fail(exc, lang, str(directory))
     _report_validation(outcome, lang)
+    _report_duplicates(duplicates, lang)
     out.print(t("demo.look", lang), markup=False)
     out.print(t("demo.time", lang, seconds=time.perf_counter() - started), markup=False)
 

@@ -50,9 +50,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "demo.look": (
         "打开它看看：工作表“校验结果”列出埋入的问题，“数据质量”是完整率/有效率/及时率，"
-        "客户信息底部的新客户已自动生成客户编号。",
+        "客户信息底部的新客户已自动生成客户编号，“疑似重复”列出重复录入的客户"
+        "（核对后运行 crm-sheets merge 合并，可用 --undo 撤销）。",
         "Open it: sheet 校验结果 lists the planted problems, 数据质量 holds the quality figures, "
-        "and the new customers at the bottom of 客户信息 got their 客户编号.",
+        "the new customers at the bottom of 客户信息 got their 客户编号, and 疑似重复 lists duplicate customers "
+        "(review, then crm-sheets merge; --undo reverts).",
     ),
     "demo.time": ("用时 {seconds:.1f} 秒。", "Took {seconds:.1f} s."),
     "error.unexpected": (
