@@ -17,6 +17,8 @@ from . import errors, schema
 from .rules.dedupe import Duplicates, find_duplicates
 from .rules.ids import assign_ids
 from .rules.importing import ImportPlan, plan_import
+from .rules.lifecycle import Thresholds, lifecycle
+from .rules.revisit import next_rule_dates, revisit_tasks
 from .rules.merge import STATUS_DONE, CellChanges, blank, plan_merge, plan_undo
 from .rules.validate import ValidationResult, validate
 from .tables import SheetTable
@@ -256,3 +258,68 @@ def run_import(path: str | Path, source: str | Path, *, today: dt.datetime, merg
     progress("progress.write")
     backup = _write(book, tool_sheets, pd.DataFrame(), changes)
     return ImportOutcome(book=book, plan=plan, backup=backup)
+
+
+@dataclass
+class TagOutcome:
+    book: Book
+    result: ValidationResult
+    changed: dict[str, int]  # field key -> cells changed
+    assigned: pd.DataFrame
+    backup: Path | None
+
+
+MAINTAINED = ("stage", "tier", "tags", "last_contact", "next_revisit")
+
+
+def customer_profiles(book: Book, today: dt.datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Lifecycle values per customer row and the revisit tasks they imply (tiers, stages, tags, rules)."""
+    limits = Thresholds.from_settings(book.number)
+    first = lifecycle(book.tables, limits, today)
+    tasks = revisit_tasks(book.tables, book.rules, _profile(book, first), today)
+    final = lifecycle(book.tables, limits, today, rule_due=next_rule_dates(tasks))
+    return final, tasks
+
+
+def _profile(book: Book, life: pd.DataFrame) -> pd.DataFrame:
+    data = book.tables["customers"].data
+    frame = life.assign(customer_id=data["customer_id"], owner=data.get("owner", ""),
+                        contract_end=data.get("contract_end", pd.NaT))
+    frame = frame[frame["customer_id"] != ""].drop_duplicates("customer_id")
+    return frame.set_index("customer_id")
+
+
+def run_tag(path: str | Path, *, today: dt.datetime, lang: str = "zh", progress: Progress = _quiet) -> TagOutcome:
+    """Maintain 客户阶段, 价值层级, 客户标签, 最近跟进时间, 下次回访日期; re-check the data (tag hygiene)."""
+    progress("progress.read")
+    book = read_book(path)
+    if book.kind != "xlsx":
+        raise errors.NotAWorkbook(file=book.path.name)
+    assigned = _new_ids(book, today)
+    progress("progress.tag")
+    life, _tasks = customer_profiles(book, today)
+    customers = book.tables["customers"]
+    changes: dict[int, dict[str, object]] = {}
+    changed = dict.fromkeys(MAINTAINED, 0)
+    for key in MAINTAINED:
+        if key not in customers.letters:
+            continue
+        new, old = life[key], customers.data[key]
+        differs = ~((new == old) | (new.isna() & old.isna()) | (new.astype(str) == old.astype(str)))
+        if key == "tags":
+            differs = new != customers.text[key]
+        for row in new.index[differs]:
+            changes.setdefault(int(row), {})[key] = new[row]
+        changed[key] = int(differs.sum())
+    for row, values in changes.items():  # the checks below see what the file will hold
+        for key, value in values.items():
+            customers.data.at[row, key] = value
+            if key in ("stage", "tier", "tags"):
+                customers.text.at[row, key] = value
+    progress("progress.check")
+    result = _check(book, today, lang)
+    progress("progress.write")
+    backup = _write(book, [frame_sheet(schema.CHECK_RESULTS, result.problems),
+                           frame_sheet(schema.DATA_QUALITY, result.quality)], assigned,
+                    {customers.sheet.name: changes})
+    return TagOutcome(book=book, result=result, changed=changed, assigned=assigned, backup=backup)

@@ -95,7 +95,7 @@ def validate_cmd(
     raise typer.Exit(1 if len(outcome.result.problems) else 0)
 
 
-def _report_validation(outcome: actions.ValidateOutcome, lang: str) -> None:
+def _report_validation(outcome: actions.ValidateOutcome | actions.TagOutcome, lang: str) -> None:
     problems = outcome.result.problems
     name = outcome.book.path.name
     if len(outcome.assigned):
@@ -180,6 +180,21 @@ def import_cmd(
     if outcome.backup:
         out.print(t("validate.backup", lang, path=outcome.backup), markup=False)
     raise typer.Exit(1 if len(plan.errors) or plan.duplicates else 0)
+
+
+@app.command("tag")
+def tag_cmd(
+    path: Annotated[Path, typer.Argument(help="工作簿（.xlsx/.xlsm）。 / The workbook.")],
+    today: TodayOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """更新客户阶段、价值层级、自动标签和下次回访日期。 / Check stages, tiers and tags and update them."""
+    lang = language(lang)
+    outcome = _run(lang, path.name, lambda progress: actions.run_tag(
+        path, today=_today(today), lang=lang, progress=progress))
+    out.print(t("tag.done", lang, file=outcome.book.path.name, **outcome.changed), markup=False)
+    _report_validation(outcome, lang)
+    raise typer.Exit(1 if len(outcome.result.problems) else 0)
 
 
 @app.command("demo")

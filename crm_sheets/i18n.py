@@ -43,6 +43,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{file}: added {added} customers; {duplicates} rows were duplicates ({updated} existing customers updated); "
         "{rejected} rows not imported, see sheet 导入错误.",
     ),
+    "progress.tag": ("计算阶段、层级和标签…", "Computing stages, tiers and tags…"),
+    "tag.done": (
+        "{file}: 更新了 客户阶段 {stage} 个、价值层级 {tier} 个、客户标签 {tags} 个、最近跟进时间 {last_contact} 个、"
+        "下次回访日期 {next_revisit} 个单元格。",
+        "{file}: updated 客户阶段 {stage}, 价值层级 {tier}, 客户标签 {tags}, 最近跟进时间 {last_contact}, "
+        "下次回访日期 {next_revisit} cells.",
+    ),
     "progress.demo": ("生成演示数据…", "Generating demo data…"),
     "demo.written": (
         "演示工作簿：{path}（{customers} 个客户，{followups} 条跟进，{orders} 笔交易，{tickets} 张工单）",

@@ -53,6 +53,8 @@ REASONS: dict[str, Reason] = {
                         "Remove it; the workbook must not hold ID numbers"),
     "bank_card": Reason("含有银行卡号（敏感信息）", "删除银行卡号，工作簿里不要保存", "Contains a bank card number",
                         "Remove it; the workbook must not hold card numbers"),
-    "bad_tag": Reason("标签格式不对", "把“{tags}”写成“类别-值”，如 预算规模-10万以下，多个用逗号分隔",
-                      "Tag not in 类别-值 form", "Write “{tags}” as 类别-值, e.g. 预算规模-10万以下"),
+    "bad_tag": Reason("标签格式不对", "写成标签字典里的“类别-值”：{tags}", "Tag not in 类别-值 form",
+                      "Use a 类别-值 tag from the dictionary: {tags}"),
+    "unknown_tag": Reason("标签不在标签字典里", "改成字典里的标签：{tags}；确实需要新标签就先加到“选项”的标签字典",
+                          "Tag not in the tag dictionary", "Use a dictionary tag: {tags}; or add it to 选项 first"),
 }

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from rapidfuzz import fuzz, process
+
 from .. import schema, values
 from ..i18n import t
 from ..schema import Field
@@ -151,8 +153,9 @@ def _field_checks(
     elif f.type == "content":
         yield "vague_content", filled & _vague_contents(text), None
     elif f.type == "tags":
-        bad = _bad_tags(text)
-        yield "bad_tag", text.index.isin(bad.index), bad
+        malformed, unknown = _tag_problems(text, options.get("标签字典", []))
+        yield "bad_tag", text.index.isin(malformed.index), malformed
+        yield "unknown_tag", text.index.isin(unknown.index), unknown
     if f.unique:
         yield "duplicate_id", filled & text.duplicated(keep="first"), None
     ids, cards = values.find_sensitive(text)
@@ -176,14 +179,35 @@ def _vague_contents(text: pd.Series) -> pd.Series:
     return core.isin(schema.VAGUE_CONTENTS) | (core.str.len() < 4)
 
 
-def _bad_tags(text: pd.Series) -> pd.Series:
-    """Index -> the malformed tags of that cell, joined with '，'."""
+def _tag_problems(text: pd.Series, dictionary: list[str]) -> tuple[pd.Series, pd.Series]:
+    """Per cell, tags not written 类别-值 and well-formed tags missing from the 标签字典.
+
+    Each is a Series index -> "tag→closest dictionary tag" items joined with '，'.
+    """
+    empty = pd.Series(dtype=object)
     cells = text[text != ""].str.normalize("NFKC")
     if not len(cells):
-        return pd.Series(dtype=object)
+        return empty, empty
     tags = cells.str.split(_TAG_SPLIT, regex=True).explode().str.strip()
-    bad = tags[(tags != "") & ~tags.map(lambda tag: bool(_TAG_FORM.match(tag)))]
-    return bad.groupby(level=0).agg("，".join)
+    tags = tags[tags != ""]
+    formed = tags.map(lambda tag: bool(_TAG_FORM.match(tag)))
+    known = tags.isin(dictionary) if dictionary else pd.Series(True, index=tags.index)
+    out = []
+    for mask in (~formed, formed & ~known):
+        chosen = tags[mask]
+        if not len(chosen):
+            out.append(empty)
+            continue
+        suggested = chosen.map(lambda tag: f"{tag}→{closest_tag(tag, dictionary)}" if dictionary else tag)
+        out.append(suggested.groupby(level=0).agg("，".join))
+    return out[0], out[1]
+
+
+def closest_tag(tag: str, dictionary: list[str]) -> str:
+    """The dictionary tag a person most likely meant (预算低 -> 预算规模-10万以下)."""
+    choices = [t for t in dictionary if not t.startswith("自动-")] or dictionary
+    best = process.extractOne(tag, choices, scorer=fuzz.WRatio)
+    return best[0] if best else ""
 
 
 def _mask_sensitive(text: pd.Series, hits: pd.Series) -> pd.Series:
@@ -217,13 +241,13 @@ def _problem_rows(
             "_order": order,
         }
     )
-    if code == "bad_tag":
+    if code in ("bad_tag", "unknown_tag"):
         texts = [reason.text(lang, tags=tags) for tags in frame["value"]]
     else:
         texts = [reason.text(lang, rule=f.rule, rule_en=f.rule_en or f.rule, options=choices)] * len(frame)
     frame["problem"] = [p for p, _ in texts]
     frame["fix"] = [x for _, x in texts]
-    if code == "bad_tag":
+    if code in ("bad_tag", "unknown_tag"):
         frame["value"] = table.text.loc[rows, f.key].to_numpy()
     return frame
 

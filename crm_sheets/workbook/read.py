@@ -34,6 +34,7 @@ class Book:
     team: pd.DataFrame
     settings: dict[str, str]
     sheet_names: list[str] = field(default_factory=list)
+    rules: pd.DataFrame = field(default_factory=lambda: default_rules())
 
     @property
     def team_names(self) -> list[str]:
@@ -41,6 +42,17 @@ class Book:
 
     def setting(self, name: str) -> str:
         return self.settings.get(name, "")
+
+    def number(self, name: str) -> float:
+        """A numeric setting; the schema default when the cell is empty or not a number."""
+        value = pd.to_numeric(pd.Series([self.setting(name)]), errors="coerce").iloc[0]
+        if value != value:
+            value = float(next(s.default for s in schema.SETTINGS if s.name == name))
+        return float(value)
+
+
+def default_rules() -> pd.DataFrame:
+    return pd.DataFrame(list(schema.DEFAULT_RULES), columns=schema.RULES.keys)
 
 
 def header_lookup(sheet: Sheet) -> dict[str, str]:
@@ -115,11 +127,12 @@ def read_book(
         options = _read_options(wb, names, by_key.get("options", schema.OPTIONS))
         team = _read_team(wb, names, path.name, by_key.get("team", schema.TEAM))
         settings = _read_settings(wb, names)
+        rules = _read_rules(wb, names, path.name)
     except (calamine.CalamineError, calamine.ZipError, calamine.XmlError) as exc:
         raise errors.CorruptWorkbook(file=path.name, detail=str(exc).splitlines()[0][:80]) from None
     finally:
         wb.close()
-    return Book(path, kind, tables, options, team, settings, names)
+    return Book(path, kind, tables, options, team, settings, names, rules)
 
 
 def table_from_rows(file: str, sheet: Sheet, rows: list[list], merged=None, required: set[str] | None = None
@@ -251,6 +264,16 @@ def _read_team(wb, names: list[str], file: str, sheet: Sheet) -> pd.DataFrame:
     if not rows or all(c in ("", None) for c in rows[0]):
         return _empty_team()
     return table_from_rows(file, sheet, rows, merged=None).data.reset_index(drop=True)
+
+
+def _read_rules(wb, names: list[str], file: str) -> pd.DataFrame:
+    if schema.RULES.name not in names:
+        return default_rules()
+    rows = wb.get_sheet_by_name(schema.RULES.name).to_python(skip_empty_area=False)
+    if not rows or all(c in ("", None) for c in rows[0]):
+        return default_rules()
+    data = table_from_rows(file, schema.RULES, rows).data.reset_index(drop=True)
+    return data.reindex(columns=schema.RULES.keys)
 
 
 def _read_settings(wb, names: list[str]) -> dict[str, str]:

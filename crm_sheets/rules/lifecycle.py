@@ -1,0 +1,170 @@
+"""Stages, value tiers, automatic tags and the next revisit date of every customer (SPEC §3).
+
+Plain functions over the tables; ``today`` and the thresholds (设置) are parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .. import schema
+from ..tables import SheetTable
+
+AUTO = "自动-"
+NEW_BUYER, CHURN_RISK, ESCALATE = "自动-新购客户", "自动-流失预警", "自动-需人工跟进"
+STAGES = ("潜在客户", "意向客户", "成交客户")
+SILENT = "沉默客户"
+# Days until the next expected contact per stage (SPEC: 潜在 remind on day 5, 意向 2-3 times a week,
+# 成交 monthly, 风险等级-高 three times a week).
+NEXT_CONTACT_DAYS = {"潜在客户": 5, "意向客户": 3, "成交客户": 30, SILENT: 7}
+HIGH_RISK_NEXT_DAYS = 2
+_SPLIT = re.compile(r"[,，、;；]")
+ANSWERED = ("已接通", "已回复")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The numbers on 设置 that drive stages, tiers and automatic tags."""
+
+    silent_days: float = 90
+    churn_warning_days: float = 30
+    churn_months: float = 3
+    high_value: float = 50_000
+    mid_value: float = 10_000
+    new_buyer_days: float = 15
+    unanswered: float = 3
+
+    @classmethod
+    def from_settings(cls, number) -> Thresholds:
+        """``number(name)`` reads one numeric setting (Book.number)."""
+        return cls(number("沉默天数"), number("流失预警天数"), number("流失月数"), number("高价值门槛"),
+                   number("中价值门槛"), number("新购天数"), number("未接通升级次数"))
+
+
+def split_tags(cell: str) -> list[str]:
+    return [t.strip() for t in _SPLIT.split(cell or "") if t.strip()]
+
+
+def customer_activity(tables: dict[str, SheetTable]) -> pd.DataFrame:
+    """Per 客户编号: last contact, latest 跟进状态, trailing 未接通 count, first/last order, last interaction."""
+    out = pd.DataFrame(index=pd.Index([], name="id"))
+    if "followups" in tables and {"customer_id", "time"} <= set(tables["followups"].data.columns):
+        f = tables["followups"].data
+        f = f[(f["customer_id"] != "") & f["time"].notna()].sort_values(["customer_id", "time"], kind="stable")
+        last = f.groupby("customer_id").tail(1).set_index("customer_id")
+        out = out.reindex(out.index.union(last.index))
+        out["last_contact"] = last["time"]
+        if "status" in f.columns:
+            out["status"] = last["status"]
+        if "result" in f.columns:
+            missed = f["result"].eq("未接通")
+            # Length of the run of 未接通 at the end of each customer's history.
+            breaks = (~missed).groupby(f["customer_id"]).cumsum()
+            tail_break = breaks.groupby(f["customer_id"]).transform("max")
+            out["unanswered"] = (missed & (breaks == tail_break)).groupby(f["customer_id"]).sum()
+    if "orders" in tables and {"customer_id", "date"} <= set(tables["orders"].data.columns):
+        o = tables["orders"].data
+        o = o[(o["customer_id"] != "") & o["date"].notna()]
+        dates = o.groupby("customer_id")["date"]
+        out = out.reindex(out.index.union(dates.size().index))
+        out["first_order"] = dates.min()
+        out["last_order"] = dates.max()
+    if "tickets" in tables and {"customer_id", "opened_at"} <= set(tables["tickets"].data.columns):
+        t = tables["tickets"].data
+        opened = t[t["customer_id"] != ""].groupby("customer_id")["opened_at"].max()
+        out = out.reindex(out.index.union(opened.index))
+        out["last_ticket"] = opened
+    for column in ("last_contact", "first_order", "last_order", "last_ticket"):
+        if column not in out.columns:
+            out[column] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+    out["last_interaction"] = out[["last_contact", "last_order", "last_ticket"]].max(axis=1)
+    if "unanswered" not in out.columns:
+        out["unanswered"] = 0
+    out["unanswered"] = out["unanswered"].fillna(0)
+    if "status" not in out.columns:
+        out["status"] = ""
+    return out
+
+
+def spend(tables: dict[str, SheetTable], as_of: dt.datetime, months: int = 6) -> pd.Series:
+    """Per 客户编号: spend in the ``months`` before ``as_of``; refunds subtract."""
+    if "orders" not in tables or not {"customer_id", "date", "amount"} <= set(tables["orders"].data.columns):
+        return pd.Series(dtype="float64")
+    o = tables["orders"].data
+    end = pd.Timestamp(as_of)
+    recent = o[(o["date"] > end - pd.DateOffset(months=months)) & (o["date"] <= end) & (o["customer_id"] != "")]
+    sign = np.where(recent.get("type", pd.Series("", index=recent.index)) == "退款", -1.0, 1.0)
+    return (recent["amount"].fillna(0) * sign).groupby(recent["customer_id"]).sum()
+
+
+def tiers(tables: dict[str, SheetTable], as_of: dt.datetime, limits: Thresholds) -> pd.Series:
+    """价值层级 per customer row as of a date (the monthly job recomputes these)."""
+    customers = tables["customers"].data
+    ids = customers["customer_id"]
+    money = ids.map(spend(tables, as_of)).fillna(0.0)
+    activity = customer_activity(tables)
+    last = ids.map(activity["last_interaction"]) if len(activity) else pd.Series(pd.NaT, index=ids.index)
+    created = customers.get("created_at", pd.Series(pd.NaT, index=ids.index))
+    seen = pd.to_datetime(last).fillna(pd.to_datetime(created))
+    lost = seen < pd.Timestamp(as_of) - pd.DateOffset(months=int(limits.churn_months))
+    tier = np.select([lost, money >= limits.high_value, money >= limits.mid_value], ["流失", "高价值", "中价值"],
+                     "普通价值")
+    return pd.Series(tier, index=ids.index, dtype=object)
+
+
+def lifecycle(tables: dict[str, SheetTable], limits: Thresholds, today: dt.datetime,
+              rule_due: pd.Series | None = None) -> pd.DataFrame:
+    """New stage, tier, tags, last contact and next revisit date per customer row.
+
+    ``rule_due`` (客户编号 -> the next date a revisit rule asks for) moves 下次回访日期 earlier.
+    """
+    customers = tables["customers"]
+    data, text = customers.data, customers.text
+    ids = data["customer_id"]
+    now = pd.Timestamp(today)
+    activity = customer_activity(tables)
+    get = lambda column: ids.map(activity[column]) if len(activity) else pd.Series(np.nan, index=ids.index)  # noqa: E731
+    last_contact = pd.to_datetime(get("last_contact"))
+    created = pd.to_datetime(data.get("created_at", pd.Series(pd.NaT, index=ids.index)))
+    reference = last_contact.fillna(created)
+    status = get("status").fillna("")
+    recorded = text.get("stage", pd.Series("", index=ids.index))
+    stage = status.where(status.isin(STAGES), recorded.where(recorded.isin(STAGES), "潜在客户"))
+    stage = stage.where(~(reference < now - pd.Timedelta(days=limits.silent_days)), SILENT)
+
+    first_order = pd.to_datetime(get("first_order"))
+    flags = {
+        NEW_BUYER: (first_order >= now - pd.Timedelta(days=limits.new_buyer_days)) & (first_order <= now),
+        CHURN_RISK: reference <= now - pd.Timedelta(days=limits.churn_warning_days),
+        ESCALATE: get("unanswered").fillna(0) >= limits.unanswered,
+    }
+    current = text.get("tags", pd.Series("", index=ids.index))
+    tags = pd.Series([_tags(cell, [name for name, hit in flags.items() if hit.iloc[i]])
+                      for i, cell in enumerate(current.tolist())], index=ids.index, dtype=object)
+
+    tags_now = tags.map(split_tags)
+    risky = tags_now.map(lambda t: schema.HIGH_RISK_TAG in t)
+    days = stage.map(NEXT_CONTACT_DAYS).where(~risky, HIGH_RISK_NEXT_DAYS)
+    next_date = (reference + pd.to_timedelta(days, unit="D")).dt.normalize()
+    if rule_due is not None and len(rule_due):
+        due = pd.to_datetime(ids.map(rule_due))
+        next_date = next_date.where(~(due < next_date), due)
+    return pd.DataFrame({
+        "stage": stage, "tier": tiers(tables, today, limits), "tags": tags, "last_contact": last_contact,
+        "next_revisit": next_date,
+    }, index=ids.index)
+
+
+def _tags(cell: str, automatic: list[str]) -> str:
+    """Manual tags kept as written; automatic ones added or removed; the cell unchanged if nothing moves."""
+    existing = split_tags(cell)
+    manual = [t for t in existing if not t.startswith(AUTO)]
+    wanted = manual + automatic
+    if sorted(set(existing)) == sorted(set(wanted)):
+        return cell
+    return ",".join(dict.fromkeys(wanted))

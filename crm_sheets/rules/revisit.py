@@ -1,0 +1,108 @@
+"""Revisit tasks from the rules on 回访规则 (SPEC §3 Revisit rules).
+
+Each enabled rule turns an event (first order, last order, a resolved ticket,
+each 签约 or 退款 order, the contract end, the tier, a tag) into due dates:
+event + each offset.  A task is open from its due date until its window
+closes (the rule's 窗口天数, else 7 days), then it has expired.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from ..tables import SheetTable
+from .lifecycle import split_tags
+
+DEFAULT_WINDOW = 7
+OPEN, UPCOMING, EXPIRED = "待办", "未到期", "已过期"
+TASK_COLUMNS = ["task_id", "customer_id", "rule", "trigger", "event", "due", "window_end", "priority", "owner",
+                "script_a", "script_b", "status"]
+
+
+def _offsets(cell: object) -> list[int]:
+    text = str(cell or "").replace("，", ",")
+    out = []
+    for part in text.split(","):
+        part = part.strip()
+        if part.lstrip("-").isdigit():
+            out.append(int(part))
+    return out or [0]
+
+
+def _events(trigger: str, tables: dict[str, SheetTable], profile: pd.DataFrame, rule: dict) -> pd.DataFrame:
+    """(customer_id, event date) pairs for one rule's trigger."""
+    orders = tables["orders"].data if "orders" in tables else pd.DataFrame(columns=["customer_id", "date", "type"])
+    orders = orders[(orders["customer_id"] != "") & orders["date"].notna()]
+    by_id = orders.groupby("customer_id")["date"]
+    if trigger == "首单":
+        events = by_id.min()
+    elif trigger == "末单":
+        events = by_id.max()
+    elif trigger in ("签约", "退款"):
+        chosen = orders[orders.get("type", pd.Series("", index=orders.index)) == trigger]
+        return pd.DataFrame({"customer_id": chosen["customer_id"], "event": chosen["date"]})
+    elif trigger == "工单已解决" and "tickets" in tables:
+        t = tables["tickets"].data
+        done = t[(t.get("status", "") == "已解决") & t.get("resolved_at", pd.Series(pd.NaT, index=t.index)).notna()]
+        return pd.DataFrame({"customer_id": done["customer_id"], "event": done["resolved_at"]})
+    elif trigger == "合同到期日":
+        events = profile["contract_end"].dropna()
+    elif trigger == "层级":
+        events = profile.loc[profile["tier"] == rule.get("tier"), "last_contact"].dropna()
+    elif trigger == "标签":
+        tagged = profile.index[profile["tags"].map(lambda t: rule.get("tag") in split_tags(t))]
+        events = by_id.max().reindex(tagged).dropna()
+    else:
+        return pd.DataFrame(columns=["customer_id", "event"])
+    return pd.DataFrame({"customer_id": events.index, "event": events.to_numpy()})
+
+
+def revisit_tasks(tables: dict[str, SheetTable], rules: pd.DataFrame, profile: pd.DataFrame,
+                  today: dt.datetime) -> pd.DataFrame:
+    """Every task the enabled rules ask for, with its status as of ``today``.
+
+    ``profile`` is indexed by 客户编号 with stage, tier, tags, owner, last_contact, contract_end.
+    """
+    now = pd.Timestamp(today).normalize()
+    found = []
+    for rule in rules.to_dict("records"):
+        if str(rule.get("enabled", "是")).strip() not in ("是", ""):
+            continue
+        events = _events(str(rule.get("trigger", "")).strip(), tables, profile, rule)
+        events = events[events["customer_id"].isin(profile.index)]
+        for column, key in (("stage", "stage"), ("tier", "tier")):
+            wanted = str(rule.get(key) or "").strip()
+            if wanted:
+                events = events[events["customer_id"].map(profile[column]) == wanted]
+        tag = str(rule.get("tag") or "").strip()
+        if tag:
+            events = events[events["customer_id"].map(profile["tags"]).map(lambda t: tag in split_tags(t))]
+        window = rule.get("window")
+        window = int(window) if isinstance(window, (int, float)) and window == window and window > 0 else DEFAULT_WINDOW
+        for offset in _offsets(rule.get("offsets")):
+            due = (pd.to_datetime(events["event"]) + pd.Timedelta(days=offset)).dt.normalize()
+            owner = str(rule.get("owner") or "").strip()
+            found.append(pd.DataFrame({
+                "customer_id": events["customer_id"].to_numpy(), "rule": rule["name"], "trigger": rule["trigger"],
+                "event": pd.to_datetime(events["event"]).to_numpy(), "due": due.to_numpy(),
+                "window_end": (due + pd.Timedelta(days=window)).to_numpy(),
+                "priority": rule.get("priority") if rule.get("priority") == rule.get("priority") else 9,
+                "owner": owner or None, "script_a": rule.get("script_a", ""), "script_b": rule.get("script_b", ""),
+            }))
+    if not found:
+        return pd.DataFrame(columns=TASK_COLUMNS)
+    tasks = pd.concat([f for f in found if len(f)], ignore_index=True) if any(len(f) for f in found) else found[0]
+    tasks["owner"] = tasks["owner"].fillna(tasks["customer_id"].map(profile["owner"]))
+    tasks["status"] = [EXPIRED if end < now else (UPCOMING if due > now else OPEN)
+                       for due, end in zip(tasks["due"], tasks["window_end"])]
+    tasks["task_id"] = tasks["customer_id"] + "-" + tasks["rule"].astype(str) + "-" + tasks["due"].dt.strftime("%Y%m%d")
+    tasks = tasks.drop_duplicates("task_id").sort_values(["due", "priority", "customer_id"], kind="stable")
+    return tasks[TASK_COLUMNS].reset_index(drop=True)
+
+
+def next_rule_dates(tasks: pd.DataFrame) -> pd.Series:
+    """Per 客户编号: the due date of its earliest task that is open or still to come."""
+    live = tasks[tasks["status"] != EXPIRED]
+    return live.groupby("customer_id")["due"].min() if len(live) else pd.Series(dtype="datetime64[ns]")
