@@ -18,13 +18,15 @@ from .rules.dedupe import Duplicates, find_duplicates
 from .rules.ids import assign_ids
 from .rules.importing import ImportPlan, plan_import
 from .rules.lifecycle import Thresholds, lifecycle
+from .rules.summary import Block, feedback_by_month, monthly_summary, previous_month
 from .rules.revisit import next_rule_dates, revisit_tasks
 from .rules.merge import STATUS_DONE, CellChanges, blank, plan_merge, plan_undo
 from .rules.validate import ValidationResult, validate
 from .tables import SheetTable
 from .workbook.cells import column_index
+from .workbook.charts import summary_sheet
 from .workbook.read import Book, read_book, read_tool_sheet
-from .workbook.write import frame_sheet, write_back
+from .workbook.write import frame_sheet, write_back, write_standalone
 
 Progress = Callable[[str], None]
 
@@ -323,3 +325,41 @@ def run_tag(path: str | Path, *, today: dt.datetime, lang: str = "zh", progress:
                            frame_sheet(schema.DATA_QUALITY, result.quality)], assigned,
                     {customers.sheet.name: changes})
     return TagOutcome(book=book, result=result, changed=changed, assigned=assigned, backup=backup)
+
+
+@dataclass
+class SummaryOutcome:
+    book: Book
+    month: pd.Period
+    sheet_name: str
+    blocks: list[Block]
+    backup: Path | None
+
+
+def summary_blocks(book: Book, month: pd.Period, today: dt.datetime) -> list[Block]:
+    """The month's summary tables (what the monthly job and `crm-sheets summary` write)."""
+    _life, tasks = customer_profiles(book, today)
+    done_log = read_tool_sheet(book.path, schema.TASKS) if book.kind == "xlsx" else pd.DataFrame()
+    done = set(done_log.loc[done_log["result"].astype(str) == "已完成", "task_id"].astype(str)) if len(done_log) else set()
+    return monthly_summary(book.tables, month, limits=Thresholds.from_settings(book.number), tasks=tasks, done=done,
+                           today=today)
+
+
+def run_summary(path: str | Path, *, today: dt.datetime, month: pd.Period | None = None, export: Path | None = None,
+                progress: Progress = _quiet) -> SummaryOutcome:
+    """Write 月度汇总-YYYY-MM (default: last month) and 反馈统计; optionally the summary alone to ``export``."""
+    progress("progress.read")
+    book = read_book(path)
+    if book.kind != "xlsx":
+        raise errors.NotAWorkbook(file=book.path.name)
+    month = month or previous_month(today)
+    progress("progress.summary")
+    blocks = summary_blocks(book, month, today)
+    name = f"{schema.MONTHLY_PREFIX}{month}"
+    company = book.setting("公司名称")
+    sheet = summary_sheet(name, f"{company} {month} 月度汇总".strip(), blocks)
+    progress("progress.write")
+    if export is not None:
+        write_standalone(export, [sheet])
+    backup = _write(book, [sheet, frame_sheet(schema.FEEDBACK, feedback_by_month(book.tables))], pd.DataFrame())
+    return SummaryOutcome(book=book, month=month, sheet_name=name, blocks=blocks, backup=backup)

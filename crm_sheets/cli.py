@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
 
@@ -197,6 +198,33 @@ def tag_cmd(
     raise typer.Exit(1 if len(outcome.result.problems) else 0)
 
 
+@app.command("summary")
+def summary_cmd(
+    path: Annotated[Path, typer.Argument(help="工作簿（.xlsx/.xlsm）。 / The workbook.")],
+    month: Annotated[str | None, typer.Option("--month", help="汇总哪个月 YYYY-MM，默认上个月。 / Month, default last.")] = None,
+    export: Annotated[Path | None, typer.Option("--export", help="另存为单独的 xlsx。 / Also save to this .xlsx.")] = None,
+    today: TodayOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """生成“月度汇总-YYYY-MM”（带图表）和“反馈统计”。 / Write the monthly summary sheet with charts."""
+    lang = language(lang)
+    outcome = _run(lang, path.name, lambda progress: actions.run_summary(
+        path, today=_today(today), month=_month(month), export=export, progress=progress))
+    out.print(t("summary.done", lang, file=outcome.book.path.name, sheet=outcome.sheet_name,
+                blocks=len(outcome.blocks)), markup=False)
+    if export is not None:
+        out.print(t("summary.exported", lang, path=export), markup=False)
+
+
+def _month(value: str | None):
+    if value is None:
+        return None
+    try:
+        return pd.Period(dt.datetime.strptime(value, "%Y-%m"), "M")
+    except ValueError:
+        raise errors.BadMonth(value=value) from None
+
+
 @app.command("demo")
 def demo_cmd(
     directory: Annotated[Path, typer.Argument(help="演示文件放在哪个文件夹。 / Folder for the demo.")] = Path(
@@ -227,10 +255,15 @@ def demo_cmd(
             )
             outcome = actions.run_validate(demo_path, today=_today(today), lang=lang, progress=_progress(lang, status))
             duplicates = actions.run_dedupe(demo_path, today=_today(today), progress=_progress(lang, status))
+            tagged = actions.run_tag(demo_path, today=_today(today), lang=lang, progress=_progress(lang, status))
+            summary = actions.run_summary(demo_path, today=_today(today), progress=_progress(lang, status))
     except Exception as exc:  # noqa: BLE001
         _fail(exc, lang, str(directory))
     _report_validation(outcome, lang)
     _report_duplicates(duplicates, lang)
+    out.print(t("tag.done", lang, file=demo_path.name, **tagged.changed), markup=False)
+    out.print(t("summary.done", lang, file=demo_path.name, sheet=summary.sheet_name, blocks=len(summary.blocks)),
+              markup=False)
     out.print(t("demo.look", lang), markup=False)
     out.print(t("demo.time", lang, seconds=time.perf_counter() - started), markup=False)
 

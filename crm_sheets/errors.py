@@ -121,3 +121,8 @@ class TooManyNewIds(CrmError):
 class UnknownMerge(CrmError):
     """{file}: 合并记录里没有尚未撤销的合并“{merge_id}”；合并编号见工作表“合并记录”第一列。"""
     en = "{file}: no merge '{merge_id}' to undo; merge ids are in the first column of sheet 合并记录."
+
+
+class BadMonth(CrmError):
+    """“{value}”不是月份，请写成 YYYY-MM，例如 2026-10。"""
+    en = "'{value}' is not a month; valid format is YYYY-MM, e.g. 2026-10."

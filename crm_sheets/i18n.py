@@ -50,6 +50,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{file}: updated 客户阶段 {stage}, 价值层级 {tier}, 客户标签 {tags}, 最近跟进时间 {last_contact}, "
         "下次回访日期 {next_revisit} cells.",
     ),
+    "progress.summary": ("汇总本月数据、绘制图表…", "Summarising the month and drawing charts…"),
+    "summary.done": ("{file}: 已写入工作表“{sheet}”（{blocks} 个统计表和图表）和“反馈统计”。",
+                     "{file}: wrote sheet {sheet} ({blocks} tables with charts) and 反馈统计."),
+    "summary.exported": ("汇总另存为：{path}", "Summary also saved as: {path}"),
     "progress.demo": ("生成演示数据…", "Generating demo data…"),
     "demo.written": (
         "演示工作簿：{path}（{customers} 个客户，{followups} 条跟进，{orders} 笔交易，{tickets} 张工单）",
@@ -58,10 +62,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "demo.look": (
         "打开它看看：工作表“校验结果”列出埋入的问题，“数据质量”是完整率/有效率/及时率，"
         "客户信息底部的新客户已自动生成客户编号，“疑似重复”列出重复录入的客户"
-        "（核对后运行 crm-sheets merge 合并，可用 --undo 撤销）。",
+        "（核对后运行 crm-sheets merge 合并，可用 --undo 撤销），“月度汇总-…”是上个月的统计和图表。",
         "Open it: sheet 校验结果 lists the planted problems, 数据质量 holds the quality figures, "
         "the new customers at the bottom of 客户信息 got their 客户编号, and 疑似重复 lists duplicate customers "
-        "(review, then crm-sheets merge; --undo reverts).",
+        "(review, then crm-sheets merge; --undo reverts), and 月度汇总-… holds last month's figures and charts.",
     ),
     "demo.time": ("用时 {seconds:.1f} 秒。", "Took {seconds:.1f} s."),
     "error.unexpected": (

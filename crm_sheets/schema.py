@@ -97,6 +97,7 @@ OPTION_LISTS: dict[str, tuple[str, ...]] = {
     "工单状态": ("待处理", "处理中", "已解决"),
     "角色": ("销售", "客服", "经理"),
     "是否": ("是", "否"),
+    "执行结果": ("已完成", "未接通", "客户拒绝", "已改期"),
     "标签字典": (
         "预算规模-10万以下", "预算规模-10-50万", "预算规模-50万以上",
         "决策角色-决策人", "决策角色-影响人", "决策角色-使用人",
@@ -426,9 +427,47 @@ IMPORT_ERRORS = Sheet(
     ),
 )
 
+TASKS = Sheet(
+    name="回访任务",
+    key="tasks",
+    kind="tool",
+    description="回访规则生成的任务；做完在 执行结果 一列选择结果。",
+    description_en="Tasks from the revisit rules; fill 执行结果 when done.",
+    fields=(
+        _f("任务编号", "task_id", width=30),
+        _f("客户编号", "customer_id", "id", width=18),
+        _f("客户名称", "name", width=26),
+        _f("规则", "rule", width=14),
+        _f("到期日", "due", "date", width=11),
+        _f("截止日", "window_end", "date", width=11),
+        _f("优先级", "priority", "number", width=7),
+        _f("执行人", "owner", width=8),
+        _f("联系电话", "phone", width=14),
+        _f("话术", "script", width=40),
+        _f("状态", "status", width=8),
+        _f("提醒次数", "reminders", "number", width=8),
+        _f("执行结果", "result", "option", options="执行结果", width=10,
+           rule="做完后选择：已完成 / 未接通 / 客户拒绝 / 已改期", rule_en="When done: pick the result"),
+    ),
+)
+
+FEEDBACK = Sheet(
+    name="反馈统计",
+    key="feedback",
+    kind="tool",
+    description="每月跟进记录中的问题类型与满意度。",
+    description_en="Follow-ups per month by 问题类型 and 满意度.",
+    fields=(
+        _f("月份", "month", width=9),
+        _f("问题类型", "issue_type", width=10),
+        _f("满意度", "satisfaction", width=10),
+        _f("条数", "count", "number", width=7),
+    ),
+)
+
 DATA_SHEETS: tuple[Sheet, ...] = (CUSTOMERS, FOLLOWUPS, ORDERS, TICKETS)
 CONFIG_SHEETS: tuple[Sheet, ...] = (RULES, TEAM, OPTIONS, SETTINGS_SHEET)
-TOOL_SHEETS: tuple[Sheet, ...] = (CHECK_RESULTS, DATA_QUALITY, DUPLICATES, MERGE_LOG, IMPORT_ERRORS)
+TOOL_SHEETS: tuple[Sheet, ...] = (CHECK_RESULTS, DATA_QUALITY, DUPLICATES, MERGE_LOG, IMPORT_ERRORS, TASKS, FEEDBACK)
 # Tool-owned sheet names declared by later capabilities, and the monthly prefix.
 TOOL_SHEET_NAMES: frozenset[str] = frozenset(
     {s.name for s in TOOL_SHEETS} | {"疑似重复", "合并记录", "导入错误", "回访任务", "反馈统计"}

@@ -1,4 +1,5 @@
-"""Render docs/template.png: a small demo workbook after `validate`, as LibreOffice shows it.
+"""Render docs/template.png (a small demo workbook after `validate`) and docs/summary.png (the
+monthly summary of the full demo), as LibreOffice shows them.
 
     python docs/make_picture.py      (needs LibreOffice, python3-uno, pdftoppm, fonts-noto-cjk)
 """
@@ -10,7 +11,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from crm_sheets.actions import run_validate
+from crm_sheets.actions import run_summary, run_validate
 from crm_sheets.demo_data import make_demo
 from crm_sheets.templates import write_workbook
 
@@ -24,5 +25,12 @@ with tempfile.TemporaryDirectory() as folder:
     uno_tool = HERE.parent / "tests" / "lo" / "uno_tool.py"
     subprocess.run(
         ["/usr/bin/python3", str(uno_tool), "render", str(path), "客户信息", str(HERE / "template.png"), "A1:J30"],
+        check=True,
+    )
+    big = Path(folder) / "crm-summary.xlsx"
+    write_workbook(big, data=make_demo(TODAY.date()).frames)
+    run_summary(big, today=TODAY)
+    subprocess.run(
+        ["/usr/bin/python3", str(uno_tool), "render", str(big), "月度汇总-2026-10", str(HERE / "summary.png"), "A1:P54"],
         check=True,
     )

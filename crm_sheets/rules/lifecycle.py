@@ -102,19 +102,36 @@ def spend(tables: dict[str, SheetTable], as_of: dt.datetime, months: int = 6) ->
     return (recent["amount"].fillna(0) * sign).groupby(recent["customer_id"]).sum()
 
 
+def last_seen(tables: dict[str, SheetTable], as_of: dt.datetime) -> pd.Series:
+    """Per 客户编号: the latest follow-up, order or ticket up to ``as_of``."""
+    end = pd.Timestamp(as_of)
+    parts = []
+    for sheet, column in (("followups", "time"), ("orders", "date"), ("tickets", "opened_at")):
+        if sheet in tables and {"customer_id", column} <= set(tables[sheet].data.columns):
+            d = tables[sheet].data
+            d = d[(d["customer_id"] != "") & (d[column] <= end)]
+            parts.append(d.groupby("customer_id")[column].max())
+    if not parts:
+        return pd.Series(dtype="datetime64[ns]")
+    return pd.concat(parts, axis=1).max(axis=1)
+
+
 def tiers(tables: dict[str, SheetTable], as_of: dt.datetime, limits: Thresholds) -> pd.Series:
-    """价值层级 per customer row as of a date (the monthly job recomputes these)."""
+    """价值层级 per customer row as of a date (the monthly job recomputes these).
+
+    Customers created after ``as_of`` get no tier (NaN).
+    """
     customers = tables["customers"].data
     ids = customers["customer_id"]
-    money = ids.map(spend(tables, as_of)).fillna(0.0)
-    activity = customer_activity(tables)
-    last = ids.map(activity["last_interaction"]) if len(activity) else pd.Series(pd.NaT, index=ids.index)
-    created = customers.get("created_at", pd.Series(pd.NaT, index=ids.index))
-    seen = pd.to_datetime(last).fillna(pd.to_datetime(created))
-    lost = seen < pd.Timestamp(as_of) - pd.DateOffset(months=int(limits.churn_months))
+    end = pd.Timestamp(as_of)
+    money = ids.map(spend(tables, end)).fillna(0.0)
+    created = pd.to_datetime(customers.get("created_at", pd.Series(pd.NaT, index=ids.index)))
+    seen = pd.to_datetime(ids.map(last_seen(tables, end))).fillna(created)
+    lost = seen < end - pd.DateOffset(months=int(limits.churn_months))
     tier = np.select([lost, money >= limits.high_value, money >= limits.mid_value], ["流失", "高价值", "中价值"],
                      "普通价值")
-    return pd.Series(tier, index=ids.index, dtype=object)
+    exists = created.isna() | (created <= end)
+    return pd.Series(tier, index=ids.index, dtype=object).where(exists)
 
 
 def lifecycle(tables: dict[str, SheetTable], limits: Thresholds, today: dt.datetime,
@@ -128,7 +145,10 @@ def lifecycle(tables: dict[str, SheetTable], limits: Thresholds, today: dt.datet
     ids = data["customer_id"]
     now = pd.Timestamp(today)
     activity = customer_activity(tables)
-    get = lambda column: ids.map(activity[column]) if len(activity) else pd.Series(np.nan, index=ids.index)  # noqa: E731
+
+    def get(column: str) -> pd.Series:
+        return ids.map(activity[column]) if len(activity) else pd.Series(np.nan, index=ids.index)
+
     last_contact = pd.to_datetime(get("last_contact"))
     created = pd.to_datetime(data.get("created_at", pd.Series(pd.NaT, index=ids.index)))
     reference = last_contact.fillna(created)

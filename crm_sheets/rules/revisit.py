@@ -71,14 +71,15 @@ def revisit_tasks(tables: dict[str, SheetTable], rules: pd.DataFrame, profile: p
         if str(rule.get("enabled", "是")).strip() not in ("是", ""):
             continue
         events = _events(str(rule.get("trigger", "")).strip(), tables, profile, rule)
-        events = events[events["customer_id"].isin(profile.index)]
+        events = events.loc[events["customer_id"].isin(profile.index).astype(bool)]
         for column, key in (("stage", "stage"), ("tier", "tier")):
             wanted = str(rule.get(key) or "").strip()
             if wanted:
-                events = events[events["customer_id"].map(profile[column]) == wanted]
+                events = events.loc[(events["customer_id"].map(profile[column]) == wanted).astype(bool)]
         tag = str(rule.get("tag") or "").strip()
         if tag:
-            events = events[events["customer_id"].map(profile["tags"]).map(lambda t: tag in split_tags(t))]
+            has_tag = events["customer_id"].map(profile["tags"]).map(lambda t: tag in split_tags(t))
+            events = events.loc[has_tag.astype(bool)]
         window = rule.get("window")
         window = int(window) if isinstance(window, (int, float)) and window == window and window > 0 else DEFAULT_WINDOW
         for offset in _offsets(rule.get("offsets")):

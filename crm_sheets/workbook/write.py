@@ -19,6 +19,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from ..errors import TargetExists
 from ..schema import Sheet
 from . import cells as cellpatch
 from .graft import graft, styles_part
@@ -127,3 +128,14 @@ def _donor_into(pkg: Package, tool_sheets: list[ToolSheet]) -> int:
     xf_map = graft(pkg, buf.getvalue(), [ts.name for ts in tool_sheets])
     # Equal formats share one index, which only the first of them records in xf_index.
     return xf_map[when._get_xf_index()]
+
+
+def write_standalone(target: str | Path, tool_sheets: list[ToolSheet]) -> None:
+    """Tool sheets on their own in a new workbook (e.g. a summary to send around)."""
+    target = Path(target)
+    if target.exists():
+        raise TargetExists(file=target.name)
+    wb = xlsxwriter.Workbook(str(target), {"strings_to_numbers": False, "strings_to_formulas": False})
+    for ts in tool_sheets:
+        ts.build(wb, wb.add_worksheet(ts.name))
+    wb.close()
