@@ -18,9 +18,9 @@ from .rules.dedupe import Duplicates, find_duplicates
 from .rules.ids import assign_ids
 from .rules.importing import ImportPlan, plan_import
 from .rules.lifecycle import Thresholds, lifecycle
-from .rules.summary import Block, feedback_by_month, monthly_summary, previous_month
-from .rules.revisit import next_rule_dates, revisit_tasks
 from .rules.merge import STATUS_DONE, CellChanges, blank, plan_merge, plan_undo
+from .rules.revisit import next_rule_dates, revisit_tasks
+from .rules.summary import Block, feedback_by_month, monthly_summary, previous_month
 from .rules.validate import ValidationResult, validate
 from .tables import SheetTable
 from .workbook.cells import column_index

@@ -31,6 +31,11 @@ def _offsets(cell: object) -> list[int]:
     return out or [0]
 
 
+def _number(value: object, default: float) -> float:
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return default if pd.isna(number) else float(number)
+
+
 def _events(trigger: str, tables: dict[str, SheetTable], profile: pd.DataFrame, rule: dict) -> pd.DataFrame:
     """(customer_id, event date) pairs for one rule's trigger."""
     orders = tables["orders"].data if "orders" in tables else pd.DataFrame(columns=["customer_id", "date", "type"])
@@ -78,10 +83,9 @@ def revisit_tasks(tables: dict[str, SheetTable], rules: pd.DataFrame, profile: p
                 events = events.loc[(events["customer_id"].map(profile[column]) == wanted).astype(bool)]
         tag = str(rule.get("tag") or "").strip()
         if tag:
-            has_tag = events["customer_id"].map(profile["tags"]).map(lambda t: tag in split_tags(t))
+            has_tag = events["customer_id"].map(profile["tags"]).map(lambda t, wanted=tag: wanted in split_tags(t))
             events = events.loc[has_tag.astype(bool)]
-        window = rule.get("window")
-        window = int(window) if isinstance(window, (int, float)) and window == window and window > 0 else DEFAULT_WINDOW
+        window = int(_number(rule.get("window"), DEFAULT_WINDOW)) or DEFAULT_WINDOW
         for offset in _offsets(rule.get("offsets")):
             due = (pd.to_datetime(events["event"]) + pd.Timedelta(days=offset)).dt.normalize()
             owner = str(rule.get("owner") or "").strip()
@@ -89,7 +93,7 @@ def revisit_tasks(tables: dict[str, SheetTable], rules: pd.DataFrame, profile: p
                 "customer_id": events["customer_id"].to_numpy(), "rule": rule["name"], "trigger": rule["trigger"],
                 "event": pd.to_datetime(events["event"]).to_numpy(), "due": due.to_numpy(),
                 "window_end": (due + pd.Timedelta(days=window)).to_numpy(),
-                "priority": rule.get("priority") if rule.get("priority") == rule.get("priority") else 9,
+                "priority": _number(rule.get("priority"), 9),
                 "owner": owner or None, "script_a": rule.get("script_a", ""), "script_b": rule.get("script_b", ""),
             }))
     if not found:

@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
-
 from rapidfuzz import fuzz, process
 
 from .. import schema, values

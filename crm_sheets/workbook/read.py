@@ -46,7 +46,7 @@ class Book:
     def number(self, name: str) -> float:
         """A numeric setting; the schema default when the cell is empty or not a number."""
         value = pd.to_numeric(pd.Series([self.setting(name)]), errors="coerce").iloc[0]
-        if value != value:
+        if pd.isna(value):
             value = float(next(s.default for s in schema.SETTINGS if s.name == name))
         return float(value)
 
