@@ -17,9 +17,10 @@ from . import errors, schema
 from .rules.dedupe import Duplicates, find_duplicates
 from .rules.ids import assign_ids
 from .rules.importing import ImportPlan, plan_import
-from .rules.lifecycle import Thresholds, lifecycle
+from .mail import Ledger, Mail, SmtpSettings, deliver, manager_mail, owner_mail
+from .rules.lifecycle import ESCALATE, Thresholds, lifecycle, split_tags
 from .rules.merge import STATUS_DONE, CellChanges, blank, plan_merge, plan_undo
-from .rules.revisit import next_rule_dates, revisit_tasks
+from .rules.revisit import actionable, cadence_tasks, next_rule_dates, revisit_tasks, task_sheet
 from .rules.summary import Block, feedback_by_month, monthly_summary, previous_month
 from .rules.validate import ValidationResult, validate
 from .tables import SheetTable
@@ -287,6 +288,7 @@ def _profile(book: Book, life: pd.DataFrame) -> pd.DataFrame:
     data = book.tables["customers"].data
     frame = life.assign(customer_id=data["customer_id"], owner=data.get("owner", ""),
                         contract_end=data.get("contract_end", pd.NaT))
+    frame["owner"] = frame["owner"].fillna("")
     frame = frame[frame["customer_id"] != ""].drop_duplicates("customer_id")
     return frame.set_index("customer_id")
 
@@ -363,3 +365,80 @@ def run_summary(path: str | Path, *, today: dt.datetime, month: pd.Period | None
         write_standalone(export, [sheet])
     backup = _write(book, [sheet, frame_sheet(schema.FEEDBACK, feedback_by_month(book.tables))], pd.DataFrame())
     return SummaryOutcome(book=book, month=month, sheet_name=name, blocks=blocks, backup=backup)
+
+
+@dataclass
+class RemindOutcome:
+    book: Book
+    sheet: pd.DataFrame
+    mails: list[Mail]
+    new_mails: int
+    delivery: dict[str, int]
+    backup: Path | None
+    write_error: errors.CrmError | None = None
+
+
+def remind_plan(book: Book, today: dt.datetime) -> tuple[pd.DataFrame, list[Mail]]:
+    """回访任务 as of ``today`` and the day's e-mails (one per owner with work, one digest per manager)."""
+    life, tasks = customer_profiles(book, today)
+    profile = _profile(book, life)
+    customers = book.tables["customers"]
+    by_id = customers.text.assign(phone=customers.data["phone"]).drop_duplicates("customer_id").set_index("customer_id")
+    profile["name"] = by_id["name"].reindex(profile.index).fillna("")
+    profile["phone"] = by_id["phone"].reindex(profile.index).fillna("")
+    everything = pd.concat([tasks, cadence_tasks(profile, today)], ignore_index=True)
+    previous = read_tool_sheet(book.path, schema.TASKS)
+    escalated = set(profile.index[profile["tags"].map(lambda t: ESCALATE in split_tags(t))])
+    sheet = task_sheet(everything, previous, profile, escalated, today)
+    return sheet, compose_mails(book, sheet, profile, escalated, today)
+
+
+def compose_mails(book: Book, sheet: pd.DataFrame, profile: pd.DataFrame, escalated: set[str],
+                  today: dt.datetime) -> list[Mail]:
+    team = book.team.fillna("")
+    email = dict(zip(team["name"], team["email"]))
+    full = book.setting("邮件显示完整号码").strip() == "是"
+    day = pd.Timestamp(today).date()
+    mails = []
+    work = actionable(sheet)
+    for owner, tasks in work.groupby("owner", sort=True):
+        if email.get(owner):
+            mails.append(owner_mail(owner, email[owner], tasks, day, full))
+    month = pd.Timestamp(today).to_period("M")
+    for manager in sorted(set(team.loc[team["manager"] != "", "manager"]) | set(team.loc[team["role"] == "经理", "name"])):
+        if not email.get(manager):
+            continue
+        members = set(team.loc[team["manager"] == manager, "name"]) | {manager}
+        mine = profile[profile.index.isin(escalated) & profile["owner"].isin(members)]
+        due = sheet[sheet["owner"].isin(members) & (sheet["due"] <= pd.Timestamp(today))
+                    & (sheet["due"].dt.to_period("M") == month) & (sheet["status"] != "未到期")]
+        mails.append(manager_mail(manager, email[manager], mine.reset_index(), int((due["status"] == "已完成").sum()),
+                                  len(due), day, full))
+    return mails
+
+
+def run_remind(path: str | Path, *, today: dt.datetime, dry_run: bool = False,
+               progress: Progress = _quiet) -> RemindOutcome:
+    """Write 回访任务 and send each person's reminders for ``today`` (outbox/ when no SMTP is set)."""
+    progress("progress.read")
+    book = read_book(path)
+    if book.kind != "xlsx":
+        raise errors.NotAWorkbook(file=book.path.name)
+    progress("progress.remind")
+    sheet, mails = remind_plan(book, today)
+    if dry_run:
+        return RemindOutcome(book=book, sheet=sheet, mails=mails, new_mails=0, delivery={}, backup=None)
+    backup, write_error = None, None
+    progress("progress.write")
+    try:
+        backup = _write(book, [frame_sheet(schema.TASKS, sheet)], pd.DataFrame())
+    except (errors.OpenInExcel, errors.Busy) as exc:  # reminders still go out; the sheet waits for next time
+        write_error = exc
+    smtp = SmtpSettings.from_settings(book.setting)
+    ledger = Ledger(book.path.parent)
+    sender = smtp.sender if smtp else (book.setting("发件人邮箱") or "crm-sheets@localhost")
+    new = ledger.add(mails, sender, today)
+    progress("progress.send")
+    delivery = deliver(ledger, smtp, book.path.parent, today)
+    return RemindOutcome(book=book, sheet=sheet, mails=mails, new_mails=new, delivery=delivery, backup=backup,
+                         write_error=write_error)

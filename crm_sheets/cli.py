@@ -225,6 +225,31 @@ def _month(value: str | None):
         raise errors.BadMonth(value=value) from None
 
 
+@app.command("remind")
+def remind_cmd(
+    path: Annotated[Path, typer.Argument(help="工作簿（.xlsx/.xlsm）。 / The workbook.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示，不写文件不发邮件。 / Show only.")] = False,
+    today: TodayOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """生成“回访任务”，给每个人发今天的回访清单。 / Write 回访任务 and send today's reminders."""
+    lang = language(lang)
+    outcome = _run(lang, path.name, lambda progress: actions.run_remind(
+        path, today=_today(today), dry_run=dry_run, progress=progress))
+    status = outcome.sheet["status"].value_counts()
+    out.print(t("remind.done", lang, file=outcome.book.path.name,
+                open=int(status.reindex(["待执行", "逾期", "需人工跟进"]).fillna(0).sum()),
+                overdue=int(status.get("逾期", 0)), escalated=int(status.get("需人工跟进", 0)),
+                mails=len(outcome.mails), sent=outcome.delivery.get("sent", 0),
+                failed=outcome.delivery.get("failed", 0)), markup=False)
+    if dry_run:
+        out.print(t("remind.dry", lang), markup=False)
+    elif not outcome.book.setting("SMTP服务器").strip():
+        out.print(t("remind.outbox", lang, path=outcome.book.path.parent / "outbox"), markup=False)
+    if outcome.write_error is not None:
+        out.print(t("remind.not_written", lang, reason=outcome.write_error.message(lang)), markup=False)
+
+
 @app.command("demo")
 def demo_cmd(
     directory: Annotated[Path, typer.Argument(help="演示文件放在哪个文件夹。 / Folder for the demo.")] = Path(

@@ -54,6 +54,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "summary.done": ("{file}: 已写入工作表“{sheet}”（{blocks} 个统计表和图表）和“反馈统计”。",
                      "{file}: wrote sheet {sheet} ({blocks} tables with charts) and 反馈统计."),
     "summary.exported": ("汇总另存为：{path}", "Summary also saved as: {path}"),
+    "progress.remind": ("生成回访任务…", "Building revisit tasks…"),
+    "progress.send": ("发送提醒邮件…", "Sending reminders…"),
+    "remind.done": (
+        "{file}: 回访任务 {open} 条待处理（逾期 {overdue}，需人工跟进 {escalated}）；今天的提醒 {mails} 封，"
+        "本次发出 {sent} 封，待重试 {failed} 封。",
+        "{file}: {open} tasks to do ({overdue} overdue, {escalated} escalated); {mails} reminders today, "
+        "{sent} sent now, {failed} waiting for retry.",
+    ),
+    "remind.outbox": ("没有设置 SMTP 服务器，邮件已写到 {path}", "No SMTP server set; mails written to {path}"),
+    "remind.not_written": ("注意：{reason} 回访任务表这次没有更新，邮件照常发送。",
+                           "Note: {reason} 回访任务 was not updated; reminders were sent anyway."),
+    "remind.dry": ("（试运行：没有写文件，也没有发邮件）", "(dry run: nothing written or sent)"),
     "progress.demo": ("生成演示数据…", "Generating demo data…"),
     "demo.written": (
         "演示工作簿：{path}（{customers} 个客户，{followups} 条跟进，{orders} 笔交易，{tickets} 张工单）",

@@ -9,6 +9,7 @@ closes (the rule's 窗口天数, else 7 days), then it has expired.
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 
 import pandas as pd
 
@@ -17,6 +18,11 @@ from .lifecycle import split_tags
 
 DEFAULT_WINDOW = 7
 OPEN, UPCOMING, EXPIRED = "待办", "未到期", "已过期"
+# Statuses shown on 回访任务.
+TO_DO, DONE, OVERDUE, ESCALATED = "待执行", "已完成", "逾期", "需人工跟进"
+CADENCE_RULE = "阶段节奏回访"
+CADENCE_PRIORITY = 5
+SHEET_HORIZON_DAYS = 7  # 回访任务 also shows what falls due in the coming week
 TASK_COLUMNS = ["task_id", "customer_id", "rule", "trigger", "event", "due", "window_end", "priority", "owner",
                 "script_a", "script_b", "status"]
 
@@ -111,3 +117,70 @@ def next_rule_dates(tasks: pd.DataFrame) -> pd.Series:
     """Per 客户编号: the due date of its earliest task that is open or still to come."""
     live = tasks[tasks["status"] != EXPIRED]
     return live.groupby("customer_id")["due"].min() if len(live) else pd.Series(dtype="datetime64[ns]")
+
+
+def cadence_tasks(profile: pd.DataFrame, today: dt.datetime) -> pd.DataFrame:
+    """One task per customer whose stage cadence says it is time to call (下次回访日期 reached)."""
+    due = pd.to_datetime(profile["next_revisit"]).dt.normalize()
+    chosen = profile[due.notna() & (profile["stage"] != "沉默客户")]
+    due = due[chosen.index]
+    now = pd.Timestamp(today).normalize()
+    frame = pd.DataFrame({
+        "customer_id": chosen.index, "rule": CADENCE_RULE, "trigger": "阶段", "event": chosen["last_contact"].to_numpy(),
+        "due": due.to_numpy(), "window_end": (due + pd.Timedelta(days=DEFAULT_WINDOW)).to_numpy(),
+        "priority": float(CADENCE_PRIORITY), "owner": chosen["owner"].to_numpy(),
+        "script_a": "按客户所处阶段例行跟进：确认需求进展，约定下一步。", "script_b": "",
+    })
+    frame["status"] = [EXPIRED if end < now else (UPCOMING if d > now else OPEN)
+                       for d, end in zip(frame["due"], frame["window_end"])]
+    frame["task_id"] = frame["customer_id"] + "-" + CADENCE_RULE + "-" + frame["due"].dt.strftime("%Y%m%d")
+    return frame[TASK_COLUMNS]
+
+
+def variant(customer_id: str, script_b: object) -> str:
+    """A or B, the same for a customer every time (so A/B results compare like with like)."""
+    if not str(script_b or "").strip():
+        return "A"
+    return "AB"[zlib.crc32(customer_id.encode("utf-8")) % 2]
+
+
+def task_sheet(tasks: pd.DataFrame, previous: pd.DataFrame, profile: pd.DataFrame, escalated: set[str],
+               today: dt.datetime) -> pd.DataFrame:
+    """回访任务 as of ``today``: what is due now or this week, keeping what staff typed in 执行结果.
+
+    Status: 已完成 (staff said so), 需人工跟进 (customer escalated), 逾期 (more than 24 h past due),
+    待执行 (due), 未到期 (this week), 已过期 (window closed recently and never done).
+    """
+    now = pd.Timestamp(today).normalize()
+    results = dict(zip(previous["task_id"].astype(str), previous["result"].astype(str))) if len(previous) else {}
+    horizon = now + pd.Timedelta(days=SHEET_HORIZON_DAYS)
+    keep = (tasks["due"] <= horizon) & (tasks["window_end"] >= now - pd.Timedelta(days=SHEET_HORIZON_DAYS))
+    keep |= tasks["task_id"].isin([k for k, v in results.items() if v not in ("", "nan")])
+    sheet = tasks[keep].copy()
+    sheet["result"] = sheet["task_id"].map(results).fillna("").replace("nan", "")
+    sheet["variant"] = [variant(c, b) for c, b in zip(sheet["customer_id"], sheet["script_b"])]
+    sheet["script"] = [f"[{v}] {b if v == 'B' else a}" for v, a, b in
+                       zip(sheet["variant"], sheet["script_a"], sheet["script_b"])]
+    status = []
+    for due, end, result, customer in zip(sheet["due"], sheet["window_end"], sheet["result"], sheet["customer_id"]):
+        if result == DONE:
+            status.append(DONE)
+        elif end < now:
+            status.append(EXPIRED)
+        elif due > now:
+            status.append(UPCOMING)
+        elif customer in escalated:
+            status.append(ESCALATED)
+        else:
+            status.append(OVERDUE if due < now else TO_DO)
+    sheet["status"] = status
+    sheet["reminders"] = [(now - due).days + 1 if s in (TO_DO, OVERDUE, ESCALATED) else 0
+                          for due, s in zip(sheet["due"], sheet["status"])]
+    sheet["name"] = sheet["customer_id"].map(profile["name"]).fillna("")
+    sheet["phone"] = sheet["customer_id"].map(profile["phone"]).fillna("")
+    return sheet.sort_values(["due", "priority", "customer_id"], kind="stable").reset_index(drop=True)
+
+
+def actionable(sheet: pd.DataFrame) -> pd.DataFrame:
+    """Tasks an owner must act on today: due, overdue or escalated, and not done."""
+    return sheet[sheet["status"].isin([TO_DO, OVERDUE, ESCALATED])]

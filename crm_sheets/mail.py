@@ -1,0 +1,226 @@
+"""Reminder e-mails: compose, record in a ledger, deliver exactly once.
+
+Every message is first written to a SQLite ledger beside the workbook under a
+key (day | recipient | kind) with a fixed Message-ID; only then is it sent
+(yagmail's SMTP connection) or written to outbox/ as an .eml.  A key is
+composed once, so a restart never makes a second message for the same day;
+a message stays pending until the server accepted it, with back-off between
+attempts.  A crash after the server accepted but before the ledger noted it
+resends the same Message-ID, which mail servers treat as the same message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import os
+import sqlite3
+from contextlib import closing
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+
+import pandas as pd
+
+from .values import mask_phone
+
+LEDGER = ".crm-mail.sqlite"
+OUTBOX = "outbox"
+PASSWORD_ENV = "CRM_SHEETS_SMTP_PASSWORD"
+KEYRING_SERVICE = "crm-sheets"
+MAX_BACKOFF_MINUTES = 60
+
+
+@dataclass
+class Mail:
+    key: str
+    recipient: str
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass
+class SmtpSettings:
+    host: str
+    port: int
+    sender: str
+
+    @classmethod
+    def from_settings(cls, setting) -> SmtpSettings | None:
+        """From 设置 (``setting(name)``); None when no server is set (then mail goes to outbox/)."""
+        host = setting("SMTP服务器").strip()
+        if not host:
+            return None
+        port = int(float(setting("SMTP端口") or 465))
+        return cls(host=host, port=port, sender=setting("发件人邮箱").strip())
+
+
+def password(sender: str) -> str | None:
+    """Never from the workbook: the environment, else the operating system's keyring."""
+    if os.environ.get(PASSWORD_ENV):
+        return os.environ[PASSWORD_ENV]
+    try:
+        import keyring
+
+        return keyring.get_password(KEYRING_SERVICE, sender)
+    except Exception:  # noqa: BLE001 - no keyring backend on this machine means no stored password
+        return None
+
+
+def message(mail: Mail, sender: str, now: dt.datetime) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = mail.recipient
+    msg["Subject"] = mail.subject
+    msg["Date"] = format_datetime(now.astimezone() if now.tzinfo else now.replace(tzinfo=dt.timezone.utc))
+    msg["Message-ID"] = f"<{hashlib.sha1(mail.key.encode('utf-8')).hexdigest()}@crm-sheets>"
+    msg.set_content(mail.text)
+    msg.add_alternative(mail.html, subtype="html")
+    return bytes(msg)
+
+
+class Ledger:
+    """The SQLite record of every reminder: pending until delivered."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / LEDGER
+        with closing(self._connect()) as db, db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS mail (key TEXT PRIMARY KEY, recipient TEXT, subject TEXT, body BLOB,"
+                " status TEXT, attempts INTEGER, next_try TEXT, sent_at TEXT, error TEXT)"
+            )
+            db.execute("CREATE TABLE IF NOT EXISTS runs (kind TEXT, day TEXT, PRIMARY KEY (kind, day))")
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        return db
+
+    def add(self, mails: list[Mail], sender: str, now: dt.datetime) -> int:
+        """Record new mails (a key already there is left alone); returns how many were new."""
+        with closing(self._connect()) as db, db:
+            before = db.total_changes
+            db.executemany(
+                "INSERT OR IGNORE INTO mail VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, NULL)",
+                [(m.key, m.recipient, m.subject, message(m, sender, now), now.isoformat()) for m in mails],
+            )
+            return db.total_changes - before
+
+    def pending(self, now: dt.datetime) -> list[tuple[str, str, bytes]]:
+        with closing(self._connect()) as db:
+            return db.execute(
+                "SELECT key, recipient, body FROM mail WHERE status = 'pending' AND next_try <= ? ORDER BY key",
+                (now.isoformat(),),
+            ).fetchall()
+
+    def sent(self, key: str, now: dt.datetime) -> None:
+        with closing(self._connect()) as db, db:
+            db.execute("UPDATE mail SET status = 'sent', sent_at = ? WHERE key = ?", (now.isoformat(), key))
+
+    def failed(self, key: str, now: dt.datetime, error: str) -> None:
+        with closing(self._connect()) as db, db:
+            (attempts,) = db.execute("SELECT attempts FROM mail WHERE key = ?", (key,)).fetchone()
+            wait = min(2 ** attempts, MAX_BACKOFF_MINUTES)
+            db.execute("UPDATE mail SET attempts = ?, next_try = ?, error = ? WHERE key = ?",
+                       (attempts + 1, (now + dt.timedelta(minutes=wait)).isoformat(), error[:300], key))
+
+    def counts(self) -> dict[str, int]:
+        with closing(self._connect()) as db:
+            return dict(db.execute("SELECT status, COUNT(*) FROM mail GROUP BY status").fetchall())
+
+    def ran(self, kind: str, day: dt.date) -> bool:
+        with closing(self._connect()) as db:
+            return db.execute("SELECT 1 FROM runs WHERE kind = ? AND day = ?", (kind, day.isoformat())).fetchone() is not None
+
+    def mark_run(self, kind: str, day: dt.date) -> None:
+        with closing(self._connect()) as db, db:
+            db.execute("INSERT OR IGNORE INTO runs VALUES (?, ?)", (kind, day.isoformat()))
+
+
+def deliver(ledger: Ledger, smtp: SmtpSettings | None, folder: Path, now: dt.datetime) -> dict[str, int]:
+    """Send (or write to outbox/) every pending mail that is due for a try; returns sent/failed counts."""
+    todo = ledger.pending(now)
+    done = {"sent": 0, "failed": 0}
+    if not todo:
+        return done
+    if smtp is None:
+        outbox = folder / OUTBOX
+        outbox.mkdir(exist_ok=True)
+        for key, _recipient, body in todo:
+            target = outbox / (key.replace("|", "_").replace("@", "_at_").replace(":", "") + ".eml")
+            tmp = target.with_suffix(".tmp")
+            tmp.write_bytes(body)
+            os.replace(tmp, target)
+            ledger.sent(key, now)
+            done["sent"] += 1
+        return done
+    try:
+        import yagmail
+
+        secret = password(smtp.sender)
+        yag = yagmail.SMTP(user=smtp.sender, password=secret, host=smtp.host, port=smtp.port,
+                           smtp_ssl=smtp.port == 465, smtp_starttls=smtp.port == 587, smtp_skip_login=not secret,
+                           soft_email_validation=False)
+        yag.login()
+    except Exception as exc:  # noqa: BLE001 - a server that is down: every mail waits for the next try
+        for key, _recipient, _body in todo:
+            ledger.failed(key, now, f"{type(exc).__name__}: {exc}")
+            done["failed"] += 1
+        return done
+    try:
+        for key, recipient, body in todo:
+            try:
+                yag.smtp.sendmail(smtp.sender, [recipient], body)
+            except Exception as exc:  # noqa: BLE001 - refused now, retried later with back-off
+                ledger.failed(key, now, f"{type(exc).__name__}: {exc}")
+                done["failed"] += 1
+                continue
+            ledger.sent(key, now)
+            done["sent"] += 1
+    finally:
+        try:
+            yag.close()
+        except Exception:  # noqa: BLE001, S110 - the connection may already be gone
+            pass
+    return done
+
+
+def owner_mail(owner: str, address: str, tasks: pd.DataFrame, day: dt.date, full_phone: bool) -> Mail:
+    """今日回访清单 for one person: due and overdue tasks, most urgent first."""
+    rows = tasks.sort_values(["priority", "due"], kind="stable")
+    lines, cells = [], []
+    for t in rows.itertuples():
+        phone = t.phone if full_phone else mask_phone(t.phone)
+        note = f"（第{t.reminders}次提醒）" if t.reminders >= 2 else ""
+        lines.append(f"- {t.name}（{t.customer_id}）{phone}：{t.rule}，{t.status}{note}\n  话术：{t.script}")
+        cells.append([t.name, t.customer_id, phone, t.rule, f"{t.status}{note}", t.script])
+    text = f"{owner}，您好：\n\n今天需要回访的客户（{len(rows)}）：\n" + "\n".join(lines) + (
+        "\n\n做完后请在工作簿“回访任务”表的“执行结果”一列填写结果。\n")
+    return Mail(key=f"{day}|{address}|owner", recipient=address, subject=f"今日回访清单（{len(rows)}）",
+                text=text, html=_html(f"{owner}，您好：今天需要回访的客户（{len(rows)}）",
+                                      ["客户", "客户编号", "电话", "原因", "状态", "话术"], cells))
+
+
+def manager_mail(manager: str, address: str, escalations: pd.DataFrame, done: int, due: int, day: dt.date,
+                 full_phone: bool) -> Mail:
+    """The manager's digest: customers needing a manager, and the team's execution rate."""
+    rate = f"{done / due:.0%}" if due else "—"
+    cells = [[e.name, e.customer_id, e.phone if full_phone else mask_phone(e.phone), e.owner] for e in escalations.itertuples()]
+    lines = [f"- {c[0]}（{c[1]}）{c[2]}，负责人 {c[3]}" for c in cells]
+    text = (f"{manager}，您好：\n\n需人工跟进的客户（连续多次未接通）：{len(cells)}\n" + "\n".join(lines)
+            + f"\n\n团队本月回访执行率：{rate}（已完成 {done} / 应回访 {due}）\n")
+    return Mail(key=f"{day}|{address}|manager", recipient=address,
+                subject=f"团队回访日报：需人工跟进 {len(cells)}，执行率 {rate}", text=text,
+                html=_html(f"需人工跟进的客户 {len(cells)}；团队本月回访执行率 {rate}（{done}/{due}）",
+                           ["客户", "客户编号", "电话", "负责人"], cells))
+
+
+def _html(heading: str, headers: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
+    return (f"<html><body><p>{html.escape(heading)}</p><table border='1' cellpadding='4' "
+            f"style='border-collapse:collapse'><tr>{head}</tr>{body}</table></body></html>")
