@@ -25,6 +25,8 @@ from .rules.summary import Block, feedback_by_month, monthly_summary, previous_m
 from .rules.validate import ValidationResult, validate
 from .tables import SheetTable
 from .workbook.cells import column_index
+from .templates import write_workbook
+from .values import mask_phone
 from .workbook.charts import summary_sheet
 from .workbook.read import Book, read_book, read_tool_sheet
 from .workbook.write import frame_sheet, write_back, write_standalone
@@ -442,3 +444,76 @@ def run_remind(path: str | Path, *, today: dt.datetime, dry_run: bool = False,
     delivery = deliver(ledger, smtp, book.path.parent, today)
     return RemindOutcome(book=book, sheet=sheet, mails=mails, new_mails=new, delivery=delivery, backup=backup,
                          write_error=write_error)
+
+
+MOBILE_IN_TEXT = r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)"
+
+
+def _sheet_frame(table: SheetTable, rows: pd.Index) -> pd.DataFrame:
+    """Rows of a table as the template writer takes them: Chinese headers, dates as dates, phones masked."""
+    out = {}
+    for f in table.sheet.fields:
+        if f.key not in table.letters:
+            continue
+        if f.type in ("date", "datetime", "money", "number"):
+            out[f.header] = table.data.loc[rows, f.key]
+        elif f.type == "phone":
+            out[f.header] = table.data.loc[rows, f.key].map(mask_phone)
+        else:
+            out[f.header] = table.text.loc[rows, f.key].str.replace(MOBILE_IN_TEXT, r"\1****\2", regex=True)
+    return pd.DataFrame(out)
+
+
+def team_of(team: pd.DataFrame, person: str) -> set[str]:
+    """The person and everyone reporting to them, directly or not."""
+    members, frontier = {person}, {person}
+    while frontier:
+        frontier = set(team.loc[team["manager"].isin(frontier), "name"]) - members
+        members |= frontier
+    return members
+
+
+def run_export(path: str | Path, *, owner: str | None, target: Path | None, today: dt.datetime,
+               progress: Progress = _quiet) -> dict[str, Path]:
+    """Write each person's own customers (their team's, for a manager) to a workbook of their own."""
+    progress("progress.read")
+    book = read_book(path)
+    if book.kind != "xlsx":
+        raise errors.NotAWorkbook(file=book.path.name)
+    team = book.team.fillna("")
+    names = [n for n in team["name"] if n]
+    if owner is not None and owner not in names:
+        raise errors.UnknownOwner(file=book.path.name, owner=owner, members="、".join(names))
+    people = [owner] if owner is not None else names
+    progress("progress.export")
+    tasks, _mails = remind_plan(book, today)
+    written = {}
+    for person in people:
+        file = _export_target(book.path, person, target, single=owner is not None)
+        if file.exists():
+            raise errors.TargetExists(file=file.name)
+        members = team_of(team, person)
+        customers = book.tables["customers"]
+        mine = customers.text.index[customers.text["owner"].isin(members)]
+        ids = set(customers.text.loc[mine, "customer_id"]) - {""}
+        data = {customers.sheet.name: _sheet_frame(customers, mine),
+                schema.TEAM.name: team[team["name"].isin(members)].rename(
+                    columns={f.key: f.header for f in schema.TEAM.fields})}
+        for key in ("followups", "orders", "tickets"):
+            if key in book.tables:
+                table = book.tables[key]
+                data[table.sheet.name] = _sheet_frame(table, table.text.index[table.text["customer_id"].isin(ids)])
+        own_tasks = tasks[tasks["owner"].isin(members)].assign(phone=lambda t: t["phone"].map(mask_phone))
+        write_workbook(file, data=data, extra=[frame_sheet(schema.TASKS, own_tasks)])
+        written[person] = file
+    return written
+
+
+def _export_target(workbook: Path, person: str, target: Path | None, *, single: bool) -> Path:
+    name = f"{workbook.stem}-{person}.xlsx"
+    if target is None:
+        return workbook.parent / name
+    if single and target.suffix.lower() == ".xlsx":
+        return target
+    target.mkdir(parents=True, exist_ok=True)
+    return target / name

@@ -250,6 +250,41 @@ def remind_cmd(
         out.print(t("remind.not_written", lang, reason=outcome.write_error.message(lang)), markup=False)
 
 
+@app.command("job")
+def job_cmd(
+    path: Annotated[Path, typer.Argument(help="工作簿（.xlsx/.xlsm）。 / The workbook.")],
+    lang: LangOpt = None,
+) -> None:
+    """后台任务：每天定时打标签、发回访提醒，每月1日写月报。 / Run the daily and monthly work until stopped."""
+    from .job import Job, file_log
+
+    lang = language(lang)
+    job = _run(lang, path.name, lambda progress: Job(path, log=file_log(path.resolve().parent)))
+    out.print(t("job.started", lang, path=path, time=job.send_at.strftime("%H:%M"),
+                log=path.resolve().parent / "crm-sheets-job.log"), markup=False)
+    job.serve()
+
+
+@app.command("export")
+def export_cmd(
+    path: Annotated[Path, typer.Argument(help="工作簿（.xlsx/.xlsm）。 / The workbook.")],
+    owner: Annotated[str | None, typer.Option("--owner", help="导出谁的客户。 / Whose customers.")] = None,
+    all_owners: Annotated[bool, typer.Option("--all-owners", help="每人一个文件。 / One file per person.")] = False,
+    out_path: Annotated[Path | None, typer.Option("--out", help="输出文件或文件夹。 / Output file or folder.")] = None,
+    today: TodayOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """导出某人的客户、跟进和回访任务（电话打码）。 / Write one person's customers to their own workbook."""
+    lang = language(lang)
+    if not owner and not all_owners:
+        err.print(t("export.which", lang), markup=False)
+        raise typer.Exit(2)
+    written = _run(lang, path.name, lambda progress: actions.run_export(
+        path, owner=None if all_owners else owner, target=out_path, today=_today(today), progress=progress))
+    for who, file in written.items():
+        out.print(t("export.done", lang, owner=who, path=file), markup=False)
+
+
 @app.command("demo")
 def demo_cmd(
     directory: Annotated[Path, typer.Argument(help="演示文件放在哪个文件夹。 / Folder for the demo.")] = Path(

@@ -126,3 +126,13 @@ class UnknownMerge(CrmError):
 class BadMonth(CrmError):
     """“{value}”不是月份，请写成 YYYY-MM，例如 2026-10。"""
     en = "'{value}' is not a month; valid format is YYYY-MM, e.g. 2026-10."
+
+
+class BadTime(CrmError):
+    """设置“提醒发送时间”的值“{value}”不对，正确格式是 HH:MM（如 08:30）。"""
+    en = "设置 提醒发送时间 '{value}' is not a time; valid format is HH:MM (e.g. 08:30)."
+
+
+class UnknownOwner(CrmError):
+    """{file}: “{owner}”不在团队表里；团队成员有：{members}。"""
+    en = "{file}: '{owner}' is not on 团队; members are: {members}."

@@ -66,6 +66,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "remind.not_written": ("注意：{reason} 回访任务表这次没有更新，邮件照常发送。",
                            "Note: {reason} 回访任务 was not updated; reminders were sent anyway."),
     "remind.dry": ("（试运行：没有写文件，也没有发邮件）", "(dry run: nothing written or sent)"),
+    "job.started": ("后台任务已启动：{path}，每天 {time} 发送提醒；日志 {log}。按 Ctrl-C 停止。",
+                    "Job running for {path}; reminders daily at {time}; log {log}. Ctrl-C stops it."),
+    "export.which": ("请用 --owner 姓名 指定导出谁的客户，或用 --all-owners 每人导出一个文件。",
+                     "Say whose customers: --owner NAME, or --all-owners for one file each."),
+    "export.done": ("{owner} 的客户已导出到 {path}（电话已打码）", "{owner}'s customers written to {path} (phones masked)"),
+    "progress.export": ("导出…", "Exporting…"),
     "progress.demo": ("生成演示数据…", "Generating demo data…"),
     "demo.written": (
         "演示工作簿：{path}（{customers} 个客户，{followups} 条跟进，{orders} 笔交易，{tickets} 张工单）",

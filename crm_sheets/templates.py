@@ -18,7 +18,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from . import schema
 from .schema import Field, Sheet
-from .workbook.write import write_value
+from .workbook.write import ToolSheet, write_value
 
 LAST_ROW = 1_048_575  # 0-based: Excel's last row
 LIST_ROWS = 200  # room for staff to extend a list on 选项 / 团队
@@ -39,8 +39,9 @@ def write_workbook(
     target: str | Path,
     data: dict[str, pd.DataFrame] | None = None,
     sheets: tuple[Sheet, ...] = schema.SHEETS,
+    extra: list[ToolSheet] = (),
 ) -> None:
-    """Write every sheet of ``sheets`` plus an empty 校验结果.
+    """Write every sheet of ``sheets`` plus an empty 校验结果, then the ``extra`` tool sheets.
 
     ``data`` maps sheet name -> rows with Chinese headers as columns (any
     subset); config sheets without data get the schema's defaults.
@@ -60,6 +61,8 @@ def write_workbook(
         if rows is None:
             rows = _defaults(sheet)
         _write_sheet(wb, ws, sheet, rows, formats, by_key)
+    for tool in extra:
+        tool.build(wb, wb.add_worksheet(tool.name))
     wb.close()
 
 
