@@ -255,7 +255,7 @@ def job_cmd(
     path: Annotated[Path, typer.Argument(help="工作簿（.xlsx/.xlsm）。 / The workbook.")],
     lang: LangOpt = None,
 ) -> None:
-    """后台任务：每天定时打标签、发回访提醒，每月1日写月报。 / Run the daily and monthly work until stopped."""
+    """后台任务：每天定时打标签、发回访提醒，每月1日写月报。 / Run the job: check, tag and remind daily, summarise monthly."""
     from .job import Job, file_log
 
     lang = language(lang)

@@ -12,6 +12,7 @@ resends the same Message-ID, which mail servers treat as the same message.
 from __future__ import annotations
 
 import datetime as dt
+import email.policy
 import hashlib
 import html
 import os
@@ -77,9 +78,10 @@ def message(mail: Mail, sender: str, now: dt.datetime) -> bytes:
     msg["Subject"] = mail.subject
     msg["Date"] = format_datetime(now.astimezone() if now.tzinfo else now.replace(tzinfo=dt.timezone.utc))
     msg["Message-ID"] = f"<{hashlib.sha1(mail.key.encode('utf-8')).hexdigest()}@crm-sheets>"
-    msg.set_content(mail.text)
-    msg.add_alternative(mail.html, subtype="html")
-    return bytes(msg)
+    # Quoted-printable keeps every line short (SMTP refuses lines over 998 bytes); CRLF as SMTP wants.
+    msg.set_content(mail.text, cte="quoted-printable")
+    msg.add_alternative(mail.html, subtype="html", cte="quoted-printable")
+    return msg.as_bytes(policy=email.policy.SMTP)
 
 
 class Ledger:

@@ -170,13 +170,14 @@ def lifecycle(tables: dict[str, SheetTable], limits: Thresholds, today: dt.datet
     tags_now = tags.map(split_tags)
     risky = tags_now.map(lambda t: schema.HIGH_RISK_TAG in t)
     days = stage.map(NEXT_CONTACT_DAYS).where(~risky, HIGH_RISK_NEXT_DAYS)
-    next_date = (reference + pd.to_timedelta(days, unit="D")).dt.normalize()
+    cadence_due = (reference + pd.to_timedelta(days, unit="D")).dt.normalize()
+    next_date = cadence_due
     if rule_due is not None and len(rule_due):
         due = pd.to_datetime(ids.map(rule_due))
         next_date = next_date.where(~(due < next_date), due)
     return pd.DataFrame({
         "stage": stage, "tier": tiers(tables, today, limits), "tags": tags, "last_contact": last_contact,
-        "next_revisit": next_date,
+        "next_revisit": next_date, "cadence_due": cadence_due,
     }, index=ids.index)
 
 

@@ -120,8 +120,8 @@ def next_rule_dates(tasks: pd.DataFrame) -> pd.Series:
 
 
 def cadence_tasks(profile: pd.DataFrame, today: dt.datetime) -> pd.DataFrame:
-    """One task per customer whose stage cadence says it is time to call (下次回访日期 reached)."""
-    due = pd.to_datetime(profile["next_revisit"]).dt.normalize()
+    """One task per customer whose stage cadence says it is time to call."""
+    due = pd.to_datetime(profile["cadence_due"]).dt.normalize()
     chosen = profile[due.notna() & (profile["stage"] != "沉默客户")]
     due = due[chosen.index]
     now = pd.Timestamp(today).normalize()
@@ -149,12 +149,14 @@ def task_sheet(tasks: pd.DataFrame, previous: pd.DataFrame, profile: pd.DataFram
     """回访任务 as of ``today``: what is due now or this week, keeping what staff typed in 执行结果.
 
     Status: 已完成 (staff said so), 需人工跟进 (customer escalated), 逾期 (more than 24 h past due),
-    待执行 (due), 未到期 (this week), 已过期 (window closed recently and never done).
+    待执行 (due), 未到期 (this week), 已过期 (window closed; kept only when staff wrote a result).
     """
     now = pd.Timestamp(today).normalize()
     results = dict(zip(previous["task_id"].astype(str), previous["result"].astype(str))) if len(previous) else {}
     horizon = now + pd.Timedelta(days=SHEET_HORIZON_DAYS)
-    keep = (tasks["due"] <= horizon) & (tasks["window_end"] >= now - pd.Timedelta(days=SHEET_HORIZON_DAYS))
+    # Tasks whose window has closed are gone (a first run over years of history lists only what is actionable),
+    # unless staff wrote a result on them.
+    keep = (tasks["due"] <= horizon) & (tasks["window_end"] >= now)
     keep |= tasks["task_id"].isin([k for k, v in results.items() if v not in ("", "nan")])
     sheet = tasks[keep].copy()
     sheet["result"] = sheet["task_id"].map(results).fillna("").replace("nan", "")
@@ -167,14 +169,14 @@ def task_sheet(tasks: pd.DataFrame, previous: pd.DataFrame, profile: pd.DataFram
             status.append(DONE)
         elif end < now:
             status.append(EXPIRED)
-        elif due > now:
-            status.append(UPCOMING)
         elif customer in escalated:
             status.append(ESCALATED)
+        elif due > now:
+            status.append(UPCOMING)
         else:
             status.append(OVERDUE if due < now else TO_DO)
     sheet["status"] = status
-    sheet["reminders"] = [(now - due).days + 1 if s in (TO_DO, OVERDUE, ESCALATED) else 0
+    sheet["reminders"] = [(now - due).days + 1 if s in (TO_DO, OVERDUE) else 0
                           for due, s in zip(sheet["due"], sheet["status"])]
     sheet["name"] = sheet["customer_id"].map(profile["name"]).fillna("")
     sheet["phone"] = sheet["customer_id"].map(profile["phone"]).fillna("")
@@ -182,5 +184,5 @@ def task_sheet(tasks: pd.DataFrame, previous: pd.DataFrame, profile: pd.DataFram
 
 
 def actionable(sheet: pd.DataFrame) -> pd.DataFrame:
-    """Tasks an owner must act on today: due, overdue or escalated, and not done."""
-    return sheet[sheet["status"].isin([TO_DO, OVERDUE, ESCALATED])]
+    """Tasks an owner must act on today: due or overdue, not done (escalated ones go to the manager)."""
+    return sheet[sheet["status"].isin([TO_DO, OVERDUE])]

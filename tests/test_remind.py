@@ -1,0 +1,306 @@
+"""Revisit reminders against a real SMTP server on 127.0.0.1 (aiosmtpd), the ledger, the job, exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import python_calamine
+from aiosmtpd.controller import Controller
+from typer.testing import CliRunner
+
+from crm_sheets import actions, schema
+from crm_sheets.cli import app
+from crm_sheets.demo_data import make_demo
+from crm_sheets.job import Job
+from crm_sheets.mail import Ledger, SmtpSettings, deliver
+from crm_sheets.templates import write_workbook
+from crm_sheets.workbook.read import read_book
+
+TODAY = dt.datetime(2026, 11, 24, 8, 30)
+D = TODAY.replace(hour=10, minute=0)
+DAY = dt.timedelta(days=1)
+TEAM = [("张经理", "boss@example.com", "经理", ""), ("李销售", "li@example.com", "销售", "张经理"),
+        ("王销售", "wang@example.com", "销售", "张经理")]
+MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
+class Inbox:
+    """An SMTP server that keeps what it accepts; it can refuse or be slow on purpose."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.refuse = 0
+        self.delay = 0.0
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        if self.refuse > 0:
+            self.refuse -= 1
+            return "451 4.3.0 try again later"
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        if self.delay:
+            time.sleep(self.delay)
+        return "250 OK"
+
+    def to(self, address: str) -> list[email.message.EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+@pytest.fixture()
+def inbox():
+    handler = Inbox()
+    with socket.socket() as probe:  # a free port (aiosmtpd cannot start on port 0)
+        probe.bind(("127.0.0.1", 0))
+        handler.port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
+    controller.start()
+    yield handler
+    controller.stop()
+
+
+def customer(cid: str, name: str, owner: str, phone: str, created: dt.datetime, contract_end=None) -> dict:
+    return {"客户编号": cid, "客户名称": name, "所属行业": "制造业", "联系人姓名": "王建国", "联系电话": phone,
+            "客户来源": "展会推荐", "负责人": owner, "创建时间": created, "合同到期日": contract_end}
+
+
+def followup(cid: str, when: dt.datetime, by: str, result: str = "已接通", status: str = "成交客户") -> dict:
+    return {"客户编号": cid, "跟进时间": when, "跟进人": by, "沟通方式": "电话", "联系结果": result,
+            "沟通内容": "确认使用情况并介绍新品", "下一步计划": "下月再回访", "客户反馈": "满意", "跟进状态": status}
+
+
+def build(folder: Path, smtp_port: int | None) -> Path:
+    """A: 首购 7 days ago; B: ticket resolved yesterday; C: nothing due; D: contract ends in 60 days;
+    E: 签约 7 days ago (also its first order); F: three 未接通 in a row (escalation)."""
+    created = TODAY - 60 * DAY
+    customers = pd.DataFrame([
+        customer("CRM2026092500001", "北京瑞丰科技有限公司", "李销售", "13800000001", created),
+        customer("CRM2026092500002", "上海恒达物流有限公司", "王销售", "13800000002", created),
+        customer("CRM2026092500003", "杭州华信电子有限公司", "李销售", "13800000003", created),
+        customer("CRM2026092500004", "南京金科机械有限公司", "王销售", "13800000004", created, TODAY + 60 * DAY),
+        customer("CRM2026092500005", "成都鼎盛商贸有限公司", "李销售", "13800000005", created),
+        customer("CRM2026092500006", "武汉宏图建设有限公司", "王销售", "13800000006", created),
+    ])
+    ids = customers["客户编号"].tolist()
+    follow = [followup(i, D - DAY, o) for i, o in zip(ids[:5], ["李销售", "王销售", "李销售", "王销售", "李销售"])]
+    follow += [followup(ids[5], D - k * DAY, "王销售", "未接通", "意向客户") for k in (3, 2, 1)]
+    orders = pd.DataFrame([
+        {"客户编号": ids[0], "日期": D - 7 * DAY, "金额": 5000.0, "类型": "首购"},
+        {"客户编号": ids[4], "日期": D - 7 * DAY, "金额": 80000.0, "类型": "签约"},
+    ])
+    tickets = pd.DataFrame([{"工单编号": "GD2026000001", "客户编号": ids[1], "类型": "维修", "受理时间": D - 3 * DAY,
+                             "负责人": "王销售", "状态": "已解决", "解决时间": D - DAY}])
+    settings = [(s.name, s.default, s.note) for s in schema.SETTINGS]
+    if smtp_port:
+        values = {"SMTP服务器": "127.0.0.1", "SMTP端口": smtp_port, "发件人邮箱": "crm@example.com"}
+        settings = [(n, values.get(n, v), note) for n, v, note in settings]
+    path = folder / "客户.xlsx"
+    write_workbook(path, data={
+        "客户信息": customers, "跟进记录": pd.DataFrame(follow), "交易记录": orders, "服务工单": tickets,
+        "团队": pd.DataFrame(TEAM, columns=schema.TEAM.headers),
+        "设置": pd.DataFrame(settings, columns=schema.SETTINGS_SHEET.headers),
+    })
+    return path
+
+
+def body(message: email.message.EmailMessage) -> str:
+    return message.get_body(("plain",)).get_content()
+
+
+def test_each_owner_gets_exactly_their_due_customers_with_masked_phones(tmp_path: Path, inbox: Inbox) -> None:
+    path = build(tmp_path, inbox.port)
+    result = CliRunner().invoke(app, ["remind", str(path), "--today", "2026-11-24"])
+    assert result.exit_code == 0, result.output
+    li, = inbox.to("li@example.com")
+    wang, = inbox.to("wang@example.com")
+    assert li["Subject"] == "今日回访清单（3）" and wang["Subject"] == "今日回访清单（2）"
+    assert set(re.findall(r"CRM\d+", body(li))) == {"CRM2026092500001", "CRM2026092500005"}
+    assert "新签约回访" in body(li) and body(li).count("新购满意度回访") == 2
+    assert set(re.findall(r"CRM\d+", body(wang))) == {"CRM2026092500002", "CRM2026092500004"}
+    assert "售后回访" in body(wang) and "续约提醒" in body(wang)
+    for message in (li, wang):
+        assert not MOBILE.search(body(message)) and "138****0001" in body(li)
+        assert message.get_body(("html",)) is not None
+    boss, = inbox.to("boss@example.com")
+    assert "CRM2026092500006" in body(boss) and "需人工跟进" in boss["Subject"]
+    sheet = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("回访任务").to_python()
+    assert sheet[0] == schema.TASKS.headers
+    escalated = [r for r in sheet[1:] if r[1] == "CRM2026092500006"]
+    assert all(r[10] == "需人工跟进" for r in escalated)
+
+
+def test_second_reminder_after_24_hours_and_done_tasks_stop(tmp_path: Path, inbox: Inbox) -> None:
+    path = build(tmp_path, inbox.port)
+    actions.run_remind(path, today=TODAY)
+    first_ids = {row[0] for row in python_calamine.CalamineWorkbook.from_path(str(path))
+                 .get_sheet_by_name("回访任务").to_python()[1:]}
+    actions.run_remind(path, today=TODAY)  # same day again: nothing new is sent
+    assert len(inbox.to("li@example.com")) == 1
+    # Staff mark A's task done; E's stay open.
+    sheet = read_book(path)
+    tasks = pd.DataFrame(python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("回访任务")
+                         .to_python()[1:], columns=[f.key for f in schema.TASKS.fields])
+    tasks.loc[tasks["customer_id"] == "CRM2026092500001", "result"] = "已完成"
+    from crm_sheets.workbook.write import frame_sheet, write_back
+    write_back(sheet.path, tool_sheets=[frame_sheet(schema.TASKS, tasks)])
+    actions.run_remind(path, today=TODAY + DAY)
+    second = inbox.to("li@example.com")[-1]
+    assert len(inbox.to("li@example.com")) == 2
+    assert "CRM2026092500001" not in body(second)
+    assert body(second).count("第2次提醒") == 2  # E's two tasks, due yesterday
+    now_ids = {row[0] for row in python_calamine.CalamineWorkbook.from_path(str(path))
+               .get_sheet_by_name("回访任务").to_python()[1:]}
+    assert first_ids & now_ids  # the same task keeps its id
+
+
+def test_renewal_at_60_and_30_days_and_the_signing_chain(tmp_path: Path) -> None:
+    path = build(tmp_path, None)
+    book = read_book(path)
+    sheet, _ = actions.remind_plan(book, TODAY)
+    _life, tasks = actions.customer_profiles(book, TODAY)
+    renewal = tasks[(tasks["customer_id"] == "CRM2026092500004") & (tasks["rule"] == "续约提醒")]
+    assert sorted(renewal["due"].dt.date) == [TODAY.date(), (TODAY + 30 * DAY).date()]
+    chain = tasks[(tasks["customer_id"] == "CRM2026092500005") & (tasks["rule"] == "新签约回访")]
+    signed = (D - 7 * DAY).date()
+    assert sorted(chain["due"].dt.date) == [signed + 7 * DAY, signed + 30 * DAY, signed + 90 * DAY]
+    later, _ = actions.remind_plan(book, TODAY + 30 * DAY)
+    open_later = later[later["status"].isin(["待执行", "逾期"])]
+    assert ("CRM2026092500004", "续约提醒") in set(zip(open_later["customer_id"], open_later["rule"]))
+
+
+def test_a_refusing_server_gets_every_reminder_exactly_once(tmp_path: Path, inbox: Inbox) -> None:
+    path = build(tmp_path, inbox.port)
+    inbox.refuse = 4
+    outcome = actions.run_remind(path, today=TODAY)
+    assert outcome.delivery["failed"] >= 1
+    ledger, smtp = Ledger(tmp_path), SmtpSettings("127.0.0.1", inbox.port, "crm@example.com")
+    clock = TODAY
+    for _ in range(20):  # the job retries every minute; back-off decides who is due
+        clock += dt.timedelta(minutes=5)
+        deliver(ledger, smtp, tmp_path, clock)
+        if ledger.counts().get("pending", 0) == 0:
+            break
+    assert ledger.counts() == {"sent": len(outcome.mails)}
+    ids = [m["Message-ID"] for m in inbox.messages]
+    assert len(ids) == len(set(ids)) == len(outcome.mails)
+
+
+def test_killed_mid_send_and_restarted_neither_duplicates_nor_loses(tmp_path: Path, inbox: Inbox) -> None:
+    path = build(tmp_path, inbox.port)
+    expected = len(actions.remind_plan(read_book(path), TODAY)[1])
+    inbox.delay = 1.0
+    command = [sys.executable, "-c", "from crm_sheets.cli import main; main()", "remind", str(path),
+               "--today", "2026-11-24"]
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while not inbox.messages and time.time() < deadline:
+        time.sleep(0.05)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert 1 <= len(inbox.messages) < expected
+    inbox.delay = 0.0
+    subprocess.run(command, check=True, capture_output=True)
+    unique = {m["Message-ID"] for m in inbox.messages}
+    assert len(unique) == expected  # none missing
+    # At most the one message in flight when the process died is offered twice, under the same Message-ID.
+    assert len(inbox.messages) - len(unique) <= 1
+    assert Ledger(tmp_path).counts() == {"sent": expected}
+
+
+def test_without_smtp_remind_writes_one_eml_per_person(tmp_path: Path) -> None:
+    path = build(tmp_path, None)
+    result = CliRunner().invoke(app, ["remind", str(path), "--today", "2026-11-24"])
+    assert result.exit_code == 0, result.output
+    files = sorted((tmp_path / "outbox").glob("*.eml"))
+    assert len(files) == 3
+    for file in files:
+        message = email.message_from_bytes(file.read_bytes(), policy=email.policy.default)
+        assert message["Subject"] and re.search(r"[\u4e00-\u9fff]", message["Subject"])
+        assert b"=?utf-8?" in file.read_bytes()  # encoded-word subject
+        assert message.get_content_type() == "multipart/alternative"
+    dry = CliRunner().invoke(app, ["remind", str(path), "--today", "2026-11-25", "--dry-run"])
+    assert dry.exit_code == 0 and len(list((tmp_path / "outbox").glob("*.eml"))) == 3
+
+
+def test_first_run_over_the_demo_history_lists_nothing_whose_window_closed(tmp_path: Path) -> None:
+    path = tmp_path / "demo.xlsx"
+    write_workbook(path, data=make_demo(TODAY.date(), n_customers=400, n_followups=3000).frames)
+    outcome = actions.run_remind(path, today=TODAY)
+    sheet = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("回访任务").to_python()
+    window_end = [r[5] for r in sheet[1:]]
+    assert window_end and all(pd.Timestamp(w) >= pd.Timestamp(TODAY.date()) for w in window_end)
+    assert "已过期" not in {r[10] for r in sheet[1:]}
+    assert len(outcome.mails) >= 2
+
+
+def test_thirty_days_of_the_job_on_an_injected_clock(tmp_path: Path) -> None:
+    path = tmp_path / "demo.xlsx"
+    demo = make_demo(TODAY.date(), n_customers=150, n_followups=1200)
+    write_workbook(path, data=demo.frames)
+    orders = demo.frames["交易记录"]
+    first = orders[orders["类型"].isin(["首购", "签约"]) & orders["金额"].map(lambda v: isinstance(v, float))]
+    first = pd.to_datetime(first.groupby("客户编号")["日期"].min(), errors="coerce")
+    team = demo.frames["团队"]
+    managers = set(team.loc[team["上级"] != "", "上级"]) | set(team.loc[team["角色"] == "经理", "姓名"])
+    clock = [TODAY]
+    job = Job(path, clock=lambda: clock[0])
+    for day in range(30):
+        clock[0] = TODAY + day * DAY
+        job.tick()
+        job.tick()  # a second tick the same day does nothing more
+        sheet = pd.DataFrame(python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("回访任务")
+                             .to_python()[1:], columns=schema.TASKS.headers)
+        work = sheet[sheet["状态"].isin(["待执行", "逾期"])]
+        # Independently: 新购满意度回访 is open from first order + 7 days for 8 days.
+        today = pd.Timestamp(clock[0].date())
+        due = first + pd.Timedelta(days=7)
+        expected_new = int(((due <= today) & (today <= due + pd.Timedelta(days=8))).sum())
+        assert (work["规则"] == "新购满意度回访").sum() == expected_new, clock[0]
+        owners = {o for o in work["执行人"] if o in set(team["姓名"])}
+        day_mails = [p for p in (tmp_path / "outbox").glob(f"{clock[0].date()}_*.eml")]
+        assert len(day_mails) == len(owners) + len(managers), clock[0]
+    assert Ledger(tmp_path).counts().get("pending", 0) == 0
+
+
+def test_an_owners_export_holds_only_their_rows_and_no_full_phone(tmp_path: Path) -> None:
+    path = build(tmp_path, None)
+    result = CliRunner().invoke(app, ["export", str(path), "--owner", "李销售", "--today", "2026-11-24"])
+    assert result.exit_code == 0, result.output
+    export = tmp_path / "客户-李销售.xlsx"
+    wb = python_calamine.CalamineWorkbook.from_path(str(export))
+    customers = wb.get_sheet_by_name("客户信息").to_python()[1:]
+    assert {r[8] for r in customers} == {"李销售"} and len(customers) == 3
+    followups = wb.get_sheet_by_name("跟进记录").to_python()[1:]
+    assert {r[0] for r in followups} <= {r[0] for r in customers}
+    for name in wb.sheet_names:
+        for row in wb.get_sheet_by_name(name).to_python():
+            assert not any(isinstance(c, str) and MOBILE.search(c) for c in row), (name, row)
+    boss = CliRunner().invoke(app, ["export", str(path), "--owner", "张经理", "--out", str(tmp_path / "boss.xlsx")])
+    assert boss.exit_code == 0
+    rows = python_calamine.CalamineWorkbook.from_path(str(tmp_path / "boss.xlsx")).get_sheet_by_name("客户信息")
+    assert len(rows.to_python()) - 1 == 6  # the manager's team covers everyone
+    unknown = CliRunner().invoke(app, ["export", str(path), "--owner", "赵六"])
+    assert unknown.exit_code == 2 and "团队" in unknown.output
+
+
+def test_job_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    path = build(tmp_path, None)
+    child = subprocess.Popen([sys.executable, "-c", "from crm_sheets.cli import main; main()", "job", str(path)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    log = tmp_path / "crm-sheets-job.log"
+    while time.time() < deadline and not (log.exists() and "summary" in log.read_text(encoding="utf-8")):
+        time.sleep(0.2)
+    child.send_signal(signal.SIGTERM)
+    assert child.wait(timeout=30) == 0
+    assert "stopped" in log.read_text(encoding="utf-8")
+
