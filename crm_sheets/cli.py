@@ -317,6 +317,7 @@ def demo_cmd(
             duplicates = actions.run_dedupe(demo_path, today=_today(today), progress=_progress(lang, status))
             tagged = actions.run_tag(demo_path, today=_today(today), lang=lang, progress=_progress(lang, status))
             summary = actions.run_summary(demo_path, today=_today(today), progress=_progress(lang, status))
+            reminded = actions.run_remind(demo_path, today=_today(today), progress=_progress(lang, status))
     except Exception as exc:  # noqa: BLE001
         _fail(exc, lang, str(directory))
     _report_validation(outcome, lang)
@@ -324,6 +325,8 @@ def demo_cmd(
     out.print(t("tag.done", lang, file=demo_path.name, **tagged.changed), markup=False)
     out.print(t("summary.done", lang, file=demo_path.name, sheet=summary.sheet_name, blocks=len(summary.blocks)),
               markup=False)
+    out.print(t("demo.reminders", lang, tasks=len(reminded.sheet), mails=len(reminded.mails),
+                path=demo_path.parent / "outbox"), markup=False)
     out.print(t("demo.look", lang), markup=False)
     out.print(t("demo.time", lang, seconds=time.perf_counter() - started), markup=False)
 

@@ -72,6 +72,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "Say whose customers: --owner NAME, or --all-owners for one file each."),
     "export.done": ("{owner} 的客户已导出到 {path}（电话已打码）", "{owner}'s customers written to {path} (phones masked)"),
     "progress.export": ("导出…", "Exporting…"),
+    "demo.reminders": ("回访任务 {tasks} 条；今天的提醒邮件 {mails} 封已写到 {path}（没有设置 SMTP）。",
+                       "{tasks} revisit tasks; today's {mails} reminder mails are in {path} (no SMTP set)."),
     "progress.demo": ("生成演示数据…", "Generating demo data…"),
     "demo.written": (
         "演示工作簿：{path}（{customers} 个客户，{followups} 条跟进，{orders} 笔交易，{tickets} 张工单）",
