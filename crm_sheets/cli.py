@@ -285,6 +285,20 @@ def export_cmd(
         out.print(t("export.done", lang, owner=who, path=file), markup=False)
 
 
+@app.command("build-templates")
+def build_templates_cmd(
+    folder: Annotated[Path, typer.Argument(help="输出文件夹。 / Output folder.")] = Path("workbook_templates"),
+    lang: LangOpt = None,
+) -> None:
+    """从 schema 和 macros/ 重新生成模板（.xlsx 和带按钮的 .xlsm）。 / Build the templates from the schema and macros/."""
+    from .templates import build_templates
+
+    lang = language(lang)
+    written = _run(lang, str(folder), lambda progress: build_templates(folder))
+    for path in written:
+        out.print(t("new.done", lang, path=path), markup=False)
+
+
 @app.command("demo")
 def demo_cmd(
     directory: Annotated[Path, typer.Argument(help="演示文件放在哪个文件夹。 / Folder for the demo.")] = Path(

@@ -9,6 +9,8 @@ column widths, conditional formats for flagged rows, and the default
 from __future__ import annotations
 
 import datetime as dt
+import io
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -30,9 +32,44 @@ SILENT_FILL = "#D9D9D9"
 ESCALATE_FILL = "#FFD966"
 
 
+TEMPLATES = Path(__file__).resolve().parent.parent / "workbook_templates"
+OPERATIONS = "操作"
+# (VBA Sub in macros/Module1.bas, caption, what it does); the first ones also sit on the data sheets.
+BUTTONS: tuple[tuple[str, str, str], ...] = (
+    ("CrmValidate", "校验", "检查所有数据，问题列在“校验结果”，给新客户生成编号"),
+    ("CrmDedupe", "查重", "找出重复录入的客户，列在“疑似重复”"),
+    ("CrmMerge", "合并", "合并“疑似重复”里 确认合并=是 的客户（可在“合并记录”撤销）"),
+    ("CrmImport", "导入", "导入下面 B14 格里写的 CSV/xlsx 文件中的客户"),
+    ("CrmTag", "打标签", "更新客户阶段、价值层级、自动标签、下次回访日期"),
+    ("CrmRevisitList", "生成回访清单", "按回访规则生成“回访任务”"),
+    ("CrmSendReminders", "发送提醒", "生成回访清单并给每个负责人发今天的提醒邮件"),
+    ("CrmSummary", "生成月报", "写上个月的“月度汇总”（带图表）和“反馈统计”"),
+)
+ON_DATA_SHEETS = {"客户信息": ("CrmValidate", "CrmDedupe", "CrmTag"), "跟进记录": ("CrmValidate", "CrmTag")}
+IMPORT_CELL = "B14"
+
+
 def build_template(path: str | Path) -> None:
-    """An empty CRM workbook with the defaults filled in."""
-    write_workbook(path)
+    """An empty CRM workbook with the defaults filled in (.xlsm: with the buttons and their VBA)."""
+    vba = None
+    if Path(path).suffix.lower() == ".xlsm":
+        from .vba import vba_project
+
+        vba = vba_project()
+    write_workbook(path, vba=vba)
+
+
+def build_templates(folder: Path = TEMPLATES) -> list[Path]:
+    """workbook_templates/: the plain .xlsx and the .xlsm with buttons, rebuilt from schema and macros/."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in ("crm-template.xlsx", "crm-template.xlsm"):
+        target = folder / name
+        tmp = folder / f".{name}.tmp{target.suffix}"
+        build_template(tmp)
+        os.replace(tmp, target)
+        written.append(target)
+    return written
 
 
 def write_workbook(
@@ -40,6 +77,7 @@ def write_workbook(
     data: dict[str, pd.DataFrame] | None = None,
     sheets: tuple[Sheet, ...] = schema.SHEETS,
     extra: list[ToolSheet] = (),
+    vba: bytes | None = None,
 ) -> None:
     """Write every sheet of ``sheets`` plus an empty 校验结果, then the ``extra`` tool sheets.
 
@@ -54,6 +92,10 @@ def write_workbook(
     )
     wb.set_properties({"title": "客户管理", "created": FIXED_CREATED})
     formats = _Formats(wb)
+    if vba is not None:
+        wb.add_vba_project(io.BytesIO(vba), is_stream=True)
+        wb.set_vba_name("ThisWorkbook")
+        _operations_sheet(wb, formats)
     by_key = {s.key: s for s in sheets}
     for sheet in (*sheets, schema.CHECK_RESULTS):
         ws = wb.add_worksheet(sheet.name)
@@ -61,9 +103,30 @@ def write_workbook(
         if rows is None:
             rows = _defaults(sheet)
         _write_sheet(wb, ws, sheet, rows, formats, by_key)
+        if vba is not None:
+            for k, sub in enumerate(ON_DATA_SHEETS.get(sheet.name, ())):
+                caption = next(c for s, c, _ in BUTTONS if s == sub)
+                ws.insert_button(0, len(sheet.fields) + 1 + 2 * k, {"macro": sub, "caption": caption,
+                                                                     "width": 110, "height": 30})
     for tool in extra:
         tool.build(wb, wb.add_worksheet(tool.name))
     wb.close()
+
+
+def _operations_sheet(wb: Workbook, formats: _Formats) -> None:
+    """操作: one labelled button per action, with a line saying what it does."""
+    ws = wb.add_worksheet(OPERATIONS)
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, 1, 70)
+    ws.write_string(0, 0, "客户管理 · 操作", wb.add_format({"bold": True, "font_size": 14}))
+    ws.write_string(1, 0, "点按钮运行；结果写在对应的工作表里，状态栏显示进度。需要先安装 xlwings 加载项（见 README）。")
+    for k, (sub, caption, what) in enumerate(BUTTONS):
+        row = 3 + k
+        ws.set_row(row, 30)
+        ws.insert_button(row, 0, {"macro": sub, "caption": caption, "width": 120, "height": 34})
+        ws.write_string(row, 1, what)
+    ws.write_string(13, 0, "导入文件路径", formats.head)
+    ws.write_string(14, 1, "在 B14 填要导入的 CSV 或 xlsx 的完整路径，再点“导入”。")
 
 
 class _Formats:

@@ -3,6 +3,7 @@
     uno_tool.py inspect FILE            print JSON: sheets, charts, pictures, comments, names
     uno_tool.py decorate IN OUT PNG     add a user's sheet with chart, picture, comment,
                                         a custom cell style and a defined name; save as .xlsm
+    uno_tool.py press FILE              print JSON: every button, its macro, and the RunPython call it makes
     uno_tool.py render FILE SHEET PNG [CELLS]  a range of one sheet as a PNG picture (needs pdftoppm)
 
 Tests call it in a subprocess because UNO only imports in Debian's python3.
@@ -163,11 +164,50 @@ def render(desktop, path, sheet_name, png, cells="A1:O32"):
     os.unlink(pdf)
 
 
+STUB = """Option VBASupport 1
+Sub RunPython(code As String)
+    ThisComponent.Sheets.getByIndex(0).getCellByPosition(25, 0).setString(code)
+End Sub
+"""
+
+
+def press(desktop, path):
+    """Every button: its label, the macro it is bound to, and the Python call that macro makes.
+
+    RunPython (from the xlwings add-in, absent here) is replaced by a stub that records its argument.
+    """
+    url = uno.systemPathToFileUrl(os.path.abspath(path))
+    doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True), prop("MacroExecutionMode", 4)))
+    library = doc.BasicLibraries.getByName("VBAProject")
+    library.insertByName("CrmTestStub", STUB)
+    provider = doc.getScriptProvider()
+    record = doc.getSheets().getByIndex(0).getCellByPosition(25, 0)
+    out = []
+    sheets = doc.getSheets()
+    for name in sheets.getElementNames():
+        forms = sheets.getByName(name).getDrawPage().getForms()
+        for fi in range(forms.getCount()):
+            form = forms.getByIndex(fi)
+            for ci in range(form.getCount()):
+                label = getattr(form.getByIndex(ci), "Label", "")
+                for event in form.getScriptEvents(ci):
+                    record.setString("")
+                    error = ""
+                    try:
+                        provider.getScript(event.ScriptCode).invoke((), (), ())
+                    except Exception as exc:  # the test reports it
+                        error = str(exc)[:200]
+                    out.append({"sheet": name, "label": label, "macro": event.ScriptCode, "call": record.getString(),
+                                "error": error})
+    doc.close(True)
+    print(json.dumps(out, ensure_ascii=False))
+
+
 def main():
     cmd, *args = sys.argv[1:]
     proc, desktop, profile = start_office()
     try:
-        {"inspect": inspect, "decorate": decorate, "render": render}[cmd](desktop, *args)
+        {"inspect": inspect, "decorate": decorate, "render": render, "press": press}[cmd](desktop, *args)
     finally:
         try:
             desktop.terminate()
