@@ -19,7 +19,7 @@ from .rules.ids import assign_ids
 from .rules.importing import ImportPlan, plan_import
 from .mail import Ledger, Mail, SmtpSettings, deliver, manager_mail, owner_mail
 from .rules.lifecycle import ESCALATE, Thresholds, lifecycle, split_tags
-from .rules.merge import STATUS_DONE, CellChanges, blank, plan_merge, plan_undo
+from .rules.merge import STATUS_DONE, CellChanges, MergePlan, blank, plan_merge, plan_undo
 from .rules.revisit import actionable, cadence_tasks, next_rule_dates, revisit_tasks, task_sheet
 from .rules.summary import Block, feedback_by_month, monthly_summary, previous_month
 from .rules.validate import ValidationResult, validate
@@ -197,19 +197,9 @@ def run_merge(path: str | Path, *, today: dt.datetime, undo: str | None = None,
         changes, log = plan_undo(log, undo)
         backup = _write(book, [frame_sheet(schema.MERGE_LOG, log)], pd.DataFrame(), changes)
         return MergeOutcome(book=book, merge_id=undo, survivors={}, backup=backup)
-    confirmed = review[review["confirm"].astype(str).str.strip() == "是"]
-    clusters = [g["customer_id"].astype(str).tolist() for _, g in confirmed.groupby("cluster", sort=True)]
-    clusters = [c for c in clusters if len(c) >= 2]
-    result = _check(book, today, "zh")
-    header_to_key = {f.header: f.key for f in schema.CUSTOMERS.fields}
-    problems = result.problems[result.problems["sheet"] == schema.CUSTOMERS.name]
-    invalid = {(int(r), header_to_key[c]) for r, c in zip(problems["row"], problems["column"])}
     merge_id = _merge_id(log, today)
     progress("progress.merge")
-    plan = plan_merge(book.tables, clusters, invalid=invalid, now=today, merge_id=merge_id)
-    merged_ids = {i for ids in plan.survivors.values() for i in ids} | set(plan.survivors)
-    remaining = review[~review["customer_id"].astype(str).isin(merged_ids)]
-    new_log = pd.concat([log, plan.log], ignore_index=True) if len(log) else plan.log
+    plan, new_log, remaining = merge_plan(book, review, log, today, merge_id)
     backup = None
     if plan.survivors:
         progress("progress.write")
@@ -217,6 +207,23 @@ def run_merge(path: str | Path, *, today: dt.datetime, undo: str | None = None,
                         pd.DataFrame(), plan.cells)
     return MergeOutcome(book=book, merge_id=merge_id if plan.survivors else "", survivors=plan.survivors,
                         backup=backup)
+
+
+def merge_plan(book: Book, review: pd.DataFrame, log: pd.DataFrame, today: dt.datetime, merge_id: str
+               ) -> tuple[MergePlan, pd.DataFrame, pd.DataFrame]:
+    """The merge of the clusters confirmed on 疑似重复: the plan, the new 合并记录 and what stays on 疑似重复."""
+    confirmed = review[review["confirm"].astype(str).str.strip() == "是"]
+    clusters = [g["customer_id"].astype(str).tolist() for _, g in confirmed.groupby("cluster", sort=True)]
+    clusters = [c for c in clusters if len(c) >= 2]
+    result = _check(book, today, "zh")
+    header_to_key = {f.header: f.key for f in schema.CUSTOMERS.fields}
+    problems = result.problems[result.problems["sheet"] == schema.CUSTOMERS.name]
+    invalid = {(int(r), header_to_key[c]) for r, c in zip(problems["row"], problems["column"])}
+    plan = plan_merge(book.tables, clusters, invalid=invalid, now=today, merge_id=merge_id)
+    merged_ids = {i for ids in plan.survivors.values() for i in ids} | set(plan.survivors)
+    remaining = review[~review["customer_id"].astype(str).isin(merged_ids)]
+    new_log = pd.concat([log, plan.log], ignore_index=True) if len(log) else plan.log
+    return plan, new_log, remaining
 
 
 def _merge_id(log: pd.DataFrame, now: dt.datetime) -> str:
@@ -237,18 +244,11 @@ class ImportOutcome:
     backup: Path | None
 
 
-def run_import(path: str | Path, source: str | Path, *, today: dt.datetime, merge: bool = False, lang: str = "zh",
-               progress: Progress = _quiet) -> ImportOutcome:
-    """Add the customers of ``source`` to the workbook: all of it in one write, or nothing."""
-    progress("progress.read")
-    book = read_book(path)
-    if book.kind != "xlsx":
-        raise errors.NotAWorkbook(file=book.path.name)
+def import_changes(book: Book, source: str | Path, log: pd.DataFrame, *, today: dt.datetime, merge: bool,
+                   lang: str) -> tuple[ImportPlan, CellChanges, pd.DataFrame]:
+    """What importing ``source`` does: the plan, the cells (new rows appended), and 合并记录 after it."""
     incoming = read_book(source).tables["customers"]
-    progress("progress.check")
     checked = validate({"customers": incoming}, options=book.options, team=book.team_names, today=today, lang=lang)
-    log = read_tool_sheet(book.path, schema.MERGE_LOG)
-    progress("progress.dedupe")
     customers = book.tables["customers"]
     plan = plan_import(customers, incoming, checked, today=today, merge=merge, merge_id=_merge_id(log, today),
                        lang=lang)
@@ -257,9 +257,23 @@ def run_import(path: str | Path, source: str | Path, *, today: dt.datetime, merg
     keys = [k for k in customers.letters if k in plan.new_rows.columns]
     for offset, record in enumerate(plan.new_rows[keys].itertuples(index=False, name=None)):
         changes[customers.sheet.name][first + offset] = dict(zip(keys, record))
+    new_log = pd.concat([log, plan.log], ignore_index=True) if len(log) else plan.log
+    return plan, changes, new_log
+
+
+def run_import(path: str | Path, source: str | Path, *, today: dt.datetime, merge: bool = False, lang: str = "zh",
+               progress: Progress = _quiet) -> ImportOutcome:
+    """Add the customers of ``source`` to the workbook: all of it in one write, or nothing."""
+    progress("progress.read")
+    book = read_book(path)
+    if book.kind != "xlsx":
+        raise errors.NotAWorkbook(file=book.path.name)
+    progress("progress.check")
+    log = read_tool_sheet(book.path, schema.MERGE_LOG)
+    plan, changes, new_log = import_changes(book, source, log, today=today, merge=merge, lang=lang)
     tool_sheets = [frame_sheet(schema.IMPORT_ERRORS, plan.errors)]
     if len(plan.log):
-        tool_sheets.append(frame_sheet(schema.MERGE_LOG, pd.concat([log, plan.log], ignore_index=True)))
+        tool_sheets.append(frame_sheet(schema.MERGE_LOG, new_log))
     progress("progress.write")
     backup = _write(book, tool_sheets, pd.DataFrame(), changes)
     return ImportOutcome(book=book, plan=plan, backup=backup)
@@ -295,14 +309,8 @@ def _profile(book: Book, life: pd.DataFrame) -> pd.DataFrame:
     return frame.set_index("customer_id")
 
 
-def run_tag(path: str | Path, *, today: dt.datetime, lang: str = "zh", progress: Progress = _quiet) -> TagOutcome:
-    """Maintain 客户阶段, 价值层级, 客户标签, 最近跟进时间, 下次回访日期; re-check the data (tag hygiene)."""
-    progress("progress.read")
-    book = read_book(path)
-    if book.kind != "xlsx":
-        raise errors.NotAWorkbook(file=book.path.name)
-    assigned = _new_ids(book, today)
-    progress("progress.tag")
+def tag_changes(book: Book, today: dt.datetime) -> tuple[dict[int, dict[str, object]], dict[str, int]]:
+    """The maintained cells of 客户信息 that change ({row: {key: value}}), applied to ``book`` as well."""
     life, _tasks = customer_profiles(book, today)
     customers = book.tables["customers"]
     changes: dict[int, dict[str, object]] = {}
@@ -317,11 +325,24 @@ def run_tag(path: str | Path, *, today: dt.datetime, lang: str = "zh", progress:
         for row in new.index[differs]:
             changes.setdefault(int(row), {})[key] = new[row]
         changed[key] = int(differs.sum())
-    for row, values in changes.items():  # the checks below see what the file will hold
+    for row, values in changes.items():  # later checks see what the sheet will hold
         for key, value in values.items():
             customers.data.at[row, key] = value
             if key in ("stage", "tier", "tags"):
                 customers.text.at[row, key] = value
+    return changes, changed
+
+
+def run_tag(path: str | Path, *, today: dt.datetime, lang: str = "zh", progress: Progress = _quiet) -> TagOutcome:
+    """Maintain 客户阶段, 价值层级, 客户标签, 最近跟进时间, 下次回访日期; re-check the data (tag hygiene)."""
+    progress("progress.read")
+    book = read_book(path)
+    if book.kind != "xlsx":
+        raise errors.NotAWorkbook(file=book.path.name)
+    assigned = _new_ids(book, today)
+    progress("progress.tag")
+    changes, changed = tag_changes(book, today)
+    customers = book.tables["customers"]
     progress("progress.check")
     result = _check(book, today, lang)
     progress("progress.write")
@@ -340,10 +361,16 @@ class SummaryOutcome:
     backup: Path | None
 
 
-def summary_blocks(book: Book, month: pd.Period, today: dt.datetime) -> list[Block]:
-    """The month's summary tables (what the monthly job and `crm-sheets summary` write)."""
+def summary_blocks(book: Book, month: pd.Period, today: dt.datetime, tasks_sheet: pd.DataFrame | None = None
+                   ) -> list[Block]:
+    """The month's summary tables (what the monthly job and `crm-sheets summary` write).
+
+    ``tasks_sheet`` is 回访任务 as staff left it (read from the file when not given).
+    """
     _life, tasks = customer_profiles(book, today)
-    done_log = read_tool_sheet(book.path, schema.TASKS) if book.kind == "xlsx" else pd.DataFrame()
+    if tasks_sheet is None:
+        tasks_sheet = read_tool_sheet(book.path, schema.TASKS) if book.kind == "xlsx" else pd.DataFrame()
+    done_log = tasks_sheet
     done = set(done_log.loc[done_log["result"].astype(str) == "已完成", "task_id"].astype(str)) if len(done_log) else set()
     return monthly_summary(book.tables, month, limits=Thresholds.from_settings(book.number), tasks=tasks, done=done,
                            today=today)
@@ -380,8 +407,12 @@ class RemindOutcome:
     write_error: errors.CrmError | None = None
 
 
-def remind_plan(book: Book, today: dt.datetime) -> tuple[pd.DataFrame, list[Mail]]:
-    """回访任务 as of ``today`` and the day's e-mails (one per owner with work, one digest per manager)."""
+def remind_plan(book: Book, today: dt.datetime, previous: pd.DataFrame | None = None
+                ) -> tuple[pd.DataFrame, list[Mail]]:
+    """回访任务 as of ``today`` and the day's e-mails (one per owner with work, one digest per manager).
+
+    ``previous`` is 回访任务 as staff left it (read from the file when not given).
+    """
     life, tasks = customer_profiles(book, today)
     profile = _profile(book, life)
     customers = book.tables["customers"]
@@ -389,7 +420,8 @@ def remind_plan(book: Book, today: dt.datetime) -> tuple[pd.DataFrame, list[Mail
     profile["name"] = by_id["name"].reindex(profile.index).fillna("")
     profile["phone"] = by_id["phone"].reindex(profile.index).fillna("")
     everything = pd.concat([tasks, cadence_tasks(profile, today)], ignore_index=True)
-    previous = read_tool_sheet(book.path, schema.TASKS)
+    if previous is None:
+        previous = read_tool_sheet(book.path, schema.TASKS)
     escalated = set(profile.index[profile["tags"].map(lambda t: ESCALATE in split_tags(t))])
     sheet = task_sheet(everything, previous, profile, escalated, today)
     return sheet, compose_mails(book, sheet, profile, escalated, today)

@@ -12,7 +12,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-MACROS = Path(__file__).resolve().parent.parent / "macros"
+# Installed: crm_sheets/macros (see pyproject.toml); in a checkout: the repository's macros/.
+MACROS = next((p for p in (Path(__file__).resolve().parent / "macros", Path(__file__).resolve().parent.parent / "macros")
+               if p.is_dir()), Path("macros"))
 VBA_PROJECT_STUB = bytes([0xCC, 0x61, 0xFF, 0xFF, 0x00, 0x00, 0x00])
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,31 +109,56 @@ def read_book(
         raise errors.CorruptWorkbook(file=path.name, detail=str(exc).splitlines()[0][:80]) from None
     try:
         names = list(wb.sheet_names)
-        tables: dict[str, SheetTable] = {}
-        if names and not any(s.name in names for s in data_sheets):
-            export = _export_table(wb, names[0], path.name, data_sheets, required)
-            if export is not None:
-                return Book(path, "export", {export.sheet.key: export}, _default_options(), _empty_team(),
-                            _default_settings(), names)
-        for sheet in data_sheets:
-            if sheet.name not in names:
-                if sheet.key in need:
-                    raise errors.MissingSheet(file=path.name, sheet=sheet.name)
-                continue
-            ws = wb.get_sheet_by_name(sheet.name)
-            rows = ws.to_python(skip_empty_area=False)
-            tables[sheet.key] = table_from_rows(path.name, sheet, rows, merged=ws.merged_cell_ranges,
-                                                required=required if sheet.key in need else None)
-        by_key = {s.key: s for s in sheets}
-        options = _read_options(wb, names, by_key.get("options", schema.OPTIONS))
-        team = _read_team(wb, names, path.name, by_key.get("team", schema.TEAM))
-        settings = _read_settings(wb, names)
-        rules = _read_rules(wb, names, path.name)
+
+        def rows_of(name: str) -> list[list]:
+            return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+
+        def merged_of(name: str):
+            return wb.get_sheet_by_name(name).merged_cell_ranges
+
+        return book_from_sheets(path, names, rows_of, merged_of, need=need, sheets=sheets, required=required)
     except (calamine.CalamineError, calamine.ZipError, calamine.XmlError) as exc:
         raise errors.CorruptWorkbook(file=path.name, detail=str(exc).splitlines()[0][:80]) from None
     finally:
         wb.close()
-    return Book(path, kind, tables, options, team, settings, names, rules)
+
+
+def book_from_sheets(
+    path: Path,
+    names: list[str],
+    rows_of: Callable[[str], list[list]],
+    merged_of: Callable[[str], object] = lambda name: None,
+    *,
+    need: tuple[str, ...] = ("customers",),
+    sheets: tuple[Sheet, ...] = schema.SHEETS,
+    required: set[str] | None = None,
+) -> Book:
+    """A Book from a workbook's sheets, however they are read (python-calamine from the file,
+    or xlwings from a live Excel workbook): ``rows_of(name)`` gives a sheet's rows."""
+    data_sheets = [s for s in sheets if s.kind == "data"]
+    tables: dict[str, SheetTable] = {}
+    if names and not any(s.name in names for s in data_sheets):
+        export = _export_table(rows_of(names[0]), merged_of(names[0]), path.name, data_sheets, required)
+        if export is not None:
+            return Book(path, "export", {export.sheet.key: export}, _default_options(), _empty_team(),
+                        _default_settings(), names)
+    for sheet in data_sheets:
+        if sheet.name not in names:
+            if sheet.key in need:
+                raise errors.MissingSheet(file=path.name, sheet=sheet.name)
+            continue
+        tables[sheet.key] = table_from_rows(path.name, sheet, rows_of(sheet.name), merged=merged_of(sheet.name),
+                                            required=required if sheet.key in need else None)
+    present = {name: (lambda n=name: rows_of(n)) for name in names}
+    by_key = {s.key: s for s in sheets}
+    return Book(
+        path, "xlsx", tables,
+        _read_options(present, by_key.get("options", schema.OPTIONS)),
+        _read_team(present, path.name, by_key.get("team", schema.TEAM)),
+        _read_settings(present),
+        names,
+        _read_rules(present, path.name),
+    )
 
 
 def table_from_rows(file: str, sheet: Sheet, rows: list[list], merged=None, required: set[str] | None = None
@@ -168,16 +194,14 @@ def table_from_rows(file: str, sheet: Sheet, rows: list[list], merged=None, requ
     return SheetTable(sheet=sheet, data=data, text=text, letters=letters, source=file, raw=raw)
 
 
-def _export_table(wb, name: str, file: str, data_sheets: list[Sheet], required: set[str] | None
+def _export_table(rows: list[list], merged, file: str, data_sheets: list[Sheet], required: set[str] | None
                   ) -> SheetTable | None:
     """The first sheet of an xlsx export of one table, if its header row looks like one of ours."""
-    ws = wb.get_sheet_by_name(name)
-    rows = ws.to_python(skip_empty_area=False)
     header = rows[0] if rows else []
     sheet = _best_sheet(data_sheets, header)
     if len(match_headers(sheet, header)) < 2:
         return None
-    return table_from_rows(file, sheet, rows, merged=ws.merged_cell_ranges, required=required)
+    return table_from_rows(file, sheet, rows, merged=merged, required=required)
 
 
 def read_tool_sheet(path: str | Path, sheet: Sheet) -> pd.DataFrame:
@@ -239,12 +263,15 @@ def _empty_team() -> pd.DataFrame:
     return pd.DataFrame({f.key: pd.Series(dtype=object) for f in schema.TEAM.fields})
 
 
-def _read_options(wb, names: list[str], sheet: Sheet) -> dict[str, list[str]]:
+Sheets = dict[str, Callable[[], list[list]]]
+
+
+def _read_options(present: Sheets, sheet: Sheet) -> dict[str, list[str]]:
     """Option lists as the workbook has them; lists missing there use the defaults."""
     options = _default_options()
-    if sheet.name not in names:
+    if sheet.name not in present:
         return options
-    rows = wb.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
+    rows = present[sheet.name]()
     if not rows:
         return options
     for col, head in enumerate(rows[0]):
@@ -257,30 +284,30 @@ def _read_options(wb, names: list[str], sheet: Sheet) -> dict[str, list[str]]:
     return options
 
 
-def _read_team(wb, names: list[str], file: str, sheet: Sheet) -> pd.DataFrame:
-    if sheet.name not in names:
+def _read_team(present: Sheets, file: str, sheet: Sheet) -> pd.DataFrame:
+    if sheet.name not in present:
         return _empty_team()
-    rows = wb.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
+    rows = present[sheet.name]()
     if not rows or all(c in ("", None) for c in rows[0]):
         return _empty_team()
     return table_from_rows(file, sheet, rows, merged=None).data.reset_index(drop=True)
 
 
-def _read_rules(wb, names: list[str], file: str) -> pd.DataFrame:
-    if schema.RULES.name not in names:
+def _read_rules(present: Sheets, file: str) -> pd.DataFrame:
+    if schema.RULES.name not in present:
         return default_rules()
-    rows = wb.get_sheet_by_name(schema.RULES.name).to_python(skip_empty_area=False)
+    rows = present[schema.RULES.name]()
     if not rows or all(c in ("", None) for c in rows[0]):
         return default_rules()
     data = table_from_rows(file, schema.RULES, rows).data.reset_index(drop=True)
     return data.reindex(columns=schema.RULES.keys)
 
 
-def _read_settings(wb, names: list[str]) -> dict[str, str]:
+def _read_settings(present: Sheets) -> dict[str, str]:
     settings = _default_settings()
-    if schema.SETTINGS_SHEET.name not in names:
+    if schema.SETTINGS_SHEET.name not in present:
         return settings
-    rows = wb.get_sheet_by_name(schema.SETTINGS_SHEET.name).to_python(skip_empty_area=False)
+    rows = present[schema.SETTINGS_SHEET.name]()
     for row in rows[1:]:
         if len(row) >= 2 and row[0] not in ("", None):
             cells = values.text_column(pd.Series(row[:2], dtype=object), "text").tolist()
