@@ -136,3 +136,8 @@ class BadTime(CrmError):
 class UnknownOwner(CrmError):
     """{file}: “{owner}”不在团队表里；团队成员有：{members}。"""
     en = "{file}: '{owner}' is not on 团队; members are: {members}."
+
+
+class NoImportFile(CrmError):
+    """{file}: 请先在“操作”表 B14 格填写要导入的 CSV 或 xlsx 文件的完整路径，再点“导入”。"""
+    en = "{file}: put the full path of the CSV or xlsx to import into 操作!B14 first, then press 导入."

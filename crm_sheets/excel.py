@@ -1,0 +1,329 @@
+"""Inside Excel: the entry points of the workbook's buttons (RunPython) and its worksheet functions.
+
+Excel is the storage here; this face never touches the file on disk.  A
+button reads each sheet it needs with one bulk read, runs the same planning
+functions as the CLI (actions.*), and writes each result with one bulk write:
+a tool sheet in one go, a maintained column in one go.  So the number of
+Excel calls does not grow with the number of rows.  Progress goes to the
+status bar; any problem becomes one Chinese message box, never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import xlwings as xw
+
+from . import actions, errors, schema
+from .i18n import language, t
+from .mail import Ledger, SmtpSettings, deliver
+from .rules.dedupe import find_duplicates
+from .rules.lifecycle import Thresholds
+from .rules.names import company_keys
+from .rules.summary import feedback_by_month, previous_month
+from .schema import Sheet
+from .values import mask_phone, normalize_phone
+from .workbook.cells import column_index
+from .workbook.read import Book, book_from_sheets, match_headers
+
+TITLE = "crm-sheets"
+
+
+class Live:
+    """The caller's workbook: sheets read once each, results written in bulk."""
+
+    def __init__(self, book: xw.Book) -> None:
+        self.book = book
+        self.sheets = {sheet.name: sheet for sheet in book.sheets}
+        self._rows: dict[str, list[list]] = {}
+
+    def rows(self, name: str) -> list[list]:
+        if name not in self._rows:
+            values = self.sheets[name].used_range.value
+            self._rows[name] = _grid(values)
+        return self._rows[name]
+
+    def core(self) -> Book:
+        return book_from_sheets(Path(self.book.fullname), list(self.sheets), self.rows)
+
+    def status(self, key: str) -> None:
+        self.book.app.status_bar = t(key, language())
+
+    def tool_rows(self, sheet: Sheet) -> pd.DataFrame:
+        """A tool sheet's rows as typed by staff (e.g. 确认合并), keyed by field key."""
+        empty = pd.DataFrame({f.key: pd.Series(dtype=object) for f in sheet.fields})
+        if sheet.name not in self.sheets:
+            return empty
+        rows = self.rows(sheet.name)
+        if len(rows) < 2:
+            return empty
+        found = match_headers(sheet, rows[0])
+        body = [r for r in rows[1:] if any(c not in ("", None) for c in r)]
+        return pd.DataFrame({f.key: [r[found[f.key]] if f.key in found else "" for r in body] for f in sheet.fields},
+                            dtype=object)
+
+    def write_rows(self, name: str, rows: list[list]) -> None:
+        """Replace a tool sheet's contents with one bulk write (the sheet is added if missing)."""
+        if name not in self.sheets:
+            self.sheets[name] = self.book.sheets.add(name, after=self.book.sheets[len(self.sheets) - 1])
+        sheet = self.sheets[name]
+        sheet.clear_contents()
+        width = max((len(r) for r in rows), default=1)
+        sheet.range("A1").value = [[_cell(v) for v in r] + [None] * (width - len(r)) for r in rows]
+
+    def write_frame(self, sheet: Sheet, frame: pd.DataFrame) -> None:
+        body = frame.reindex(columns=[f.key for f in sheet.fields])
+        self.write_rows(sheet.name, [sheet.headers, *map(list, body.itertuples(index=False))])
+
+    def write_cells(self, sheet_name: str, letters: dict[str, str], changes: dict[int, dict[str, object]]) -> None:
+        """Changed cells, one bulk write per column: the column as read, with the changes applied."""
+        if not changes:
+            return
+        rows = self.rows(sheet_name)
+        last = max(max(changes), len(rows))
+        by_column: dict[int, dict[int, object]] = {}
+        for row, values in changes.items():
+            for key, value in values.items():
+                if key in letters:
+                    by_column.setdefault(column_index(letters[key]), {})[row] = value
+        for col, updates in by_column.items():
+            current = [rows[r - 1][col] if r - 1 < len(rows) and col < len(rows[r - 1]) else None
+                       for r in range(2, last + 1)]
+            for row, value in updates.items():
+                current[row - 2] = _cell(value)
+            self.sheets[sheet_name].range((2, col + 1)).value = [[v] for v in current]
+
+
+def _grid(values: object) -> list[list]:
+    """used_range.value as a list of rows (xlwings gives a scalar or a flat list for one cell or row)."""
+    if values is None:
+        return []
+    if not isinstance(values, list):
+        return [[values]]
+    if values and not isinstance(values[0], list):
+        return [values]
+    return [[("" if c is None else c) for c in row] for row in values]
+
+
+def _cell(value: object) -> object:
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(second=0, microsecond=0)
+
+
+def _button(work: Callable[[Live, dt.datetime], str]) -> None:
+    book = xw.Book.caller()
+    lang = language()
+    try:
+        live = Live(book)
+        live.status("progress.read")
+        message = work(live, _now())
+        book.app.alert(message, title=TITLE)
+    except errors.CrmError as exc:
+        book.app.alert(exc.message(lang), title=TITLE)
+    except Exception as exc:  # noqa: BLE001 - a button never shows a traceback
+        book.app.alert(t("error.unexpected", lang, file=book.name, detail=f"{type(exc).__name__}: {exc}"[:200]),
+                       title=TITLE)
+    finally:
+        book.app.status_bar = False
+
+
+def _validate(live: Live, today: dt.datetime) -> str:
+    book = live.core()
+    assigned = actions._new_ids(book, today)
+    live.status("progress.check")
+    result = actions._check(book, today, language())
+    live.status("progress.write")
+    live.write_frame(schema.CHECK_RESULTS, result.problems)
+    live.write_frame(schema.DATA_QUALITY, result.quality)
+    customers = book.tables["customers"]
+    ids = {int(r): {"customer_id": assigned.at[r, "customer_id"], "created_at": assigned.at[r, "created_at"]}
+           for r in assigned.index}
+    live.write_cells(customers.sheet.name, customers.letters, ids)
+    key = "validate.problems" if len(result.problems) else "validate.clean"
+    return t(key, language(), file=live.book.name, count=len(result.problems))
+
+
+def _dedupe(live: Live, today: dt.datetime) -> str:
+    book = live.core()
+    live.status("progress.dedupe")
+    customers = book.tables["customers"]
+    found = find_duplicates(customers.data)
+    sheet = actions.duplicates_sheet(customers, found)
+    live.write_frame(schema.DUPLICATES, sheet)
+    clusters = len(found.clusters)
+    sure = int(sheet.groupby("cluster")["confirm"].apply(lambda c: (c == "是").all()).sum()) if len(sheet) else 0
+    return t("dedupe.found" if clusters else "dedupe.none", language(), file=live.book.name, clusters=clusters,
+             rows=len(sheet), sure=sure)
+
+
+def _merge(live: Live, today: dt.datetime) -> str:
+    book = live.core()
+    live.status("progress.merge")
+    log = live.tool_rows(schema.MERGE_LOG)
+    merge_id = actions._merge_id(log, today)
+    plan, new_log, remaining = actions.merge_plan(book, live.tool_rows(schema.DUPLICATES), log, today, merge_id)
+    if not plan.survivors:
+        return t("merge.none", language(), file=live.book.name)
+    by_name = {table.sheet.name: table for table in book.tables.values()}
+    for sheet_name, changes in plan.cells.items():
+        live.write_cells(sheet_name, by_name[sheet_name].letters, changes)
+    live.write_frame(schema.MERGE_LOG, new_log)
+    live.write_frame(schema.DUPLICATES, remaining)
+    return t("merge.done", language(), file=live.book.name, groups=len(plan.survivors),
+             rows=sum(len(v) for v in plan.survivors.values()), merge_id=merge_id)
+
+
+def _import(live: Live, today: dt.datetime) -> str:
+    source = str(live.sheets["操作"].range("B14").value or "").strip() if "操作" in live.sheets else ""
+    if not source:
+        raise errors.NoImportFile(file=live.book.name)
+    book = live.core()
+    live.status("progress.check")
+    plan, changes, new_log = actions.import_changes(book, source, live.tool_rows(schema.MERGE_LOG), today=today,
+                                                    merge=False, lang=language())
+    customers = book.tables["customers"]
+    live.write_cells(customers.sheet.name, customers.letters, changes[customers.sheet.name])
+    live.write_frame(schema.IMPORT_ERRORS, plan.errors)
+    return t("import.done", language(), file=live.book.name, added=len(plan.new_rows), rejected=len(plan.errors),
+             duplicates=plan.duplicates, updated=len(plan.updates))
+
+
+def _tag(live: Live, today: dt.datetime) -> str:
+    book = live.core()
+    assigned = actions._new_ids(book, today)
+    live.status("progress.tag")
+    changes, changed = actions.tag_changes(book, today)
+    for row in assigned.index:
+        changes.setdefault(int(row), {}).update(assigned.loc[row].to_dict())
+    customers = book.tables["customers"]
+    live.write_cells(customers.sheet.name, customers.letters, changes)
+    result = actions._check(book, today, language())
+    live.write_frame(schema.CHECK_RESULTS, result.problems)
+    return t("tag.done", language(), file=live.book.name, **changed)
+
+
+def _remind(live: Live, today: dt.datetime, *, send: bool) -> str:
+    book = live.core()
+    live.status("progress.remind")
+    sheet, mails = actions.remind_plan(book, today, previous=live.tool_rows(schema.TASKS))
+    live.write_frame(schema.TASKS, sheet)
+    sent = {"sent": 0, "failed": 0}
+    if send:
+        live.status("progress.send")
+        folder = Path(live.book.fullname).parent
+        smtp = SmtpSettings.from_settings(book.setting)
+        ledger = Ledger(folder)
+        ledger.add(mails, smtp.sender if smtp else "crm-sheets@localhost", today)
+        sent = deliver(ledger, smtp, folder, today)
+    status = sheet["status"].value_counts()
+    return t("remind.done", language(), file=live.book.name,
+             open=int(status.reindex(["待执行", "逾期", "需人工跟进"]).fillna(0).sum()),
+             overdue=int(status.get("逾期", 0)), escalated=int(status.get("需人工跟进", 0)),
+             mails=len(mails) if send else 0, sent=sent["sent"], failed=sent["failed"])
+
+
+def _summary(live: Live, today: dt.datetime) -> str:
+    book = live.core()
+    live.status("progress.summary")
+    month = previous_month(today)
+    blocks = actions.summary_blocks(book, month, today, tasks_sheet=live.tool_rows(schema.TASKS))
+    name = f"{schema.MONTHLY_PREFIX}{month}"
+    grid: list[list] = [[f"{book.setting('公司名称')} {month} 月度汇总"], []]
+    anchors = []
+    for block in blocks:
+        anchors.append((len(grid) + 2, block))  # 1-based row of the block's header
+        grid += [[block.title], list(block.table.columns), *map(list, block.table.itertuples(index=False))]
+        grid += [[]] * max(2, 17 - len(block.table))
+    live.write_rows(name, grid)
+    sheet = live.sheets[name]
+    for first_row, block in anchors:
+        if not len(block.table) or not block.values:
+            continue
+        rows, cols = len(block.table) + 1, len(block.table.columns)
+        kind = {"pie": "pie", "bar": "bar_clustered", "column": "column_clustered", "stacked": "column_stacked",
+                "line": "line_markers"}[block.chart]
+        source = sheet.range((first_row, 1), (first_row + rows - 1, cols))
+        chart = sheet.charts.add(left=48.0 * (cols + 1), top=15.0 * (first_row - 1), width=400, height=225,
+                                 chart_type=kind, source=source)
+        chart.title = block.title
+    live.write_frame(schema.FEEDBACK, feedback_by_month(book.tables))
+    return t("summary.done", language(), file=live.book.name, sheet=name, blocks=len(blocks))
+
+
+def validate() -> None:
+    """校验"""
+    _button(_validate)
+
+
+def dedupe() -> None:
+    """查重"""
+    _button(_dedupe)
+
+
+def merge() -> None:
+    """合并"""
+    _button(_merge)
+
+
+def import_customers() -> None:
+    """导入"""
+    _button(_import)
+
+
+def tag() -> None:
+    """打标签"""
+    _button(_tag)
+
+
+def revisit_list() -> None:
+    """生成回访清单"""
+    _button(lambda live, today: _remind(live, today, send=False))
+
+
+def send_reminders() -> None:
+    """发送提醒"""
+    _button(lambda live, today: _remind(live, today, send=True))
+
+
+def summary() -> None:
+    """生成月报"""
+    _button(_summary)
+
+
+@xw.func
+def CRM_MASK_PHONE(phone: object) -> str:
+    """138****5678：电话打码。"""
+    return mask_phone(normalize_phone(pd.Series([str(phone or "")])).iloc[0])
+
+
+@xw.func
+def CRM_NORMALIZE_PHONE(phone: object) -> str:
+    """标准化电话：13812345678 或 010-62345678；无效时为空。"""
+    text = phone if isinstance(phone, str) else (f"{phone:.0f}" if isinstance(phone, float) else str(phone or ""))
+    return normalize_phone(pd.Series([text])).iloc[0]
+
+
+@xw.func
+def CRM_NORMALIZE_NAME(name: object) -> str:
+    """查重用的公司名称键：去掉城市、括号、公司后缀、繁简和空格差异。"""
+    keys = company_keys(pd.Series([str(name or "")]))
+    return keys["core"].iloc[0]
+
+
+@xw.func
+def CRM_TIER(amount: object) -> str:
+    """按近6个月消费金额给出价值层级（默认门槛：5万/1万）。"""
+    limits = Thresholds()
+    value = float(amount or 0)
+    return "高价值" if value >= limits.high_value else ("中价值" if value >= limits.mid_value else "普通价值")
