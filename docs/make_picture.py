@@ -1,5 +1,6 @@
-"""Render docs/template.png (a small demo workbook after `validate`) and docs/summary.png (the
-monthly summary of the full demo), as LibreOffice shows them.
+"""Render docs/template.png (a small demo workbook after `validate`), docs/buttons.png (the 操作
+sheet of the .xlsm template) and docs/summary.png (the monthly summary of the full demo), as
+LibreOffice shows them.
 
     python docs/make_picture.py      (needs LibreOffice, python3-uno, pdftoppm, fonts-noto-cjk)
 """
@@ -25,6 +26,11 @@ with tempfile.TemporaryDirectory() as folder:
     uno_tool = HERE.parent / "tests" / "lo" / "uno_tool.py"
     subprocess.run(
         ["/usr/bin/python3", str(uno_tool), "render", str(path), "客户信息", str(HERE / "template.png"), "A1:J30"],
+        check=True,
+    )
+    template = HERE.parent / "workbook_templates" / "crm-template.xlsm"
+    subprocess.run(
+        ["/usr/bin/python3", str(uno_tool), "render", str(template), "操作", str(HERE / "buttons.png"), "A1:B16"],
         check=True,
     )
     big = Path(folder) / "crm-summary.xlsx"

@@ -117,3 +117,11 @@ def test_the_committed_template_is_the_built_one(tmp_path: Path) -> None:
 def test_libreoffice_opens_the_template(template: Path) -> None:
     info = lo_inspect(template)
     assert [s for s in info["sheets"]] == [s.name for s in schema.SHEETS] + ["校验结果"]
+
+
+@pytest.mark.parametrize("command", [["validate"], ["dedupe"], ["tag"], ["summary"], ["remind"], ["merge"]])
+def test_every_command_runs_on_the_empty_template(tmp_path: Path, command: list[str]) -> None:
+    path = tmp_path / "新模板.xlsx"
+    build_template(path)
+    result = CliRunner().invoke(app, [*command, str(path), "--today", "2026-11-24"])
+    assert result.exit_code in (0, 1), result.output

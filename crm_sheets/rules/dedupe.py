@@ -79,6 +79,8 @@ def candidate_pairs(f: pd.DataFrame) -> pd.DataFrame:
 def _pairs_within(keys: np.ndarray) -> np.ndarray:
     """All pairs i < j with equal non-empty keys, encoded as i * n + j (no merge, no Python loop per pair)."""
     n = len(keys)
+    if n < 2:
+        return np.array([], dtype="int64")
     codes, _ = pd.factorize(keys)
     codes[keys == ""] = -1
     order = np.argsort(codes, kind="stable")

@@ -110,10 +110,12 @@ def last_seen(tables: dict[str, SheetTable], as_of: dt.datetime) -> pd.Series:
         if sheet in tables and {"customer_id", column} <= set(tables[sheet].data.columns):
             d = tables[sheet].data
             d = d[(d["customer_id"] != "") & (d[column] <= end)]
-            parts.append(d.groupby("customer_id")[column].max())
+            latest = d.groupby("customer_id")[column].max()
+            if len(latest):
+                parts.append(latest)
     if not parts:
         return pd.Series(dtype="datetime64[ns]")
-    return pd.concat(parts, axis=1).max(axis=1)
+    return pd.concat(parts, axis=1).max(axis=1).astype("datetime64[ns]")
 
 
 def tiers(tables: dict[str, SheetTable], as_of: dt.datetime, limits: Thresholds) -> pd.Series:
@@ -123,10 +125,12 @@ def tiers(tables: dict[str, SheetTable], as_of: dt.datetime, limits: Thresholds)
     """
     customers = tables["customers"].data
     ids = customers["customer_id"]
+    if not len(ids):
+        return pd.Series(dtype=object)
     end = pd.Timestamp(as_of)
     money = ids.map(spend(tables, end)).fillna(0.0)
     created = pd.to_datetime(customers.get("created_at", pd.Series(pd.NaT, index=ids.index)))
-    seen = pd.to_datetime(ids.map(last_seen(tables, end))).fillna(created)
+    seen = pd.to_datetime(ids.map(last_seen(tables, end)), errors="coerce").astype("datetime64[ns]").fillna(created)
     lost = seen < end - pd.DateOffset(months=int(limits.churn_months))
     tier = np.select([lost, money >= limits.high_value, money >= limits.mid_value], ["流失", "高价值", "中价值"],
                      "普通价值")
@@ -143,6 +147,9 @@ def lifecycle(tables: dict[str, SheetTable], limits: Thresholds, today: dt.datet
     customers = tables["customers"]
     data, text = customers.data, customers.text
     ids = data["customer_id"]
+    if not len(ids):
+        return pd.DataFrame({k: pd.Series(dtype=object) for k in ("stage", "tier", "tags")} | {
+            k: pd.Series(dtype="datetime64[ns]") for k in ("last_contact", "next_revisit", "cadence_due")})
     now = pd.Timestamp(today)
     activity = customer_activity(tables)
 

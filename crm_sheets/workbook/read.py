@@ -199,7 +199,9 @@ def _export_table(rows: list[list], merged, file: str, data_sheets: list[Sheet],
     """The first sheet of an xlsx export of one table, if its header row looks like one of ours."""
     header = rows[0] if rows else []
     sheet = _best_sheet(data_sheets, header)
-    if len(match_headers(sheet, header)) < 2:
+    found = match_headers(sheet, header)
+    identifying = next(f.key for f in sheet.fields if f.required and not f.maintained)
+    if len(found) < 2 or identifying not in found:  # e.g. a 团队 sheet is no customer export
         return None
     return table_from_rows(file, sheet, rows, merged=merged, required=required)
 

@@ -149,6 +149,11 @@ def render(desktop, path, sheet_name, png, cells="A1:O32"):
     sheets.moveByName(sheet_name, 0)
     sheet = sheets.getByName(sheet_name)
     sheet.setPrintAreas((sheet.getCellRangeByName(cells).getRangeAddress(),))
+    page = sheet.getDrawPage()
+    for i in range(page.getCount()):  # buttons are not printed unless asked to
+        shape = page.getByIndex(i)
+        if shape.supportsService("com.sun.star.drawing.ControlShape"):
+            shape.getControl().Printable = True
     style = doc.getStyleFamilies().getByName("PageStyles").getByName(sheet.PageStyle)
     width, height = style.Width, style.Height
     style.IsLandscape, style.Width, style.Height = True, max(width, height), min(width, height)
