@@ -247,10 +247,8 @@ def _summary(live: Live, today: dt.datetime) -> str:
         grid += [[]] * max(2, 17 - len(block.table))
     live.write_rows(name, grid)
     sheet = live.sheets[name]
-    for first_row, block in anchors:
-        if not len(block.table) or not block.values:
-            continue
-        rows, cols = len(block.table) + 1, len(block.table.columns)
+    for first_row, block in anchors:  # a chart for every block, even an empty one: same calls whatever the data
+        rows, cols = len(block.table) + 1, max(len(block.table.columns), 1)
         kind = {"pie": "pie", "bar": "bar_clustered", "column": "column_clustered", "stacked": "column_stacked",
                 "line": "line_markers"}[block.chart]
         source = sheet.range((first_row, 1), (first_row + rows - 1, cols))
