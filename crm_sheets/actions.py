@@ -14,19 +14,32 @@ from pathlib import Path
 import pandas as pd
 
 from . import errors, schema
+from .mail import Ledger, Mail, SmtpSettings, deliver, manager_mail, owner_mail
 from .rules.dedupe import Duplicates, find_duplicates
 from .rules.ids import assign_ids
 from .rules.importing import ImportPlan, plan_import
-from .mail import Ledger, Mail, SmtpSettings, deliver, manager_mail, owner_mail
 from .rules.lifecycle import ESCALATE, Thresholds, lifecycle, split_tags
-from .rules.merge import STATUS_DONE, CellChanges, MergePlan, blank, plan_merge, plan_undo
-from .rules.revisit import actionable, cadence_tasks, next_rule_dates, revisit_tasks, task_sheet
+from .rules.merge import (
+    STATUS_DONE,
+    CellChanges,
+    MergePlan,
+    blank,
+    plan_merge,
+    plan_undo,
+)
+from .rules.revisit import (
+    actionable,
+    cadence_tasks,
+    next_rule_dates,
+    revisit_tasks,
+    task_sheet,
+)
 from .rules.summary import Block, feedback_by_month, monthly_summary, previous_month
 from .rules.validate import ValidationResult, validate
 from .tables import SheetTable
-from .workbook.cells import column_index
 from .templates import write_workbook
 from .values import mask_phone
+from .workbook.cells import column_index
 from .workbook.charts import summary_sheet
 from .workbook.read import Book, read_book, read_tool_sheet
 from .workbook.write import frame_sheet, write_back, write_standalone
@@ -69,6 +82,14 @@ def _id_cells(table: SheetTable, assigned: pd.DataFrame) -> dict[int, dict[int, 
         for row, value in assigned[key].items():
             cells.setdefault(int(row), {})[col] = value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
     return cells
+
+
+def _crm_workbook(path: str | Path) -> Book:
+    """Read a CRM workbook; commands that write our sheets cannot work on a CSV or an export."""
+    book = read_book(path)
+    if book.kind != "xlsx":
+        raise errors.NotAWorkbook(file=book.path.name)
+    return book
 
 
 def _new_ids(book: Book, today: dt.datetime) -> pd.DataFrame:
@@ -186,9 +207,7 @@ def run_merge(path: str | Path, *, today: dt.datetime, undo: str | None = None,
               progress: Progress = _quiet) -> MergeOutcome:
     """Merge the clusters confirmed on 疑似重复 (or undo one merge by its id)."""
     progress("progress.read")
-    book = read_book(path)
-    if book.kind != "xlsx":
-        raise errors.NotAWorkbook(file=book.path.name)
+    book = _crm_workbook(path)
     log = read_tool_sheet(book.path, schema.MERGE_LOG)
     review = read_tool_sheet(book.path, schema.DUPLICATES)
     if undo is not None:
@@ -265,9 +284,7 @@ def run_import(path: str | Path, source: str | Path, *, today: dt.datetime, merg
                progress: Progress = _quiet) -> ImportOutcome:
     """Add the customers of ``source`` to the workbook: all of it in one write, or nothing."""
     progress("progress.read")
-    book = read_book(path)
-    if book.kind != "xlsx":
-        raise errors.NotAWorkbook(file=book.path.name)
+    book = _crm_workbook(path)
     progress("progress.check")
     log = read_tool_sheet(book.path, schema.MERGE_LOG)
     plan, changes, new_log = import_changes(book, source, log, today=today, merge=merge, lang=lang)
@@ -336,9 +353,7 @@ def tag_changes(book: Book, today: dt.datetime) -> tuple[dict[int, dict[str, obj
 def run_tag(path: str | Path, *, today: dt.datetime, lang: str = "zh", progress: Progress = _quiet) -> TagOutcome:
     """Maintain 客户阶段, 价值层级, 客户标签, 最近跟进时间, 下次回访日期; re-check the data (tag hygiene)."""
     progress("progress.read")
-    book = read_book(path)
-    if book.kind != "xlsx":
-        raise errors.NotAWorkbook(file=book.path.name)
+    book = _crm_workbook(path)
     assigned = _new_ids(book, today)
     progress("progress.tag")
     changes, changed = tag_changes(book, today)
@@ -380,9 +395,7 @@ def run_summary(path: str | Path, *, today: dt.datetime, month: pd.Period | None
                 progress: Progress = _quiet) -> SummaryOutcome:
     """Write 月度汇总-YYYY-MM (default: last month) and 反馈统计; optionally the summary alone to ``export``."""
     progress("progress.read")
-    book = read_book(path)
-    if book.kind != "xlsx":
-        raise errors.NotAWorkbook(file=book.path.name)
+    book = _crm_workbook(path)
     month = month or previous_month(today)
     progress("progress.summary")
     blocks = summary_blocks(book, month, today)
@@ -455,9 +468,7 @@ def run_remind(path: str | Path, *, today: dt.datetime, dry_run: bool = False,
                progress: Progress = _quiet) -> RemindOutcome:
     """Write 回访任务 and send each person's reminders for ``today`` (outbox/ when no SMTP is set)."""
     progress("progress.read")
-    book = read_book(path)
-    if book.kind != "xlsx":
-        raise errors.NotAWorkbook(file=book.path.name)
+    book = _crm_workbook(path)
     progress("progress.remind")
     sheet, mails = remind_plan(book, today)
     if dry_run:
@@ -509,9 +520,7 @@ def run_export(path: str | Path, *, owner: str | None, target: Path | None, toda
                progress: Progress = _quiet) -> dict[str, Path]:
     """Write each person's own customers (their team's, for a manager) to a workbook of their own."""
     progress("progress.read")
-    book = read_book(path)
-    if book.kind != "xlsx":
-        raise errors.NotAWorkbook(file=book.path.name)
+    book = _crm_workbook(path)
     team = book.team.fillna("")
     names = [n for n in team["name"] if n]
     if owner is not None and owner not in names:

@@ -28,7 +28,7 @@ from .rules.summary import feedback_by_month, previous_month
 from .schema import Sheet
 from .values import mask_phone, normalize_phone
 from .workbook.cells import column_index
-from .workbook.read import Book, book_from_sheets, match_headers
+from .workbook.read import Book, book_from_sheets, tool_frame
 
 TITLE = "crm-sheets"
 
@@ -55,16 +55,7 @@ class Live:
 
     def tool_rows(self, sheet: Sheet) -> pd.DataFrame:
         """A tool sheet's rows as typed by staff (e.g. 确认合并), keyed by field key."""
-        empty = pd.DataFrame({f.key: pd.Series(dtype=object) for f in sheet.fields})
-        if sheet.name not in self.sheets:
-            return empty
-        rows = self.rows(sheet.name)
-        if len(rows) < 2:
-            return empty
-        found = match_headers(sheet, rows[0])
-        body = [r for r in rows[1:] if any(c not in ("", None) for c in r)]
-        return pd.DataFrame({f.key: [r[found[f.key]] if f.key in found else "" for r in body] for f in sheet.fields},
-                            dtype=object)
+        return tool_frame(sheet, self.rows(sheet.name) if sheet.name in self.sheets else [])
 
     def write_rows(self, name: str, rows: list[list]) -> None:
         """Replace a tool sheet's contents with one bulk write (the sheet is added if missing)."""

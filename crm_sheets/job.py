@@ -92,7 +92,7 @@ class Job:
             self.tick()
         except errors.CrmError as exc:
             self.log.error(exc.message())
-        except Exception:  # noqa: BLE001 - the job must outlive one bad day; the log has the details
+        except Exception:
             self.log.exception("unexpected error")
 
     def _stop(self, *_: object) -> None:

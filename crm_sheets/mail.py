@@ -76,7 +76,7 @@ def message(mail: Mail, sender: str, now: dt.datetime) -> bytes:
     msg["From"] = sender
     msg["To"] = mail.recipient
     msg["Subject"] = mail.subject
-    msg["Date"] = format_datetime(now.astimezone() if now.tzinfo else now.replace(tzinfo=dt.timezone.utc))
+    msg["Date"] = format_datetime(now.astimezone() if now.tzinfo else now.replace(tzinfo=dt.UTC))
     msg["Message-ID"] = f"<{hashlib.sha1(mail.key.encode('utf-8')).hexdigest()}@crm-sheets>"
     # Quoted-printable keeps every line short (SMTP refuses lines over 998 bytes); CRLF as SMTP wants.
     msg.set_content(mail.text, cte="quoted-printable")

@@ -29,7 +29,7 @@ class FileEngine:
     type = "desktop"
 
     @staticmethod
-    def prepare_xl_data_element(x, options=None):  # noqa: ARG004 - xlwings' signature
+    def prepare_xl_data_element(x, options=None):
         if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NaT:
             return None
         if isinstance(x, pd.Timestamp):
@@ -39,7 +39,7 @@ class FileEngine:
         return x
 
     @staticmethod
-    def clean_value_data(data, datetime_builder, empty_as, number_builder, err_to_str):  # noqa: ARG004
+    def clean_value_data(data, datetime_builder, empty_as, number_builder, err_to_str):
         def clean(c):
             if c is None or c == "":
                 return empty_as
@@ -68,7 +68,7 @@ class FileApp:
         self.book.calls["status_bar"] += 1
         self.status_history.append(value)
 
-    def alert(self, prompt, title=None, buttons=None, mode=None, callback=None):  # noqa: ARG002 - xlwings' signature
+    def alert(self, prompt, title=None, buttons=None, mode=None, callback=None):
         self.book.calls["alert"] += 1
         self.alerts.append(prompt)
 
@@ -111,7 +111,7 @@ class FileSheets:
             return self.book._sheets[name_or_index - 1]
         return next(s for s in self.book._sheets if s._name == name_or_index)
 
-    def add(self, before=None, after=None, name=None):  # noqa: ARG002 - placement does not matter here
+    def add(self, before=None, after=None, name=None):
         self.book.calls["add_sheet"] += 1
         sheet = FileSheet(self.book, name or f"Sheet{len(self.book._sheets) + 1}", [])
         self.book._sheets.append(sheet)

@@ -94,5 +94,5 @@ def test_file_mode_writes_leave_the_vba_project_alone(tmp_path: Path) -> None:
 @pytest.mark.parametrize("sub", [sub for sub, _c, _w in BUTTONS])
 def test_each_button_sub_is_one_runpython_line(sub: str) -> None:
     source = module_sources()["Module1"]
-    body = re.search(rf"Sub {sub}\(\)\r?\n(.*?)End Sub", source, re.S).group(1)
+    body = re.search(rf"Sub {sub}\(\)\r?\n(.*?)End Sub", source, re.DOTALL).group(1)
     assert CALL.fullmatch(body.strip()), body

@@ -43,7 +43,7 @@ class Inbox:
         self.refuse = 0
         self.delay = 0.0
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):
         if self.refuse > 0:
             self.refuse -= 1
             return "451 4.3.0 try again later"

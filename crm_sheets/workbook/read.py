@@ -208,16 +208,18 @@ def _export_table(rows: list[list], merged, file: str, data_sheets: list[Sheet],
 
 def read_tool_sheet(path: str | Path, sheet: Sheet) -> pd.DataFrame:
     """A tool-owned sheet's rows as they are (raw cell values) keyed by field key; empty if absent."""
-    empty = pd.DataFrame({f.key: pd.Series(dtype=object) for f in sheet.fields})
     wb = calamine.CalamineWorkbook.from_path(str(path))
     try:
-        if sheet.name not in wb.sheet_names:
-            return empty
-        rows = wb.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
+        rows = wb.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False) if sheet.name in wb.sheet_names else []
     finally:
         wb.close()
+    return tool_frame(sheet, rows)
+
+
+def tool_frame(sheet: Sheet, rows: list[list]) -> pd.DataFrame:
+    """A tool sheet's rows (header first) as a frame keyed by field key, blank rows dropped."""
     if len(rows) < 2:
-        return empty
+        return pd.DataFrame({f.key: pd.Series(dtype=object) for f in sheet.fields})
     found = match_headers(sheet, rows[0])
     body = [r for r in rows[1:] if any(c not in ("", None) for c in r)]
     return pd.DataFrame({f.key: [r[found[f.key]] if f.key in found else "" for r in body] for f in sheet.fields},
