@@ -7,6 +7,7 @@ they all give the same answer.  Nothing here knows about terminals or Excel.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,7 @@ from .values import mask_phone
 from .workbook.cells import column_index
 from .workbook.charts import summary_sheet
 from .workbook.read import Book, read_book, read_tool_sheet
+from .workbook.safety import exclusive, list_backups, replace_atomically
 from .workbook.write import frame_sheet, write_back, write_standalone
 
 Progress = Callable[[str], None]
@@ -558,3 +560,26 @@ def _export_target(workbook: Path, person: str, target: Path | None, *, single: 
         return target
     target.mkdir(parents=True, exist_ok=True)
     return target / name
+
+
+def run_restore(path: str | Path, *, pick: int = 1) -> tuple[Path, Path | None]:
+    """Put backup number ``pick`` (1 = newest) back in place; the current file is backed up first.
+
+    Works when the workbook is damaged or gone, which is when it is needed.
+    """
+    path = Path(path)
+    backups = list_backups(path)
+    if not backups:
+        raise errors.NoBackups(file=path.name)
+    if not 1 <= pick <= len(backups):
+        raise errors.NoSuchBackup(file=path.name, pick=pick, count=len(backups))
+    chosen = backups[pick - 1]
+    data = chosen.read_bytes()
+    with exclusive(path):
+        if path.exists():
+            # keep every existing backup: the rotation must not drop the one being restored
+            return chosen, replace_atomically(path, lambda out: out.write(data), keep_backups=len(backups) + 1)
+        tmp = path.with_name(f".~{path.stem}.restore.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+        return chosen, None

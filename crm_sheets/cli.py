@@ -299,6 +299,29 @@ def build_templates_cmd(
         out.print(t("new.done", lang, path=path), markup=False)
 
 
+@app.command("restore")
+def restore_cmd(
+    path: Annotated[Path, typer.Argument(help="要恢复的工作簿。 / The workbook to restore.")],
+    show: Annotated[bool, typer.Option("--list", help="只列出备份。 / Only list the backups.")] = False,
+    pick: Annotated[int, typer.Option("--pick", help="用第几份备份（1 = 最新）。 / Which backup, 1 = newest.")] = 1,
+    lang: LangOpt = None,
+) -> None:
+    """用 .crm-backups 里的备份恢复工作簿。 / Write a backup from .crm-backups back in place."""
+    from .workbook.safety import list_backups
+
+    lang = language(lang)
+    if show:
+        for n, backup in enumerate(list_backups(path), start=1):
+            stat = backup.stat()
+            when = dt.datetime.fromtimestamp(stat.st_mtime).strftime("%Y-%m-%d %H:%M:%S")
+            out.print(t("restore.list", lang, n=n, name=backup.name, when=when, size=stat.st_size // 1024),
+                      markup=False)
+        return
+    backup, saved = _run(lang, path.name, lambda progress: actions.run_restore(path, pick=pick))
+    key = "restore.done" if saved else "restore.done_missing"
+    out.print(t(key, lang, file=path.name, backup=backup.name, saved=saved), markup=False)
+
+
 @app.command("demo")
 def demo_cmd(
     directory: Annotated[Path, typer.Argument(help="演示文件放在哪个文件夹。 / Folder for the demo.")] = Path(

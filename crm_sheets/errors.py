@@ -141,3 +141,13 @@ class UnknownOwner(CrmError):
 class NoImportFile(CrmError):
     """{file}: 请先在“操作”表 B14 格填写要导入的 CSV 或 xlsx 文件的完整路径，再点“导入”。"""
     en = "{file}: put the full path of the CSV or xlsx to import into 操作!B14 first, then press 导入."
+
+
+class NoBackups(CrmError):
+    """{file}: 旁边的 .crm-backups 文件夹里没有这个工作簿的备份。"""
+    en = "{file}: there is no backup of this workbook in the .crm-backups folder beside it."
+
+
+class NoSuchBackup(CrmError):
+    """{file}: 没有第 {pick} 份备份，现有 {count} 份；用 crm-sheets restore --list 查看。"""
+    en = "{file}: there is no backup {pick}; there are {count}. See crm-sheets restore --list."

@@ -74,6 +74,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "progress.export": ("导出…", "Exporting…"),
     "demo.reminders": ("回访任务 {tasks} 条；今天的提醒邮件 {mails} 封已写到 {path}（没有设置 SMTP）。",
                        "{tasks} revisit tasks; today's {mails} reminder mails are in {path} (no SMTP set)."),
+    "restore.list": ("{n}. {name}  （{when}，{size} KB）", "{n}. {name}  ({when}, {size} KB)"),
+    "restore.done": ("已用备份 {backup} 恢复 {file}；恢复前的文件另存为 {saved}。",
+                     "{file} restored from {backup}; the file as it was is saved as {saved}."),
+    "restore.done_missing": ("已用备份 {backup} 恢复 {file}。", "{file} restored from {backup}."),
     "progress.demo": ("生成演示数据…", "Generating demo data…"),
     "demo.written": (
         "演示工作簿：{path}（{customers} 个客户，{followups} 条跟进，{orders} 笔交易，{tickets} 张工单）",

@@ -185,3 +185,27 @@ def test_patch_cells_inserts_in_column_order_and_keeps_formulas() -> None:
     assert "<f>B2*2</f>" in text
     assert '<row r="5"><c r="A5" t="inlineStr"><is><t xml:space="preserve">CRM2</t></is></c></row>' in text
     assert text.startswith('<worksheet><sheetData><row r="1" spans="1:3">')
+
+
+def test_restore_lists_and_brings_back_a_backup(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from crm_sheets.cli import app
+
+    path = tmp_path / "客户.xlsm"
+    shutil.copy(FIXTURES / "foreign.xlsm", path)
+    original = path.read_bytes()
+    runner = CliRunner()
+    assert runner.invoke(app, ["validate", str(path), "--today", "2026-11-24"]).exit_code == 1
+    validated = path.read_bytes()
+    listing = runner.invoke(app, ["restore", str(path), "--list"])
+    assert listing.exit_code == 0 and listing.output.startswith("1. 客户.")
+    result = runner.invoke(app, ["restore", str(path)])
+    assert result.exit_code == 0, result.output
+    assert path.read_bytes() == original
+    assert len(list_backups(path)) == 2  # the validated file was kept too
+    path.write_bytes(b"damaged")  # restore works when the workbook no longer opens
+    assert runner.invoke(app, ["restore", str(path), "--pick", "2"]).exit_code == 0
+    assert path.read_bytes() in (original, validated)
+    missing = runner.invoke(app, ["restore", str(path), "--pick", "9"])
+    assert missing.exit_code == 2 and "restore --list" in missing.output
