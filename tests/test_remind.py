@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from crm_sheets import actions, schema
 from crm_sheets.cli import app
 from crm_sheets.demo_data import make_demo
-from crm_sheets.job import Job
+from crm_sheets.job import Job, file_log
 from crm_sheets.mail import Ledger, SmtpSettings, deliver
 from crm_sheets.templates import write_workbook
 from crm_sheets.workbook.read import read_book
@@ -304,3 +304,19 @@ def test_job_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     assert child.wait(timeout=30) == 0
     assert "stopped" in log.read_text(encoding="utf-8")
 
+
+
+def test_the_smtp_password_never_reaches_any_file_or_message(tmp_path: Path, inbox: Inbox, monkeypatch) -> None:
+    secret = "s3cret-Пароль-密码-7f1d"
+    monkeypatch.setenv("CRM_SHEETS_SMTP_PASSWORD", secret)
+    path = build(tmp_path, inbox.port)  # this server offers no AUTH: the login fails and the mail waits
+    outputs = []
+    for command in (["remind", str(path), "--today", "2026-11-24"], ["validate", str(path)],
+                    ["export", str(path), "--all-owners", "--today", "2026-11-24"]):
+        result = CliRunner().invoke(app, command)
+        outputs.append(result.output)
+    Job(path, clock=lambda: TODAY, log=file_log(tmp_path)).tick()
+    assert Ledger(tmp_path).counts().get("pending", 0) >= 1
+    found = [p for p in tmp_path.rglob("*") if p.is_file() and secret.encode("utf-8") in p.read_bytes()]
+    assert not found, found
+    assert not any(secret in text for text in outputs)

@@ -130,7 +130,9 @@ def tiers(tables: dict[str, SheetTable], as_of: dt.datetime, limits: Thresholds)
     end = pd.Timestamp(as_of)
     money = ids.map(spend(tables, end)).fillna(0.0)
     created = pd.to_datetime(customers.get("created_at", pd.Series(pd.NaT, index=ids.index)))
-    seen = pd.to_datetime(ids.map(last_seen(tables, end)), errors="coerce").astype("datetime64[ns]").fillna(created)
+    latest = last_seen(tables, end)
+    # (mapping through an empty datetime Series trips pandas, and then nothing was seen anyway)
+    seen = pd.to_datetime(ids.map(latest), errors="coerce").fillna(created) if len(latest) else created
     lost = seen < end - pd.DateOffset(months=int(limits.churn_months))
     tier = np.select([lost, money >= limits.high_value, money >= limits.mid_value], ["流失", "高价值", "中价值"],
                      "普通价值")

@@ -159,7 +159,7 @@ def task_sheet(tasks: pd.DataFrame, previous: pd.DataFrame, profile: pd.DataFram
     keep = (tasks["due"] <= horizon) & (tasks["window_end"] >= now)
     keep |= tasks["task_id"].isin([k for k, v in results.items() if v not in ("", "nan")])
     sheet = tasks[keep].copy()
-    sheet["result"] = sheet["task_id"].map(results).fillna("").replace("nan", "")
+    sheet["result"] = [results.get(k, "").replace("nan", "") for k in sheet["task_id"]]
     sheet["variant"] = [variant(c, b) for c, b in zip(sheet["customer_id"], sheet["script_b"])]
     sheet["script"] = [f"[{v}] {b if v == 'B' else a}" for v, a, b in
                        zip(sheet["variant"], sheet["script_a"], sheet["script_b"])]
