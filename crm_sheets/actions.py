@@ -19,16 +19,18 @@ from .mail import Ledger, Mail, SmtpSettings, deliver, manager_mail, owner_mail
 from .rules.dedupe import Duplicates, find_duplicates
 from .rules.ids import assign_ids
 from .rules.importing import ImportPlan, plan_import
-from .rules.lifecycle import ESCALATE, Thresholds, lifecycle, split_tags
+from .rules.lifecycle import ESCALATE, Thresholds, lifecycle, next_revisit
 from .rules.merge import (
     STATUS_DONE,
     CellChanges,
     MergePlan,
-    blank,
     plan_merge,
     plan_undo,
 )
 from .rules.revisit import (
+    ESCALATED,
+    OVERDUE,
+    TO_DO,
     actionable,
     cadence_tasks,
     next_rule_dates,
@@ -39,7 +41,7 @@ from .rules.summary import Block, feedback_by_month, monthly_summary, previous_m
 from .rules.validate import ValidationResult, validate
 from .tables import SheetTable
 from .templates import write_workbook
-from .values import mask_phone
+from .values import cell_value, mask_phone, split_tags
 from .workbook.cells import column_index
 from .workbook.charts import summary_sheet
 from .workbook.read import Book, read_book, read_tool_sheet
@@ -94,7 +96,7 @@ def _crm_workbook(path: str | Path) -> Book:
     return book
 
 
-def _new_ids(book: Book, today: dt.datetime) -> pd.DataFrame:
+def new_customer_ids(book: Book, today: dt.datetime) -> pd.DataFrame:
     """Ids for new customers of a CRM workbook (exports and CSVs are not ours to number)."""
     customers = book.tables["customers"]
     if book.kind != "xlsx" or "customer_id" not in customers.letters:
@@ -104,7 +106,8 @@ def _new_ids(book: Book, today: dt.datetime) -> pd.DataFrame:
     return assigned
 
 
-def _check(book: Book, today: dt.datetime, lang: str) -> ValidationResult:
+def check_book(book: Book, today: dt.datetime, lang: str) -> ValidationResult:
+    """validate() with the workbook's own lists and team (a CSV has no team to check names against)."""
     return validate(
         book.tables,
         options=book.options,
@@ -120,9 +123,9 @@ def run_validate(
     """Check every data sheet; in a workbook also assign ids and write 校验结果 / 数据质量."""
     progress("progress.read")
     book = read_book(path)
-    assigned = _new_ids(book, today)
+    assigned = new_customer_ids(book, today)
     progress("progress.check")
-    result = _check(book, today, lang)
+    result = check_book(book, today, lang)
     backup = None
     if book.kind != "csv":
         progress("progress.write")
@@ -143,16 +146,9 @@ def _write(book: Book, tool_sheets: list, assigned: pd.DataFrame, changes: CellC
         target = cells.setdefault(sheet, {})
         for row, values in rows.items():
             target.setdefault(row, {}).update(
-                {column_index(letters[k]): _cell(v) for k, v in values.items() if k in letters}
+                {column_index(letters[k]): cell_value(v) for k, v in values.items() if k in letters}
             )
     return write_back(book.path, tool_sheets=tool_sheets, cells=cells, keep_backups=keep_backups(book)).backup
-
-
-def _cell(value: object) -> object:
-    """A value patch_cells can write: Timestamps as datetimes, blanks (NaN, NaT, '') as empty."""
-    if blank(value):
-        return None
-    return value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
 
 
 @dataclass
@@ -173,7 +169,7 @@ def run_dedupe(path: str | Path, *, today: dt.datetime, progress: Progress = _qu
     customers = book.tables["customers"]
     if not {"phone", "email"} & set(customers.letters):
         raise errors.MissingHeader(file=book.path.name, sheet=customers.sheet.name, header="联系电话/联系邮箱")
-    assigned = _new_ids(book, today)
+    assigned = new_customer_ids(book, today)
     progress("progress.dedupe")
     found = find_duplicates(customers.data)
     ids = customers.text["customer_id"] if "customer_id" in customers.text.columns else pd.Series(dtype=object)
@@ -184,6 +180,13 @@ def run_dedupe(path: str | Path, *, today: dt.datetime, progress: Progress = _qu
         progress("progress.write")
         backup = _write(book, [frame_sheet(schema.DUPLICATES, sheet)], assigned)
     return DedupeOutcome(book=book, clusters=clusters, sheet=sheet, backup=backup)
+
+
+def sure_clusters(sheet: pd.DataFrame) -> int:
+    """How many clusters on 疑似重复 are pre-confirmed (确认合并 = 是 on every row)."""
+    if not len(sheet):
+        return 0
+    return int(sheet.groupby("cluster")["confirm"].apply(lambda c: (c == "是").all()).sum())
 
 
 def duplicates_sheet(customers: SheetTable, found: Duplicates) -> pd.DataFrame:
@@ -218,7 +221,7 @@ def run_merge(path: str | Path, *, today: dt.datetime, undo: str | None = None,
         changes, log = plan_undo(log, undo)
         backup = _write(book, [frame_sheet(schema.MERGE_LOG, log)], pd.DataFrame(), changes)
         return MergeOutcome(book=book, merge_id=undo, survivors={}, backup=backup)
-    merge_id = _merge_id(log, today)
+    merge_id = new_merge_id(log, today)
     progress("progress.merge")
     plan, new_log, remaining = merge_plan(book, review, log, today, merge_id)
     backup = None
@@ -236,7 +239,7 @@ def merge_plan(book: Book, review: pd.DataFrame, log: pd.DataFrame, today: dt.da
     confirmed = review[review["confirm"].astype(str).str.strip() == "是"]
     clusters = [g["customer_id"].astype(str).tolist() for _, g in confirmed.groupby("cluster", sort=True)]
     clusters = [c for c in clusters if len(c) >= 2]
-    result = _check(book, today, "zh")
+    result = check_book(book, today, "zh")
     header_to_key = {f.header: f.key for f in schema.CUSTOMERS.fields}
     problems = result.problems[result.problems["sheet"] == schema.CUSTOMERS.name]
     invalid = {(int(r), header_to_key[c]) for r, c in zip(problems["row"], problems["column"])}
@@ -247,7 +250,8 @@ def merge_plan(book: Book, review: pd.DataFrame, log: pd.DataFrame, today: dt.da
     return plan, new_log, remaining
 
 
-def _merge_id(log: pd.DataFrame, now: dt.datetime) -> str:
+def new_merge_id(log: pd.DataFrame, now: dt.datetime) -> str:
+    """M + time, made unique against the ids already on 合并记录."""
     base = f"M{now:%Y%m%d%H%M%S}"
     taken = set(log["merge_id"].astype(str)) if len(log) else set()
     n = 1
@@ -271,7 +275,7 @@ def import_changes(book: Book, source: str | Path, log: pd.DataFrame, *, today: 
     incoming = read_book(source).tables["customers"]
     checked = validate({"customers": incoming}, options=book.options, team=book.team_names, today=today, lang=lang)
     customers = book.tables["customers"]
-    plan = plan_import(customers, incoming, checked, today=today, merge=merge, merge_id=_merge_id(log, today),
+    plan = plan_import(customers, incoming, checked, today=today, merge=merge, merge_id=new_merge_id(log, today),
                        lang=lang)
     changes: CellChanges = {customers.sheet.name: dict(plan.updates)}
     first = int(customers.text.index.max()) + 1 if len(customers.text) else 2
@@ -312,11 +316,10 @@ MAINTAINED = ("stage", "tier", "tags", "last_contact", "next_revisit")
 
 def customer_profiles(book: Book, today: dt.datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Lifecycle values per customer row and the revisit tasks they imply (tiers, stages, tags, rules)."""
-    limits = Thresholds.from_settings(book.number)
-    first = lifecycle(book.tables, limits, today)
-    tasks = revisit_tasks(book.tables, book.rules, _profile(book, first), today)
-    final = lifecycle(book.tables, limits, today, rule_due=next_rule_dates(tasks))
-    return final, tasks
+    life = lifecycle(book.tables, Thresholds.from_settings(book.number), today)
+    tasks = revisit_tasks(book.tables, book.rules, _profile(book, life), today)
+    life["next_revisit"] = next_revisit(life, book.tables["customers"].data["customer_id"], next_rule_dates(tasks))
+    return life, tasks
 
 
 def _profile(book: Book, life: pd.DataFrame) -> pd.DataFrame:
@@ -341,14 +344,14 @@ def tag_changes(book: Book, today: dt.datetime) -> tuple[dict[int, dict[str, obj
         differs = ~((new == old) | (new.isna() & old.isna()) | (new.astype(str) == old.astype(str)))
         if key == "tags":
             differs = new != customers.text[key]
-        for row in new.index[differs]:
-            changes.setdefault(int(row), {})[key] = new[row]
-        changed[key] = int(differs.sum())
-    for row, values in changes.items():  # later checks see what the sheet will hold
-        for key, value in values.items():
-            customers.data.at[row, key] = value
-            if key in ("stage", "tier", "tags"):
-                customers.text.at[row, key] = value
+        rows = new.index[differs]
+        for row, value in zip(rows.tolist(), new[rows].tolist(), strict=True):
+            changes.setdefault(row, {})[key] = value
+        changed[key] = len(rows)
+        # Later checks see what the sheet will hold.
+        customers.data.loc[rows, key] = new[rows]
+        if key in ("stage", "tier", "tags"):
+            customers.text.loc[rows, key] = new[rows]
     return changes, changed
 
 
@@ -356,12 +359,12 @@ def run_tag(path: str | Path, *, today: dt.datetime, lang: str = "zh", progress:
     """Maintain 客户阶段, 价值层级, 客户标签, 最近跟进时间, 下次回访日期; re-check the data (tag hygiene)."""
     progress("progress.read")
     book = _crm_workbook(path)
-    assigned = _new_ids(book, today)
+    assigned = new_customer_ids(book, today)
     progress("progress.tag")
     changes, changed = tag_changes(book, today)
     customers = book.tables["customers"]
     progress("progress.check")
-    result = _check(book, today, lang)
+    result = check_book(book, today, lang)
     progress("progress.write")
     backup = _write(book, [frame_sheet(schema.CHECK_RESULTS, result.problems),
                            frame_sheet(schema.DATA_QUALITY, result.quality)], assigned,
@@ -440,6 +443,13 @@ def remind_plan(book: Book, today: dt.datetime, previous: pd.DataFrame | None = 
     escalated = set(profile.index[profile["tags"].map(lambda t: ESCALATE in split_tags(t))])
     sheet = task_sheet(everything, previous, profile, escalated, today)
     return sheet, compose_mails(book, sheet, profile, escalated, today)
+
+
+def task_counts(sheet: pd.DataFrame) -> dict[str, int]:
+    """Tasks on 回访任务 still to act on: all of them, overdue, escalated (for the one-line report)."""
+    status = sheet["status"].value_counts()
+    return {"open": int(status.reindex([TO_DO, OVERDUE, ESCALATED]).fillna(0).sum()),
+            "overdue": int(status.get(OVERDUE, 0)), "escalated": int(status.get(ESCALATED, 0))}
 
 
 def compose_mails(book: Book, sheet: pd.DataFrame, profile: pd.DataFrame, escalated: set[str],

@@ -133,10 +133,9 @@ def dedupe_cmd(
 
 
 def _report_duplicates(outcome: actions.DedupeOutcome, lang: str) -> None:
-    sure = int(outcome.sheet.groupby("cluster")["confirm"].apply(lambda c: (c == "是").all()).sum())
     key = "dedupe.found" if outcome.clusters else "dedupe.none"
     out.print(t(key, lang, file=outcome.book.path.name, clusters=len(outcome.clusters), rows=len(outcome.sheet),
-                sure=sure), markup=False)
+                sure=actions.sure_clusters(outcome.sheet)), markup=False)
 
 
 @app.command("merge")
@@ -236,10 +235,7 @@ def remind_cmd(
     lang = language(lang)
     outcome = _run(lang, path.name, lambda progress: actions.run_remind(
         path, today=_today(today), dry_run=dry_run, progress=progress))
-    status = outcome.sheet["status"].value_counts()
-    out.print(t("remind.done", lang, file=outcome.book.path.name,
-                open=int(status.reindex(["待执行", "逾期", "需人工跟进"]).fillna(0).sum()),
-                overdue=int(status.get("逾期", 0)), escalated=int(status.get("需人工跟进", 0)),
+    out.print(t("remind.done", lang, file=outcome.book.path.name, **actions.task_counts(outcome.sheet),
                 mails=len(outcome.mails), sent=outcome.delivery.get("sent", 0),
                 failed=outcome.delivery.get("failed", 0)), markup=False)
     if dry_run:

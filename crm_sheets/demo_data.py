@@ -73,8 +73,13 @@ class Demo:
     unassigned_rows: list[int] = field(default_factory=list)
 
 
-def make_demo(today: dt.date, seed: int = 7, n_customers: int = 2000, n_followups: int = 20000) -> Demo:
-    """Customers, follow-ups, orders, tickets and the team, as of ``today``."""
+def make_demo(today: dt.date, seed: int = 7, n_customers: int = 2000, n_followups: int = 20000,
+              n_orders: int | None = None, n_tickets: int | None = None) -> Demo:
+    """Customers, follow-ups, orders, tickets and the team, as of ``today``.
+
+    Orders and tickets default to what that many customers produce (about 1.4 orders and 0.3
+    tickets per customer); the benchmarks ask for exact counts.
+    """
     rng = np.random.default_rng(seed)
     now = pd.Timestamp(today)
     customers = _customers(rng, n_customers, now)
@@ -83,8 +88,8 @@ def make_demo(today: dt.date, seed: int = 7, n_customers: int = 2000, n_followup
     ids = customers["客户编号"].to_numpy()
     clusters = [[str(ids[p]) for p in members] for members in clusters]
     followups = _followups(rng, customers, n_followups, now)
-    orders = _orders(rng, customers, now)
-    tickets = _tickets(rng, customers, now)
+    orders = _orders(rng, customers, now, n_orders)
+    tickets = _tickets(rng, customers, now, n_tickets)
     customers = _with_unassigned(rng, customers, now)
     frames = {
         schema.CUSTOMERS.name: customers,
@@ -306,9 +311,13 @@ def _followups(rng: np.random.Generator, customers: pd.DataFrame, n: int, now: p
     })
 
 
-def _orders(rng: np.random.Generator, customers: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
+def _orders(rng: np.random.Generator, customers: pd.DataFrame, now: pd.Timestamp, n: int | None
+            ) -> pd.DataFrame:
     deal = np.flatnonzero((customers["_stage"] == "成交客户").to_numpy())
-    counts = 1 + rng.poisson(3.5, len(deal))
+    if n is None:
+        counts = 1 + rng.poisson(3.5, len(deal))
+    else:  # every buyer has a first order; the rest spread evenly
+        counts = 1 + rng.multinomial(max(n - len(deal), 0), np.full(len(deal), 1 / len(deal)))
     who = np.repeat(deal, counts)
     n = len(who)
     c = customers.iloc[who].reset_index(drop=True)
@@ -327,9 +336,10 @@ def _orders(rng: np.random.Generator, customers: pd.DataFrame, now: pd.Timestamp
                          "类型": kind[frame.index], "备注": note[frame.index]})
 
 
-def _tickets(rng: np.random.Generator, customers: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
+def _tickets(rng: np.random.Generator, customers: pd.DataFrame, now: pd.Timestamp, n: int | None
+             ) -> pd.DataFrame:
     deal = np.flatnonzero((customers["_stage"] == "成交客户").to_numpy())
-    n = max(1, len(customers) * 3 // 10)
+    n = n or max(1, len(customers) * 3 // 10)
     who = rng.choice(deal, size=n)
     c = customers.iloc[who].reset_index(drop=True)
     span = (now - c["创建时间"]).dt.total_seconds() / 60

@@ -11,7 +11,6 @@ status bar; any problem becomes one Chinese message box, never a traceback.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from .rules.lifecycle import Thresholds
 from .rules.names import company_keys
 from .rules.summary import feedback_by_month, previous_month
 from .schema import Sheet
-from .values import mask_phone, normalize_phone
+from .values import cell_value, mask_phone, normalize_phone
 from .workbook.cells import column_index
 from .workbook.read import Book, book_from_sheets, tool_frame
 
@@ -64,7 +63,7 @@ class Live:
         sheet = self.sheets[name]
         sheet.clear_contents()
         width = max((len(r) for r in rows), default=1)
-        sheet.range("A1").value = [[_cell(v) for v in r] + [None] * (width - len(r)) for r in rows]
+        sheet.range("A1").value = [[cell_value(v) for v in r] + [None] * (width - len(r)) for r in rows]
 
     def write_frame(self, sheet: Sheet, frame: pd.DataFrame) -> None:
         body = frame.reindex(columns=[f.key for f in sheet.fields])
@@ -85,7 +84,7 @@ class Live:
             current = [rows[r - 1][col] if r - 1 < len(rows) and col < len(rows[r - 1]) else None
                        for r in range(2, last + 1)]
             for row, value in updates.items():
-                current[row - 2] = _cell(value)
+                current[row - 2] = cell_value(value)
             self.sheets[sheet_name].range((2, col + 1)).value = [[v] for v in current]
 
 
@@ -98,14 +97,6 @@ def _grid(values: object) -> list[list]:
     if values and not isinstance(values[0], list):
         return [values]
     return [[("" if c is None else c) for c in row] for row in values]
-
-
-def _cell(value: object) -> object:
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value
 
 
 def _now() -> dt.datetime:
@@ -131,9 +122,9 @@ def _button(work: Callable[[Live, dt.datetime], str]) -> None:
 
 def _validate(live: Live, today: dt.datetime) -> str:
     book = live.core()
-    assigned = actions._new_ids(book, today)
+    assigned = actions.new_customer_ids(book, today)
     live.status("progress.check")
-    result = actions._check(book, today, language())
+    result = actions.check_book(book, today, language())
     live.status("progress.write")
     live.write_frame(schema.CHECK_RESULTS, result.problems)
     live.write_frame(schema.DATA_QUALITY, result.quality)
@@ -153,16 +144,15 @@ def _dedupe(live: Live, today: dt.datetime) -> str:
     sheet = actions.duplicates_sheet(customers, found)
     live.write_frame(schema.DUPLICATES, sheet)
     clusters = len(found.clusters)
-    sure = int(sheet.groupby("cluster")["confirm"].apply(lambda c: (c == "是").all()).sum()) if len(sheet) else 0
     return t("dedupe.found" if clusters else "dedupe.none", language(), file=live.book.name, clusters=clusters,
-             rows=len(sheet), sure=sure)
+             rows=len(sheet), sure=actions.sure_clusters(sheet))
 
 
 def _merge(live: Live, today: dt.datetime) -> str:
     book = live.core()
     live.status("progress.merge")
     log = live.tool_rows(schema.MERGE_LOG)
-    merge_id = actions._merge_id(log, today)
+    merge_id = actions.new_merge_id(log, today)
     plan, new_log, remaining = actions.merge_plan(book, live.tool_rows(schema.DUPLICATES), log, today, merge_id)
     if not plan.survivors:
         return t("merge.none", language(), file=live.book.name)
@@ -192,14 +182,14 @@ def _import(live: Live, today: dt.datetime) -> str:
 
 def _tag(live: Live, today: dt.datetime) -> str:
     book = live.core()
-    assigned = actions._new_ids(book, today)
+    assigned = actions.new_customer_ids(book, today)
     live.status("progress.tag")
     changes, changed = actions.tag_changes(book, today)
     for row in assigned.index:
         changes.setdefault(int(row), {}).update(assigned.loc[row].to_dict())
     customers = book.tables["customers"]
     live.write_cells(customers.sheet.name, customers.letters, changes)
-    result = actions._check(book, today, language())
+    result = actions.check_book(book, today, language())
     live.write_frame(schema.CHECK_RESULTS, result.problems)
     return t("tag.done", language(), file=live.book.name, **changed)
 
@@ -217,10 +207,7 @@ def _remind(live: Live, today: dt.datetime, *, send: bool) -> str:
         ledger = Ledger(folder)
         ledger.add(mails, smtp.sender if smtp else "crm-sheets@localhost", today)
         sent = deliver(ledger, smtp, folder, today)
-    status = sheet["status"].value_counts()
-    return t("remind.done", language(), file=live.book.name,
-             open=int(status.reindex(["待执行", "逾期", "需人工跟进"]).fillna(0).sum()),
-             overdue=int(status.get("逾期", 0)), escalated=int(status.get("需人工跟进", 0)),
+    return t("remind.done", language(), file=live.book.name, **actions.task_counts(sheet),
              mails=len(mails) if send else 0, sent=sent["sent"], failed=sent["failed"])
 
 

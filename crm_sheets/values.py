@@ -75,6 +75,26 @@ def text_column(raw: pd.Series, type: FieldType = "text") -> pd.Series:
     return raw.map(_cell_text).astype(object)
 
 
+def is_blank(value: object) -> bool:
+    """Nothing in the cell: None, '', NaN or NaT."""
+    return value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)) or value == ""
+
+
+def cell_value(value: object) -> object:
+    """What to put in a cell: None for a blank, a plain datetime for a pandas Timestamp."""
+    if is_blank(value):
+        return None
+    return value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
+
+
+# Staff separate tags with any of these (SPEC §2 客户标签).
+TAG_SEPARATORS = r"[,，、;；]"
+
+
+def split_tags(cell: str) -> list[str]:
+    return [t.strip() for t in re.split(TAG_SEPARATORS, cell or "") if t.strip()]
+
+
 def type_name(value: object) -> str:
     return "str" if isinstance(value, str) else "other"
 

@@ -16,9 +16,10 @@ import pandas as pd
 
 from .. import schema
 from ..tables import SheetTable
+from ..values import is_blank
 from .dedupe import find_duplicates
 from .ids import new_ids
-from .merge import KIND_SURVIVOR, blank, log_row, united_tags
+from .merge import KIND_SURVIVOR, log_row, united_tags
 from .problems import Reason
 from .validate import ValidationResult
 
@@ -126,7 +127,7 @@ def _newest(existing: SheetTable, row: int, incoming: list[pd.Series]) -> dict[s
         if key == "tags":
             value = united_tags([current, *(t[key] for t in incoming)])
         else:
-            value = next((t[key] for t in reversed(incoming) if not blank(t[key])), current)
-        if not (blank(value) and blank(current)) and value != current:
+            value = next((t[key] for t in reversed(incoming) if not is_blank(t[key])), current)
+        if not (is_blank(value) and is_blank(current)) and value != current:
             changes[key] = value
     return changes

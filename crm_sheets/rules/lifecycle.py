@@ -6,7 +6,6 @@ Plain functions over the tables; ``today`` and the thresholds (设置) are param
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +13,7 @@ import pandas as pd
 
 from .. import schema
 from ..tables import SheetTable
+from ..values import split_tags
 
 AUTO = "自动-"
 NEW_BUYER, CHURN_RISK, ESCALATE = "自动-新购客户", "自动-流失预警", "自动-需人工跟进"
@@ -23,8 +23,6 @@ SILENT = "沉默客户"
 # 成交 monthly, 风险等级-高 three times a week).
 NEXT_CONTACT_DAYS = {"潜在客户": 5, "意向客户": 3, "成交客户": 30, SILENT: 7}
 HIGH_RISK_NEXT_DAYS = 2
-_SPLIT = re.compile(r"[,，、;；]")
-ANSWERED = ("已接通", "已回复")
 
 
 @dataclass(frozen=True)
@@ -44,10 +42,6 @@ class Thresholds:
         """``number(name)`` reads one numeric setting (Book.number)."""
         return cls(number("沉默天数"), number("流失预警天数"), number("流失月数"), number("高价值门槛"),
                    number("中价值门槛"), number("新购天数"), number("未接通升级次数"))
-
-
-def split_tags(cell: str) -> list[str]:
-    return [t.strip() for t in _SPLIT.split(cell or "") if t.strip()]
 
 
 def customer_activity(tables: dict[str, SheetTable]) -> pd.DataFrame:
@@ -140,18 +134,17 @@ def tiers(tables: dict[str, SheetTable], as_of: dt.datetime, limits: Thresholds)
     return pd.Series(tier, index=ids.index, dtype=object).where(exists)
 
 
-def lifecycle(tables: dict[str, SheetTable], limits: Thresholds, today: dt.datetime,
-              rule_due: pd.Series | None = None) -> pd.DataFrame:
-    """New stage, tier, tags, last contact and next revisit date per customer row.
+def lifecycle(tables: dict[str, SheetTable], limits: Thresholds, today: dt.datetime) -> pd.DataFrame:
+    """New stage, tier, tags, last contact and the stage cadence's next contact date per customer row.
 
-    ``rule_due`` (客户编号 -> the next date a revisit rule asks for) moves 下次回访日期 earlier.
+    下次回访日期 also depends on the revisit rules: see next_revisit().
     """
     customers = tables["customers"]
     data, text = customers.data, customers.text
     ids = data["customer_id"]
     if not len(ids):
         return pd.DataFrame({k: pd.Series(dtype=object) for k in ("stage", "tier", "tags")} | {
-            k: pd.Series(dtype="datetime64[ns]") for k in ("last_contact", "next_revisit", "cadence_due")})
+            k: pd.Series(dtype="datetime64[ns]") for k in ("last_contact", "cadence_due")})
     now = pd.Timestamp(today)
     activity = customer_activity(tables)
 
@@ -173,21 +166,27 @@ def lifecycle(tables: dict[str, SheetTable], limits: Thresholds, today: dt.datet
         ESCALATE: get("unanswered").fillna(0) >= limits.unanswered,
     }
     current = text.get("tags", pd.Series("", index=ids.index))
-    tags = pd.Series([_tags(cell, [name for name, hit in flags.items() if hit.iloc[i]])
+    hits = [(name, hit.to_numpy(dtype=bool)) for name, hit in flags.items()]
+    tags = pd.Series([_tags(cell, [name for name, hit in hits if hit[i]])
                       for i, cell in enumerate(current.tolist())], index=ids.index, dtype=object)
 
     tags_now = tags.map(split_tags)
     risky = tags_now.map(lambda t: schema.HIGH_RISK_TAG in t)
     days = stage.map(NEXT_CONTACT_DAYS).where(~risky, HIGH_RISK_NEXT_DAYS)
     cadence_due = (reference + pd.to_timedelta(days, unit="D")).dt.normalize()
-    next_date = cadence_due
-    if rule_due is not None and len(rule_due):
-        due = pd.to_datetime(ids.map(rule_due))
-        next_date = next_date.where(~(due < next_date), due)
     return pd.DataFrame({
         "stage": stage, "tier": tiers(tables, today, limits), "tags": tags, "last_contact": last_contact,
-        "next_revisit": next_date, "cadence_due": cadence_due,
+        "cadence_due": cadence_due,
     }, index=ids.index)
+
+
+def next_revisit(life: pd.DataFrame, ids: pd.Series, rule_due: pd.Series) -> pd.Series:
+    """下次回访日期: the stage cadence's date, or a revisit rule's earlier one (rule_due: 客户编号 -> date)."""
+    cadence = life["cadence_due"]
+    if not len(rule_due):
+        return cadence
+    due = pd.to_datetime(ids.map(rule_due))
+    return cadence.where(~(due < cadence), due)
 
 
 def _tags(cell: str, automatic: list[str]) -> str:

@@ -10,18 +10,16 @@ every re-pointed 客户编号 are logged verbatim for the undo.
 from __future__ import annotations
 
 import datetime as dt
-import math
-import re
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from .. import schema
 from ..tables import SheetTable
+from ..values import is_blank, split_tags
 
 KIND_SURVIVOR, KIND_MERGED, KIND_REPOINT = "保留行原值", "被合并的行", "改指向"
 STATUS_DONE, STATUS_UNDONE = "已合并", "已撤销"
-_TAG_SPLIT = re.compile(r"[,，、;；]")
 
 # sheet name -> row -> field key -> new value (None empties the cell)
 CellChanges = dict[str, dict[int, dict[str, object]]]
@@ -33,11 +31,6 @@ class MergePlan:
     cells: CellChanges = field(default_factory=dict)
     log: pd.DataFrame = field(default_factory=pd.DataFrame)
     survivors: dict[str, list[str]] = field(default_factory=dict)  # survivor id -> merged-away ids
-
-
-def blank(value: object) -> bool:
-    """Nothing in the cell: None, '', NaN or NaT."""
-    return value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)) or value == ""
 
 
 def log_row(merge_id: str, now: dt.datetime, survivor: str, kind: str, sheet: str, row: int,
@@ -109,13 +102,13 @@ def plan_merge(
 
 
 def _same(a: object, b: object) -> bool:
-    if blank(a) and blank(b):
+    if is_blank(a) and is_blank(b):
         return True
     return type(a) is type(b) and a == b
 
 
 def united_tags(cells: list[str]) -> str:
-    tags = [t.strip() for cell in cells for t in _TAG_SPLIT.split(cell) if t.strip()]
+    tags = [t for cell in cells for t in split_tags(cell)]
     return ",".join(dict.fromkeys(tags))
 
 
@@ -129,7 +122,7 @@ def plan_undo(log: pd.DataFrame, merge_id: str) -> tuple[CellChanges, pd.DataFra
         if entry["kind"] == KIND_REPOINT:
             cells.setdefault(entry["sheet"], {})[row] = {"customer_id": entry["cell_customer_id"]}
         else:
-            restored = {k: (None if blank(entry[f"cell_{k}"]) else entry[f"cell_{k}"]) for k in customer_keys}
+            restored = {k: (None if is_blank(entry[f"cell_{k}"]) else entry[f"cell_{k}"]) for k in customer_keys}
             cells.setdefault(entry["sheet"], {})[row] = restored
     marked = log.copy()
     marked.loc[mine, "status"] = STATUS_UNDONE

@@ -14,7 +14,7 @@ import zlib
 import pandas as pd
 
 from ..tables import SheetTable
-from .lifecycle import split_tags
+from ..values import split_tags
 
 DEFAULT_WINDOW = 7
 OPEN, UPCOMING, EXPIRED = "待办", "未到期", "已过期"

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..tables import SheetTable
-from .lifecycle import AUTO, STAGES, Thresholds, split_tags, tiers
+from ..values import split_tags
+from .lifecycle import AUTO, STAGES, Thresholds, tiers
 from .revisit import EXPIRED, OPEN
 
 ANSWERED = ("已接通", "已回复")

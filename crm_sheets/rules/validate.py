@@ -24,7 +24,6 @@ from .problems import REASONS
 
 PROBLEM_COLUMNS = [f.key for f in schema.CHECK_RESULTS.fields]
 QUALITY_COLUMNS = [f.key for f in schema.DATA_QUALITY.fields]
-_TAG_SPLIT = r"[,，、;；]"
 _TAG_FORM = re.compile(r"^[^\s-]+-\S+$")
 _SCOPES = {"field": ("字段", "field"), "owner": ("负责人", "owner"), "total": ("合计", "total")}
 
@@ -187,7 +186,7 @@ def _tag_problems(text: pd.Series, dictionary: list[str]) -> tuple[pd.Series, pd
     cells = text[text != ""].str.normalize("NFKC")
     if not len(cells):
         return empty, empty
-    tags = cells.str.split(_TAG_SPLIT, regex=True).explode().str.strip()
+    tags = cells.str.split(values.TAG_SEPARATORS, regex=True).explode().str.strip()
     tags = tags[tags != ""]
     formed = tags.map(lambda tag: bool(_TAG_FORM.match(tag)))
     known = tags.isin(dictionary) if dictionary else pd.Series(True, index=tags.index)

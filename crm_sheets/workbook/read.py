@@ -109,12 +109,21 @@ def read_book(
         raise errors.CorruptWorkbook(file=path.name, detail=str(exc).splitlines()[0][:80]) from None
     try:
         names = list(wb.sheet_names)
+        parsed: dict[str, calamine.CalamineSheet] = {}
+
+        def sheet_of(name: str) -> calamine.CalamineSheet:
+            # Each get_sheet_by_name parses the sheet's XML again: once per sheet is enough.
+            if name not in parsed:
+                parsed[name] = wb.get_sheet_by_name(name)
+            return parsed[name]
 
         def rows_of(name: str) -> list[list]:
-            return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            return sheet_of(name).to_python(skip_empty_area=False)
 
         def merged_of(name: str):
-            return wb.get_sheet_by_name(name).merged_cell_ranges
+            ranges = sheet_of(name).merged_cell_ranges
+            del parsed[name]  # asked for after the rows: the parsed sheet is not needed any more
+            return ranges
 
         return book_from_sheets(path, names, rows_of, merged_of, need=need, sheets=sheets, required=required)
     except (calamine.CalamineError, calamine.ZipError, calamine.XmlError) as exc:

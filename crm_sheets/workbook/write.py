@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..errors import TargetExists
 from ..schema import Sheet
+from ..values import is_blank
 from . import cells as cellpatch
 from .graft import graft, styles_part
 from .package import Package
@@ -68,7 +68,7 @@ _RATIO_KEYS = {"completeness", "validity", "timeliness"}
 def write_value(ws: Worksheet, row: int, col: int, value: object, fmt=None, *, date_format=None,
                 text: bool = False) -> None:
     """One cell through XlsxWriter's typed writers: blanks stay empty, text never turns into a formula."""
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)) or value == "":
+    if is_blank(value):
         return
     if isinstance(value, (dt.datetime, dt.date)):
         ws.write_datetime(row, col, value, date_format or fmt)
