@@ -397,10 +397,13 @@ def summary_blocks(book: Book, month: pd.Period, today: dt.datetime, tasks_sheet
 
 
 def run_summary(path: str | Path, *, today: dt.datetime, month: pd.Period | None = None, export: Path | None = None,
-                progress: Progress = _quiet) -> SummaryOutcome:
-    """Write 月度汇总-YYYY-MM (default: last month) and 反馈统计; optionally the summary alone to ``export``."""
+                progress: Progress = _quiet, book: Book | None = None) -> SummaryOutcome:
+    """Write 月度汇总-YYYY-MM (default: last month) and 反馈统计; optionally the summary alone to ``export``.
+
+    ``book`` is the workbook as read already (the job hands it on from the day's tag run).
+    """
     progress("progress.read")
-    book = _crm_workbook(path)
+    book = book or _crm_workbook(path)
     month = month or previous_month(today)
     progress("progress.summary")
     blocks = summary_blocks(book, month, today)
@@ -477,10 +480,13 @@ def compose_mails(book: Book, sheet: pd.DataFrame, profile: pd.DataFrame, escala
 
 
 def run_remind(path: str | Path, *, today: dt.datetime, dry_run: bool = False,
-               progress: Progress = _quiet) -> RemindOutcome:
-    """Write 回访任务 and send each person's reminders for ``today`` (outbox/ when no SMTP is set)."""
+               progress: Progress = _quiet, book: Book | None = None) -> RemindOutcome:
+    """Write 回访任务 and send each person's reminders for ``today`` (outbox/ when no SMTP is set).
+
+    ``book`` is the workbook as read already (the job hands it on from the day's tag run).
+    """
     progress("progress.read")
-    book = _crm_workbook(path)
+    book = book or _crm_workbook(path)
     progress("progress.remind")
     sheet, mails = remind_plan(book, today)
     if dry_run:

@@ -249,6 +249,8 @@ def remind_cmd(
 @app.command("job")
 def job_cmd(
     path: Annotated[Path, typer.Argument(help="工作簿（.xlsx/.xlsm）。 / The workbook.")],
+    once: Annotated[bool, typer.Option("--once", help="把现在该做的做一遍就退出（给计划任务用）。 / Do what is due now, then exit.")] = False,
+    today: TodayOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """后台任务：每天定时打标签、发回访提醒，每月1日写月报。 / Run the job: check, tag and remind daily, summarise monthly."""
@@ -256,6 +258,13 @@ def job_cmd(
 
     lang = language(lang)
     job = _run(lang, path.name, lambda progress: Job(path, log=file_log(path.resolve().parent)))
+    if today is not None:  # that day at the send time, so the day's work is due
+        day = _run(lang, path.name, lambda progress: _today(today))
+        job.clock = lambda: dt.datetime.combine(day.date(), job.send_at)
+    if once:
+        done = _run(lang, path.name, lambda progress: job.tick())
+        out.print(t("job.once", lang, done="；".join(done) or t("job.nothing", lang)), markup=False)
+        return
     out.print(t("job.started", lang, path=path, time=job.send_at.strftime("%H:%M"),
                 log=path.resolve().parent / "crm-sheets-job.log"), markup=False)
     job.serve()

@@ -68,6 +68,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "remind.dry": ("（试运行：没有写文件，也没有发邮件）", "(dry run: nothing written or sent)"),
     "job.started": ("后台任务已启动：{path}，每天 {time} 发送提醒；日志 {log}。按 Ctrl-C 停止。",
                     "Job running for {path}; reminders daily at {time}; log {log}. Ctrl-C stops it."),
+    "job.once": ("后台任务运行了一次：{done}", "Job ran once: {done}"),
+    "job.nothing": ("现在没有要做的事", "nothing was due"),
     "export.which": ("请用 --owner 姓名 指定导出谁的客户，或用 --all-owners 每人导出一个文件。",
                      "Say whose customers: --owner NAME, or --all-owners for one file each."),
     "export.done": ("{owner} 的客户已导出到 {path}（电话已打码）", "{owner}'s customers written to {path} (phones masked)"),

@@ -23,7 +23,7 @@ import schedule
 
 from . import actions, errors
 from .mail import Ledger, SmtpSettings, deliver
-from .workbook.read import read_book
+from .workbook.read import Book, read_settings
 
 LOG_FILE = "crm-sheets-job.log"
 Clock = Callable[[], dt.datetime]
@@ -33,9 +33,9 @@ class Job:
     def __init__(self, path: Path, clock: Clock | None = None, log: logging.Logger | None = None) -> None:
         self.path = Path(path)
         self.ledger = Ledger(self.path.parent)
-        book = read_book(self.path)
-        self.zone = ZoneInfo(book.setting("时区") or "Asia/Shanghai")
-        self.send_at = _send_time(book.setting("提醒发送时间"))
+        settings = read_settings(self.path)
+        self.zone = ZoneInfo(settings.get("时区") or "Asia/Shanghai")
+        self.send_at = _send_time(settings.get("提醒发送时间", ""))
         self.clock = clock or (lambda: dt.datetime.now(self.zone).replace(tzinfo=None))
         self.log = log or logging.getLogger("crm-sheets.job")
         self.stopping = False
@@ -44,34 +44,38 @@ class Job:
         """Do whatever is due now; returns what was done (for the log and for tests)."""
         now = self.clock()
         done = []
+        book = None  # read once, by the first action that needs it, and handed on
         if now.time() >= self.send_at and not self.ledger.ran("daily", now.date()):
-            done += self._daily(now)
+            lines, book = self._daily(now)
+            done += lines
         first = now.date().replace(day=1)
         if not self.ledger.ran("monthly", first):
-            self._monthly(now)
+            self._monthly(now, book)
             self.ledger.mark_run("monthly", first)
             done.append(f"summary {first:%Y-%m}")
-        book = read_book(self.path)
-        sent = deliver(self.ledger, SmtpSettings.from_settings(book.setting), self.path.parent, now)
+        settings = read_settings(self.path)
+        sent = deliver(self.ledger, SmtpSettings.from_settings(lambda name: settings.get(name, "")), self.path.parent,
+                       now)
         if sent["sent"] or sent["failed"]:
             done.append(f"mail sent {sent['sent']} failed {sent['failed']}")
         for line in done:
             self.log.info(line)
         return done
 
-    def _daily(self, now: dt.datetime) -> list[str]:
+    def _daily(self, now: dt.datetime) -> tuple[list[str], Book | None]:
         today = now.replace(second=0, microsecond=0)
+        book = None
         try:
-            actions.run_tag(self.path, today=today)
+            book = actions.run_tag(self.path, today=today).book
         except errors.OpenInExcel as exc:  # the reminders matter more than the maintained cells
             self.log.warning(exc.message())
-        outcome = actions.run_remind(self.path, today=today)
+        outcome = actions.run_remind(self.path, today=today, book=book)
         self.ledger.mark_run("daily", now.date())
-        return [f"{now:%Y-%m-%d} tag + remind: {len(outcome.mails)} mails"]
+        return [f"{now:%Y-%m-%d} tag + remind: {len(outcome.mails)} mails"], outcome.book
 
-    def _monthly(self, now: dt.datetime) -> None:
+    def _monthly(self, now: dt.datetime, book: Book | None) -> None:
         try:
-            actions.run_summary(self.path, today=now)
+            actions.run_summary(self.path, today=now, book=book)
         except errors.OpenInExcel as exc:
             self.log.warning(exc.message())
 

@@ -14,6 +14,7 @@ import zlib
 import pandas as pd
 
 from ..tables import SheetTable
+from .. import values
 from ..values import split_tags
 
 DEFAULT_WINDOW = 7
@@ -82,7 +83,7 @@ def revisit_tasks(tables: dict[str, SheetTable], rules: pd.DataFrame, profile: p
         if str(rule.get("enabled", "是")).strip() not in ("是", ""):
             continue
         events = _events(str(rule.get("trigger", "")).strip(), tables, profile, rule)
-        events = events.loc[events["customer_id"].isin(profile.index).astype(bool)]
+        events = events.loc[values.member(events["customer_id"], profile.index).astype(bool)]
         for column, key in (("stage", "stage"), ("tier", "tier")):
             wanted = str(rule.get(key) or "").strip()
             if wanted:

@@ -150,8 +150,8 @@ def feedback(followups: pd.DataFrame, month: pd.Period) -> Block:
 
 def script_ab(followups: pd.DataFrame, month: pd.Period) -> Block:
     f = followups[_in(followups["time"], month) & followups["script"].isin(["A", "B"])]
-    g = f.groupby("script")
-    table = pd.DataFrame({"使用次数": g.size(), "有回应": g["result"].apply(lambda s: int(s.isin(ANSWERED).sum()))})
+    answered = f["result"].isin(ANSWERED).astype("int64").groupby(f["script"])
+    table = pd.DataFrame({"使用次数": answered.size(), "有回应": answered.sum()})
     table = table.reindex(["A", "B"], fill_value=0).reset_index().rename(columns={"script": "话术版本"})
     table["回应率"] = _ratio(table["有回应"], table["使用次数"])
     return Block("话术 A/B 回应率", table, "column", ["回应率"], {"回应率"})

@@ -145,7 +145,7 @@ def _field_checks(
     elif f.type == "member" and team is not None:
         yield "unknown_member", filled & ~text.isin(team), None
     elif f.type == "customer_ref" and customer_ids is not None:
-        yield "unknown_customer", filled & ~text.isin(customer_ids), None
+        yield "unknown_customer", filled & ~values.member(text, customer_ids), None
     elif f.type == "name":
         yield "vague_contact", filled & _vague_names(text), None
     elif f.type == "content":
@@ -162,7 +162,7 @@ def _field_checks(
 
 
 def _vague_names(text: pd.Series) -> pd.Series:
-    names = text.str.normalize("NFKC").str.replace(r"\s", "", regex=True)
+    names = values.nfkc(text).str.replace(r"\s", "", regex=True)
     titles = "|".join(schema.TITLES)
     return (
         names.isin(schema.VAGUE_CONTACTS)
@@ -173,7 +173,7 @@ def _vague_names(text: pd.Series) -> pd.Series:
 
 
 def _vague_contents(text: pd.Series) -> pd.Series:
-    core = text.str.normalize("NFKC").str.strip().str.rstrip("。.!！,，;； ")
+    core = values.nfkc(text).str.strip().str.rstrip("。.!！,，;； ")
     return core.isin(schema.VAGUE_CONTENTS) | (core.str.len() < 4)
 
 
@@ -183,7 +183,7 @@ def _tag_problems(text: pd.Series, dictionary: list[str]) -> tuple[pd.Series, pd
     Each is a Series index -> "tag→closest dictionary tag" items joined with '，'.
     """
     empty = pd.Series(dtype=object)
-    cells = text[text != ""].str.normalize("NFKC")
+    cells = values.nfkc(text[text != ""])
     if not len(cells):
         return empty, empty
     tags = cells.str.split(values.TAG_SEPARATORS, regex=True).explode().str.strip()

@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import fastexcel
 import python_calamine as calamine
 
 from .. import errors, schema, values
 from ..schema import Sheet
 from ..tables import SheetTable
 from .cells import column_letters
+from .columns import read_columns
 from .sniff import FileKind, sniff
 
 
@@ -125,11 +127,32 @@ def read_book(
             del parsed[name]  # asked for after the rows: the parsed sheet is not needed any more
             return ranges
 
-        return book_from_sheets(path, names, rows_of, merged_of, need=need, sheets=sheets, required=required)
+        return book_from_sheets(path, names, rows_of, merged_of, need=need, sheets=sheets, required=required,
+                                columns_of=_columns_reader(path))
     except (calamine.CalamineError, calamine.ZipError, calamine.XmlError) as exc:
         raise errors.CorruptWorkbook(file=path.name, detail=str(exc).splitlines()[0][:80]) from None
     finally:
         wb.close()
+
+
+# Sheets read as text columns: big, and none of their cells is ever copied verbatim (客户信息's are, on merge).
+COLUMN_SHEETS = {"followups", "orders", "tickets"}
+Columns = Callable[[str], "tuple[pd.DataFrame, object] | None"]
+
+
+def _columns_reader(path: Path) -> Columns:
+    reader = None
+
+    def columns_of(name: str):
+        nonlocal reader
+        try:
+            if reader is None:
+                reader = fastexcel.read_excel(str(path))
+            return read_columns(reader, path, name)
+        except Exception:  # noqa: BLE001 - anything fastexcel cannot do, the row reader does (and reports)
+            return None
+
+    return columns_of
 
 
 def book_from_sheets(
@@ -141,9 +164,11 @@ def book_from_sheets(
     need: tuple[str, ...] = ("customers",),
     sheets: tuple[Sheet, ...] = schema.SHEETS,
     required: set[str] | None = None,
+    columns_of: Columns = lambda name: None,
 ) -> Book:
     """A Book from a workbook's sheets, however they are read (python-calamine from the file,
-    or xlwings from a live Excel workbook): ``rows_of(name)`` gives a sheet's rows."""
+    or xlwings from a live Excel workbook): ``rows_of(name)`` gives a sheet's rows; ``columns_of(name)``
+    its text columns and merged ranges where a column reader can (see COLUMN_SHEETS)."""
     data_sheets = [s for s in sheets if s.kind == "data"]
     tables: dict[str, SheetTable] = {}
     if names and not any(s.name in names for s in data_sheets):
@@ -156,8 +181,13 @@ def book_from_sheets(
             if sheet.key in need:
                 raise errors.MissingSheet(file=path.name, sheet=sheet.name)
             continue
-        tables[sheet.key] = table_from_rows(path.name, sheet, rows_of(sheet.name), merged=merged_of(sheet.name),
-                                            required=required if sheet.key in need else None)
+        must = required if sheet.key in need else None
+        columns = columns_of(sheet.name) if sheet.key in COLUMN_SHEETS else None
+        if columns is not None:
+            tables[sheet.key] = table_from_columns(path.name, sheet, *columns, required=must)
+        else:
+            tables[sheet.key] = table_from_rows(path.name, sheet, rows_of(sheet.name), merged=merged_of(sheet.name),
+                                                required=must)
     present = {name: (lambda n=name: rows_of(n)) for name in names}
     by_key = {s.key: s for s in sheets}
     return Book(
@@ -173,26 +203,39 @@ def book_from_sheets(
 def table_from_rows(file: str, sheet: Sheet, rows: list[list], merged=None, required: set[str] | None = None
                     ) -> SheetTable:
     """Header row plus data rows (as python-calamine returns them) -> a typed table."""
-    if not rows or all(c in ("", None) for c in rows[0]):
+    body = pd.DataFrame(rows[1:], dtype=object) if len(rows) > 1 else pd.DataFrame()
+    return _table(file, sheet, rows[:4], body, merged, required)
+
+
+def table_from_columns(file: str, sheet: Sheet, columns: pd.DataFrame, merged=None,
+                       required: set[str] | None = None) -> SheetTable:
+    """Text columns of a whole sheet (row 1 first, as columns.read_columns gives them) -> a typed table."""
+    head = [list(r) for r in columns.iloc[:4].itertuples(index=False, name=None)]
+    return _table(file, sheet, head, columns.iloc[1:], merged, required)
+
+
+def _table(file: str, sheet: Sheet, head: list[list], body: pd.DataFrame, merged, required: set[str] | None
+           ) -> SheetTable:
+    """The first rows of a sheet (row 1 = headers) and its data rows as columns -> a typed table."""
+    if not head or all(c in ("", None) for c in head[0]):
         raise errors.EmptySheet(file=file, sheet=sheet.name, headers="、".join(sheet.headers[:5]) + "…")
     for (r0, c0), (r1, c1) in merged or ():
         if r0 == 0:
             cells = f"{column_letters(c0)}1:{column_letters(c1)}{r1 + 1}"
             raise errors.MergedHeader(file=file, sheet=sheet.name, cells=cells)
-    found = match_headers(sheet, rows[0])
+    found = match_headers(sheet, head[0])
     for f in sheet.fields:
         must = f.key in required if required is not None else f.required and not f.maintained
         if must and f.key not in found:
             raise errors.MissingHeader(file=file, sheet=sheet.name, header=f.header)
-    for r in range(1, min(len(rows), 4)):
-        again = match_headers(sheet, rows[r])
+    for r in range(1, len(head)):
+        again = match_headers(sheet, head[r])
         if len(again) >= max(2, len(found) // 2):
             raise errors.ExtraHeaderRow(file=file, sheet=sheet.name, row=r + 1)
-    frame = pd.DataFrame(rows[1:], dtype=object) if len(rows) > 1 else pd.DataFrame()
-    frame.index = pd.RangeIndex(2, len(frame) + 2)
-    raw = pd.DataFrame(index=frame.index)
+    body = body.set_axis(pd.RangeIndex(2, len(body) + 2), axis=0)
+    raw = pd.DataFrame(index=body.index)
     for key, col in found.items():
-        raw[key] = frame[col] if col in frame.columns else pd.Series("", index=frame.index, dtype=object)
+        raw[key] = body[col] if col in body.columns else pd.Series("", index=body.index, dtype=object)
     text = pd.DataFrame({k: values.text_column(raw[k], sheet.field(k).type) for k in raw.columns}, index=raw.index)
     nonempty = (text != "").any(axis=1) if len(text.columns) else pd.Series(False, index=text.index)
     text = text[nonempty]
@@ -314,6 +357,25 @@ def _read_rules(present: Sheets, file: str) -> pd.DataFrame:
         return default_rules()
     data = table_from_rows(file, schema.RULES, rows).data.reset_index(drop=True)
     return data.reindex(columns=schema.RULES.keys)
+
+
+def read_settings(path: str | Path) -> dict[str, str]:
+    """Just the 设置 sheet (the job's clock and mail server), without reading the data sheets."""
+    path = Path(path)
+    if sniff(path) != "xlsx":
+        raise errors.NotAWorkbook(file=path.name)
+    try:
+        wb = calamine.CalamineWorkbook.from_path(str(path))
+    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError, OSError) as exc:
+        raise errors.CorruptWorkbook(file=path.name, detail=str(exc).splitlines()[0][:80]) from None
+    try:
+        names = set(wb.sheet_names)
+        name = schema.SETTINGS_SHEET.name
+        return _read_settings({name: lambda: wb.get_sheet_by_name(name).to_python()} if name in names else {})
+    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError) as exc:
+        raise errors.CorruptWorkbook(file=path.name, detail=str(exc).splitlines()[0][:80]) from None
+    finally:
+        wb.close()
 
 
 def _read_settings(present: Sheets) -> dict[str, str]:
