@@ -103,7 +103,7 @@ def commands(path: Path) -> list[tuple[str, list[str]]]:
         ("remind --dry-run", ["remind", str(path), "--dry-run", "--today", TODAY]),
         ("summary", ["summary", str(path), "--today", TODAY]),
         ("remind", ["remind", str(path), "--today", TODAY]),
-        ("job (one day)", ["job", str(path), "--once"]),
+        ("job (one day)", ["job", str(path), "--once", "--today", TODAY]),
     ]
 
 

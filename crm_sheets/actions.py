@@ -44,7 +44,7 @@ from .templates import write_workbook
 from .values import cell_value, mask_phone, split_tags
 from .workbook.cells import column_index
 from .workbook.charts import summary_sheet
-from .workbook.read import Book, read_book, read_tool_sheet
+from .workbook.read import CUSTOMERS_ONLY, Book, read_book, read_tool_sheet
 from .workbook.safety import exclusive, list_backups, replace_atomically
 from .workbook.write import frame_sheet, write_back, write_standalone
 
@@ -88,9 +88,9 @@ def _id_cells(table: SheetTable, assigned: pd.DataFrame) -> dict[int, dict[int, 
     return cells
 
 
-def _crm_workbook(path: str | Path) -> Book:
+def _crm_workbook(path: str | Path, sheets: tuple[schema.Sheet, ...] = schema.SHEETS) -> Book:
     """Read a CRM workbook; commands that write our sheets cannot work on a CSV or an export."""
-    book = read_book(path)
+    book = read_book(path, sheets=sheets)
     if book.kind != "xlsx":
         raise errors.NotAWorkbook(file=book.path.name)
     return book
@@ -165,7 +165,7 @@ DEDUPE_FIELDS = ("customer_id", "name", "contact", "phone", "email", "owner", "c
 def run_dedupe(path: str | Path, *, today: dt.datetime, progress: Progress = _quiet) -> DedupeOutcome:
     """Find duplicate customers; in a workbook write them to 疑似重复 for review."""
     progress("progress.read")
-    book = read_book(path, required={"customer_id", "name"})
+    book = read_book(path, required={"customer_id", "name"}, sheets=CUSTOMERS_ONLY)
     customers = book.tables["customers"]
     if not {"phone", "email"} & set(customers.letters):
         raise errors.MissingHeader(file=book.path.name, sheet=customers.sheet.name, header="联系电话/联系邮箱")
@@ -239,7 +239,9 @@ def merge_plan(book: Book, review: pd.DataFrame, log: pd.DataFrame, today: dt.da
     confirmed = review[review["confirm"].astype(str).str.strip() == "是"]
     clusters = [g["customer_id"].astype(str).tolist() for _, g in confirmed.groupby("cluster", sort=True)]
     clusters = [c for c in clusters if len(c) >= 2]
-    result = check_book(book, today, "zh")
+    # Only 客户信息's own problems decide which values may win; the other sheets need no checking here.
+    result = validate({"customers": book.tables["customers"]}, options=book.options, team=book.team_names,
+                      today=today, lang="zh")
     header_to_key = {f.header: f.key for f in schema.CUSTOMERS.fields}
     problems = result.problems[result.problems["sheet"] == schema.CUSTOMERS.name]
     invalid = {(int(r), header_to_key[c]) for r, c in zip(problems["row"], problems["column"])}
@@ -290,7 +292,7 @@ def run_import(path: str | Path, source: str | Path, *, today: dt.datetime, merg
                progress: Progress = _quiet) -> ImportOutcome:
     """Add the customers of ``source`` to the workbook: all of it in one write, or nothing."""
     progress("progress.read")
-    book = _crm_workbook(path)
+    book = _crm_workbook(path, CUSTOMERS_ONLY)
     progress("progress.check")
     log = read_tool_sheet(book.path, schema.MERGE_LOG)
     plan, changes, new_log = import_changes(book, source, log, today=today, merge=merge, lang=lang)

@@ -73,7 +73,9 @@ def _cell_text(value: object) -> str:
 def text_column(raw: pd.Series, type: FieldType = "text") -> pd.Series:
     """Each cell as the user sees it, as a str ('' for empty)."""
     if isinstance(raw.dtype, pd.StringDtype):  # text columns read column-wise: vectorized in Arrow
-        return raw.fillna("").str.strip()
+        stripped = raw.fillna("").str.strip()
+        # the column itself when nothing was padded, so a million-row sheet is not held twice
+        return raw if raw.notna().all() and stripped.str.len().equals(raw.str.len()) else stripped
     if raw.dtype == object and len(raw) and pd.api.types.infer_dtype(raw, skipna=False) == "string":
         return raw.str.strip()
     return raw.map(_cell_text).astype(object)

@@ -49,6 +49,7 @@ def customer_activity(tables: dict[str, SheetTable]) -> pd.DataFrame:
     out = pd.DataFrame(index=pd.Index([], name="id"))
     if "followups" in tables and {"customer_id", "time"} <= set(tables["followups"].data.columns):
         f = tables["followups"].data
+        f = f[[c for c in ("customer_id", "time", "status", "result") if c in f.columns]]  # not all million rows' text
         f = f[(f["customer_id"] != "") & f["time"].notna()].sort_values(["customer_id", "time"], kind="stable")
         last = f.groupby("customer_id").tail(1).set_index("customer_id")
         out = out.reindex(out.index.union(last.index))
@@ -89,7 +90,7 @@ def spend(tables: dict[str, SheetTable], as_of: dt.datetime, months: int = 6) ->
     """Per 客户编号: spend in the ``months`` before ``as_of``; refunds subtract."""
     if "orders" not in tables or not {"customer_id", "date", "amount"} <= set(tables["orders"].data.columns):
         return pd.Series(dtype="float64")
-    o = tables["orders"].data
+    o = tables["orders"].data[[c for c in ("customer_id", "date", "amount", "type") if c in tables["orders"].data]]
     end = pd.Timestamp(as_of)
     recent = o[(o["date"] > end - pd.DateOffset(months=months)) & (o["date"] <= end) & (o["customer_id"] != "")]
     sign = np.where(recent.get("type", pd.Series("", index=recent.index)) == "退款", -1.0, 1.0)
@@ -102,7 +103,7 @@ def last_seen(tables: dict[str, SheetTable], as_of: dt.datetime) -> pd.Series:
     parts = []
     for sheet, column in (("followups", "time"), ("orders", "date"), ("tickets", "opened_at")):
         if sheet in tables and {"customer_id", column} <= set(tables[sheet].data.columns):
-            d = tables[sheet].data
+            d = tables[sheet].data[["customer_id", column]]
             d = d[(d["customer_id"] != "") & (d[column] <= end)]
             latest = d.groupby("customer_id")[column].max()
             if len(latest):

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .. import schema
 from ..tables import SheetTable
-from ..values import is_blank, split_tags
+from ..values import is_blank, member, split_tags
 
 KIND_SURVIVOR, KIND_MERGED, KIND_REPOINT = "保留行原值", "被合并的行", "改指向"
 STATUS_DONE, STATUS_UNDONE = "已合并", "已撤销"
@@ -61,6 +61,7 @@ def plan_merge(
     sheet = customers.sheet.name
     by_id = text["customer_id"].reset_index().drop_duplicates("customer_id").set_index("customer_id")["index"]
     refs = {name: t for name, t in tables.items() if name != "customers" and "customer_id" in t.letters}
+    repoint: dict[str, str] = {}  # merged-away id -> survivor id
     for ids in clusters:
         rows = [int(by_id[i]) for i in dict.fromkeys(ids) if i in by_id.index]
         if len(rows) < 2:
@@ -91,12 +92,16 @@ def plan_merge(
             plan.cells.setdefault(sheet, {})[r] = {k: None for k in keys}
         gone = {text.at[r, "customer_id"] for r in away} - {survivor}
         plan.survivors[survivor] = sorted(gone)
-        for table in refs.values():
-            hits = table.text.index[table.text["customer_id"].isin(gone)]
-            for r in hits:
-                log.append(log_row(merge_id, now, survivor, KIND_REPOINT, table.sheet.name, int(r),
-                                    {"customer_id": table.raw.at[r, "customer_id"]}))
-                plan.cells.setdefault(table.sheet.name, {})[int(r)] = {"customer_id": survivor}
+        repoint.update(dict.fromkeys(gone, survivor))
+    # One pass over each referring sheet for all clusters (跟进记录 has a million rows).
+    for table in refs.values():
+        ids = table.text["customer_id"]
+        hits = ids[member(ids, repoint)]
+        old = table.raw.loc[hits.index, "customer_id"]
+        for r, current, verbatim in zip(hits.index.tolist(), hits.tolist(), old.tolist(), strict=True):
+            log.append(log_row(merge_id, now, repoint[current], KIND_REPOINT, table.sheet.name, int(r),
+                               {"customer_id": verbatim}))
+            plan.cells.setdefault(table.sheet.name, {})[int(r)] = {"customer_id": repoint[current]}
     plan.log = pd.DataFrame(log, columns=[f.key for f in schema.MERGE_LOG.fields])
     return plan
 

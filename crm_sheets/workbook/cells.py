@@ -12,6 +12,7 @@ import datetime as dt
 import math
 import re
 from collections import deque
+from collections.abc import Iterable, Iterator
 from html import escape
 
 ROW_RE = re.compile(rb"<row\b([^>]*?)(/>|>(.*?)</row>)", re.DOTALL)
@@ -75,50 +76,112 @@ def patch_cells(
     """
     if not updates:
         return xml
-    start = xml.find(b"<sheetData")
-    if start < 0:
-        raise ValueError("worksheet without sheetData")
-    end = xml.find(b"</sheetData>", start)
-    if end < 0:  # <sheetData/>: no rows at all
-        end = xml.find(b"/>", start) + 2
-        head, body = xml[:start] + b"<sheetData>", b""
-        tail = b"</sheetData>" + xml[end:]
-    else:
-        open_end = xml.find(b">", start) + 1
-        head, body, tail = xml[:open_end], xml[open_end:end], xml[end:]
+    return b"".join(patch_stream([xml], updates, date_styles=date_styles, date_style=date_style, date1904=date1904))
 
-    pending = dict(sorted(updates.items()))
-    order = deque(pending)  # rows still to write, ascending
-    out: list[bytes] = []
-    pos = 0
-    implicit_row = 0
-    for m in ROW_RE.finditer(body):
-        attrs = m.group(1)
-        rm = re.search(rb'\br="(\d+)"', attrs)
-        row = int(rm.group(1)) if rm else implicit_row + 1
-        implicit_row = row
-        # rows with updates that have no <row> element yet come before this one
-        while order and order[0] < row:
-            missing = order.popleft()
+
+def patch_stream(
+    chunks: Iterable[bytes],
+    updates: dict[int, dict[int, CellValue]],
+    *,
+    date_styles: set[int],
+    date_style: int,
+    date1904: bool = False,
+) -> Iterator[bytes]:
+    """patch_cells over the sheet XML as it streams by, so a 700 MB sheet never sits in memory whole.
+
+    Each chunk is cut before its last ``<row`` (rows are never split) and the
+    complete rows before the cut are patched; unchanged rows pass as they were.
+    """
+    rows = _RowPatcher(updates, date_styles, date_style, date1904)
+    chunks = iter(chunks)
+    buffer = b""
+    in_data = False
+    for chunk in chunks:
+        buffer += chunk
+        if not in_data:
+            start = buffer.find(b"<sheetData")
+            open_end = buffer.find(b">", start) if start >= 0 else -1
+            if open_end < 0:
+                continue
+            if buffer[open_end - 1:open_end] == b"/":  # <sheetData/>: no rows at all
+                yield buffer[:start] + b"<sheetData>" + rows.finish() + b"</sheetData>"
+                buffer = buffer[open_end + 1:]
+                yield from _rest(buffer, chunks)
+                return
+            yield buffer[:open_end + 1]
+            buffer = buffer[open_end + 1:]
+            in_data = True
+        end = buffer.find(b"</sheetData>")
+        if end >= 0:
+            yield rows.patch(buffer[:end]) + rows.finish()
+            yield from _rest(buffer[end:], chunks)
+            return
+        cut = buffer.rfind(b"<row")
+        if cut > 0:
+            yield rows.patch(buffer[:cut])
+            buffer = buffer[cut:]
+    if not in_data:
+        raise ValueError("worksheet without sheetData")
+    raise ValueError("worksheet XML ends inside sheetData")
+
+
+def _rest(buffer: bytes, chunks: Iterator[bytes]) -> Iterator[bytes]:
+    yield buffer
+    yield from chunks
+
+
+class _RowPatcher:
+    """The rows still to write, carried from one stretch of <row> elements to the next."""
+
+    def __init__(self, updates: dict[int, dict[int, CellValue]], date_styles: set[int], date_style: int,
+                 date1904: bool) -> None:
+        self.pending = dict(sorted(updates.items()))
+        self.order = deque(self.pending)  # rows still to write, ascending
+        self.implicit_row = 0
+        self.styles = (date_styles, date_style, date1904)
+
+    def patch(self, body: bytes) -> bytes:
+        """Complete <row> elements with their updates applied (rows that have none inserted in order)."""
+        date_styles, date_style, date1904 = self.styles
+        if not self.order:
+            return body
+        out: list[bytes] = []
+        pos = 0
+        for m in ROW_RE.finditer(body):
+            attrs = m.group(1)
+            rm = re.search(rb'\br="(\d+)"', attrs)
+            row = int(rm.group(1)) if rm else self.implicit_row + 1
+            self.implicit_row = row
+            # rows with updates that have no <row> element yet come before this one
+            while self.order and self.order[0] < row:
+                missing = self.order.popleft()
+                out.append(body[pos:m.start()])
+                pos = m.start()
+                out.append(_new_row(missing, self.pending.pop(missing), date_style, date1904))
+            if row not in self.pending:
+                if not self.order:
+                    break
+                continue
+            self.order.popleft()
             out.append(body[pos:m.start()])
-            pos = m.start()
-            out.append(_new_row(missing, pending.pop(missing), date_style, date1904))
-        if row not in pending:
-            continue
-        order.popleft()
-        out.append(body[pos:m.start()])
-        cells = m.group(3) or b""
-        new_attrs = re.sub(rb'\sspans="[^"]*"', b"", attrs)
-        out.append(
-            b"<row" + new_attrs + b">"
-            + _patch_row(cells, row, pending.pop(row), date_styles, date_style, date1904)
-            + b"</row>"
-        )
-        pos = m.end()
-    out.append(body[pos:])
-    for row, cols in pending.items():
-        out.append(_new_row(row, cols, date_style, date1904))
-    return head + b"".join(out) + tail
+            cells = m.group(3) or b""
+            new_attrs = re.sub(rb'\sspans="[^"]*"', b"", attrs)
+            out.append(
+                b"<row" + new_attrs + b">"
+                + _patch_row(cells, row, self.pending.pop(row), date_styles, date_style, date1904)
+                + b"</row>"
+            )
+            pos = m.end()
+        out.append(body[pos:])
+        return b"".join(out)
+
+    def finish(self) -> bytes:
+        """Rows below the last one in the sheet."""
+        _date_styles, date_style, date1904 = self.styles
+        rows = [_new_row(row, cols, date_style, date1904) for row, cols in self.pending.items()]
+        self.pending.clear()
+        self.order.clear()
+        return b"".join(rows)
 
 
 def _new_row(row: int, cols: dict[int, CellValue], date_style: int, date1904: bool) -> bytes:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -25,18 +27,31 @@ from .package import Package
 _MIDNIGHT = r"^(\d{4}-\d\d-\d\d) 00:00:00$"
 _SECONDS = r"^(\d{4}-\d\d-\d\d \d\d:\d\d):\d\d$"
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*\bref=\"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?\"")
+# The first <c> of the first <row> in sheetData: its row, its reference, and whether it is empty (<c .../>).
+_FIRST_CELL = re.compile(rb"<(?:\w+:)?sheetData\b[^>]*>\s*<(?:\w+:)?row\b(?:[^>]*?\br=\"(\d+)\")?[^>]*>\s*"
+                         rb"<(?:\w+:)?c\b(?:[^>]*?\br=\"([A-Z]+\d+)\")?[^>]*?(/?)>")
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*\bref=\"([A-Z]+)(\d+):([A-Z]+)(\d+)\"")
 _CHUNK = 1 << 24
 
 Merged = list[tuple[tuple[int, int], tuple[int, int]]]
 
 
-def sheet_layout(path: Path, sheet_name: str) -> tuple[tuple[int, int, int, int] | None, Merged]:
-    """The sheet's declared used range (0-based first row, first col, rows, cols) and its merged ranges.
+@dataclass
+class Layout:
+    """What the head and tail of a sheet's XML say about where its cells are."""
 
-    One streaming pass over the sheet's XML (no parse): <dimension> is at the
-    start, <mergeCells> after the data.
-    """
+    a1_first: bool  # the first cell of sheetData is A1 and holds something
+    dimension: tuple[int, int, int, int] | None  # declared used range: first row, first col, rows, cols (0-based)
+    merged: Merged
+
+    def starts_at_a1(self, rows: int, cols: int) -> bool:
+        """Whether a used range of that size, as calamine trims it, begins at A1."""
+        return self.a1_first or self.dimension == (0, 0, rows, cols)
+
+
+def sheet_layout(path: Path, sheet_name: str) -> Layout:
+    """One streaming pass over the sheet's XML (no parse): <dimension> and the first cell at the start,
+    <mergeCells> after the data."""
     with Package(path) as pkg:
         part = next((p for name, _rid, p in pkg.sheets() if name == sheet_name), "")
     dimension = None
@@ -49,6 +64,9 @@ def sheet_layout(path: Path, sheet_name: str) -> tuple[tuple[int, int, int, int]
             c1 = column_index(found.group(3).decode()) if found.group(3) else c0
             r1 = int(found.group(4)) - 1 if found.group(4) else r0
             dimension = (r0, c0, r1 - r0 + 1, c1 - c0 + 1)
+        first = _FIRST_CELL.search(head)
+        a1_first = bool(first) and first.group(1) in (None, b"1") and first.group(2) in (None, b"A1") and (
+            first.group(3) != b"/")
         tail, chunk = b"", head
         while chunk:
             window = tail + chunk
@@ -60,17 +78,17 @@ def sheet_layout(path: Path, sheet_name: str) -> tuple[tuple[int, int, int, int]
                 break
             tail = window[-64:]
             chunk = fh.read(_CHUNK)
-    return dimension, merged
+    return Layout(a1_first, dimension, merged)
 
 
 def read_columns(reader, path: Path, sheet_name: str) -> tuple[pd.DataFrame, Merged] | None:
     """The sheet as text columns (row 1 included; index = 0-based row), or None when its start is not provable."""
-    dimension, merged = sheet_layout(path, sheet_name)
-    if dimension is None or dimension[:2] != (0, 0):
+    with ThreadPoolExecutor(1) as pool:  # the XML scan inflates in zlib (no GIL) while fastexcel parses
+        scan = pool.submit(sheet_layout, path, sheet_name)
+        table = reader.load_sheet_by_name(sheet_name, header_row=None, dtypes="string").to_arrow()
+        layout = scan.result()
+    if not layout.starts_at_a1(table.num_rows, table.num_columns):
         return None
-    table = reader.load_sheet_by_name(sheet_name, header_row=None, dtypes="string").to_arrow()
-    if (table.num_rows, table.num_columns) != dimension[2:]:
-        return None  # the used range is smaller than declared, so it may not start at A1
     columns = {}
     for i, column in enumerate(table.columns):
         text = pd.Series(column.cast(pa.large_string()).to_pandas(types_mapper=_as_text), copy=False).fillna("")
@@ -78,7 +96,10 @@ def read_columns(reader, path: Path, sheet_name: str) -> tuple[pd.DataFrame, Mer
         if when.any():
             text[when] = text[when].str.replace(_MIDNIGHT, r"\1", regex=True).str.replace(_SECONDS, r"\1", regex=True)
         columns[i] = text
-    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows)), merged
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))
+    del table
+    pa.default_memory_pool().release_unused()  # the parse buffers, before the next sheet or the work starts
+    return frame, layout.merged
 
 
 def _as_text(arrow_type: pa.DataType):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 from xml.sax.saxutils import quoteattr
@@ -57,6 +58,7 @@ class Package:
         self._zip = zipfile.ZipFile(path)
         self._infos = self._zip.infolist()
         self._changed: dict[str, bytes] = {}
+        self._streamed: dict[str, Callable[[Iterator[bytes]], Iterable[bytes]]] = {}
         self._added: list[str] = []
         self._removed: set[str] = set()
 
@@ -96,8 +98,15 @@ class Package:
         if name in self._zip.NameToInfo:
             self._removed.add(name)
 
+    def transform(self, name: str, change: Callable[[Iterator[bytes]], Iterable[bytes]]) -> None:
+        """Rewrite an existing part as it is copied: ``change`` gets its bytes in chunks and yields the new ones.
+
+        For parts too big to hold in memory twice (a million-row sheet).
+        """
+        self._streamed[name] = change
+
     def changed_parts(self) -> set[str]:
-        return set(self._changed) | self._removed
+        return set(self._changed) | set(self._streamed) | self._removed
 
     # -- relationships -----------------------------------------------------
     def relationships(self, part: str) -> list[Relationship]:
@@ -219,10 +228,26 @@ class Package:
                     continue
                 if name in self._changed:
                     dst.writestr(_fresh_info(name, info), self._changed[name])
+                elif name in self._streamed:
+                    self._write_streamed(info, dst)
                 else:
                     _copy_raw(self._zip, info, dst)
             for name in self._added:
                 dst.writestr(_fresh_info(name, None), self._changed[name])
+
+
+    def _write_streamed(self, info: zipfile.ZipInfo, dst: zipfile.ZipFile) -> None:
+        target = _fresh_info(info.filename, info)
+        # Level 1: deflating 700 MB at the default level takes longer than everything else in a command.
+        setattr(target, "compress_level" if hasattr(target, "compress_level") else "_compresslevel", 1)
+        with self._zip.open(info) as src, dst.open(target, "w", force_zip64=info.file_size > STREAM_ZIP64) as out:
+            for piece in self._streamed[info.filename](iter(lambda: src.read(STREAM_CHUNK), b"")):
+                out.write(piece)
+
+
+# Streamed parts are read in pieces of this size; one that may grow past 2 GB gets a ZIP64 header up front.
+STREAM_CHUNK = 1 << 24
+STREAM_ZIP64 = 1 << 30
 
 
 def _fresh_info(name: str, like: zipfile.ZipInfo | None) -> zipfile.ZipInfo:

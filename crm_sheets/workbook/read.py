@@ -135,6 +135,8 @@ def read_book(
         wb.close()
 
 
+# For work on 客户信息 alone (dedupe, import): the other data sheets are not read at all.
+CUSTOMERS_ONLY = tuple(s for s in schema.SHEETS if s.kind != "data" or s.key == "customers")
 # Sheets read as text columns: big, and none of their cells is ever copied verbatim (客户信息's are, on merge).
 COLUMN_SHEETS = {"followups", "orders", "tickets"}
 Columns = Callable[[str], "tuple[pd.DataFrame, object] | None"]

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -104,13 +105,10 @@ def write_back(
             known_dates = date_styles(styles_xml)
             parts = {name: part for name, _rid, part in pkg.sheets()}
             for sheet_name, updates in (cells or {}).items():
-                part = parts[sheet_name]
-                pkg.write(
-                    part,
-                    cellpatch.patch_cells(
-                        pkg.read(part), updates, date_styles=known_dates, date_style=date_xf, date1904=date1904
-                    ),
-                )
+                if updates:
+                    pkg.transform(parts[sheet_name], partial(cellpatch.patch_stream, updates=updates,
+                                                             date_styles=known_dates, date_style=date_xf,
+                                                             date1904=date1904))
             changed = pkg.changed_parts()
             backup = replace_atomically(path, pkg.write_to, keep_backups)
     return WriteResult(backup=backup, changed_parts=changed)
