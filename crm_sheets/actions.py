@@ -46,7 +46,7 @@ from .workbook.cells import column_index
 from .workbook.charts import summary_sheet
 from .workbook.read import CUSTOMERS_ONLY, Book, read_book, read_tool_sheet
 from .workbook.safety import exclusive, list_backups, replace_atomically
-from .workbook.write import frame_sheet, write_back, write_standalone
+from .workbook.write import ToolSheet, frame_sheet, write_back, write_standalone
 
 Progress = Callable[[str], None]
 
@@ -317,11 +317,20 @@ MAINTAINED = ("stage", "tier", "tags", "last_contact", "next_revisit")
 
 
 def customer_profiles(book: Book, today: dt.datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Lifecycle values per customer row and the revisit tasks they imply (tiers, stages, tags, rules)."""
-    life = lifecycle(book.tables, Thresholds.from_settings(book.number), today)
-    tasks = revisit_tasks(book.tables, book.rules, _profile(book, life), today)
-    life["next_revisit"] = next_revisit(life, book.tables["customers"].data["customer_id"], next_rule_dates(tasks))
-    return life, tasks
+    """Lifecycle values per customer row and the revisit tasks they imply (tiers, stages, tags, rules).
+
+    Worked out once per book and day: applying them (tag_changes) does not change them, so the
+    job's remind and summary reuse what its tag run found.
+    """
+    key = ("profiles", pd.Timestamp(today))
+    if key not in book.derived:
+        life = lifecycle(book.tables, Thresholds.from_settings(book.number), today)
+        tasks = revisit_tasks(book.tables, book.rules, _profile(book, life), today)
+        life["next_revisit"] = next_revisit(life, book.tables["customers"].data["customer_id"],
+                                            next_rule_dates(tasks))
+        book.derived[key] = (life, tasks)
+    life, tasks = book.derived[key]
+    return life.copy(), tasks
 
 
 def _profile(book: Book, life: pd.DataFrame) -> pd.DataFrame:
@@ -408,15 +417,21 @@ def run_summary(path: str | Path, *, today: dt.datetime, month: pd.Period | None
     book = book or _crm_workbook(path)
     month = month or previous_month(today)
     progress("progress.summary")
-    blocks = summary_blocks(book, month, today)
-    name = f"{schema.MONTHLY_PREFIX}{month}"
-    company = book.setting("公司名称")
-    sheet = summary_sheet(name, f"{company} {month} 月度汇总".strip(), blocks)
+    sheet, name, blocks = _summary_sheet(book, month, today)
     progress("progress.write")
     if export is not None:
         write_standalone(export, [sheet])
     backup = _write(book, [sheet, frame_sheet(schema.FEEDBACK, feedback_by_month(book.tables))], pd.DataFrame())
     return SummaryOutcome(book=book, month=month, sheet_name=name, blocks=blocks, backup=backup)
+
+
+def _summary_sheet(book: Book, month: pd.Period, today: dt.datetime, tasks_sheet: pd.DataFrame | None = None
+                   ) -> tuple[ToolSheet, str, list[Block]]:
+    """The 月度汇总-YYYY-MM sheet of ``month``, its name and its blocks."""
+    blocks = summary_blocks(book, month, today, tasks_sheet)
+    name = f"{schema.MONTHLY_PREFIX}{month}"
+    company = book.setting("公司名称")
+    return summary_sheet(name, f"{company} {month} 月度汇总".strip(), blocks), name, blocks
 
 
 @dataclass
@@ -448,6 +463,15 @@ def remind_plan(book: Book, today: dt.datetime, previous: pd.DataFrame | None = 
     escalated = set(profile.index[profile["tags"].map(lambda t: ESCALATE in split_tags(t))])
     sheet = task_sheet(everything, previous, profile, escalated, today)
     return sheet, compose_mails(book, sheet, profile, escalated, today)
+
+
+def _send(book: Book, mails: list[Mail], today: dt.datetime) -> tuple[int, dict[str, int]]:
+    """Record the day's mails in the ledger (once each) and deliver what is due: (new mails, delivery counts)."""
+    smtp = SmtpSettings.from_settings(book.setting)
+    ledger = Ledger(book.path.parent)
+    sender = smtp.sender if smtp else (book.setting("发件人邮箱") or "crm-sheets@localhost")
+    new = ledger.add(mails, sender, today)
+    return new, deliver(ledger, smtp, book.path.parent, today)
 
 
 def task_counts(sheet: pd.DataFrame) -> dict[str, int]:
@@ -499,14 +523,46 @@ def run_remind(path: str | Path, *, today: dt.datetime, dry_run: bool = False,
         backup = _write(book, [frame_sheet(schema.TASKS, sheet)], pd.DataFrame())
     except (errors.OpenInExcel, errors.Busy) as exc:  # reminders still go out; the sheet waits for next time
         write_error = exc
-    smtp = SmtpSettings.from_settings(book.setting)
-    ledger = Ledger(book.path.parent)
-    sender = smtp.sender if smtp else (book.setting("发件人邮箱") or "crm-sheets@localhost")
-    new = ledger.add(mails, sender, today)
     progress("progress.send")
-    delivery = deliver(ledger, smtp, book.path.parent, today)
+    new, delivery = _send(book, mails, today)
     return RemindOutcome(book=book, sheet=sheet, mails=mails, new_mails=new, delivery=delivery, backup=backup,
                          write_error=write_error)
+
+
+@dataclass
+class DayOutcome:
+    tag: TagOutcome
+    remind: RemindOutcome
+    summary: str  # the 月度汇总 sheet written, or ""
+
+
+def run_day(path: str | Path, *, today: dt.datetime, month: pd.Period | None = None) -> DayOutcome:
+    """The job's day in one read and one write: tag (with its check), 回访任务 and the reminders,
+    and on the first run of a month the summary of ``month``.
+
+    If Excel has the file open, nothing is written but the reminders still go out.
+    """
+    book = _crm_workbook(path)
+    assigned = new_customer_ids(book, today)
+    changes, changed = tag_changes(book, today)
+    result = check_book(book, today, "zh")
+    sheet, mails = remind_plan(book, today)
+    tool_sheets = [frame_sheet(schema.CHECK_RESULTS, result.problems), frame_sheet(schema.DATA_QUALITY, result.quality),
+                   frame_sheet(schema.TASKS, sheet)]
+    name = ""
+    if month is not None:
+        summary, name, _blocks = _summary_sheet(book, month, today, tasks_sheet=sheet)
+        tool_sheets += [summary, frame_sheet(schema.FEEDBACK, feedback_by_month(book.tables))]
+    backup, write_error = None, None
+    try:
+        backup = _write(book, tool_sheets, assigned, {book.tables["customers"].sheet.name: changes})
+    except (errors.OpenInExcel, errors.Busy) as exc:
+        write_error = exc
+    new, delivery = _send(book, mails, today)
+    tag = TagOutcome(book=book, result=result, changed=changed, assigned=assigned, backup=backup)
+    remind = RemindOutcome(book=book, sheet=sheet, mails=mails, new_mails=new, delivery=delivery, backup=backup,
+                           write_error=write_error)
+    return DayOutcome(tag=tag, remind=remind, summary=name if write_error is None else "")
 
 
 MOBILE_IN_TEXT = r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)"

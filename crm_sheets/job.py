@@ -23,7 +23,8 @@ import schedule
 
 from . import actions, errors
 from .mail import Ledger, SmtpSettings, deliver
-from .workbook.read import Book, read_settings
+from .rules.summary import previous_month
+from .workbook.read import read_settings
 
 LOG_FILE = "crm-sheets-job.log"
 Clock = Callable[[], dt.datetime]
@@ -44,13 +45,20 @@ class Job:
         """Do whatever is due now; returns what was done (for the log and for tests)."""
         now = self.clock()
         done = []
-        book = None  # read once, by the first action that needs it, and handed on
-        if now.time() >= self.send_at and not self.ledger.ran("daily", now.date()):
-            lines, book = self._daily(now)
-            done += lines
+        daily = now.time() >= self.send_at and not self.ledger.ran("daily", now.date())
         first = now.date().replace(day=1)
-        if not self.ledger.ran("monthly", first):
-            self._monthly(now, book)
+        monthly = not self.ledger.ran("monthly", first)
+        if daily:
+            # tag, remind and (when it is due) the month's summary: one read, one write
+            day = actions.run_day(self.path, today=now.replace(second=0, microsecond=0),
+                                  month=previous_month(now) if monthly else None)
+            if day.remind.write_error is not None:  # the reminders went out; the sheets wait for next time
+                self.log.warning(day.remind.write_error.message())
+            self.ledger.mark_run("daily", now.date())
+            done.append(f"{now:%Y-%m-%d} tag + remind: {len(day.remind.mails)} mails")
+        elif monthly:
+            self._monthly(now)
+        if monthly:
             self.ledger.mark_run("monthly", first)
             done.append(f"summary {first:%Y-%m}")
         settings = read_settings(self.path)
@@ -62,20 +70,9 @@ class Job:
             self.log.info(line)
         return done
 
-    def _daily(self, now: dt.datetime) -> tuple[list[str], Book | None]:
-        today = now.replace(second=0, microsecond=0)
-        book = None
+    def _monthly(self, now: dt.datetime) -> None:
         try:
-            book = actions.run_tag(self.path, today=today).book
-        except errors.OpenInExcel as exc:  # the reminders matter more than the maintained cells
-            self.log.warning(exc.message())
-        outcome = actions.run_remind(self.path, today=today, book=book)
-        self.ledger.mark_run("daily", now.date())
-        return [f"{now:%Y-%m-%d} tag + remind: {len(outcome.mails)} mails"], outcome.book
-
-    def _monthly(self, now: dt.datetime, book: Book | None) -> None:
-        try:
-            actions.run_summary(self.path, today=now, book=book)
+            actions.run_summary(self.path, today=now)
         except errors.OpenInExcel as exc:
             self.log.warning(exc.message())
 

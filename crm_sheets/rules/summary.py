@@ -32,11 +32,15 @@ def previous_month(today: dt.date | dt.datetime) -> pd.Period:
     return pd.Period(today, "M") - 1
 
 
+FOLLOWUP_COLUMNS = ["customer_id", "time", "by", "channel", "result", "status", "issue_type", "satisfaction", "script"]
+
+
 def _followups(tables: dict[str, SheetTable]) -> pd.DataFrame:
+    """The dated follow-ups, in the columns the summary counts (not the million rows' free text)."""
     if "followups" not in tables:
-        return pd.DataFrame(columns=["customer_id", "time", "by", "channel", "result", "status", "issue_type",
-                                     "satisfaction", "script"])
+        return pd.DataFrame(columns=FOLLOWUP_COLUMNS)
     f = tables["followups"].data
+    f = f[[c for c in FOLLOWUP_COLUMNS if c in f.columns]]
     return f[f["time"].notna()] if "time" in f.columns else f.iloc[0:0]
 
 
@@ -205,5 +209,5 @@ def feedback_by_month(tables: dict[str, SheetTable]) -> pd.DataFrame:
     """反馈统计: every month's follow-ups counted by 问题类型 and 满意度."""
     f = _followups(tables)
     f = f[(f["issue_type"] != "") | (f["satisfaction"] != "")]
-    g = f.groupby([f["time"].dt.strftime("%Y-%m"), "issue_type", "satisfaction"]).size()
+    g = f.groupby([f["time"].dt.to_period("M").astype(str).rename("time"), "issue_type", "satisfaction"]).size()
     return g.rename("count").reset_index().rename(columns={"time": "month"})

@@ -38,6 +38,8 @@ class Book:
     settings: dict[str, str]
     sheet_names: list[str] = field(default_factory=list)
     rules: pd.DataFrame = field(default_factory=lambda: default_rules())
+    # Results worked out from these tables, kept for the next action of the same run (the job's day).
+    derived: dict = field(default_factory=dict, repr=False)
 
     @property
     def team_names(self) -> list[str]:
