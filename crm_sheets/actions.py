@@ -41,7 +41,7 @@ from .rules.summary import Block, feedback_by_month, monthly_summary, previous_m
 from .rules.validate import ValidationResult, validate
 from .tables import SheetTable
 from .templates import write_workbook
-from .values import cell_value, mask_phone, split_tags
+from .values import cell_value, mask_phone, neutralize, split_tags
 from .workbook.cells import column_index
 from .workbook.charts import summary_sheet
 from .workbook.read import CUSTOMERS_ONLY, Book, read_book, read_tool_sheet
@@ -579,7 +579,8 @@ def _sheet_frame(table: SheetTable, rows: pd.Index) -> pd.DataFrame:
         elif f.type == "phone":
             out[f.header] = table.data.loc[rows, f.key].map(mask_phone)
         else:
-            out[f.header] = table.text.loc[rows, f.key].str.replace(MOBILE_IN_TEXT, r"\1****\2", regex=True)
+            text = table.text.loc[rows, f.key].str.replace(MOBILE_IN_TEXT, r"\1****\2", regex=True)
+            out[f.header] = text.map(neutralize)
     return pd.DataFrame(out)
 
 

@@ -58,6 +58,16 @@ class UnsupportedFile(CrmError):
     en = "{file}: {suffix} files are not supported; use .xlsx, .xlsm or .csv."
 
 
+class MissingPart(CrmError):
+    """{file}: 工作簿缺少 {member}，工具无法安全写回；请在 Excel 中打开并另存一份再试。"""
+    en = "{file}: the workbook has no {member}, so it cannot be written back safely; open it in Excel and save a copy."
+
+
+class UnsafeXml(CrmError):
+    """{file}: 文件里的 {member} 含有 DTD/实体声明（可能读取本机文件或耗尽内存），已拒绝；请在 Excel 中另存一份再试。"""
+    en = "{file}: {member} declares a DTD or entities (may read local files or exhaust memory); refused. Save a fresh copy from Excel."
+
+
 class ZipBomb(CrmError):
     """{file}: 文件解压后异常巨大（{member}），疑似恶意文件，已拒绝。"""
     en = "{file}: a part unpacks to an abnormal size ({member}); refused as unsafe."

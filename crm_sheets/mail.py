@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .values import mask_phone
+from .values import mask_phone, neutralize
 
 LEDGER = ".crm-mail.sqlite"
 OUTBOX = "outbox"
@@ -198,8 +198,9 @@ def owner_mail(owner: str, address: str, tasks: pd.DataFrame, day: dt.date, full
     for t in rows.itertuples():
         phone = t.phone if full_phone else mask_phone(t.phone)
         note = f"（第{t.reminders}次提醒）" if t.reminders >= 2 else ""
-        lines.append(f"- {t.name}（{t.customer_id}）{phone}：{t.rule}，{t.status}{note}\n  话术：{t.script}")
-        cells.append([t.name, t.customer_id, phone, t.rule, f"{t.status}{note}", t.script])
+        name, script = neutralize(t.name), neutralize(t.script)
+        lines.append(f"- {name}（{t.customer_id}）{phone}：{t.rule}，{t.status}{note}\n  话术：{script}")
+        cells.append([name, t.customer_id, phone, t.rule, f"{t.status}{note}", script])
     text = f"{owner}，您好：\n\n今天需要回访的客户（{len(rows)}）：\n" + "\n".join(lines) + (
         "\n\n做完后请在工作簿“回访任务”表的“执行结果”一列填写结果。\n")
     return Mail(key=f"{day}|{address}|owner", recipient=address, subject=f"今日回访清单（{len(rows)}）",
@@ -211,7 +212,8 @@ def manager_mail(manager: str, address: str, escalations: pd.DataFrame, done: in
                  full_phone: bool) -> Mail:
     """The manager's digest: customers needing a manager, and the team's execution rate."""
     rate = f"{done / due:.0%}" if due else "—"
-    cells = [[e.name, e.customer_id, e.phone if full_phone else mask_phone(e.phone), e.owner] for e in escalations.itertuples()]
+    cells = [[neutralize(e.name), e.customer_id, e.phone if full_phone else mask_phone(e.phone), e.owner]
+             for e in escalations.itertuples()]
     lines = [f"- {c[0]}（{c[1]}）{c[2]}，负责人 {c[3]}" for c in cells]
     text = (f"{manager}，您好：\n\n需人工跟进的客户（连续多次未接通）：{len(cells)}\n" + "\n".join(lines)
             + f"\n\n团队本月回访执行率：{rate}（已完成 {done} / 应回访 {due}）\n")

@@ -98,6 +98,16 @@ def member(column: pd.Series, items) -> pd.Series:
     return column.isin(items)
 
 
+# What spreadsheet programs start a formula with (OWASP "CSV injection"), tab and CR included.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(text: object) -> str:
+    """Text as it may leave the workbook (mail, exports): a leading formula character is quoted with '."""
+    text = "" if is_blank(text) else str(text)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def is_blank(value: object) -> bool:
     """Nothing in the cell: None, '', NaN or NaT."""
     return value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)) or value == ""

@@ -38,7 +38,7 @@ FOLLOWUP_COLUMNS = ["customer_id", "time", "by", "channel", "result", "status", 
 def _followups(tables: dict[str, SheetTable]) -> pd.DataFrame:
     """The dated follow-ups, in the columns the summary counts (not the million rows' free text)."""
     if "followups" not in tables:
-        return pd.DataFrame(columns=FOLLOWUP_COLUMNS)
+        return pd.DataFrame(columns=FOLLOWUP_COLUMNS).astype({"time": "datetime64[ns]"})
     f = tables["followups"].data
     f = f[[c for c in FOLLOWUP_COLUMNS if c in f.columns]]
     return f[f["time"].notna()] if "time" in f.columns else f.iloc[0:0]

@@ -106,7 +106,7 @@ def _check_sheet(
             if not hits.any():
                 continue
             rows = text[hits]
-            shown = detail if detail is not None else rows
+            shown = _masked(detail if detail is not None else rows)
             found.append(_problem_rows(table, f, code, rows.index, shown, lang, options, order[f.key]))
     if not found:
         return pd.DataFrame(columns=PROBLEM_COLUMNS)
@@ -208,6 +208,17 @@ def closest_tag(tag: str, dictionary: list[str]) -> str:
     return best[0] if best else ""
 
 
+def _masked(shown: pd.Series) -> pd.Series:
+    """The values a problem row shows, with any ID or card number in them masked (whatever the problem is)."""
+    ids, cards = values.find_sensitive(shown.astype(str))
+    if not len(ids) and not len(cards):
+        return shown
+    out = shown.astype(object).copy()
+    out.update(_mask_sensitive(out.astype(str), ids))
+    out.update(_mask_sensitive(out.astype(str), cards))
+    return out
+
+
 def _mask_sensitive(text: pd.Series, hits: pd.Series) -> pd.Series:
     """Never copy an ID or card number into another sheet: keep its ends only."""
     shown = {}
@@ -246,7 +257,7 @@ def _problem_rows(
     frame["problem"] = [p for p, _ in texts]
     frame["fix"] = [x for _, x in texts]
     if code in ("bad_tag", "unknown_tag"):
-        frame["value"] = table.text.loc[rows, f.key].to_numpy()
+        frame["value"] = _masked(table.text.loc[rows, f.key]).to_numpy()
     return frame
 
 

@@ -18,6 +18,8 @@ from xml.sax.saxutils import quoteattr
 
 from defusedxml import ElementTree as SafeET
 
+from .. import errors
+
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 OFFICE_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -81,9 +83,16 @@ class Package:
     def read(self, name: str) -> bytes:
         if name in self._changed:
             return self._changed[name]
-        if name in self._removed:
-            raise KeyError(name)
+        if name in self._removed or name not in self._zip.NameToInfo:
+            raise errors.MissingPart(file=self.path.name, member=name)
         return self._zip.read(name)
+
+    def xml(self, name: str):
+        """A part parsed (defusedxml: no DTD, no entities); a damaged part is a CorruptWorkbook."""
+        try:
+            return SafeET.fromstring(self.read(name))
+        except SafeET.ParseError as exc:
+            raise errors.CorruptWorkbook(file=self.path.name, detail=f"{name}: {exc}"[:80]) from None
 
     def write(self, name: str, data: bytes) -> None:
         if name not in self._zip.NameToInfo and name not in self._added:
@@ -113,7 +122,7 @@ class Package:
         name = rels_path(part) if part else "_rels/.rels"
         if not self.exists(name):
             return []
-        root = SafeET.fromstring(self.read(name))
+        root = self.xml(name)
         return [
             Relationship(
                 el.get("Id", ""),
@@ -185,7 +194,7 @@ class Package:
     def sheets(self) -> list[tuple[str, str, str]]:
         """(sheet name, relationship id, part name) in workbook order."""
         wb = self.workbook_part()
-        root = SafeET.fromstring(self.read(wb))
+        root = self.xml(wb)
         targets = {r.id: resolve(wb, r.target) for r in self.relationships(wb)}
         out = []
         for el in root.iter(f"{{{MAIN_NS}}}sheet"):
@@ -194,7 +203,7 @@ class Package:
         return out
 
     def uses_1904_dates(self) -> bool:
-        root = SafeET.fromstring(self.read(self.workbook_part()))
+        root = self.xml(self.workbook_part())
         pr = root.find(f"{{{MAIN_NS}}}workbookPr")
         return pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
 

@@ -28,9 +28,18 @@ def excel_lock_file(path: Path) -> Path | None:
     return None
 
 
+def lock_wait() -> float:
+    """Seconds a writer waits for another one (the job, a button) to finish: CRM_SHEETS_LOCK_WAIT, else 60."""
+    try:
+        return max(0.0, float(os.environ.get("CRM_SHEETS_LOCK_WAIT", "60")))
+    except ValueError:
+        return 60.0
+
+
 @contextmanager
-def exclusive(path: Path, wait_seconds: float = 60) -> Iterator[None]:
-    """Hold the workbook's writer lock; refuse if Excel or another writer has it."""
+def exclusive(path: Path, wait_seconds: float | None = None) -> Iterator[None]:
+    """Hold the workbook's writer lock; refuse if Excel has the file open or another writer keeps it too long."""
+    wait_seconds = lock_wait() if wait_seconds is None else wait_seconds
     lock = excel_lock_file(path)
     if lock is not None:
         raise errors.OpenInExcel(file=path.name, lock=lock.name)

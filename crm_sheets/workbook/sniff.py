@@ -7,7 +7,9 @@ what to do.
 
 from __future__ import annotations
 
+import re
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Literal
 
@@ -21,6 +23,10 @@ WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 # A real sheet XML compresses 10-30x; a ratio this high on a big member is a bomb.
 MAX_RATIO = 100
 BOMB_MIN_SIZE = 20 * 1024 * 1024
+
+XML_SUFFIXES = (".xml", ".rels", ".vml")
+PROLOG_BYTES = 4096
+DTD_MARK = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 FileKind = Literal["xlsx", "csv"]
 
@@ -64,9 +70,15 @@ def _check_package(path: Path) -> None:
             for info in infos:
                 if info.file_size > BOMB_MIN_SIZE and info.file_size > MAX_RATIO * max(info.compress_size, 1):
                     raise errors.ZipBomb(file=name, member=info.filename)
+            for info in infos:
+                if info.filename.endswith(XML_SUFFIXES):
+                    with zf.open(info) as fh:
+                        # a DTD can only stand in the prolog, before the root element
+                        if DTD_MARK.search(fh.read(PROLOG_BYTES)):
+                            raise errors.UnsafeXml(file=name, member=info.filename)
     except zipfile.BadZipFile as exc:
         raise errors.CorruptWorkbook(file=name, detail=str(exc)) from None
-    except (EOFError, OSError) as exc:
+    except (EOFError, OSError, zlib.error, NotImplementedError) as exc:
         raise errors.CorruptWorkbook(file=name, detail=type(exc).__name__) from None
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -19,7 +20,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..errors import TargetExists
+from ..errors import CorruptWorkbook, TargetExists
 from ..schema import Sheet
 from ..values import is_blank
 from . import cells as cellpatch
@@ -97,7 +98,7 @@ def write_back(
     ``cells`` maps sheet name -> {row number: {0-based column: value}}.
     """
     path = Path(path)
-    with exclusive(path):
+    with exclusive(path), _damage_named(path):
         with Package(path) as pkg:
             date_xf = _donor_into(pkg, list(tool_sheets))
             date1904 = pkg.uses_1904_dates()
@@ -112,6 +113,15 @@ def write_back(
             changed = pkg.changed_parts()
             backup = replace_atomically(path, pkg.write_to, keep_backups)
     return WriteResult(backup=backup, changed_parts=changed)
+
+
+@contextmanager
+def _damage_named(path: Path) -> Iterator[None]:
+    """A package part missing the element every workbook has (no <Types>, no <sheetData>) is damage, not a bug."""
+    try:
+        yield
+    except ValueError as exc:
+        raise CorruptWorkbook(file=path.name, detail=str(exc)[:80]) from None
 
 
 def _donor_into(pkg: Package, tool_sheets: list[ToolSheet]) -> int:

@@ -1,0 +1,68 @@
+"""Formula injection, sensitive numbers and masked phones in what leaves the workbook (issue 9)."""
+
+from __future__ import annotations
+
+import csv
+import email
+import email.policy
+import re
+from pathlib import Path
+
+import python_calamine
+from typer.testing import CliRunner
+
+from corpus import customer_row, demo_book, small_book
+from crm_sheets import schema
+from crm_sheets.cli import app
+from support import members, sheet_part
+
+EVIL = ['=HYPERLINK("http://evil.example","点我")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3"]
+MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def test_import_stores_formula_text_as_text_and_refuses_id_and_card_numbers(tmp_path: Path) -> None:
+    path = small_book(tmp_path / "客户管理.xlsx")
+    source = tmp_path / "导入.csv"
+    rows = [schema.CUSTOMERS.headers[1:9]]
+    rows += [customer_row(name, f"1391234567{i}")[1:9] for i, name in enumerate(EVIL)]
+    rows.append(customer_row("深圳证件科技有限公司", "13711112222", 客户标签="身份证 11010519491231002X")[1:9])
+    rows.append(customer_row("深圳卡号科技有限公司", "13711113333", 联系人姓名="卡号 6222021234567890128")[1:9])
+    with source.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    result = CliRunner().invoke(app, ["import", str(path), str(source), "--today", "2026-11-24"])
+    assert result.exit_code in (0, 1), result.output
+    wb = python_calamine.CalamineWorkbook.from_path(str(path))
+    names = [r[1] for r in wb.get_sheet_by_name(schema.CUSTOMERS.name).to_python()[1:]]
+    assert [n for n in names if n in EVIL] == EVIL  # stored exactly as typed
+    assert "深圳证件科技有限公司" not in names and "深圳卡号科技有限公司" not in names
+    codes = {r[6] for r in wb.get_sheet_by_name(schema.IMPORT_ERRORS.name).to_python()[1:]}
+    assert {"id_number", "bank_card"} <= codes
+    every = b"".join(members(path).values())
+    assert b"11010519491231002X" not in every and b"6222021234567890128" not in every  # listed masked only
+    sheet = members(path)[sheet_part(path, schema.CUSTOMERS.name)]
+    assert b"<f>" not in sheet and b"<f " not in sheet  # text, never a formula
+
+
+def test_exports_and_mails_quote_formula_text_and_mask_phones(tmp_path: Path) -> None:
+    path = demo_book(tmp_path / "客户管理.xlsx")
+    renamed = tmp_path / "带公式.xlsx"
+    evil_rows = [customer_row(name, f"1391234567{i}", 负责人="李娜") for i, name in enumerate(EVIL)]
+    small_book(renamed, [schema.CUSTOMERS.headers, *evil_rows])
+    out = tmp_path / "exports"
+    result = CliRunner().invoke(app, ["export", str(renamed), "--all-owners", "--out", str(out), "--today", "2026-11-24"])
+    assert result.exit_code == 0, result.output
+    cells = [c for f in out.glob("*.xlsx") for name in python_calamine.CalamineWorkbook.from_path(str(f)).sheet_names
+             for r in python_calamine.CalamineWorkbook.from_path(str(f)).get_sheet_by_name(name).to_python() for c in r]
+    texts = [c for c in cells if isinstance(c, str)]
+    assert {"'" + e for e in EVIL} <= set(texts)
+    assert not [c for c in texts if c.startswith(("=", "+", "@"))]
+    assert not [c for c in texts if MOBILE.search(c)]
+    result = CliRunner().invoke(app, ["remind", str(path), "--today", "2026-11-24"])
+    assert result.exit_code == 0, result.output
+    mails = list((tmp_path / "outbox").glob("*.eml"))
+    assert mails
+    for mail in mails:
+        message = email.message_from_bytes(mail.read_bytes(), policy=email.policy.default)
+        for part in message.walk():
+            if part.get_content_maintype() == "text":
+                assert not MOBILE.search(part.get_content()), mail.name
