@@ -25,7 +25,8 @@ NUMBER_TYPES = {"money", "number"}
 
 # Excel's day 0 (1900 system, with its 1900-02-29 bug folded in for serials > 60).
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-_MAX_SERIAL = 2958465  # 9999-12-31
+# Excel goes to 9999-12-31 (serial 2958465); pandas' nanosecond dates stop in 2262.
+_MAX_SERIAL = (dt.datetime(2262, 4, 11) - dt.datetime(1899, 12, 30)).days
 # Text date formats seen in Chinese offices, tried in order after unifying separators.
 _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y%m%d", "%Y-%m")
 _DATE_SEPARATORS = re.compile(r"\s*[年月/.]\s*|\s*-\s*")
@@ -175,7 +176,7 @@ def parse_dates(raw: pd.Series) -> pd.Series:
         return out
     is_when = raw.map(lambda v: isinstance(v, (dt.datetime, dt.date)))
     if is_when.any():
-        out[is_when] = pd.to_datetime(raw[is_when].map(_as_datetime), errors="coerce")
+        out[is_when] = _ns(pd.to_datetime(raw[is_when].map(_as_datetime), errors="coerce"))
     is_number = raw.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
     if is_number.any():
         out[is_number] = _serial_dates(raw[is_number].astype("float64"))
@@ -185,6 +186,13 @@ def parse_dates(raw: pd.Series) -> pd.Series:
     return out.astype("datetime64[ns]")
 
 
+def _ns(dates: pd.Series) -> pd.Series:
+    """Dates at pandas' nanosecond resolution; a date it cannot hold (after 2262, before 1677) is no date."""
+    if str(dates.dtype) != "datetime64[ns]":
+        dates = dates.where((dates >= pd.Timestamp.min) & (dates <= pd.Timestamp.max))
+    return dates.astype("datetime64[ns]")
+
+
 def _serial_dates(numbers: pd.Series) -> pd.Series:
     """Excel serial numbers (and 20240310-style numbers) as dates; NaT where neither."""
     yyyymmdd = (numbers >= 19000101) & (numbers <= 29991231) & (numbers % 1 == 0)
@@ -192,7 +200,7 @@ def _serial_dates(numbers: pd.Series) -> pd.Series:
     out = (_EXCEL_EPOCH + pd.to_timedelta(serial.round(6), unit="D")).astype("datetime64[ns]")
     if yyyymmdd.any():
         digits = numbers[yyyymmdd].astype("int64").astype(str)
-        out[digits.index] = pd.to_datetime(digits, format="%Y%m%d", errors="coerce")
+        out[digits.index] = _ns(pd.to_datetime(digits, format="%Y%m%d", errors="coerce"))
     return out
 
 
@@ -203,7 +211,7 @@ def _as_datetime(value: dt.date) -> dt.datetime:
 def parse_date_text(text: pd.Series) -> pd.Series:
     """'2024-03-10 14:30', '2024/3/10', '2024.03.10', '2024年3月10日 9:05', '20240310', …"""
     # Most cells are ISO already (2024-03-10, 2024-03-10 14:30): one fast pass first.
-    out = pd.to_datetime(text.str.strip(), format="ISO8601", errors="coerce").astype("datetime64[ns]")
+    out = _ns(pd.to_datetime(text.str.strip(), format="ISO8601", errors="coerce"))
     rest = text[out.isna() & (text != "")]
     if not len(rest):
         return out
@@ -221,7 +229,7 @@ def parse_date_text(text: pd.Series) -> pd.Series:
         todo = unified[out[unified.index].isna() & (unified != "")]
         if not len(todo):
             break
-        out[todo.index] = pd.to_datetime(todo, format=fmt, errors="coerce")
+        out[todo.index] = _ns(pd.to_datetime(todo, format=fmt, errors="coerce"))
     return out
 
 

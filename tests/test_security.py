@@ -66,3 +66,26 @@ def test_exports_and_mails_quote_formula_text_and_mask_phones(tmp_path: Path) ->
         for part in message.walk():
             if part.get_content_maintype() == "text":
                 assert not MOBILE.search(part.get_content()), mail.name
+
+
+FORBIDDEN = {"subprocess", "pty", "xml.etree", "xml.etree.ElementTree", "xml.etree.cElementTree", "xml.dom",
+             "xml.dom.minidom", "xml.dom.pulldom", "xml.sax.expatreader", "lxml", "lxml.etree"}
+
+
+def test_no_shell_and_no_unsafe_xml_parser_in_the_package() -> None:
+    """User data never reaches a shell, and every XML parse goes through defusedxml."""
+    import ast
+
+    package = Path(__file__).parent.parent / "crm_sheets"
+    found = []
+    for source in package.rglob("*.py"):
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import | ast.ImportFrom) else []
+            module = node.module if isinstance(node, ast.ImportFrom) else ""
+            if FORBIDDEN & {*names, module or ""}:
+                found.append(f"{source.name}: import {module or names}")
+            if isinstance(node, ast.Attribute) and node.attr in {"system", "popen", "spawnl", "execv", "execvp"} \
+                    and isinstance(node.value, ast.Name) and node.value.id == "os":
+                found.append(f"{source.name}: os.{node.attr}")
+    assert not found, found

@@ -155,7 +155,7 @@ def lifecycle(tables: dict[str, SheetTable], limits: Thresholds, today: dt.datet
     last_contact = pd.to_datetime(get("last_contact"))
     created = pd.to_datetime(data.get("created_at", pd.Series(pd.NaT, index=ids.index)))
     reference = last_contact.fillna(created)
-    status = get("status").fillna("")
+    status = get("status").astype(object).fillna("")
     recorded = text.get("stage", pd.Series("", index=ids.index))
     stage = status.where(status.isin(STAGES), recorded.where(recorded.isin(STAGES), "潜在客户"))
     stage = stage.where(~(reference < now - pd.Timedelta(days=limits.silent_days)), SILENT)

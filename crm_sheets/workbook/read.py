@@ -207,7 +207,8 @@ def book_from_sheets(
 def table_from_rows(file: str, sheet: Sheet, rows: list[list], merged=None, required: set[str] | None = None
                     ) -> SheetTable:
     """Header row plus data rows (as python-calamine returns them) -> a typed table."""
-    body = pd.DataFrame(rows[1:], dtype=object) if len(rows) > 1 else pd.DataFrame()
+    width = max(map(len, rows), default=0)  # a CSV's rows may be ragged; a sheet's never are
+    body = pd.DataFrame([r + [""] * (width - len(r)) if len(r) < width else r for r in rows[1:]], dtype=object)
     return _table(file, sheet, rows[:4], body, merged, required)
 
 
