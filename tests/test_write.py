@@ -16,6 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import python_calamine
+from hypothesis import given
+from hypothesis import strategies as st
 from support import FIXTURES, MANIFEST, lo_inspect, members, rows_removed, sheet_part
 
 from crm_sheets import errors, schema
@@ -209,3 +211,39 @@ def test_restore_lists_and_brings_back_a_backup(tmp_path: Path) -> None:
     assert path.read_bytes() in (original, validated)
     missing = runner.invoke(app, ["restore", str(path), "--pick", "9"])
     assert missing.exit_code == 2 and "restore --list" in missing.output
+
+
+_CELL_BODIES = [b"<v>1</v>", b"<f>A1*2</f><v>2</v>", b"", b'<is><r><rPr><color rgb="FFFF0000"/></rPr><t>x</t></r></is>']
+
+
+@given(st.dictionaries(st.integers(0, 30), st.tuples(st.sampled_from(_CELL_BODIES), st.booleans()), max_size=12),
+       st.dictionaries(st.integers(0, 30), st.sampled_from(["new", 3.5, None, dt.datetime(2024, 1, 2)]),
+                       min_size=1, max_size=6))
+def test_finding_cells_by_reference_equals_walking_every_cell(existing, updates) -> None:
+    """The fast path (cells found by r=) writes exactly what the cell-by-cell walk writes."""
+    row = b"".join(
+        b'<c r="' + cellpatch.column_letters(col).encode() + b'7" s="2"'
+        + (b"/>" if closed or not body else b">" + body + b"</c>")
+        for col, (body, closed) in sorted(existing.items())
+    )
+    args = (set(), 5, False)
+    fast = cellpatch._patch_row(row, 7, updates, *args)
+    walked = cellpatch._patch_row_scan(row, b"7", sorted(updates.items()), *args)
+    assert fast == walked
+
+
+@given(st.sets(st.integers(1, 40), max_size=25), st.dictionaries(st.integers(1, 50), st.just({1: "x"}), min_size=1),
+       st.integers(1, 400))
+def test_jumping_to_rows_equals_walking_every_row_in_any_chunking(existing, updates, chunk) -> None:
+    """Numbered rows are found by r= (fast) with the same result as the row-by-row walk, however the XML streams in."""
+    body = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (r, r, r) for r in sorted(existing))
+
+    def whole(method: str) -> bytes:
+        rows = cellpatch._RowPatcher(updates, set(), 5, False)
+        return getattr(rows, method)(body) + rows.finish()
+
+    xml = b"<worksheet><sheetData>" + body + b"</sheetData></worksheet>"
+    streamed = b"".join(cellpatch.patch_stream([xml[i:i + chunk] for i in range(0, len(xml), chunk)], updates,
+                                               date_styles=set(), date_style=5))
+    assert whole("_jump") == whole("_walk")
+    assert streamed == b"<worksheet><sheetData>" + whole("_walk") + b"</sheetData></worksheet>"

@@ -13,11 +13,18 @@ import math
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator
+from functools import cache
 from html import escape
 
 ROW_RE = re.compile(rb"<row\b([^>]*?)(/>|>(.*?)</row>)", re.DOTALL)
 CELL_RE = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
 REF_RE = re.compile(rb'\br="([A-Z]+)(\d+)"')
+ROW_NUMBER_RE = re.compile(rb'<row r="(\d+)"')
+ROW_R_RE = re.compile(rb'\br="(\d+)"')
+SPANS_RE = re.compile(rb'\sspans="[^"]*"')
+CELL_REF_RE = re.compile(rb'<c r="([A-Z]+)\d+"')
+CELL_START_RE = re.compile(rb"<c[\s/>]")  # a cell, not <color> or <charset> of rich text
+STYLE_RE = re.compile(rb'\ss="(\d+)"')
 
 CellValue = str | float | int | dt.datetime | dt.date | None
 
@@ -142,14 +149,39 @@ class _RowPatcher:
 
     def patch(self, body: bytes) -> bytes:
         """Complete <row> elements with their updates applied (rows that have none inserted in order)."""
-        date_styles, date_style, date1904 = self.styles
         if not self.order:
             return body
+        if body.count(b"<row") == body.count(b'<row r="'):
+            return self._jump(body)
+        return self._walk(body)
+
+    def _jump(self, body: bytes) -> bytes:
+        """Every row is numbered: go straight to the rows with updates (merge touches a few of a million)."""
+        last = body.rfind(b'<row r="')
+        self.implicit_row = int(body[last + 8:body.index(b'"', last + 8)]) if last >= 0 else self.implicit_row
+        out: list[bytes] = []
+        pos = 0
+        while self.order and self.order[0] <= self.implicit_row:
+            row = self.order.popleft()
+            start = body.find(b'<row r="%d"' % row, pos)
+            if start < 0:  # no such row yet: it goes before the first row below it
+                start = next(m.start() for m in ROW_NUMBER_RE.finditer(body, pos) if int(m.group(1)) > row)
+                out += [body[pos:start], _new_row(row, self.pending.pop(row), *self.styles[1:])]
+                pos = start
+                continue
+            m = ROW_RE.match(body, start)
+            out += [body[pos:start], self._patched(m, row)]
+            pos = m.end()
+        out.append(body[pos:])
+        return b"".join(out)
+
+    def _walk(self, body: bytes) -> bytes:
+        """Rows without r= count from the row before, so every row is looked at."""
+        _date_styles, date_style, date1904 = self.styles
         out: list[bytes] = []
         pos = 0
         for m in ROW_RE.finditer(body):
-            attrs = m.group(1)
-            rm = re.search(rb'\br="(\d+)"', attrs)
+            rm = ROW_R_RE.search(m.group(1))
             row = int(rm.group(1)) if rm else self.implicit_row + 1
             self.implicit_row = row
             # rows with updates that have no <row> element yet come before this one
@@ -163,17 +195,15 @@ class _RowPatcher:
                     break
                 continue
             self.order.popleft()
-            out.append(body[pos:m.start()])
-            cells = m.group(3) or b""
-            new_attrs = re.sub(rb'\sspans="[^"]*"', b"", attrs)
-            out.append(
-                b"<row" + new_attrs + b">"
-                + _patch_row(cells, row, self.pending.pop(row), date_styles, date_style, date1904)
-                + b"</row>"
-            )
+            out += [body[pos:m.start()], self._patched(m, row)]
             pos = m.end()
         out.append(body[pos:])
         return b"".join(out)
+
+    def _patched(self, m: re.Match, row: int) -> bytes:
+        # spans= would no longer cover an inserted cell; it is only a hint, so it goes.
+        attrs = SPANS_RE.sub(b"", m.group(1)) if b"spans=" in m.group(1) else m.group(1)
+        return b"<row" + attrs + b">" + _patch_row(m.group(3) or b"", row, self.pending.pop(row), *self.styles) + b"</row>"
 
     def finish(self) -> bytes:
         """Rows below the last one in the sheet."""
@@ -195,36 +225,76 @@ def _new_row(row: int, cols: dict[int, CellValue], date_style: int, date1904: bo
 def _patch_row(
     cells: bytes, row: int, cols: dict[int, CellValue], date_styles: set[int], date_style: int, date1904: bool
 ) -> bytes:
-    todo = dict(sorted(cols.items()))
+    todo = sorted(cols.items())
+    row_number = str(row).encode()
+    # Every writer we know puts r= first; then each target cell is found by its reference in C, not by a
+    # Python loop over every cell of the row (a tag run patches every row of 客户信息).
+    if len(CELL_START_RE.findall(cells)) != cells.count(b'<c r="'):
+        return _patch_row_scan(cells, row_number, todo, date_styles, date_style, date1904)
+    out: list[bytes] = []
+    pos = 0
+    for col, value in todo:
+        ref = _letters(col) + row_number
+        start = cells.find(b'<c r="' + ref + b'"', pos)
+        if start < 0:
+            # Not there: it goes before the first cell further right.
+            insert = next((m.start() for m in CELL_REF_RE.finditer(cells, pos) if _index(m.group(1)) > col),
+                          len(cells))
+            out += [cells[pos:insert], _cell_xml(ref, value, None, date_style, date1904)]
+            pos = insert
+            continue
+        m = CELL_RE.match(cells, start)
+        out.append(cells[pos:start])
+        out.append(_replacement(m, ref, value, date_styles, date_style, date1904))
+        pos = m.end()
+    out.append(cells[pos:])
+    return b"".join(out)
+
+
+def _patch_row_scan(
+    cells: bytes, row_number: bytes, todo: list[tuple[int, CellValue]], date_styles: set[int], date_style: int,
+    date1904: bool
+) -> bytes:
+    """_patch_row for cells without a leading r= (implicit positions count from the cell before)."""
+    pending = dict(todo)
     out: list[bytes] = []
     pos = 0
     implicit_col = -1
     for m in CELL_RE.finditer(cells):
-        attrs = m.group(1)
-        ref = REF_RE.search(attrs)
-        col = column_index(ref.group(1).decode()) if ref else implicit_col + 1
+        ref = REF_RE.search(m.group(1))
+        col = _index(ref.group(1)) if ref else implicit_col + 1
         implicit_col = col
-        for missing in [c for c in todo if c < col]:
+        for missing in [c for c in pending if c < col]:
             out.append(cells[pos:m.start()])
             pos = m.start()
-            ref_new = column_letters(missing).encode() + str(row).encode()
-            out.append(_cell_xml(ref_new, todo.pop(missing), None, date_style, date1904))
-        if col not in todo:
+            out.append(_cell_xml(_letters(missing) + row_number, pending.pop(missing), None, date_style, date1904))
+        if col not in pending:
             continue
-        value = todo.pop(col)
-        if b"<f" in (m.group(2) or b""):
-            continue
-        style_m = re.search(rb'\ss="(\d+)"', attrs)
-        style = style_m.group(1) if style_m else None
-        if isinstance(value, (dt.date, dt.datetime)) and style is not None and int(style) in date_styles:
-            keep = int(style)
-        else:
-            keep = date_style
         out.append(cells[pos:m.start()])
-        ref_bytes = column_letters(col).encode() + str(row).encode()
-        out.append(_cell_xml(ref_bytes, value, style, keep, date1904))
+        out.append(_replacement(m, _letters(col) + row_number, pending.pop(col), date_styles, date_style, date1904))
         pos = m.end()
     out.append(cells[pos:])
-    for col, value in todo.items():
-        out.append(_cell_xml(column_letters(col).encode() + str(row).encode(), value, None, date_style, date1904))
+    for col, value in pending.items():
+        out.append(_cell_xml(_letters(col) + row_number, value, None, date_style, date1904))
     return b"".join(out)
+
+
+def _replacement(m: re.Match, ref: bytes, value: CellValue, date_styles: set[int], date_style: int,
+                 date1904: bool) -> bytes:
+    """The new cell for an existing one: a formula stays the user's; a date keeps a date format it has."""
+    if b"<f" in (m.group(2) or b""):
+        return m.group(0)
+    style_m = STYLE_RE.search(m.group(1))
+    style = style_m.group(1) if style_m else None
+    keep = int(style) if isinstance(value, dt.date) and style is not None and int(style) in date_styles else date_style
+    return _cell_xml(ref, value, style, keep, date1904)
+
+
+@cache
+def _letters(col: int) -> bytes:
+    return column_letters(col).encode()
+
+
+@cache
+def _index(letters: bytes) -> int:
+    return column_index(letters.decode())
