@@ -15,7 +15,6 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-import zhconv
 
 PROVINCES = ["北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海", "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港", "澳门"]
 # Prefecture-level cities (and the municipalities); a name starting with one of
@@ -37,6 +36,8 @@ _BRANCH = re.compile(rf"^(.*?(?:{'|'.join(LEGAL_FORMS)}))(.+(?:{'|'.join(BRANCH_
 @lru_cache(maxsize=1)
 def _to_simplified() -> dict[int, str]:
     """One-character traditional -> simplified table from zhconv's own dictionary."""
+    import zhconv  # imported here: it loads pkg_resources (0.1 s), and most commands never compare names
+
     table = zhconv.zhconv.getdict("zh-cn")
     return {ord(k): v for k, v in table.items() if len(k) == 1 and len(v) == 1}
 

@@ -161,19 +161,22 @@ def script_ab(followups: pd.DataFrame, month: pd.Period) -> Block:
     return Block("话术 A/B 回应率", table, "column", ["回应率"], {"回应率"})
 
 
-def tier_movements(tables: dict[str, SheetTable], month: pd.Period, limits: Thresholds) -> Block:
+def month_end_tiers(tables: dict[str, SheetTable], month: pd.Period, limits: Thresholds, months: int = 6
+                    ) -> dict[pd.Period, pd.Series]:
+    """价值层级 per customer row at each of the last ``months`` month ends (each is a pass over every follow-up)."""
+    return {p: tiers(tables, p.end_time, limits) for p in (month - k for k in range(months - 1, -1, -1))}
+
+
+def tier_movements(at: dict[pd.Period, pd.Series], month: pd.Period) -> Block:
     """How many customers moved between tiers from last month's end to this month's end."""
-    before = tiers(tables, (month - 1).end_time, limits)
-    after = tiers(tables, month.end_time, limits)
-    moved = pd.DataFrame({"上月层级": before, "本月层级": after}).dropna()
+    moved = pd.DataFrame({"上月层级": at[month - 1], "本月层级": at[month]}).dropna()
     moved = moved[moved["上月层级"] != moved["本月层级"]]
     table = moved.groupby(["上月层级", "本月层级"]).size().rename("客户数").reset_index()
     return Block("价值层级变化（与上月底相比）", table, "column", ["客户数"])
 
 
-def tier_trend(tables: dict[str, SheetTable], month: pd.Period, limits: Thresholds, months: int = 6) -> Block:
-    periods = [month - k for k in range(months - 1, -1, -1)]
-    counts = {str(p): tiers(tables, p.end_time, limits).value_counts() for p in periods}
+def tier_trend(at: dict[pd.Period, pd.Series]) -> Block:
+    counts = {str(p): tier.value_counts() for p, tier in at.items()}
     table = pd.DataFrame(counts).reindex(list(TIER_ORDER)).fillna(0).astype(int).T
     table = table.reset_index().rename(columns={"index": "月份"})
     return Block("各价值层级客户数（近六个月月底）", table, "line", list(TIER_ORDER))
@@ -190,6 +193,7 @@ def monthly_summary(
 ) -> list[Block]:
     customers = tables["customers"].data
     followups = _followups(tables)
+    at = month_end_tiers(tables, month, limits)
     return [
         new_by_source(customers, month),
         funnel(customers, followups, month),
@@ -200,8 +204,8 @@ def monthly_summary(
         revisit_execution(tasks, done, month, today),
         feedback(followups, month),
         script_ab(followups, month),
-        tier_movements(tables, month, limits),
-        tier_trend(tables, month, limits),
+        tier_movements(at, month),
+        tier_trend(at),
     ]
 
 
