@@ -272,7 +272,7 @@ def data_quality(tables: dict[str, SheetTable], problems: pd.DataFrame, *, today
     bad_cells = problems[problems["code"] != "required_missing"]
     bad = {(s, c): set(g["row"]) for (s, c), g in bad_cells.groupby(["sheet", "column"])} if len(bad_cells) else {}
     rows: list[dict] = []
-    owner_cells: dict[str, list[int]] = {}
+    per_owner: list[pd.DataFrame] = []  # one frame per field: cells per person, summed at the end
     for table in tables.values():
         for f in table.sheet.fields:
             if f.maintained or f.key not in table.text.columns or not len(table.text):
@@ -285,23 +285,21 @@ def data_quality(tables: dict[str, SheetTable], problems: pd.DataFrame, *, today
             person = _person_column(table)
             if person is None:
                 continue
-            counts = pd.DataFrame({"who": table.text[person], "filled": filled, "valid": valid,
-                                   "required": f.required})
-            for who, g in counts.groupby("who"):
-                tally = owner_cells.setdefault(who, [0, 0, 0, 0])
-                if f.required:
-                    tally[0] += len(g)
-                    tally[1] += int(g["filled"].sum())
-                tally[2] += int(g["filled"].sum())
-                tally[3] += int(g["valid"].sum())
+            sums = pd.DataFrame({"filled": filled, "valid": valid}).groupby(table.text[person]).agg(["size", "sum"])
+            required = int(f.required)
+            per_owner.append(pd.DataFrame({
+                "required": sums[("filled", "size")] * required, "filled_required": sums[("filled", "sum")] * required,
+                "filled": sums[("filled", "sum")], "valid": sums[("valid", "sum")]}))
+    owner_cells = pd.concat(per_owner).groupby(level=0).sum() if per_owner else pd.DataFrame(
+        columns=["required", "filled_required", "filled", "valid"])
     timely = timeliness(tables, today=today)
-    for who in sorted(w for w in owner_cells if w):
-        required, filled_required, filled, valid = owner_cells[who]
+    for who in sorted(w for w in owner_cells.index if w):
+        required, filled_required, filled, valid = owner_cells.loc[who].tolist()
         mine = timely[timely.index == who] if len(timely) else timely
         rows.append(_quality_row(
             "owner", "", who, int(_owned_rows(tables, who)), _ratio(filled_required, required), _ratio(valid, filled),
             float(mine.iloc[0]) if len(mine) else float("nan"), lang))
-    totals = [sum(v[i] for v in owner_cells.values()) for i in range(4)] if owner_cells else [0, 0, 0, 0]
+    totals = owner_cells.sum().tolist()
     all_timely = timeliness(tables, today=today, overall=True)
     customers = len(tables["customers"].text) if "customers" in tables else 0
     rows.append(_quality_row("total", "", "", customers, _ratio(totals[1], totals[0]), _ratio(totals[3], totals[2]),
