@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -168,7 +169,7 @@ def lifecycle(tables: dict[str, SheetTable], limits: Thresholds, today: dt.datet
     }
     current = text.get("tags", pd.Series("", index=ids.index))
     hits = [(name, hit.to_numpy(dtype=bool)) for name, hit in flags.items()]
-    tags = pd.Series([_tags(cell, [name for name, hit in hits if hit[i]])
+    tags = pd.Series([_tags(cell, tuple(name for name, hit in hits if hit[i]))
                       for i, cell in enumerate(current.tolist())], index=ids.index, dtype=object)
 
     tags_now = tags.map(split_tags)
@@ -190,11 +191,12 @@ def next_revisit(life: pd.DataFrame, ids: pd.Series, rule_due: pd.Series) -> pd.
     return cadence.where(~(due < cadence), due)
 
 
-def _tags(cell: str, automatic: list[str]) -> str:
+@lru_cache(maxsize=1 << 16)
+def _tags(cell: str, automatic: tuple[str, ...]) -> str:
     """Manual tags kept as written; automatic ones added or removed; the cell unchanged if nothing moves."""
     existing = split_tags(cell)
     manual = [t for t in existing if not t.startswith(AUTO)]
-    wanted = manual + automatic
+    wanted = manual + list(automatic)
     if sorted(set(existing)) == sorted(set(wanted)):
         return cell
     return ",".join(dict.fromkeys(wanted))
