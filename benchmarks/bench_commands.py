@@ -124,9 +124,11 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = Excel's limit (100,000 customers, ...)")
     parser.add_argument("--shares", default="0.1,0.5,1.0", help="sizes to run, as shares of --scale")
     args = parser.parse_args()
+    shares = [float(s) for s in args.shares.split(",")]
+    table: dict[str, dict[float, dict]] = {}  # command -> share -> run, for the README table at the end
     print(f"{'size':>5} {'command':<18} {'seconds':>8} {'floor s':>8} {'ratio':>6} {'peak MB':>8} "
           f"{'openpyxl s':>10} {'vs openpyxl':>11} {'exit':>4}")
-    for share in (float(s) for s in args.shares.split(",")):
+    for share in shares:
         size = {k: max(1, int(v * args.scale * share)) for k, v in FULL.items()}
         source = workbook(size)
         print(f"# {share:.0%}: {size['customers']:,} customers, {size['followups']:,} follow-ups, "
@@ -140,6 +142,7 @@ def main() -> None:
                 spare = Path(tmp) / "openpyxl.xlsx"
                 shutil.copy(source, spare)
                 baseline = {"read": measure(["openpyxl-read", str(spare)]), "write": measure(["openpyxl-write", str(spare)])}
+            table.setdefault("(read floor)", {})[share] = floor | {"ratio": 1.0}
             print(f"{share:>5.0%} {'(read floor)':<18} {floor['seconds']:>8.2f} {floor['seconds']:>8.2f} {1:>6.2f} "
                   f"{floor['rss_mb']:>8.0f} {'':>10} {'':>11} {0:>4}", flush=True)
             for name, setup, command in commands(path):
@@ -147,11 +150,18 @@ def main() -> None:
                 for step in setup:
                     measure(step, cwd=work)
                 run = measure(command, cwd=work)
+                table.setdefault(name, {})[share] = run | {"ratio": run["seconds"] / floor["seconds"]}
                 other = baseline.get("read" if name in READ_ONLY else "write")
                 versus = f"{other['seconds']:>10.2f} {run['seconds'] / other['seconds']:>11.2f}" if other else f"{'':>10} {'':>11}"
                 print(f"{share:>5.0%} {name:<18} {run['seconds']:>8.2f} {floor['seconds']:>8.2f} "
                       f"{run['seconds'] / floor['seconds']:>6.2f} {run['rss_mb']:>8.0f} {versus} {run['code']:>4}",
                       flush=True)
+    print("\nREADME table:")
+    print("| 命令 / command | " + " | ".join(f"{s:.0%} 秒 | 比值" for s in shares) + f" | 内存峰值 MB ({shares[-1]:.0%}) |")
+    print("|---|" + "---:|---:|" * len(shares) + "---:|")
+    for name, runs in table.items():
+        cells = " | ".join(f"{runs[s]['seconds']:.1f} | {runs[s]['ratio']:.2f}" for s in shares)
+        print(f"| {name} | {cells} | {runs[shares[-1]]['rss_mb']:.0f} |")
 
 
 if __name__ == "__main__":

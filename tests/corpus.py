@@ -13,6 +13,7 @@ import io
 import random
 import re
 import shutil
+import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -548,3 +549,17 @@ def _xlsx_cell(value: object) -> object:
     if isinstance(value, str):
         return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]", "", value)[:32767]
     return value
+
+
+def run_family(family: str, tally: Tally) -> None:
+    """Every generated input of one family through every command (the same examples on every run)."""
+    from hypothesis import HealthCheck, given, settings
+
+    @settings(max_examples=GENERATED_EXAMPLES, derandomize=True, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(generated_strategies()[family])
+    def run(make: Maker) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            check_input(family, make(Path(tmp)), tally)
+
+    run()

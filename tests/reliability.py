@@ -16,9 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-
-from corpus import GENERATED_EXAMPLES, HAND_MADE, Tally, check_input, demo_book, generated_strategies  # noqa: E402
+from corpus import HAND_MADE, Tally, check_input, demo_book, generated_strategies, run_family  # noqa: E402
 from trials import concurrent_writers, kill_trials, refused_while_locked  # noqa: E402
 
 TARGET = Path(__file__).parent.parent / "docs" / "RELIABILITY.md"
@@ -30,14 +28,8 @@ def corpus() -> tuple[Tally, int]:
         with tempfile.TemporaryDirectory() as tmp:
             check_input(label, make(Path(tmp)), tally)
     hand = tally.inputs
-    for family, strategy in generated_strategies().items():
-        @settings(max_examples=GENERATED_EXAMPLES, derandomize=True, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
-        @given(strategy)
-        def run(make, family=family) -> None:
-            with tempfile.TemporaryDirectory() as tmp:
-                check_input(family, make(Path(tmp)), tally)
-        run()
+    for family in generated_strategies():
+        run_family(family, tally)
     return tally, hand
 
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-
-from corpus import GENERATED_EXAMPLES, HAND_MADE, Tally, check_input, generated_strategies
+from corpus import GENERATED_EXAMPLES, HAND_MADE, Tally, check_input, generated_strategies, run_family
 
 
 @pytest.mark.parametrize("label", list(HAND_MADE))
@@ -21,14 +18,6 @@ def test_hand_made_input(label: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize("family", list(generated_strategies()))
 def test_generated_inputs(family: str) -> None:
     tally = Tally()
-
-    @settings(max_examples=GENERATED_EXAMPLES, derandomize=True, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
-    @given(generated_strategies()[family])
-    def run(make) -> None:
-        with tempfile.TemporaryDirectory() as tmp:
-            check_input(family, make(Path(tmp)), tally)
-
-    run()
+    run_family(family, tally)
     assert tally.inputs >= GENERATED_EXAMPLES // 2  # hypothesis may stop early on a tiny space, never at nothing
     assert not tally.failures, "\n".join(tally.failures[:10])
