@@ -1,6 +1,7 @@
 """Every command end to end, as a user runs it, against the python-calamine read floor.
 
     python benchmarks/bench_commands.py [--scale 1.0] [--shares 0.1,0.5,1.0]
+    python benchmarks/bench_commands.py --workbook YOUR.xlsx [--leads LEADS.csv]
 
 At scale 1.0 the workbook is Excel's limit for this CRM (SPEC §5): 100,000
 customers, 1,048,575 follow-ups, 200,000 orders and 20,000 tickets, plus a
@@ -12,7 +13,8 @@ each size (--shares) it prints, measured in this run: seconds per command, the r
 command's process and, on sizes of at most 100,000 follow-ups, the ratio to
 openpyxl doing the same work (read_only reading the four sheets for commands
 that only read, load + save for commands that write).  Goal (issue 8): every
-ratio to the floor <= 3, peak <= 2 GB, growth linear in rows.
+ratio to the floor <= 3, peak <= 2 GB, growth linear in rows.  With --workbook the same
+figures are measured on a copy of any workbook in the template's layout.
 """
 
 from __future__ import annotations
@@ -77,10 +79,7 @@ def workbook(size: dict[str, int]) -> Path:
         demo = make_demo(today, n_customers=size["customers"], n_followups=size["followups"],
                          n_orders=size["orders"], n_tickets=size["tickets"])
         write_workbook(path, data=demo.frames)
-        # Leads from another draw: most are new, some are customers the workbook has already.
-        leads = make_demo(today, seed=11, n_customers=size["leads"], n_followups=1_000).frames["客户信息"]
-        leads[["客户名称", "所属行业", "联系人姓名", "联系电话", "客户来源", "负责人"]].iloc[: size["leads"]].to_csv(
-            path.with_suffix(".import.csv"), index=False, encoding="gbk", errors="replace")
+    lead_list(path.with_suffix(".import.csv"), size["leads"])
     return path
 
 
@@ -109,53 +108,82 @@ def commands(path: Path) -> list[tuple[str, list[list[str]], list[str]]]:
     ]
 
 
-def fresh_copy(source: Path, folder: Path) -> Path:
-    """The cached workbook (and its lead list) in an empty folder: no backups, ledger or outbox from before."""
+def fresh_copy(source: Path, leads: Path, folder: Path) -> Path:
+    """The workbook (and its lead list beside it) in an empty folder: no backups, ledger or outbox from before."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     path = folder / source.name
     shutil.copy(source, path)
-    shutil.copy(source.with_suffix(".import.csv"), path.with_suffix(".import.csv"))
+    shutil.copy(leads, path.with_suffix(".import.csv"))
     return path
+
+
+def run_size(label: str, source: Path, leads: Path, *, openpyxl: bool) -> dict[str, dict]:
+    """Floor, every command and (if asked) openpyxl on one workbook; prints a line each, returns the runs."""
+    runs: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / "work"
+        path = fresh_copy(source, leads, work)
+        floor = measure(["floor", str(path)])
+        baseline = {}
+        if openpyxl:
+            spare = Path(tmp) / "openpyxl.xlsx"
+            shutil.copy(source, spare)
+            baseline = {"read": measure(["openpyxl-read", str(spare)]), "write": measure(["openpyxl-write", str(spare)])}
+        runs["(read floor)"] = floor | {"ratio": 1.0}
+        print(f"{label:>5} {'(read floor)':<18} {floor['seconds']:>8.2f} {floor['seconds']:>8.2f} {1:>6.2f} "
+              f"{floor['rss_mb']:>8.0f} {'':>10} {'':>11} {0:>4}", flush=True)
+        for name, setup, command in commands(path):
+            fresh_copy(source, leads, work)  # every command on the same file, as the floor was measured
+            for step in setup:
+                measure(step, cwd=work)
+            run = measure(command, cwd=work)
+            runs[name] = run | {"ratio": run["seconds"] / floor["seconds"]}
+            other = baseline.get("read" if name in READ_ONLY else "write")
+            versus = f"{other['seconds']:>10.2f} {run['seconds'] / other['seconds']:>11.2f}" if other else f"{'':>10} {'':>11}"
+            print(f"{label:>5} {name:<18} {run['seconds']:>8.2f} {floor['seconds']:>8.2f} "
+                  f"{run['seconds'] / floor['seconds']:>6.2f} {run['rss_mb']:>8.0f} {versus} {run['code']:>4}",
+                  flush=True)
+    return runs
+
+
+def lead_list(target: Path, rows: int) -> Path:
+    """A GBK lead list of ``rows`` rows from another draw than the workbooks (most leads new, some known)."""
+    from crm_sheets.demo_data import make_demo
+
+    if not target.exists():
+        leads = make_demo(dt.date.fromisoformat(TODAY), seed=11, n_customers=rows, n_followups=1_000).frames["客户信息"]
+        leads[["客户名称", "所属行业", "联系人姓名", "联系电话", "客户来源", "负责人"]].iloc[:rows].to_csv(
+            target, index=False, encoding="gbk", errors="replace")
+    return target
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = Excel's limit (100,000 customers, ...)")
     parser.add_argument("--shares", default="0.1,0.5,1.0", help="sizes to run, as shares of --scale")
+    parser.add_argument("--workbook", type=Path, help="time the commands on this workbook instead (a copy of it)")
+    parser.add_argument("--leads", type=Path, help="with --workbook: the CSV to import (default: 100,000 made-up leads)")
     args = parser.parse_args()
-    shares = [float(s) for s in args.shares.split(",")]
-    table: dict[str, dict[float, dict]] = {}  # command -> share -> run, for the README table at the end
     print(f"{'size':>5} {'command':<18} {'seconds':>8} {'floor s':>8} {'ratio':>6} {'peak MB':>8} "
           f"{'openpyxl s':>10} {'vs openpyxl':>11} {'exit':>4}")
+    if args.workbook:
+        CACHE.mkdir(exist_ok=True)
+        leads = args.leads or lead_list(CACHE / f"leads-{FULL['leads']}.csv", FULL["leads"])
+        print(f"# {args.workbook}; import {leads}", flush=True)
+        run_size("given", args.workbook, leads, openpyxl=False)
+        return
+    shares = [float(s) for s in args.shares.split(",")]
+    table: dict[str, dict[float, dict]] = {}  # command -> share -> run, for the README table at the end
     for share in shares:
         size = {k: max(1, int(v * args.scale * share)) for k, v in FULL.items()}
         source = workbook(size)
         print(f"# {share:.0%}: {size['customers']:,} customers, {size['followups']:,} follow-ups, "
               f"{size['orders']:,} orders, {size['tickets']:,} tickets; import {size['leads']:,} rows", flush=True)
-        with tempfile.TemporaryDirectory() as tmp:
-            work = Path(tmp) / "work"
-            path = fresh_copy(source, work)
-            floor = measure(["floor", str(path)])
-            baseline = {}
-            if size["followups"] <= OPENPYXL_MAX_FOLLOWUPS:
-                spare = Path(tmp) / "openpyxl.xlsx"
-                shutil.copy(source, spare)
-                baseline = {"read": measure(["openpyxl-read", str(spare)]), "write": measure(["openpyxl-write", str(spare)])}
-            table.setdefault("(read floor)", {})[share] = floor | {"ratio": 1.0}
-            print(f"{share:>5.0%} {'(read floor)':<18} {floor['seconds']:>8.2f} {floor['seconds']:>8.2f} {1:>6.2f} "
-                  f"{floor['rss_mb']:>8.0f} {'':>10} {'':>11} {0:>4}", flush=True)
-            for name, setup, command in commands(path):
-                fresh_copy(source, work)  # every command on the same file, as the floor was measured
-                for step in setup:
-                    measure(step, cwd=work)
-                run = measure(command, cwd=work)
-                table.setdefault(name, {})[share] = run | {"ratio": run["seconds"] / floor["seconds"]}
-                other = baseline.get("read" if name in READ_ONLY else "write")
-                versus = f"{other['seconds']:>10.2f} {run['seconds'] / other['seconds']:>11.2f}" if other else f"{'':>10} {'':>11}"
-                print(f"{share:>5.0%} {name:<18} {run['seconds']:>8.2f} {floor['seconds']:>8.2f} "
-                      f"{run['seconds'] / floor['seconds']:>6.2f} {run['rss_mb']:>8.0f} {versus} {run['code']:>4}",
-                      flush=True)
+        runs = run_size(f"{share:.0%}", source, source.with_suffix(".import.csv"),
+                        openpyxl=size["followups"] <= OPENPYXL_MAX_FOLLOWUPS)
+        for name, run in runs.items():
+            table.setdefault(name, {})[share] = run
     print("\nREADME table:")
     print("| 命令 / command | " + " | ".join(f"{s:.0%} 秒 | 比值" for s in shares) + f" | 内存峰值 MB ({shares[-1]:.0%}) |")
     print("|---|" + "---:|---:|" * len(shares) + "---:|")
