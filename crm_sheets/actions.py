@@ -142,12 +142,10 @@ def _write(book: Book, tool_sheets: list, assigned: pd.DataFrame, changes: CellC
         cells[customers.sheet.name] = _id_cells(customers, assigned)
     by_name = {t.sheet.name: t for t in book.tables.values()}
     for sheet, rows in (changes or {}).items():
-        letters = by_name[sheet].letters
+        columns = {k: column_index(letter) for k, letter in by_name[sheet].letters.items()}
         target = cells.setdefault(sheet, {})
         for row, values in rows.items():
-            target.setdefault(row, {}).update(
-                {column_index(letters[k]): cell_value(v) for k, v in values.items() if k in letters}
-            )
+            target.setdefault(row, {}).update({columns[k]: cell_value(v) for k, v in values.items() if k in columns})
     return write_back(book.path, tool_sheets=tool_sheets, cells=cells, keep_backups=keep_backups(book)).backup
 
 

@@ -55,6 +55,8 @@ def excel_serial(value: dt.date | dt.datetime, date1904: bool = False) -> float:
 
 def _cell_xml(ref: bytes, value: CellValue, style: bytes | None, date_style: int, date1904: bool) -> bytes:
     s_attr = b' s="' + style + b'"' if style is not None else b""
+    if isinstance(value, str):  # most maintained cells hold text: checked first
+        return _text_cell(ref, s_attr, value)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return b'<c r="' + ref + b'"' + s_attr + b"/>"
     if isinstance(value, (dt.datetime, dt.date)):
@@ -63,7 +65,11 @@ def _cell_xml(ref: bytes, value: CellValue, style: bytes | None, date_style: int
         return b'<c r="' + ref + b'"' + s_attr + b"><v>" + number + b"</v></c>"
     if isinstance(value, (int, float)):
         return b'<c r="' + ref + b'"' + s_attr + b"><v>" + repr(value).encode() + b"</v></c>"
-    text = escape(str(value), quote=False).encode()
+    return _text_cell(ref, s_attr, str(value))
+
+
+def _text_cell(ref: bytes, s_attr: bytes, value: str) -> bytes:
+    text = escape(value, quote=False).encode()
     return b'<c r="' + ref + b'"' + s_attr + b' t="inlineStr"><is><t xml:space="preserve">' + text + b"</t></is></c>"
 
 
