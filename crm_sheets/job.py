@@ -61,9 +61,12 @@ class Job:
         if monthly:
             self.ledger.mark_run("monthly", first)
             done.append(f"summary {first:%Y-%m}")
-        settings = read_settings(self.path)
-        sent = deliver(self.ledger, SmtpSettings.from_settings(lambda name: settings.get(name, "")), self.path.parent,
-                       now)
+        if daily:
+            sent = day.remind.delivery  # the day's run delivered everything due already
+        else:
+            settings = read_settings(self.path)
+            sent = deliver(self.ledger, SmtpSettings.from_settings(lambda name: settings.get(name, "")),
+                           self.path.parent, now)
         if sent["sent"] or sent["failed"]:
             done.append(f"mail sent {sent['sent']} failed {sent['failed']}")
         for line in done:
