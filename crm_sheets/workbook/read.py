@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,13 +106,7 @@ def read_book(
         sheet = _best_sheet(data_sheets, rows[0] if rows else [])
         table = table_from_rows(path.name, sheet, rows, merged=None, required=required)
         return Book(path, kind, {sheet.key: table}, _default_options(), _empty_team(), _default_settings(), [])
-    try:
-        wb = calamine.CalamineWorkbook.from_path(str(path))
-    except calamine.PasswordError:
-        raise errors.PasswordProtected(file=path.name) from None
-    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError, OSError) as exc:
-        raise errors.CorruptWorkbook(file=path.name, detail=str(exc).splitlines()[0][:80]) from None
-    try:
+    with _calamine(path) as wb:
         names = list(wb.sheet_names)
         parsed: dict[str, calamine.CalamineSheet] = {}
 
@@ -131,6 +126,19 @@ def read_book(
 
         return book_from_sheets(path, names, rows_of, merged_of, need=need, sheets=sheets, required=required,
                                 columns_of=_columns_reader(path))
+
+
+@contextmanager
+def _calamine(path: Path) -> Iterator[calamine.CalamineWorkbook]:
+    """The workbook open in python-calamine; whatever it cannot read is a one-line CrmError."""
+    try:
+        wb = calamine.CalamineWorkbook.from_path(str(path))
+    except calamine.PasswordError:
+        raise errors.PasswordProtected(file=path.name) from None
+    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError, OSError) as exc:
+        raise errors.CorruptWorkbook(file=path.name, detail=str(exc).splitlines()[0][:80]) from None
+    try:
+        yield wb
     except (calamine.CalamineError, calamine.ZipError, calamine.XmlError) as exc:
         raise errors.CorruptWorkbook(file=path.name, detail=str(exc).splitlines()[0][:80]) from None
     finally:
@@ -369,18 +377,9 @@ def read_settings(path: str | Path) -> dict[str, str]:
     path = Path(path)
     if sniff(path) != "xlsx":
         raise errors.NotAWorkbook(file=path.name)
-    try:
-        wb = calamine.CalamineWorkbook.from_path(str(path))
-    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError, OSError) as exc:
-        raise errors.CorruptWorkbook(file=path.name, detail=str(exc).splitlines()[0][:80]) from None
-    try:
-        names = set(wb.sheet_names)
+    with _calamine(path) as wb:
         name = schema.SETTINGS_SHEET.name
-        return _read_settings({name: lambda: wb.get_sheet_by_name(name).to_python()} if name in names else {})
-    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError) as exc:
-        raise errors.CorruptWorkbook(file=path.name, detail=str(exc).splitlines()[0][:80]) from None
-    finally:
-        wb.close()
+        return _read_settings({name: lambda: wb.get_sheet_by_name(name).to_python()} if name in wb.sheet_names else {})
 
 
 def _read_settings(present: Sheets) -> dict[str, str]:
