@@ -172,15 +172,15 @@ def test_sigkill_during_write_leaves_old_or_new_file(foreign: Path) -> None:
     assert any(outcomes), "no kill landed before the swap; make the write longer"
 
 
-def test_patch_cells_inserts_in_column_order_and_keeps_formulas() -> None:
+def test_patching_inserts_in_column_order_and_keeps_formulas() -> None:
     xml = (
         b'<worksheet><sheetData><row r="1" spans="1:3"><c r="A1" t="s"><v>0</v></c></row>'
         b'<row r="2"><c r="B2" s="3"><v>1</v></c><c r="D2"><f>B2*2</f><v>2</v></c></row>'
         b"</sheetData></worksheet>"
     )
-    out = cellpatch.patch_cells(
-        xml, {2: {0: "CRM1", 2: dt.datetime(2024, 3, 10), 3: "x"}, 5: {0: "CRM2"}}, date_styles=set(), date_style=7
-    )
+    out = b"".join(cellpatch.patch_stream(
+        [xml], {2: {0: "CRM1", 2: dt.datetime(2024, 3, 10), 3: "x"}, 5: {0: "CRM2"}}, date_styles=set(), date_style=7
+    ))
     text = out.decode()
     assert text.index('r="A2"') < text.index('r="B2"') < text.index('r="C2"') < text.index('r="D2"')
     assert '<c r="C2" s="7"><v>45361.0</v></c>' in text

@@ -73,25 +73,6 @@ def _text_cell(ref: bytes, s_attr: bytes, value: str) -> bytes:
     return b'<c r="' + ref + b'"' + s_attr + b' t="inlineStr"><is><t xml:space="preserve">' + text + b"</t></is></c>"
 
 
-def patch_cells(
-    xml: bytes,
-    updates: dict[int, dict[int, CellValue]],
-    *,
-    date_styles: set[int],
-    date_style: int,
-    date1904: bool = False,
-) -> bytes:
-    """Return the sheet XML with ``updates`` ({row: {col index: value}}) applied.
-
-    A date keeps the cell's own format when that format already shows a
-    date; otherwise it gets ``date_style``.  Cells holding a formula are the
-    user's and are left alone.
-    """
-    if not updates:
-        return xml
-    return b"".join(patch_stream([xml], updates, date_styles=date_styles, date_style=date_style, date1904=date1904))
-
-
 def patch_stream(
     chunks: Iterable[bytes],
     updates: dict[int, dict[int, CellValue]],
@@ -100,9 +81,12 @@ def patch_stream(
     date_style: int,
     date1904: bool = False,
 ) -> Iterator[bytes]:
-    """patch_cells over the sheet XML as it streams by, so a 700 MB sheet never sits in memory whole.
+    """The sheet XML with ``updates`` ({row: {col index: value}}) applied, as it streams by, so a 700 MB
+    sheet never sits in memory whole.
 
-    Each chunk is cut before its last ``<row`` (rows are never split) and the
+    A date keeps the cell's own format when that format already shows a
+    date; otherwise it gets ``date_style``.  Cells holding a formula are the
+    user's and are left alone.  Each chunk is cut before its last ``<row`` (rows are never split) and the
     complete rows before the cut are patched; unchanged rows pass as they were.
     """
     rows = _RowPatcher(updates, date_styles, date_style, date1904)

@@ -244,7 +244,6 @@ class Package:
             for name in self._added:
                 dst.writestr(_fresh_info(name, None), self._changed[name])
 
-
     def _write_streamed(self, info: zipfile.ZipInfo, dst: zipfile.ZipFile) -> None:
         target = _fresh_info(info.filename, info)
         # Level 1: deflating 700 MB at the default level takes longer than everything else in a command.
