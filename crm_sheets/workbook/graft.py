@@ -20,17 +20,18 @@ from defusedxml import ElementTree as SafeET
 
 from .package import (
     CONTENT_TYPES,
+    CT_NS,
     MAIN_NS,
+    OFFICE_REL_NS,
     WORKSHEET_TYPE,
     Package,
-    insert_before_close,
     relative,
     rels_path,
     resolve,
 )
+from . import xmlspan
 from .styles import merge_styles
 
-CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 
 
@@ -145,18 +146,15 @@ def _drop_owned_parts(pkg: Package, sheet_part: str) -> None:
 def _add_sheet_entry(pkg: Package, name: str, part: str) -> None:
     wb = pkg.workbook_part()
     rid = pkg.add_relationship(wb, WORKSHEET_TYPE, part)
-    xml = pkg.read(wb)
-    ids = [int(x) for x in re.findall(rb'<(?:\w+:)?sheet\b[^>]*?\ssheetId="(\d+)"', xml)]
-    prefix_m = re.search(rb'xmlns:(\w+)="http://schemas.openxmlformats.org/officeDocument/2006/relationships"', xml)
-    rel_prefix = prefix_m.group(1) if prefix_m else b"r"
-    extra_ns = b"" if prefix_m else b' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
-    main_prefix = re.search(rb"<((?:\w+:)?)sheets\b", xml).group(1)
-    entry = (
-        b"<" + main_prefix + b"sheet name=" + quoteattr(name).encode()
-        + b' sheetId="' + str(max(ids, default=0) + 1).encode() + b'" '
-        + rel_prefix + b':id="' + rid.encode() + b'"' + extra_ns + b"/>"
-    )
-    pkg.write(wb, insert_before_close(xml, b"sheets", entry))
+    root = pkg.spans(wb)
+    sheets = root.find(MAIN_NS, "sheets")
+    if sheets is None:
+        raise ValueError("workbook without sheets")
+    ids = [int(el.get("sheetId", "0")) for el in sheets.findall(MAIN_NS, "sheet") if el.get("sheetId", "").isdigit()]
+    entry = xmlspan.element(sheets, MAIN_NS, "sheet",
+                            [("", "name", name), ("", "sheetId", str(max(ids, default=0) + 1)),
+                             (OFFICE_REL_NS, "id", rid)])
+    pkg.write(wb, xmlspan.append_child(pkg.read(wb), sheets, entry))
     pkg.content_type_for(part, WORKSHEET_CT)
 
 

@@ -14,11 +14,11 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
-from xml.sax.saxutils import quoteattr
 
 from defusedxml import ElementTree as SafeET
 
 from .. import errors
+from . import xmlspan
 
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 OFFICE_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -26,6 +26,7 @@ MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 WORKSHEET_TYPE = OFFICE_REL_NS + "/worksheet"
 OFFICE_DOCUMENT_TYPE = OFFICE_REL_NS + "/officeDocument"
 CONTENT_TYPES = "[Content_Types].xml"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 
 
 def rels_path(part: str) -> str:
@@ -141,12 +142,12 @@ class Package:
         while f"rId{n}" in existing:
             n += 1
         rid = f"rId{n}"
-        entry = (
-            f'<Relationship Id="{rid}" Type={quoteattr(type)} Target={quoteattr(relative(part, target_part))}/>'
-        ).encode()
+        attrs = [("", "Id", rid), ("", "Type", type), ("", "Target", relative(part, target_part))]
         if self.exists(name):
-            self.write(name, insert_before_close(self.read(name), b"Relationships", entry))
+            self.append(name, REL_NS, "Relationship", attrs)
         else:
+            entry = xmlspan.element(xmlspan.parse(b'<Relationships xmlns="' + REL_NS.encode() + b'"/>'), REL_NS,
+                                    "Relationship", attrs)
             self.write(
                 name,
                 b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -209,12 +210,27 @@ class Package:
 
     def content_type_for(self, part: str, content_type: str) -> None:
         """Declare ``part``'s content type with an Override entry."""
-        entry = f'<Override PartName={quoteattr("/" + part)} ContentType={quoteattr(content_type)}/>'.encode()
-        self.write(CONTENT_TYPES, insert_before_close(self.read(CONTENT_TYPES), b"Types", entry))
+        self.append(CONTENT_TYPES, CT_NS, "Override", [("", "PartName", "/" + part), ("", "ContentType", content_type)])
 
     def drop_content_type(self, part: str) -> None:
-        pattern = rb'<(?:\w+:)?Override\b[^>]*PartName="/' + re.escape(part.encode()) + rb'"[^>]*/>'
-        self.write(CONTENT_TYPES, re.sub(pattern, b"", self.read(CONTENT_TYPES)))
+        data = self.read(CONTENT_TYPES)
+        root = self.spans(CONTENT_TYPES)
+        for el in reversed(root.findall(CT_NS, "Override")):
+            if el.get("PartName").lstrip("/").lower() == part.lower():
+                data = xmlspan.remove(data, el)
+        self.write(CONTENT_TYPES, data)
+
+    def spans(self, name: str) -> xmlspan.Element:
+        """A part's elements with their namespaces and byte positions (for edits by splicing)."""
+        try:
+            return xmlspan.parse(self.read(name))
+        except xmlspan.XmlDamage as exc:
+            raise errors.CorruptWorkbook(file=self.path.name, detail=f"{name}: {exc}"[:80]) from None
+
+    def append(self, name: str, ns: str, local: str, attrs: list[tuple[str, str, str]]) -> None:
+        """Add an element as the last child of the part's root, named as the part's own scope names it."""
+        root = self.spans(name)
+        self.write(name, xmlspan.append_child(self.read(name), root, xmlspan.element(root, ns, local, attrs)))
 
     def free_name(self, pattern_part: str) -> str:
         """A part name like ``pattern_part`` ('xl/charts/chart1.xml') not used yet."""
@@ -300,18 +316,3 @@ def _copy_raw(src: zipfile.ZipFile, info: zipfile.ZipInfo, dst: zipfile.ZipFile)
     dst.filelist.append(new)
     dst.NameToInfo[new.filename] = new
     dst.start_dir = dst.fp.tell()
-
-
-def insert_before_close(xml: bytes, tag: bytes, fragment: bytes) -> bytes:
-    """Insert ``fragment`` just before the closing ``</tag>`` (or expand ``<tag/>``)."""
-    m = None
-    for m in re.finditer(rb"</((?:\w+:)?)" + tag + rb"\s*>", xml):
-        pass
-    if m is not None:
-        return xml[: m.start()] + fragment + xml[m.start():]
-    empty = re.search(rb"<((?:\w+:)?)" + tag + rb"\b([^>]*?)/>", xml)
-    if empty is None:
-        raise ValueError(f"no <{tag.decode()}> element")
-    prefix = empty.group(1)
-    opened = b"<" + prefix + tag + empty.group(2) + b">" + fragment + b"</" + prefix + tag + b">"
-    return xml[: empty.start()] + opened + xml[empty.end():]

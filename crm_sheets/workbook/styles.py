@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 
+from . import xmlspan
+from .package import MAIN_NS
+
 SECTION_ORDER = (
     "numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs",
     "cellStyles", "dxfs", "tableStyles", "colors", "extLst",
@@ -18,66 +21,55 @@ ITEM_TAG = {"numFmts": "numFmt", "fonts": "font", "fills": "fill", "borders": "b
 BUILTIN_DATE_FORMATS = set(range(14, 23)) | set(range(27, 37)) | {45, 46, 47} | set(range(50, 59))
 
 
-def _section(xml: bytes, name: str) -> re.Match | None:
-    return re.search(
-        rb"<((?:\w+:)?)" + name.encode() + rb"\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?" + name.encode() + rb">)",
-        xml,
-        re.DOTALL,
-    )
+def _root(xml: bytes) -> xmlspan.Element:
+    return xmlspan.parse(xml)
 
 
-def _items(fragment: bytes, tag: str) -> list[bytes]:
-    t = tag.encode()
-    pattern = rb"<(?:\w+:)?" + t + rb"\b[^>]*?/>|<(?:\w+:)?" + t + rb"\b[^>]*?>.*?</(?:\w+:)?" + t + rb">"
-    return re.findall(pattern, fragment, re.DOTALL)
+def _entries(root: xmlspan.Element, section: str) -> list[xmlspan.Element]:
+    found = root.find(MAIN_NS, section)
+    return found.findall(MAIN_NS, ITEM_TAG[section]) if found is not None else []
 
 
 def items(xml: bytes, section: str) -> list[bytes]:
-    m = _section(xml, section)
-    return _items(m.group(3) or b"", ITEM_TAG[section]) if m else []
+    """Entries of a section of *our* styles (XlsxWriter's, default namespace), as written, in order."""
+    return [xml[e.start:e.end] for e in _entries(_root(xml), section)]
 
 
-def _prefixed(fragment: bytes, prefix: bytes) -> bytes:
-    if not prefix:
-        return fragment
-    return re.sub(rb"<(/?)([A-Za-z])", rb"<\1" + prefix + rb"\2", fragment)
+def _keys(xml: bytes, section: str) -> list[tuple]:
+    """The user's entries of a section, compared as XML (an index means a position in this list)."""
+    return [_key(e) for e in _entries(_root(xml), section)]
 
 
 def _set_section(xml: bytes, name: str, new_items: list[bytes]) -> bytes:
-    """Append ``new_items`` to section ``name`` (creating it if absent) and fix its count."""
+    """Append ``new_items`` (written in the default main namespace) to section ``name``, creating it if absent,
+    and fix its count."""
     if not new_items:
         return xml
-    root_prefix = re.search(rb"<((?:\w+:)?)styleSheet\b", xml)
-    prefix = root_prefix.group(1) if root_prefix else b""
-    body = b"".join(_prefixed(i, prefix) for i in new_items)
-    m = _section(xml, name)
-    if m is None:
-        element = b"<" + prefix + name.encode() + b' count="' + str(len(new_items)).encode() + b'">' + body
-        element += b"</" + prefix + name.encode() + b">"
-        later = [s for s in SECTION_ORDER[SECTION_ORDER.index(name) + 1:] if _section(xml, s)]
+    root = _root(xml)
+    section = root.find(MAIN_NS, name)
+    if section is None:
+        body = b"".join(xmlspan.with_namespace(i, MAIN_NS, root) for i in new_items)
+        element = xmlspan.element(root, MAIN_NS, name, [("", "count", str(len(new_items)))], body)
+        later = [root.find(MAIN_NS, s) for s in SECTION_ORDER[SECTION_ORDER.index(name) + 1:]]
+        later = [el for el in later if el is not None]
         if later:
-            pos = _section(xml, later[0]).start()
-        else:
-            pos = re.search(rb"</(?:\w+:)?styleSheet>", xml).start()
-        return xml[:pos] + element + xml[pos:]
-    tag_prefix, attrs, inner = m.group(1), m.group(2), m.group(3) or b""
-    total = len(_items(inner, ITEM_TAG[name])) + len(new_items)
-    if re.search(rb'\bcount="\d+"', attrs):
-        attrs = re.sub(rb'\bcount="\d+"', b'count="' + str(total).encode() + b'"', attrs)
-    element = b"<" + tag_prefix + name.encode() + attrs + b">" + inner + body + b"</" + tag_prefix + name.encode() + b">"
-    return xml[: m.start()] + element + xml[m.end():]
+            return xmlspan.insert_before(xml, min(later, key=lambda el: el.start), element)
+        return xmlspan.append_child(xml, root, element)
+    total = len(section.findall(MAIN_NS, ITEM_TAG[name])) + len(new_items)
+    body = b"".join(xmlspan.with_namespace(i, MAIN_NS, section) for i in new_items)
+    xml = xmlspan.append_child(xml, section, body)
+    section = _root(xml).find(MAIN_NS, name)
+    return xmlspan.set_attribute(xml, section, "count", str(total)) if "count" in section.attrs else xml
 
 
-def _attr(element: bytes, name: str) -> int:
-    m = re.search(rb"\b" + name.encode() + rb'="(\d+)"', element)
-    return int(m.group(1)) if m else 0
+def _attr(entry: bytes, name: str) -> int:
+    value = _root(entry).get(name, "0")
+    return int(value) if value.isdigit() else 0
 
 
-def _replace_attr(element: bytes, name: str, value: int) -> bytes:
-    pattern = rb"\b" + name.encode() + rb'="\d+"'
-    if re.search(pattern, element):
-        return re.sub(pattern, name.encode() + b'="' + str(value).encode() + b'"', element, count=1)
-    return element
+def _replace_attr(entry: bytes, name: str, value: int) -> bytes:
+    el = _root(entry)
+    return xmlspan.set_attribute(entry, el, name, str(value)) if name in el.attrs else entry
 
 
 def merge_styles(user: bytes, ours: bytes) -> tuple[bytes, dict[int, int]]:
@@ -85,11 +77,12 @@ def merge_styles(user: bytes, ours: bytes) -> tuple[bytes, dict[int, int]]:
     result = user
     maps: dict[str, dict[int, int]] = {}
     for section in ("fonts", "fills", "borders"):
-        mapping, new = _append_unique(items(result, section), items(ours, section))
+        mapping, new = _append_unique(_keys(result, section), items(ours, section))
         result = _set_section(result, section, new)
         maps[section] = mapping
 
-    user_formats = {_attr(f, "numFmtId"): _format_code(f) for f in items(result, "numFmts")}
+    user_formats = {int(f.get("numFmtId")): f.get("formatCode") for f in _entries(_root(result), "numFmts")
+                    if f.get("numFmtId").isdigit()}
     next_id = max([163, *user_formats]) + 1
     fmt_map: dict[int, int] = {}
     new_formats = []
@@ -113,42 +106,49 @@ def merge_styles(user: bytes, ours: bytes) -> tuple[bytes, dict[int, int]]:
         xf = _replace_attr(xf, "fillId", maps["fills"].get(_attr(xf, "fillId"), 0))
         xf = _replace_attr(xf, "borderId", maps["borders"].get(_attr(xf, "borderId"), 0))
         renumbered.append(_replace_attr(xf, "xfId", 0))
-    xf_map, new_xfs = _append_unique(items(result, "cellXfs"), renumbered)
+    xf_map, new_xfs = _append_unique(_keys(result, "cellXfs"), renumbered)
     result = _set_section(result, "cellXfs", new_xfs)
     return result, xf_map
 
 
-def _format_code(numfmt: bytes) -> bytes:
-    m = re.search(rb'formatCode="([^"]*)"', numfmt)
-    return m.group(1) if m else b""
+def _format_code(numfmt: bytes) -> str:
+    return _root(numfmt).get("formatCode")
 
 
 def date_styles(styles: bytes) -> set[int]:
     """Indexes of cell formats that display a date or time."""
-    custom = {_attr(f, "numFmtId"): _format_code(f) for f in items(styles, "numFmts")}
+    root = _root(styles)
+    custom = {e.get("numFmtId"): e.get("formatCode") for e in _entries(root, "numFmts")}
     out = set()
-    for i, xf in enumerate(items(styles, "cellXfs")):
-        fid = _attr(xf, "numFmtId")
-        if fid in BUILTIN_DATE_FORMATS or (fid in custom and _is_date_code(custom[fid])):
+    for i, xf in enumerate(_entries(root, "cellXfs")):
+        fid = xf.get("numFmtId", "0")
+        if (fid.isdigit() and int(fid) in BUILTIN_DATE_FORMATS) or (fid in custom and _is_date_code(custom[fid])):
             out.add(i)
     return out
 
 
-def _is_date_code(code: bytes) -> bool:
-    text = re.sub(rb'"[^"]*"|\[[^\]]*\]|\\.', b"", code).lower()
-    return bool(re.search(rb"[ymdhs]", text))
+def _is_date_code(code: str) -> bool:
+    # A number format's own grammar, not XML: quoted text, [colour]/[condition] and \-escapes show no date part.
+    text = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", code).lower()
+    return bool(re.search(r"[ymdhs]", text))
 
 
-def _append_unique(existing: list[bytes], ours: list[bytes]) -> tuple[dict[int, int], list[bytes]]:
-    """Where each of our entries lands after appending only those the user's list lacks."""
+def _append_unique(existing: list[tuple], ours: list[bytes]) -> tuple[dict[int, int], list[bytes]]:
+    """Where each of our entries lands after appending only those the user's list lacks (compared as XML,
+    so an entry the user's program wrote with a prefix or other quotes is still found)."""
+    keys = list(existing)
     mapping: dict[int, int] = {}
     new: list[bytes] = []
     for i, item in enumerate(ours):
-        if item in existing:
-            mapping[i] = existing.index(item)
-        elif item in new:
-            mapping[i] = len(existing) + new.index(item)
+        key = _key(_root(item))
+        if key in keys:
+            mapping[i] = keys.index(key)
         else:
-            mapping[i] = len(existing) + len(new)
+            mapping[i] = len(keys)
+            keys.append(key)
             new.append(item)
     return mapping, new
+
+
+def _key(el: xmlspan.Element) -> tuple:
+    return el.local, tuple(sorted(el.attrs.items())), tuple(_key(c) for c in el.children)

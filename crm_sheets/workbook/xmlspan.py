@@ -1,0 +1,224 @@
+"""Find elements of a part by namespace URI, with their byte positions, and edit by splicing.
+
+Producers write the same part many ways: a default namespace (Excel), a
+prefix on every element (``<x:worksheet>``, Open XML SDK), a namespace
+declared on the element that uses it instead of the root (openpyxl's
+``<sheet xmlns:r=…>``), single or double quotes.  So parts are parsed with
+expat, namespace-aware, and each element is known by (namespace URI, local
+name) together with where its tags stand in the bytes.  An edit splices new
+bytes in at those positions and leaves every other byte as the producer
+wrote it; an element we add gets the prefix already in scope for its
+namespace, or declares one.
+
+expat here resolves nothing: a DTD or entity declaration is refused (the
+same guard defusedxml installs), so no entity can expand or load.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from xml.parsers import expat
+
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+_SEP = "\x01"
+# The prefix a reader expects to see where we must declare one (any would do for a namespace-aware reader).
+PREFERRED_PREFIX = {"http://schemas.openxmlformats.org/officeDocument/2006/relationships": "r"}
+
+
+class XmlDamage(ValueError):
+    """A part that is not well-formed XML (or declares a DTD)."""
+
+
+@dataclass(eq=False)
+class Element:
+    ns: str
+    local: str
+    qname: bytes  # as written: b"x:row" or b"row"
+    attrs: dict[str, str]  # "{uri}local" for qualified attributes, "local" otherwise
+    scope: dict[str, str]  # prefix ("" = default) -> namespace URI in force inside the element
+    start: int  # offset of "<"
+    open_end: int  # offset just after the start tag's ">"
+    close_start: int = 0  # offset of "</" (for an empty element: of "/>")
+    end: int = 0  # offset just after the element
+    children: list[Element] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return self.close_start == self.open_end - 2
+
+    def get(self, name: str, default: str = "") -> str:
+        return self.attrs.get(name, default)
+
+    def find(self, ns: str, local: str) -> Element | None:
+        return next((c for c in self.children if c.ns == ns and c.local == local), None)
+
+    def findall(self, ns: str, local: str) -> list[Element]:
+        return [c for c in self.children if c.ns == ns and c.local == local]
+
+    def iter(self, ns: str, local: str) -> Iterator[Element]:
+        for c in self.children:
+            if c.ns == ns and c.local == local:
+                yield c
+            yield from c.iter(ns, local)
+
+    def qualify(self, ns: str, local: str, *, attribute: bool = False) -> tuple[bytes, bytes]:
+        """The name to write for (ns, local) inside this element, and the declaration it needs (b"" if none).
+
+        An attribute cannot use the default namespace, so it always takes a prefix.
+        """
+        if not attribute and self.scope.get("") == ns:
+            return local.encode(), b""
+        for prefix, uri in self.scope.items():
+            if prefix and uri == ns:
+                return f"{prefix}:{local}".encode(), b""
+        if not attribute:
+            return local.encode(), f' xmlns="{ns}"'.encode()
+        prefix = PREFERRED_PREFIX.get(ns, "ns0")
+        if prefix in self.scope:
+            prefix = _fresh_prefix(self.scope)
+        return f"{prefix}:{local}".encode(), f' xmlns:{prefix}="{ns}"'.encode()
+
+
+def _fresh_prefix(scope: dict[str, str]) -> str:
+    n = 0
+    while f"ns{n}" in scope:
+        n += 1
+    return f"ns{n}"
+
+
+def parse(data: bytes) -> Element:
+    """The root element of a part, with every element's namespace, attributes and byte positions."""
+    parser = expat.ParserCreate(namespace_separator=_SEP)
+    parser.namespace_prefixes = True
+    stack: list[Element] = []
+    pending: dict[str, str] = {}
+    root: list[Element] = []
+
+    def refuse(*_args: object) -> None:
+        raise XmlDamage("DTD or entity declaration")
+
+    def declare(prefix: str | None, uri: str | None) -> None:
+        pending[prefix or ""] = uri or ""
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        ns, local, prefix = _split(name)
+        at = parser.CurrentByteIndex
+        scope = dict(stack[-1].scope) if stack else {"xml": XML_NS}
+        scope.update(pending)
+        pending.clear()
+        qname = f"{prefix}:{local}" if prefix else local
+        el = Element(ns, local, qname.encode(), {_attr_key(k): v for k, v in attrs.items()}, scope, at,
+                     _tag_end(data, at))
+        (stack[-1].children if stack else root).append(el)
+        stack.append(el)
+
+    def end(_name: str) -> None:
+        el = stack.pop()
+        at = parser.CurrentByteIndex
+        if at == el.open_end and data[at - 2:at] == b"/>":  # <empty/>: the end is reported after "/>"
+            el.close_start, el.end = at - 2, at
+        else:
+            el.close_start, el.end = at, data.index(b">", at) + 1
+
+    parser.StartNamespaceDeclHandler = declare
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise XmlDamage(str(exc)) from None
+    if not root:
+        raise XmlDamage("no root element")
+    return root[0]
+
+
+def _split(name: str) -> tuple[str, str, str]:
+    parts = name.split(_SEP)
+    if len(parts) == 1:
+        return "", parts[0], ""
+    return parts[0], parts[1], parts[2] if len(parts) > 2 else ""
+
+
+def _attr_key(name: str) -> str:
+    ns, local, _prefix = _split(name)
+    return f"{{{ns}}}{local}" if ns else local
+
+
+def _tag_end(data: bytes, start: int) -> int:
+    """Offset just after the ">" closing the tag that starts at ``start`` (a ">" may stand inside a quoted value)."""
+    i = start
+    quote = 0
+    while True:
+        ch = data[i]
+        if quote:
+            if ch == quote:
+                quote = 0
+        elif ch in (0x22, 0x27):
+            quote = ch
+        elif ch == 0x3E:
+            return i + 1
+        i += 1
+
+
+# -- edits: each returns the new bytes; positions after the edit are stale, so parse again --------------
+def append_child(data: bytes, parent: Element, fragment: bytes) -> bytes:
+    """``fragment`` as the last content of ``parent`` (an empty ``<p/>`` is opened up)."""
+    if parent.empty:
+        return data[:parent.close_start] + b">" + fragment + b"</" + parent.qname + b">" + data[parent.end:]
+    return data[:parent.close_start] + fragment + data[parent.close_start:]
+
+
+def insert_before(data: bytes, sibling: Element, fragment: bytes) -> bytes:
+    return data[:sibling.start] + fragment + data[sibling.start:]
+
+
+def remove(data: bytes, el: Element) -> bytes:
+    return data[:el.start] + data[el.end:]
+
+
+def element(parent: Element, ns: str, local: str, attrs: list[tuple[str, str, str]], inner: bytes = b"") -> bytes:
+    """A new element for ``parent``: ``attrs`` as (namespace or "", local name, value), qualified as in scope there."""
+    name, decls = parent.qualify(ns, local)
+    out = [b"<", name]
+    for attr_ns, attr_local, value in attrs:
+        if attr_ns:
+            aname, adecl = parent.qualify(attr_ns, attr_local, attribute=True)
+            decls += adecl
+        else:
+            aname = attr_local.encode()
+        out += [b" ", aname, b"=", quote(value)]
+    out.append(decls)
+    if inner:
+        return b"".join(out) + b">" + inner + b"</" + name + b">"
+    return b"".join(out) + b"/>"
+
+
+def quote(value: str) -> bytes:
+    text = value.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+    return b'"' + text.encode() + b'"'
+
+
+def set_attribute(data: bytes, el: Element, name: str, value: str) -> bytes:
+    """Set an unqualified attribute in ``el``'s start tag (added before the tag's end when absent)."""
+    tag = data[el.start:el.open_end]
+    found = re.search(rb"(\s" + re.escape(name.encode()) + rb"\s*=\s*)([\"'])[^\"']*\2", tag)
+    if found:
+        new_tag = tag[:found.start()] + found.group(1) + quote(value) + tag[found.end():]
+    else:
+        cut = len(tag) - (2 if el.empty else 1)
+        new_tag = tag[:cut].rstrip() + b" " + name.encode() + b"=" + quote(value) + tag[cut:]
+    return data[:el.start] + new_tag + data[el.open_end:]
+
+
+def with_namespace(fragment: bytes, ns: str, parent: Element) -> bytes:
+    """An element written in the default namespace ``ns`` (as XlsxWriter writes), fit to stand in ``parent``."""
+    root = parse(fragment)
+    if parent.scope.get("") == ns or root.scope.get("") == ns:
+        return fragment
+    cut = root.start + 1 + len(root.qname)
+    return fragment[:cut] + f' xmlns="{ns}"'.encode() + fragment[cut:]
