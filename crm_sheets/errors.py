@@ -93,6 +93,11 @@ class MissingHeader(CrmError):
     en = "{file} sheet '{sheet}' row 1: required column '{header}' is missing; add it to the header row."
 
 
+class TextTooLong(CrmError):
+    """{file} 工作表“{sheet}” {cell}: 要写入的文字超过 Excel 单元格上限 32,767 个字符，未写入；请缩短这段内容后再试。"""
+    en = "{file} sheet '{sheet}' {cell}: the text to write is longer than an Excel cell holds (32,767); nothing was written."
+
+
 class MergedHeader(CrmError):
     """{file} 工作表“{sheet}” 第1行 {cells}: 表头是合并单元格，请取消合并，每列一个表头。"""
     en = "{file} sheet '{sheet}' row 1 {cells}: header cells are merged; unmerge them, one header per column."

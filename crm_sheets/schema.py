@@ -473,6 +473,8 @@ TOOL_SHEET_NAMES: frozenset[str] = frozenset(
     {s.name for s in TOOL_SHEETS} | {"疑似重复", "合并记录", "导入错误", "回访任务", "反馈统计"}
 )
 MONTHLY_PREFIX = "月度汇总-"
+# The most characters one Excel cell holds; longer text is refused on entry, never cut or written.
+EXCEL_CELL_LIMIT = 32767
 
 
 def is_tool_sheet(name: str) -> bool:

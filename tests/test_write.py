@@ -174,7 +174,8 @@ def test_sigkill_during_write_leaves_old_or_new_file(foreign: Path) -> None:
 
 def test_patching_inserts_in_column_order_and_keeps_formulas() -> None:
     xml = (
-        b'<worksheet><sheetData><row r="1" spans="1:3"><c r="A1" t="s"><v>0</v></c></row>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        b'<row r="1" spans="1:3"><c r="A1" t="s"><v>0</v></c></row>'
         b'<row r="2"><c r="B2" s="3"><v>1</v></c><c r="D2"><f>B2*2</f><v>2</v></c></row>'
         b"</sheetData></worksheet>"
     )
@@ -186,7 +187,8 @@ def test_patching_inserts_in_column_order_and_keeps_formulas() -> None:
     assert '<c r="C2" s="7"><v>45361.0</v></c>' in text
     assert "<f>B2*2</f>" in text
     assert '<row r="5"><c r="A5" t="inlineStr"><is><t xml:space="preserve">CRM2</t></is></c></row>' in text
-    assert text.startswith('<worksheet><sheetData><row r="1" spans="1:3">')
+    assert text.startswith('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+                           '<row r="1" spans="1:3">')
 
 
 def test_restore_lists_and_brings_back_a_backup(tmp_path: Path) -> None:
@@ -213,6 +215,7 @@ def test_restore_lists_and_brings_back_a_backup(tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "restore --list" in missing.output
 
 
+WORKSHEET_OPEN = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
 _CELL_BODIES = [b"<v>1</v>", b"<f>A1*2</f><v>2</v>", b"", b'<is><r><rPr><color rgb="FFFF0000"/></rPr><t>x</t></r></is>']
 
 
@@ -242,8 +245,8 @@ def test_jumping_to_rows_equals_walking_every_row_in_any_chunking(existing, upda
         rows = cellpatch._RowPatcher(updates, set(), 5, False)
         return getattr(rows, method)(body) + rows.finish()
 
-    xml = b"<worksheet><sheetData>" + body + b"</sheetData></worksheet>"
+    xml = WORKSHEET_OPEN + b"<sheetData>" + body + b"</sheetData></worksheet>"
     streamed = b"".join(cellpatch.patch_stream([xml[i:i + chunk] for i in range(0, len(xml), chunk)], updates,
                                                date_styles=set(), date_style=5))
     assert whole("_jump") == whole("_walk")
-    assert streamed == b"<worksheet><sheetData>" + whole("_walk") + b"</sheetData></worksheet>"
+    assert streamed == WORKSHEET_OPEN + b"<sheetData>" + whole("_walk") + b"</sheetData></worksheet>"

@@ -125,6 +125,9 @@ def _field_checks(
 ):
     """Yield (code, mask, value shown or None) for one column."""
     filled = text != ""
+    too_long = text.str.len() > schema.EXCEL_CELL_LIMIT
+    if too_long.any():
+        yield "text_too_long", too_long, text[too_long].str[:40] + "…"
     if f.required and not f.maintained:
         yield "required_missing", ~filled, None
     if f.type == "phone":

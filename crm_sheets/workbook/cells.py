@@ -13,18 +13,53 @@ import math
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import cache
 from html import escape
 
-ROW_RE = re.compile(rb"<row\b([^>]*?)(/>|>(.*?)</row>)", re.DOTALL)
-CELL_RE = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
-REF_RE = re.compile(rb'\br="([A-Z]+)(\d+)"')
-ROW_NUMBER_RE = re.compile(rb'<row r="(\d+)"')
-ROW_R_RE = re.compile(rb'\br="(\d+)"')
-SPANS_RE = re.compile(rb'\sspans="[^"]*"')
-CELL_REF_RE = re.compile(rb'<c r="([A-Z]+)\d+"')
-CELL_START_RE = re.compile(rb"<c[\s/>]")  # a cell, not <color> or <charset> of rich text
-STYLE_RE = re.compile(rb'\ss="(\d+)"')
+from ..schema import EXCEL_CELL_LIMIT
+from .package import MAIN_NS
+from .xmlspan import StartFinder, tag_end
+
+REF_RE = re.compile(rb"\br=[\"']([A-Z]+)(\d+)[\"']")
+ROW_R_RE = re.compile(rb"\br=[\"'](\d+)[\"']")
+SPANS_RE = re.compile(rb"\sspans=[\"'][^\"']*[\"']")
+STYLE_RE = re.compile(rb"\ss=[\"'](\d+)[\"']")
+# Characters XML 1.0 cannot carry, and text that already looks like Excel's escape for them.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
+
+
+@dataclass(frozen=True)
+class Syntax:
+    """How this sheet spells SpreadsheetML's elements: the prefix bound to the main namespace where its
+    sheetData stands (b"" for Excel's default namespace, b"x:" for Open XML SDK's style), and the patterns
+    built on it.  Rows and cells never rebind that prefix, so it holds for the whole of sheetData."""
+
+    p: bytes
+    row: re.Pattern
+    cell: re.Pattern
+    cell_start: re.Pattern  # a cell, not <color> or <charset> of rich text
+    formula: re.Pattern
+    row_number: re.Pattern
+    cell_ref: re.Pattern
+    row_open: bytes
+    cell_open: bytes
+
+
+@cache
+def syntax(prefix: bytes = b"") -> Syntax:
+    p = re.escape(prefix)
+    return Syntax(
+        prefix,
+        re.compile(rb"<" + p + rb"row\b([^>]*?)(/>|>(.*?)</" + p + rb"row>)", re.DOTALL),
+        re.compile(rb"<" + p + rb"c\b([^>]*?)(?:/>|>(.*?)</" + p + rb"c>)", re.DOTALL),
+        re.compile(rb"<" + p + rb"c[\s/>]"),
+        re.compile(rb"<" + p + rb"f[\s/>]"),
+        re.compile(rb"<" + p + rb'row r="(\d+)"'),
+        re.compile(rb"<" + p + rb'c r="([A-Z]+)\d+"'),
+        b"<" + prefix + b'row r="',
+        b"<" + prefix + b'c r="',
+    )
 
 CellValue = str | float | int | dt.datetime | dt.date | None
 
@@ -53,24 +88,46 @@ def excel_serial(value: dt.date | dt.datetime, date1904: bool = False) -> float:
     return delta.days + delta.seconds / 86400
 
 
-def _cell_xml(ref: bytes, value: CellValue, style: bytes | None, date_style: int, date1904: bool) -> bytes:
+def excel_text(value: str) -> str:
+    """Text as a cell's XML holds it: characters XML cannot carry as ``_xHHHH_``, and a literal ``_xHHHH_``
+    protected as ``_x005F_xHHHH_`` so that Excel (and every reader) gives back exactly ``value``."""
+    if not _UNWRITABLE.search(value):
+        return value
+    return _UNWRITABLE.sub(lambda m: "_x005F" + m.group() if len(m.group()) > 1 else "_x%04X_" % ord(m.group()), value)
+
+
+def _cell_xml(sx: Syntax, ref: bytes, value: CellValue, style: bytes | None, date_style: int, date1904: bool
+              ) -> bytes:
     s_attr = b' s="' + style + b'"' if style is not None else b""
+    p = sx.p
     if isinstance(value, str):  # most maintained cells hold text: checked first
-        return _text_cell(ref, s_attr, value)
+        return _text_cell(sx, ref, s_attr, value)
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return b'<c r="' + ref + b'"' + s_attr + b"/>"
+        return sx.cell_open + ref + b'"' + s_attr + b"/>"
     if isinstance(value, (dt.datetime, dt.date)):
         s_attr = b' s="' + str(date_style).encode() + b'"'
         number = repr(excel_serial(value, date1904)).encode()
-        return b'<c r="' + ref + b'"' + s_attr + b"><v>" + number + b"</v></c>"
+        return sx.cell_open + ref + b'"' + s_attr + b"><" + p + b"v>" + number + b"</" + p + b"v></" + p + b"c>"
     if isinstance(value, (int, float)):
-        return b'<c r="' + ref + b'"' + s_attr + b"><v>" + repr(value).encode() + b"</v></c>"
-    return _text_cell(ref, s_attr, str(value))
+        return (sx.cell_open + ref + b'"' + s_attr + b"><" + p + b"v>" + repr(value).encode() + b"</" + p + b"v></"
+                + p + b"c>")
+    return _text_cell(sx, ref, s_attr, str(value))
 
 
-def _text_cell(ref: bytes, s_attr: bytes, value: str) -> bytes:
-    text = escape(value, quote=False).encode()
-    return b'<c r="' + ref + b'"' + s_attr + b' t="inlineStr"><is><t xml:space="preserve">' + text + b"</t></is></c>"
+def _text_cell(sx: Syntax, ref: bytes, s_attr: bytes, value: str) -> bytes:
+    text = escape(excel_text(value), quote=False).encode()
+    p = sx.p
+    return (sx.cell_open + ref + b'"' + s_attr + b' t="inlineStr"><' + p + b'is><' + p + b't xml:space="preserve">'
+            + text + b"</" + p + b"t></" + p + b"is></" + p + b"c>")
+
+
+def too_long(updates: dict[int, dict[int, CellValue]]) -> tuple[int, int] | None:
+    """(row, column) of the first text longer than a cell can hold, or None."""
+    for row, cols in updates.items():
+        for col, value in cols.items():
+            if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
+                return row, col
+    return None
 
 
 def patch_stream(
@@ -86,40 +143,46 @@ def patch_stream(
 
     A date keeps the cell's own format when that format already shows a
     date; otherwise it gets ``date_style``.  Cells holding a formula are the
-    user's and are left alone.  Each chunk is cut before its last ``<row`` (rows are never split) and the
+    user's and are left alone.  sheetData is found namespace-aware (expat reads
+    the head up to it); each chunk after it is cut before its last row start (rows are never split) and the
     complete rows before the cut are patched; unchanged rows pass as they were.
     """
-    rows = _RowPatcher(updates, date_styles, date_style, date1904)
     chunks = iter(chunks)
+    finder = StartFinder(MAIN_NS, "sheetData")
     buffer = b""
-    in_data = False
     for chunk in chunks:
         buffer += chunk
-        if not in_data:
-            start = buffer.find(b"<sheetData")
-            open_end = buffer.find(b">", start) if start >= 0 else -1
-            if open_end < 0:
-                continue
-            if buffer[open_end - 1:open_end] == b"/":  # <sheetData/>: no rows at all
-                yield buffer[:start] + b"<sheetData>" + rows.finish() + b"</sheetData>"
-                buffer = buffer[open_end + 1:]
-                yield from _rest(buffer, chunks)
-                return
-            yield buffer[:open_end + 1]
-            buffer = buffer[open_end + 1:]
-            in_data = True
-        end = buffer.find(b"</sheetData>")
+        found = finder.feed(chunk)
+        if found is not None:
+            break
+    else:
+        raise ValueError("worksheet without sheetData")
+    start, qname = found
+    sx = syntax(qname[:-len(b"sheetData")])
+    rows = _RowPatcher(updates, date_styles, date_style, date1904, sx)
+    open_end = tag_end(buffer, start)
+    if buffer[open_end - 2:open_end] == b"/>":  # <sheetData/>: no rows at all
+        yield buffer[:start] + b"<" + qname + b">" + rows.finish() + b"</" + qname + b">"
+        yield from _rest(buffer[open_end:], chunks)
+        return
+    yield buffer[:open_end]
+    buffer = buffer[open_end:]
+    closing = b"</" + qname
+    row_start = b"<" + sx.p + b"row"
+    while True:
+        end = buffer.find(closing)
         if end >= 0:
             yield rows.patch(buffer[:end]) + rows.finish()
             yield from _rest(buffer[end:], chunks)
             return
-        cut = buffer.rfind(b"<row")
+        cut = buffer.rfind(row_start)
         if cut > 0:
             yield rows.patch(buffer[:cut])
             buffer = buffer[cut:]
-    if not in_data:
-        raise ValueError("worksheet without sheetData")
-    raise ValueError("worksheet XML ends inside sheetData")
+        chunk = next(chunks, None)
+        if chunk is None:
+            raise ValueError("worksheet XML ends inside sheetData")
+        buffer += chunk
 
 
 def _rest(buffer: bytes, chunks: Iterator[bytes]) -> Iterator[bytes]:
@@ -131,35 +194,38 @@ class _RowPatcher:
     """The rows still to write, carried from one stretch of <row> elements to the next."""
 
     def __init__(self, updates: dict[int, dict[int, CellValue]], date_styles: set[int], date_style: int,
-                 date1904: bool) -> None:
+                 date1904: bool, sx: Syntax | None = None) -> None:
         self.pending = dict(sorted(updates.items()))
         self.order = deque(self.pending)  # rows still to write, ascending
         self.implicit_row = 0
+        self.sx = sx or syntax()
         self.styles = (date_styles, date_style, date1904)
 
     def patch(self, body: bytes) -> bytes:
         """Complete <row> elements with their updates applied (rows that have none inserted in order)."""
         if not self.order:
             return body
-        if body.count(b"<row") == body.count(b'<row r="'):
+        if body.count(b"<" + self.sx.p + b"row") == body.count(self.sx.row_open):
             return self._jump(body)
         return self._walk(body)
 
     def _jump(self, body: bytes) -> bytes:
         """Every row is numbered: go straight to the rows with updates (merge touches a few of a million)."""
-        last = body.rfind(b'<row r="')
-        self.implicit_row = int(body[last + 8:body.index(b'"', last + 8)]) if last >= 0 else self.implicit_row
+        sx = self.sx
+        last = body.rfind(sx.row_open)
+        at = last + len(sx.row_open)
+        self.implicit_row = int(body[at:body.index(b'"', at)]) if last >= 0 else self.implicit_row
         out: list[bytes] = []
         pos = 0
         while self.order and self.order[0] <= self.implicit_row:
             row = self.order.popleft()
-            start = body.find(b'<row r="%d"' % row, pos)
+            start = body.find(sx.row_open + b'%d"' % row, pos)
             if start < 0:  # no such row yet: it goes before the first row below it
-                start = next(m.start() for m in ROW_NUMBER_RE.finditer(body, pos) if int(m.group(1)) > row)
-                out += [body[pos:start], _new_row(row, self.pending.pop(row), *self.styles[1:])]
+                start = next(m.start() for m in sx.row_number.finditer(body, pos) if int(m.group(1)) > row)
+                out += [body[pos:start], _new_row(sx, row, self.pending.pop(row), *self.styles[1:])]
                 pos = start
                 continue
-            m = ROW_RE.match(body, start)
+            m = sx.row.match(body, start)
             out += [body[pos:start], self._patched(m, row)]
             pos = m.end()
         out.append(body[pos:])
@@ -170,7 +236,7 @@ class _RowPatcher:
         _date_styles, date_style, date1904 = self.styles
         out: list[bytes] = []
         pos = 0
-        for m in ROW_RE.finditer(body):
+        for m in self.sx.row.finditer(body):
             rm = ROW_R_RE.search(m.group(1))
             row = int(rm.group(1)) if rm else self.implicit_row + 1
             self.implicit_row = row
@@ -179,7 +245,7 @@ class _RowPatcher:
                 missing = self.order.popleft()
                 out.append(body[pos:m.start()])
                 pos = m.start()
-                out.append(_new_row(missing, self.pending.pop(missing), date_style, date1904))
+                out.append(_new_row(self.sx, missing, self.pending.pop(missing), date_style, date1904))
             if row not in self.pending:
                 if not self.order:
                     break
@@ -193,49 +259,53 @@ class _RowPatcher:
     def _patched(self, m: re.Match, row: int) -> bytes:
         # spans= would no longer cover an inserted cell; it is only a hint, so it goes.
         attrs = SPANS_RE.sub(b"", m.group(1)) if b"spans=" in m.group(1) else m.group(1)
-        return b"<row" + attrs + b">" + _patch_row(m.group(3) or b"", row, self.pending.pop(row), *self.styles) + b"</row>"
+        p = self.sx.p
+        cells = _patch_row(m.group(3) or b"", row, self.pending.pop(row), *self.styles, self.sx)
+        return b"<" + p + b"row" + attrs + b">" + cells + b"</" + p + b"row>"
 
     def finish(self) -> bytes:
         """Rows below the last one in the sheet."""
         _date_styles, date_style, date1904 = self.styles
-        rows = [_new_row(row, cols, date_style, date1904) for row, cols in self.pending.items()]
+        rows = [_new_row(self.sx, row, cols, date_style, date1904) for row, cols in self.pending.items()]
         self.pending.clear()
         self.order.clear()
         return b"".join(rows)
 
 
-def _new_row(row: int, cols: dict[int, CellValue], date_style: int, date1904: bool) -> bytes:
+def _new_row(sx: Syntax, row: int, cols: dict[int, CellValue], date_style: int, date1904: bool) -> bytes:
     cells = b"".join(
-        _cell_xml(column_letters(c).encode() + str(row).encode(), v, None, date_style, date1904)
+        _cell_xml(sx, column_letters(c).encode() + str(row).encode(), v, None, date_style, date1904)
         for c, v in sorted(cols.items())
     )
-    return b'<row r="' + str(row).encode() + b'">' + cells + b"</row>"
+    return sx.row_open + str(row).encode() + b'">' + cells + b"</" + sx.p + b"row>"
 
 
 def _patch_row(
-    cells: bytes, row: int, cols: dict[int, CellValue], date_styles: set[int], date_style: int, date1904: bool
+    cells: bytes, row: int, cols: dict[int, CellValue], date_styles: set[int], date_style: int, date1904: bool,
+    sx: Syntax | None = None,
 ) -> bytes:
+    sx = sx or syntax()
     todo = sorted(cols.items())
     row_number = str(row).encode()
     # Every writer we know puts r= first; then each target cell is found by its reference in C, not by a
     # Python loop over every cell of the row (a tag run patches every row of 客户信息).
-    if len(CELL_START_RE.findall(cells)) != cells.count(b'<c r="'):
-        return _patch_row_scan(cells, row_number, todo, date_styles, date_style, date1904)
+    if len(sx.cell_start.findall(cells)) != cells.count(sx.cell_open):
+        return _patch_row_scan(cells, row_number, todo, date_styles, date_style, date1904, sx)
     out: list[bytes] = []
     pos = 0
     for col, value in todo:
         ref = _letters(col) + row_number
-        start = cells.find(b'<c r="' + ref + b'"', pos)
+        start = cells.find(sx.cell_open + ref + b'"', pos)
         if start < 0:
             # Not there: it goes before the first cell further right.
-            insert = next((m.start() for m in CELL_REF_RE.finditer(cells, pos) if _index(m.group(1)) > col),
+            insert = next((m.start() for m in sx.cell_ref.finditer(cells, pos) if _index(m.group(1)) > col),
                           len(cells))
-            out += [cells[pos:insert], _cell_xml(ref, value, None, date_style, date1904)]
+            out += [cells[pos:insert], _cell_xml(sx, ref, value, None, date_style, date1904)]
             pos = insert
             continue
-        m = CELL_RE.match(cells, start)
+        m = sx.cell.match(cells, start)
         out.append(cells[pos:start])
-        out.append(_replacement(m, ref, value, date_styles, date_style, date1904))
+        out.append(_replacement(sx, m, ref, value, date_styles, date_style, date1904))
         pos = m.end()
     out.append(cells[pos:])
     return b"".join(out)
@@ -243,41 +313,44 @@ def _patch_row(
 
 def _patch_row_scan(
     cells: bytes, row_number: bytes, todo: list[tuple[int, CellValue]], date_styles: set[int], date_style: int,
-    date1904: bool
+    date1904: bool, sx: Syntax | None = None,
 ) -> bytes:
     """_patch_row for cells without a leading r= (implicit positions count from the cell before)."""
+    sx = sx or syntax()
     pending = dict(todo)
     out: list[bytes] = []
     pos = 0
     implicit_col = -1
-    for m in CELL_RE.finditer(cells):
+    for m in sx.cell.finditer(cells):
         ref = REF_RE.search(m.group(1))
         col = _index(ref.group(1)) if ref else implicit_col + 1
         implicit_col = col
         for missing in [c for c in pending if c < col]:
             out.append(cells[pos:m.start()])
             pos = m.start()
-            out.append(_cell_xml(_letters(missing) + row_number, pending.pop(missing), None, date_style, date1904))
+            out.append(_cell_xml(sx, _letters(missing) + row_number, pending.pop(missing), None, date_style,
+                                 date1904))
         if col not in pending:
             continue
         out.append(cells[pos:m.start()])
-        out.append(_replacement(m, _letters(col) + row_number, pending.pop(col), date_styles, date_style, date1904))
+        out.append(_replacement(sx, m, _letters(col) + row_number, pending.pop(col), date_styles, date_style,
+                                date1904))
         pos = m.end()
     out.append(cells[pos:])
     for col, value in pending.items():
-        out.append(_cell_xml(_letters(col) + row_number, value, None, date_style, date1904))
+        out.append(_cell_xml(sx, _letters(col) + row_number, value, None, date_style, date1904))
     return b"".join(out)
 
 
-def _replacement(m: re.Match, ref: bytes, value: CellValue, date_styles: set[int], date_style: int,
+def _replacement(sx: Syntax, m: re.Match, ref: bytes, value: CellValue, date_styles: set[int], date_style: int,
                  date1904: bool) -> bytes:
     """The new cell for an existing one: a formula stays the user's; a date keeps a date format it has."""
-    if b"<f" in (m.group(2) or b""):
+    if sx.formula.search(m.group(2) or b""):
         return m.group(0)
     style_m = STYLE_RE.search(m.group(1))
     style = style_m.group(1) if style_m else None
     keep = int(style) if isinstance(value, dt.date) and style is not None and int(style) in date_styles else date_style
-    return _cell_xml(ref, value, style, keep, date1904)
+    return _cell_xml(sx, ref, value, style, keep, date1904)
 
 
 @cache

@@ -20,11 +20,12 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..errors import CorruptWorkbook, TargetExists
-from ..schema import Sheet
+from ..errors import CorruptWorkbook, TargetExists, TextTooLong
+from ..schema import EXCEL_CELL_LIMIT, Sheet
 from ..values import is_blank
 from . import cells as cellpatch
 from .graft import graft, styles_part
+from .listobjects import grow_tables
 from .package import Package
 from .safety import exclusive, replace_atomically
 from .styles import date_styles
@@ -77,7 +78,15 @@ def write_value(ws: Worksheet, row: int, col: int, value: object, fmt=None, *, d
     elif isinstance(value, (int, float)) and not isinstance(value, bool) and not text:
         ws.write_number(row, col, value, fmt)
     else:
-        ws.write_string(row, col, str(value), fmt)
+        ws.write_string(row, col, shown_text(str(value)), fmt)
+
+
+def shown_text(text: str) -> str:
+    """Text for a tool sheet, which only shows the user's data: cut visibly at Excel's cell limit (XlsxWriter
+    would cut silently), and XML's two non-characters shown as U+FFFD (XlsxWriter would write them raw)."""
+    if len(text) > EXCEL_CELL_LIMIT:
+        text = text[:EXCEL_CELL_LIMIT - 1] + "…"
+    return text.replace("\ufffe", "\ufffd").replace("\uffff", "\ufffd")
 
 
 @dataclass
@@ -106,7 +115,12 @@ def write_back(
             known_dates = date_styles(styles_xml)
             parts = {name: part for name, _rid, part in pkg.sheets()}
             for sheet_name, updates in (cells or {}).items():
+                overflow = cellpatch.too_long(updates)
+                if overflow:
+                    raise TextTooLong(file=path.name, sheet=sheet_name,
+                                      cell=f"{cellpatch.column_letters(overflow[1])}{overflow[0]}")
                 if updates:
+                    grow_tables(pkg, parts[sheet_name], max(updates), {c for row in updates.values() for c in row})
                     pkg.transform(parts[sheet_name], partial(cellpatch.patch_stream, updates=updates,
                                                              date_styles=known_dates, date_style=date_xf,
                                                              date1904=date1904))

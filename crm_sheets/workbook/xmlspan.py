@@ -137,6 +137,50 @@ def parse(data: bytes) -> Element:
     return root[0]
 
 
+class _Found(Exception):
+    pass
+
+
+class StartFinder:
+    """Fed a part in pieces, says where the first (ns, local) element starts and how it is spelled,
+    without parsing further (a sheet's head, not its million rows)."""
+
+    def __init__(self, ns: str, local: str) -> None:
+        self.found: tuple[int, bytes] | None = None
+        parser = self._parser = expat.ParserCreate(namespace_separator=_SEP)
+        parser.namespace_prefixes = True
+
+        def start(name: str, _attrs: dict[str, str]) -> None:
+            el_ns, el_local, prefix = _split(name)
+            if (el_ns, el_local) == (ns, local):
+                self.found = (parser.CurrentByteIndex, (f"{prefix}:{local}" if prefix else local).encode())
+                raise _Found
+
+        def refuse(*_args: object) -> None:
+            raise XmlDamage("DTD or entity declaration")
+
+        parser.StartElementHandler = start
+        parser.StartDoctypeDeclHandler = refuse
+        parser.EntityDeclHandler = refuse
+        parser.ExternalEntityRefHandler = refuse
+
+    def feed(self, chunk: bytes) -> tuple[int, bytes] | None:
+        """(offset of its "<" from the start of everything fed, qualified name) once the element has begun."""
+        if self.found is None:
+            try:
+                self._parser.Parse(chunk, False)
+            except _Found:
+                pass
+            except expat.ExpatError as exc:
+                raise XmlDamage(str(exc)) from None
+        return self.found
+
+
+def tag_end(data: bytes, start: int) -> int:
+    """Offset just after the ">" closing the tag that starts at ``start``."""
+    return _tag_end(data, start)
+
+
 def _split(name: str) -> tuple[str, str, str]:
     parts = name.split(_SEP)
     if len(parts) == 1:
