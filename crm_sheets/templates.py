@@ -113,6 +113,20 @@ def write_workbook(
     wb.close()
 
 
+def template_sheets(data: dict[str, pd.DataFrame], sheets: tuple[Sheet, ...] = schema.SHEETS) -> list[ToolSheet]:
+    """The template's sheets as sheets to graft into a workbook another program made (its own sheets stay)."""
+    by_key = {s.key: s for s in sheets}
+
+    def builder(sheet: Sheet):
+        def build(wb: Workbook, ws: Worksheet) -> None:
+            rows = data.get(sheet.name)
+            _write_sheet(wb, ws, sheet, _defaults(sheet) if rows is None else rows, _Formats(wb), by_key)
+
+        return build
+
+    return [ToolSheet(sheet.name, builder(sheet)) for sheet in sheets]
+
+
 def _operations_sheet(wb: Workbook, formats: _Formats) -> None:
     """操作: one labelled button per action, with a line saying what it does."""
     ws = wb.add_worksheet(OPERATIONS)

@@ -154,7 +154,7 @@ def _field_checks(
     elif f.type == "content":
         yield "vague_content", filled & _vague_contents(text), None
     elif f.type == "tags":
-        malformed, unknown = _tag_problems(text, options.get("标签字典", []))
+        malformed, unknown = _tag_problems(text[~too_long], options.get("标签字典", []))
         yield "bad_tag", text.index.isin(malformed.index), malformed
         yield "unknown_tag", text.index.isin(unknown.index), unknown
     if f.unique:
@@ -261,7 +261,13 @@ def _problem_rows(
     frame["fix"] = [x for _, x in texts]
     if code in ("bad_tag", "unknown_tag"):
         frame["value"] = _masked(table.text.loc[rows, f.key]).to_numpy()
+    frame["value"] = [v[:SHOWN_CHARS] + "…" if isinstance(v, str) and len(v) > SHOWN_CHARS else v
+                      for v in frame["value"]]
     return frame
+
+
+# A problem row points at the value; a novel pasted into a cell is shown by its beginning.
+SHOWN_CHARS = 200
 
 
 def data_quality(tables: dict[str, SheetTable], problems: pd.DataFrame, *, today: dt.datetime, lang: str = "zh"
