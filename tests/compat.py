@@ -214,7 +214,8 @@ def grafted(real: Path) -> Producer:
 
 def real_files() -> dict[str, str]:
     """File name -> producer (excel-win, excel-mac, wps, tencent) of the real workbooks in the corpus."""
-    return json.loads((REAL / "producers.json").read_text(encoding="utf-8"))
+    entries = json.loads((REAL / "producers.json").read_text(encoding="utf-8"))
+    return {name: entry["producer"] for name, entry in entries.items()}
 
 
 GENERATED: dict[str, Producer] = {
@@ -241,11 +242,12 @@ class Step:
     allowed: set[str]  # members the command may change (SPEC §6)
 
 
-def pipeline(path: Path, source: Path, check: Callable[[Path, Step], None] | None = None) -> list[Step]:
-    """Every write command on ``path`` in turn; ``check(path, step)`` runs after each one."""
+def pipeline(path: Path, source: Path, check: Callable[[Path, Step, bytes], None] | None = None) -> list[Step]:
+    """Every write command on ``path`` in turn; ``check(path, step, the file's bytes before)`` runs after each."""
     runner = CliRunner()
     steps = []
     for command, extra in COMMANDS:
+        file_before = path.read_bytes()
         before = _members(path)
         owned_before = owned_parts(path)
         args = [command, str(path), *(a.format(source=source) for a in extra), "--today", TODAY]
@@ -258,7 +260,7 @@ def pipeline(path: Path, source: Path, check: Callable[[Path, Step], None] | Non
                     owned_before | owned_parts(path))
         steps.append(step)
         if check:
-            check(path, step)
+            check(path, step, file_before)
     return steps
 
 

@@ -14,6 +14,7 @@ import re
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -21,19 +22,27 @@ import pandas as pd
 import pyarrow as pa
 
 from .cells import column_index
-from .package import Package
+from .package import MAIN_NS, Package
+from .xmlspan import StartFinder, tag_end
 
 # Text the way a person sees these cells in Excel (seconds and midnight left out).
 _MIDNIGHT = r"^(\d{4}-\d\d-\d\d) 00:00:00$"
 _SECONDS = r"^(\d{4}-\d\d-\d\d \d\d:\d\d):\d\d$"
-_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*\bref=\"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?\"")
-# The first <c> of the first <row> in sheetData: its row, its reference, and whether it is empty (<c .../>).
-_FIRST_CELL = re.compile(rb"<(?:\w+:)?sheetData\b[^>]*>\s*<(?:\w+:)?row\b(?:[^>]*?\br=\"(\d+)\")?[^>]*>\s*"
-                         rb"<(?:\w+:)?c\b(?:[^>]*?\br=\"([A-Z]+\d+)\")?[^>]*?(/?)>")
-_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*\bref=\"([A-Z]+)(\d+):([A-Z]+)(\d+)\"")
+_RANGE = re.compile(r"^([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?$")
 _CHUNK = 1 << 24
 
 Merged = list[tuple[tuple[int, int], tuple[int, int]]]
+
+
+@cache
+def _patterns(prefix: bytes) -> tuple[re.Pattern, re.Pattern]:
+    """The first <c> of the first <row> (its row, its reference, whether it is empty), and a merged range,
+    spelled with the prefix the sheet binds to the main namespace."""
+    p = re.escape(prefix)
+    first = re.compile(rb"\s*<" + p + rb"row\b(?:[^>]*?\br=[\"'](\d+)[\"'])?[^>]*>\s*<" + p
+                       + rb"c\b(?:[^>]*?\br=[\"']([A-Z]+\d+)[\"'])?[^>]*?(/?)>")
+    merge = re.compile(rb"<" + p + rb"mergeCell\b[^>]*\bref=[\"']([A-Z]+)(\d+):([A-Z]+)(\d+)[\"']")
+    return first, merge
 
 
 @dataclass
@@ -50,21 +59,28 @@ class Layout:
 
 
 def sheet_layout(path: Path, sheet_name: str) -> Layout:
-    """One streaming pass over the sheet's XML (no parse): <dimension> and the first cell at the start,
-    <mergeCells> after the data."""
+    """One streaming pass over the sheet's XML: expat reads the head up to <sheetData> (for <dimension> and how
+    the sheet spells the main namespace), a pattern in that spelling reads the first cell and, after the
+    data, <mergeCells>."""
     with Package(path) as pkg:
         part = next((p for name, _rid, p in pkg.sheets() if name == sheet_name), "")
     dimension = None
     merged: Merged = []
     with zipfile.ZipFile(path) as zf, zf.open(part) as fh:
         head = fh.read(_CHUNK)
-        found = _DIMENSION.search(head[:65536])
-        if found:
-            c0, r0 = column_index(found.group(1).decode()), int(found.group(2)) - 1
-            c1 = column_index(found.group(3).decode()) if found.group(3) else c0
-            r1 = int(found.group(4)) - 1 if found.group(4) else r0
+        finder = StartFinder(MAIN_NS, "sheetData")
+        found = finder.feed(head)
+        if found is None:
+            return Layout(False, None, [])
+        start, qname = found
+        first_cell, merge = _patterns(qname[:-len(b"sheetData")])
+        ref = _RANGE.match(finder.before.get("dimension", {}).get("ref", "").upper())
+        if ref:
+            c0, r0 = column_index(ref.group(1)), int(ref.group(2)) - 1
+            c1 = column_index(ref.group(3)) if ref.group(3) else c0
+            r1 = int(ref.group(4)) - 1 if ref.group(4) else r0
             dimension = (r0, c0, r1 - r0 + 1, c1 - c0 + 1)
-        first = _FIRST_CELL.search(head)
+        first = first_cell.match(head, tag_end(head, start))
         a1_first = bool(first) and first.group(1) in (None, b"1") and first.group(2) in (None, b"A1") and (
             first.group(3) != b"/")
         tail, chunk = b"", head
@@ -74,7 +90,7 @@ def sheet_layout(path: Path, sheet_name: str) -> Layout:
             if at >= 0:
                 rest = window[max(at - 16, 0):] + fh.read()
                 merged = [((int(m[2]) - 1, column_index(m[1].decode())), (int(m[4]) - 1, column_index(m[3].decode())))
-                          for m in _MERGE.findall(rest)]
+                          for m in merge.findall(rest)]
                 break
             tail = window[-64:]
             chunk = fh.read(_CHUNK)

@@ -147,11 +147,14 @@ class StartFinder:
 
     def __init__(self, ns: str, local: str) -> None:
         self.found: tuple[int, bytes] | None = None
+        self.before: dict[str, dict[str, str]] = {}  # attributes of the first element of each name met before it
         parser = self._parser = expat.ParserCreate(namespace_separator=_SEP)
         parser.namespace_prefixes = True
 
-        def start(name: str, _attrs: dict[str, str]) -> None:
+        def start(name: str, attrs: dict[str, str]) -> None:
             el_ns, el_local, prefix = _split(name)
+            if el_ns == ns:
+                self.before.setdefault(el_local, {_attr_key(k): v for k, v in attrs.items()})
             if (el_ns, el_local) == (ns, local):
                 self.found = (parser.CurrentByteIndex, (f"{prefix}:{local}" if prefix else local).encode())
                 raise _Found
