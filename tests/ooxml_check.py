@@ -549,13 +549,17 @@ class _Checker:
         self._sst_count: int | None | str = "unset"
 
     # -- workbook-level lookups
-    def styles_part(self) -> str | None:
+    def _workbook_part_of(self, rel_type: str, content_type: str) -> str | None:
+        """The workbook's part of a kind: by its relationship, else the first part of that content type."""
         wb = self.pkg.workbook_part()
-        part = self.pkg.related(wb, REL_STYLES) if wb else None
+        part = self.pkg.related(wb, rel_type) if wb else None
         if part is None:
-            found = self.pkg.parts_of_type(CT_STYLES)
+            found = self.pkg.parts_of_type(content_type)
             part = found[0] if found else None
         return part
+
+    def styles_part(self) -> str | None:
+        return self._workbook_part_of(REL_STYLES, CT_STYLES)
 
     def xf_count(self) -> int | None:
         if self._xf_count == "unset":
@@ -568,12 +572,7 @@ class _Checker:
         return self._xf_count
 
     def sst_part(self) -> str | None:
-        wb = self.pkg.workbook_part()
-        part = self.pkg.related(wb, REL_SHARED_STRINGS) if wb else None
-        if part is None:
-            found = self.pkg.parts_of_type(CT_SST)
-            part = found[0] if found else None
-        return part
+        return self._workbook_part_of(REL_SHARED_STRINGS, CT_SST)
 
     def sst_count(self) -> int | None:
         if self._sst_count == "unset":

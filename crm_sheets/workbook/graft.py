@@ -6,6 +6,11 @@ free part names; shared strings become inline strings (the user's
 sharedStrings.xml is not touched); style indexes are remapped to the entries
 appended to the user's styles.xml.  A tool-owned sheet that already exists is
 replaced in place, so the workbook's sheet order and defined names stay valid.
+
+The donor's own sheets are rewritten with patterns: they are XlsxWriter's
+output, whose spelling is fixed (default namespace, ``r=`` first, double
+quotes), and a 100,000-row tool sheet must not cost a parse.  Every part of
+the user's is found and edited namespace-aware (xmlspan), whoever wrote it.
 """
 
 from __future__ import annotations
