@@ -62,8 +62,14 @@ else:
     from crm_sheets.cli import app
     code = app(args, standalone_mode=False) or 0  # click returns the exit code instead of exiting
 seconds = time.perf_counter() - t0
-print(json.dumps({"seconds": seconds, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "code": code}))
+# Linux keeps ru_maxrss across exec (a parent that just built a 1 GB workbook would show as every child's
+# peak); VmHWM belongs to this process's own memory.
+try:
+    with open("/proc/self/status") as status:
+        peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+except OSError:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "rss_mb": peak, "code": code}))
 """
 
 

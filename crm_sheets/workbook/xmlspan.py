@@ -196,20 +196,13 @@ def _attr_key(name: str) -> str:
     return f"{{{ns}}}{local}" if ns else local
 
 
+# A tag: names and attributes, where a quoted value may hold a ">".
+_TAG = re.compile(rb"<[^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*>")
+
+
 def _tag_end(data: bytes, start: int) -> int:
-    """Offset just after the ">" closing the tag that starts at ``start`` (a ">" may stand inside a quoted value)."""
-    i = start
-    quote = 0
-    while True:
-        ch = data[i]
-        if quote:
-            if ch == quote:
-                quote = 0
-        elif ch in (0x22, 0x27):
-            quote = ch
-        elif ch == 0x3E:
-            return i + 1
-        i += 1
+    """Offset just after the ">" closing the tag that starts at ``start``."""
+    return _TAG.match(data, start).end()
 
 
 # -- edits: each returns the new bytes; positions after the edit are stale, so parse again --------------
@@ -246,14 +239,16 @@ def element(parent: Element, ns: str, local: str, attrs: list[tuple[str, str, st
 
 
 def quote(value: str) -> bytes:
+    """An attribute value; tab, LF and CR as references, since a parser would turn them into spaces."""
     text = value.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+    text = text.replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;")
     return b'"' + text.encode() + b'"'
 
 
 def set_attribute(data: bytes, el: Element, name: str, value: str) -> bytes:
     """Set an unqualified attribute in ``el``'s start tag (added before the tag's end when absent)."""
     tag = data[el.start:el.open_end]
-    found = re.search(rb"(\s" + re.escape(name.encode()) + rb"\s*=\s*)([\"'])[^\"']*\2", tag)
+    found = re.search(rb"(\s" + re.escape(name.encode()) + rb"\s*=\s*)(?:\"[^\"]*\"|'[^']*')", tag)
     if found:
         new_tag = tag[:found.start()] + found.group(1) + quote(value) + tag[found.end():]
     else:
