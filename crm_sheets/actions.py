@@ -443,11 +443,12 @@ class RemindOutcome:
     write_error: errors.CrmError | None = None
 
 
-def remind_plan(book: Book, today: dt.datetime, previous: pd.DataFrame | None = None
+def remind_plan(book: Book, today: dt.datetime, previous: pd.DataFrame | None = None, manager_note: str = ""
                 ) -> tuple[pd.DataFrame, list[Mail]]:
     """回访任务 as of ``today`` and the day's e-mails (one per owner with work, one digest per manager).
 
-    ``previous`` is 回访任务 as staff left it (read from the file when not given).
+    ``previous`` is 回访任务 as staff left it (read from the file when not given); ``manager_note`` is a line
+    for the managers' digest (the job's word that the workbook could not be written).
     """
     life, tasks = customer_profiles(book, today)
     profile = _profile(book, life)
@@ -460,7 +461,7 @@ def remind_plan(book: Book, today: dt.datetime, previous: pd.DataFrame | None = 
         previous = read_tool_sheet(book.path, schema.TASKS)
     escalated = set(profile.index[profile["tags"].map(lambda t: ESCALATE in split_tags(t))])
     sheet = task_sheet(everything, previous, profile, escalated, today)
-    return sheet, compose_mails(book, sheet, profile, escalated, today)
+    return sheet, compose_mails(book, sheet, profile, escalated, today, manager_note)
 
 
 def _send(book: Book, mails: list[Mail], today: dt.datetime) -> tuple[int, dict[str, int]]:
@@ -480,7 +481,7 @@ def task_counts(sheet: pd.DataFrame) -> dict[str, int]:
 
 
 def compose_mails(book: Book, sheet: pd.DataFrame, profile: pd.DataFrame, escalated: set[str],
-                  today: dt.datetime) -> list[Mail]:
+                  today: dt.datetime, manager_note: str = "") -> list[Mail]:
     team = book.team.fillna("")
     email = dict(zip(team["name"], team["email"]))
     full = book.setting("邮件显示完整号码").strip() == "是"
@@ -499,7 +500,7 @@ def compose_mails(book: Book, sheet: pd.DataFrame, profile: pd.DataFrame, escala
         due = sheet[sheet["owner"].isin(members) & (sheet["due"] <= pd.Timestamp(today))
                     & (sheet["due"].dt.to_period("M") == month) & (sheet["status"] != "未到期")]
         mails.append(manager_mail(manager, email[manager], mine.reset_index(), int((due["status"] == "已完成").sum()),
-                                  len(due), day, full))
+                                  len(due), day, full, manager_note))
     return mails
 
 
@@ -534,17 +535,19 @@ class DayOutcome:
     summary: str  # the 月度汇总 sheet written, or ""
 
 
-def run_day(path: str | Path, *, today: dt.datetime, month: pd.Period | None = None) -> DayOutcome:
+def run_day(path: str | Path, *, today: dt.datetime, month: pd.Period | None = None, send: bool = True,
+            manager_note: str = "") -> DayOutcome:
     """The job's day in one read and one write: tag (with its check), 回访任务 and the reminders,
     and on the first run of a month the summary of ``month``.
 
-    If Excel has the file open, nothing is written but the reminders still go out.
+    If Excel has the file open (or another writer holds it), nothing is written and ``remind.write_error`` says
+    why; the reminders still go out (``send``: the day's mail is not out yet).
     """
     book = _crm_workbook(path)
     assigned = new_customer_ids(book, today)
     changes, changed = tag_changes(book, today)
     result = check_book(book, today, "zh")
-    sheet, mails = remind_plan(book, today)
+    sheet, mails = remind_plan(book, today, manager_note=manager_note)
     tool_sheets = [frame_sheet(schema.CHECK_RESULTS, result.problems), frame_sheet(schema.DATA_QUALITY, result.quality),
                    frame_sheet(schema.TASKS, sheet)]
     name = ""
@@ -556,10 +559,10 @@ def run_day(path: str | Path, *, today: dt.datetime, month: pd.Period | None = N
         backup = _write(book, tool_sheets, assigned, {book.tables["customers"].sheet.name: changes})
     except (errors.OpenInExcel, errors.Busy) as exc:
         write_error = exc
-    new, delivery = _send(book, mails, today)
+    new, delivery = _send(book, mails if send else [], today)
     tag = TagOutcome(book=book, result=result, changed=changed, assigned=assigned, backup=backup)
-    remind = RemindOutcome(book=book, sheet=sheet, mails=mails, new_mails=new, delivery=delivery, backup=backup,
-                           write_error=write_error)
+    remind = RemindOutcome(book=book, sheet=sheet, mails=mails if send else [], new_mails=new, delivery=delivery,
+                           backup=backup, write_error=write_error)
     return DayOutcome(tag=tag, remind=remind, summary=name if write_error is None else "")
 
 

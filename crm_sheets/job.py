@@ -4,7 +4,8 @@ Every day at 设置 提醒发送时间 (in 设置 时区): tag, then remind.  On
 a month (or the first run after it): last month's summary with fresh tiers.
 Missed days are caught up once, not replayed; mail that could not be sent is
 retried every minute with back-off.  What ran is recorded in the mail ledger,
-so a restart never repeats a day.  The clock is a parameter, so the whole
+so a restart never repeats a day; a write refused because Excel has the file
+open is not recorded, and is made as soon as the file is free.  The clock is a parameter, so the whole
 schedule can be run in a test without waiting.
 """
 
@@ -25,8 +26,11 @@ from . import actions, errors
 from .mail import Ledger, SmtpSettings, deliver
 from .rules.summary import previous_month
 from .workbook.read import read_settings
+from .workbook.safety import excel_lock_file
 
 LOG_FILE = "crm-sheets-job.log"
+# What the ledger records as done, per day (the summary: per month, on its 1st).
+MAIL, SHEETS, MONTHLY, LEGACY_DAILY = "mail", "sheets", "monthly", "daily"
 Clock = Callable[[], dt.datetime]
 
 
@@ -40,30 +44,51 @@ class Job:
         self.clock = clock or (lambda: dt.datetime.now(self.zone).replace(tzinfo=None))
         self.log = log or logging.getLogger("crm-sheets.job")
         self.stopping = False
+        self.waiting = ""  # what could not be written, as last logged
 
     def tick(self) -> list[str]:
-        """Do whatever is due now; returns what was done (for the log and for tests)."""
+        """Do whatever is due now; returns what was done (for the log and for tests).
+
+        The day's mail, the day's sheets (tag + 回访任务) and the month's summary are marked done
+        separately, each only when it happened: mail goes out at the send time whatever the workbook's state;
+        a write Excel refused is tried again on later ticks, as soon as the file is free.
+        """
         now = self.clock()
-        done = []
-        daily = now.time() >= self.send_at and not self.ledger.ran("daily", now.date())
-        first = now.date().replace(day=1)
-        monthly = not self.ledger.ran("monthly", first)
-        if daily:
-            # tag, remind and (when it is due) the month's summary: one read, one write
+        today = now.date()
+        first = today.replace(day=1)
+        at_send_time = now.time() >= self.send_at
+        mail_due = at_send_time and not self._done(MAIL, today)
+        sheets_due = at_send_time and not self._done(SHEETS, today)
+        monthly_due = not self.ledger.ran(MONTHLY, first)
+        done: list[str] = []
+        sent = None
+        if (sheets_due or mail_due) and (mail_due or self._file_free()):
             day = actions.run_day(self.path, today=now.replace(second=0, microsecond=0),
-                                  month=previous_month(now) if monthly else None)
-            if day.remind.write_error is not None:  # the reminders went out; the sheets wait for next time
-                self.log.warning(day.remind.write_error.message())
-            self.ledger.mark_run("daily", now.date())
-            done.append(f"{now:%Y-%m-%d} tag + remind: {len(day.remind.mails)} mails")
-        elif monthly:
-            self._monthly(now)
-        if monthly:
-            self.ledger.mark_run("monthly", first)
-            done.append(f"summary {first:%Y-%m}")
-        if daily:
-            sent = day.remind.delivery  # the day's run delivered everything due already
-        else:
+                                  month=previous_month(now) if monthly_due else None, send=mail_due,
+                                  manager_note=self._missed_note(today))
+            if mail_due:
+                self.ledger.mark_run(MAIL, today)
+                sent = day.remind.delivery  # the day's run delivered everything due already
+                done.append(f"{today:%Y-%m-%d} remind: {len(day.remind.mails)} mails")
+            if day.remind.write_error is None:
+                self.ledger.mark_run(SHEETS, today)
+                done.append(f"{today:%Y-%m-%d} tag + 回访任务" + ("（文件空出后补写）" if self.waiting else ""))
+                self.waiting = ""
+                if monthly_due:
+                    self.ledger.mark_run(MONTHLY, first)
+                    done.append(f"summary {first:%Y-%m}")
+            else:
+                self._pending(day.remind.write_error, monthly_due)
+        elif monthly_due and not sheets_due and self._file_free():
+            try:
+                actions.run_summary(self.path, today=now)
+            except (errors.OpenInExcel, errors.Busy) as exc:
+                self._pending(exc, True)
+            else:
+                self.ledger.mark_run(MONTHLY, first)
+                done.append(f"summary {first:%Y-%m}")
+                self.waiting = ""
+        if sent is None:
             settings = read_settings(self.path)
             sent = deliver(self.ledger, SmtpSettings.from_settings(lambda name: settings.get(name, "")),
                            self.path.parent, now)
@@ -73,11 +98,29 @@ class Job:
             self.log.info(line)
         return done
 
-    def _monthly(self, now: dt.datetime) -> None:
-        try:
-            actions.run_summary(self.path, today=now)
-        except errors.OpenInExcel as exc:
-            self.log.warning(exc.message())
+    def _done(self, kind: str, day: dt.date) -> bool:
+        # A ledger from before mail and sheets were marked apart says "daily" for both.
+        return self.ledger.ran(kind, day) or self.ledger.ran(LEGACY_DAILY, day)
+
+    def _file_free(self) -> bool:
+        """Whether a retry can write (a cheap look for Excel's lock, instead of reading a big workbook for nothing)."""
+        return excel_lock_file(self.path) is None
+
+    def _pending(self, error: errors.CrmError, monthly: bool) -> None:
+        """Say once (not every tick) what waits and why."""
+        what = "回访任务、客户阶段" + ("和上月月报" if monthly else "")
+        line = f"待写入：{what}（{error.message()}）；文件空出后自动补写。"
+        if line != self.waiting:
+            self.waiting = line
+            self.log.warning(line)
+
+    def _missed_note(self, today: dt.date) -> str:
+        """For the managers: the workbook could not be written all of yesterday (their sheets lag a day)."""
+        yesterday = today - dt.timedelta(days=1)
+        if self._done(MAIL, yesterday) and not self._done(SHEETS, yesterday):
+            return (f"{yesterday:%m-%d} 工作簿一整天被占用（Excel 一直开着），当天的回访任务和客户阶段没有写进工作簿；"
+                    "提醒邮件照常发出。请下班前关闭工作簿。")
+        return ""
 
     def serve(self, poll_seconds: int = 30) -> None:
         """Run until SIGTERM or Ctrl-C; catches up at once, then every ``poll_seconds``."""

@@ -209,18 +209,18 @@ def owner_mail(owner: str, address: str, tasks: pd.DataFrame, day: dt.date, full
 
 
 def manager_mail(manager: str, address: str, escalations: pd.DataFrame, done: int, due: int, day: dt.date,
-                 full_phone: bool) -> Mail:
-    """The manager's digest: customers needing a manager, and the team's execution rate."""
+                 full_phone: bool, note: str = "") -> Mail:
+    """The manager's digest: customers needing a manager, the team's execution rate, and the job's ``note``."""
     rate = f"{done / due:.0%}" if due else "—"
     cells = [[neutralize(e.name), e.customer_id, e.phone if full_phone else mask_phone(e.phone), e.owner]
              for e in escalations.itertuples()]
     lines = [f"- {c[0]}（{c[1]}）{c[2]}，负责人 {c[3]}" for c in cells]
     text = (f"{manager}，您好：\n\n需人工跟进的客户（连续多次未接通）：{len(cells)}\n" + "\n".join(lines)
-            + f"\n\n团队本月回访执行率：{rate}（已完成 {done} / 应回访 {due}）\n")
+            + f"\n\n团队本月回访执行率：{rate}（已完成 {done} / 应回访 {due}）\n" + (f"\n注意：{note}\n" if note else ""))
     return Mail(key=f"{day}|{address}|manager", recipient=address,
                 subject=f"团队回访日报：需人工跟进 {len(cells)}，执行率 {rate}", text=text,
-                html=_html(f"需人工跟进的客户 {len(cells)}；团队本月回访执行率 {rate}（{done}/{due}）",
-                           ["客户", "客户编号", "电话", "负责人"], cells))
+                html=_html(f"需人工跟进的客户 {len(cells)}；团队本月回访执行率 {rate}（{done}/{due}）"
+                           + (f"。注意：{note}" if note else ""), ["客户", "客户编号", "电话", "负责人"], cells))
 
 
 def _html(heading: str, headers: list[str], rows: list[list[str]]) -> str:
