@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xlwings as xw
 
@@ -21,11 +23,11 @@ from . import actions, errors, schema
 from .i18n import language, t
 from .mail import Ledger, SmtpSettings, deliver
 from .rules.dedupe import find_duplicates
-from .rules.lifecycle import Thresholds
+from .rules.lifecycle import Thresholds, spend_tiers
 from .rules.names import company_keys
 from .rules.summary import feedback_by_month, previous_month
 from .schema import Sheet
-from .values import cell_value, mask_phone, normalize_phone
+from .values import cell_text, cell_value, mask_phone, normalize_phone
 from .workbook.cells import column_index
 from .workbook.read import Book, book_from_sheets, tool_frame
 
@@ -277,29 +279,36 @@ def summary() -> None:
     _button(_summary)
 
 
+# Excel hands a UDF what the cell holds: a float for any number (a phone typed as 13812345678 arrives as
+# 13812345678.0), None for an empty cell, a datetime for a date; cell_text reads them as the sheet reader does.
 @xw.func
 def CRM_MASK_PHONE(phone: object) -> str:
     """138****5678：电话打码。"""
-    return mask_phone(normalize_phone(pd.Series([str(phone or "")])).iloc[0])
+    return mask_phone(CRM_NORMALIZE_PHONE(phone))
 
 
 @xw.func
 def CRM_NORMALIZE_PHONE(phone: object) -> str:
     """标准化电话：13812345678 或 010-62345678；无效时为空。"""
-    text = phone if isinstance(phone, str) else (f"{phone:.0f}" if isinstance(phone, float) else str(phone or ""))
-    return normalize_phone(pd.Series([text])).iloc[0]
+    return normalize_phone(pd.Series([cell_text(phone)])).iloc[0]
 
 
 @xw.func
 def CRM_NORMALIZE_NAME(name: object) -> str:
     """查重用的公司名称键：去掉城市、括号、公司后缀、繁简和空格差异。"""
-    keys = company_keys(pd.Series([str(name or "")]))
+    keys = company_keys(pd.Series([cell_text(name)]))
     return keys["core"].iloc[0]
 
 
 @xw.func
-def CRM_TIER(amount: object) -> str:
-    """按近6个月消费金额给出价值层级（默认门槛：5万/1万）。"""
-    limits = Thresholds()
-    value = float(amount or 0)
-    return "高价值" if value >= limits.high_value else ("中价值" if value >= limits.mid_value else "普通价值")
+def CRM_TIER(amount: object, high_value: object = None, mid_value: object = None) -> str:
+    """按近6个月消费金额给出价值层级；门槛用第2、3个参数引用“设置”的高价值门槛、中价值门槛（如 设置!B8, 设置!B9），省略时为 5万/1万。"""
+    default = Thresholds()
+    limits = replace(default, high_value=_number(high_value, default.high_value),
+                     mid_value=_number(mid_value, default.mid_value))
+    return str(spend_tiers(np.array([_number(amount, 0.0)]), limits)[0])
+
+
+def _number(value: object, default: float) -> float:
+    number = pd.to_numeric(pd.Series([cell_text(value).replace(",", "")]), errors="coerce").iloc[0]
+    return default if pd.isna(number) else float(number)

@@ -52,7 +52,8 @@ def _number_text(value: float) -> str:
     return repr(float(value))
 
 
-def _cell_text(value: object) -> str:
+def cell_text(value: object) -> str:
+    """A cell as Excel hands it over (str, float for any number, datetime, bool, None), as the user sees it."""
     if value is None:
         return ""
     if isinstance(value, str):
@@ -80,7 +81,7 @@ def text_column(raw: pd.Series, type: FieldType = "text") -> pd.Series:
         return raw if raw.notna().all() and stripped.str.len().equals(raw.str.len()) else stripped
     if raw.dtype == object and len(raw) and pd.api.types.infer_dtype(raw, skipna=False) == "string":
         return raw.str.strip()
-    return raw.map(_cell_text).astype(object)
+    return raw.map(cell_text).astype(object)
 
 
 def nfkc(text: pd.Series) -> pd.Series:

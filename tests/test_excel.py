@@ -160,12 +160,19 @@ def test_excel_calls_do_not_grow_with_rows(tmp_path: Path) -> None:
         assert small == large, button
 
 
-def test_worksheet_functions() -> None:
+def test_worksheet_functions_take_cells_as_excel_hands_them_over() -> None:
+    """Excel gives a UDF a float for every number, None for an empty cell and a datetime for a date."""
     assert excel.CRM_MASK_PHONE("+86 138-1234-5678") == "138****5678"
+    assert excel.CRM_MASK_PHONE(13812345678.0) == "138****5678"  # a phone typed as a number
+    assert excel.CRM_MASK_PHONE(None) == "" and excel.CRM_NORMALIZE_PHONE(None) == ""
     assert excel.CRM_NORMALIZE_PHONE(13812345678.0) == "13812345678"
     assert excel.CRM_NORMALIZE_PHONE("(010) 6234 5678") == "010-62345678"
     assert excel.CRM_NORMALIZE_NAME("瑞豐科技（北京）有限公司") == excel.CRM_NORMALIZE_NAME("北京瑞丰科技有限责任公司")
-    assert [excel.CRM_TIER(a) for a in (60000, 20000, 500)] == ["高价值", "中价值", "普通价值"]
+    assert excel.CRM_NORMALIZE_NAME(None) == ""
+    # 设置's defaults (5万 / 1万), and 设置's own cells passed as the thresholds (=CRM_TIER(G2, 设置!B8, 设置!B9)).
+    assert [excel.CRM_TIER(a) for a in (60000.0, 20000.0, 500.0, None)] == ["高价值", "中价值", "普通价值", "普通价值"]
+    assert [excel.CRM_TIER(a, 100000.0, 30000.0) for a in (60000.0, 20000.0)] == ["中价值", "普通价值"]
+    assert excel.CRM_TIER("12,800", None, 12000.0) == "中价值"
     # xw.func only registers on Windows/macOS Excel (a no-op here): check every UDF carries it.
     source = inspect.getsource(excel)
     for name in ("CRM_MASK_PHONE", "CRM_NORMALIZE_PHONE", "CRM_NORMALIZE_NAME", "CRM_TIER"):

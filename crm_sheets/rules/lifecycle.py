@@ -130,10 +130,14 @@ def tiers(tables: dict[str, SheetTable], as_of: dt.datetime, limits: Thresholds)
     # (mapping through an empty datetime Series trips pandas, and then nothing was seen anyway)
     seen = pd.to_datetime(ids.map(latest), errors="coerce").fillna(created) if len(latest) else created
     lost = seen < end - pd.DateOffset(months=int(limits.churn_months))
-    tier = np.select([lost, money >= limits.high_value, money >= limits.mid_value], ["流失", "高价值", "中价值"],
-                     "普通价值")
+    tier = np.where(lost, "流失", spend_tiers(money.to_numpy(dtype=float), limits))
     exists = created.isna() | (created <= end)
     return pd.Series(tier, index=ids.index, dtype=object).where(exists)
+
+
+def spend_tiers(money: np.ndarray, limits: Thresholds) -> np.ndarray:
+    """价值层级 by six months' spend alone (高价值 / 中价值 / 普通价值), before 流失 is considered."""
+    return np.select([money >= limits.high_value, money >= limits.mid_value], ["高价值", "中价值"], "普通价值")
 
 
 def lifecycle(tables: dict[str, SheetTable], limits: Thresholds, today: dt.datetime) -> pd.DataFrame:
