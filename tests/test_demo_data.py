@@ -77,9 +77,31 @@ def test_no_sensitive_numbers_besides_the_planted_ones(demo) -> None:
     assert found == set(map(tuple, planted[["sheet", "row", "column"]].values.tolist()))
 
 
-def test_planted_numbers_are_valid() -> None:
-    assert values.is_id_number(id_number(42))
-    assert values.is_bank_card(bank_card(42)) and len(bank_card(42).replace(" ", "")) == 19
+# GB 11643-1999's own examples of citizen numbers, and card numbers the payment networks publish for testing
+# (Visa, Mastercard, UnionPay 16 and 19 digits).
+PUBLISHED_IDS = ["11010519491231002X"]
+PUBLISHED_CARDS = ["4111111111111111", "5555555555554444", "6200000000000005", "6205500000000000004"]
+
+
+def test_sensitive_number_checks_agree_with_published_examples() -> None:
+    assert all(values.is_id_number(n) for n in PUBLISHED_IDS)
+    assert not values.is_id_number("440524188001010014")  # the standard's other example: born 1880, no customer
+    assert not any(values.is_id_number(n[:-1] + ("1" if n[-1] != "1" else "2")) for n in PUBLISHED_IDS)
+    assert all(values.is_bank_card(n) for n in PUBLISHED_CARDS)
+    assert not any(values.is_bank_card(n[:-1] + str((int(n[-1]) + 1) % 10)) for n in PUBLISHED_CARDS)
+
+
+def test_planted_numbers_carry_the_check_digits_the_standards_define() -> None:
+    """Worked out here from the standards' formulas, not by the functions that made or check them."""
+    weights = [2 ** (17 - i) % 11 for i in range(17)]  # GB 11643-1999: W_i = 2^(i-1) mod 11, right to left
+    for seed in range(20):
+        number = id_number(seed)
+        total = sum(int(d) * w for d, w in zip(number[:17], weights))
+        assert number[17] == "10X98765432"[total % 11], number
+        card = bank_card(seed).replace(" ", "")
+        digits = [int(d) for d in reversed(card)]
+        luhn = sum(digits[0::2]) + sum(sum(divmod(2 * d, 10)) for d in digits[1::2])
+        assert len(card) == 19 and luhn % 10 == 0, card
 
 
 def test_members_references_and_event_order(demo) -> None:

@@ -84,7 +84,7 @@ def test_file_mode_writes_leave_the_vba_project_alone(tmp_path: Path) -> None:
     for command in (["validate", str(path)], ["tag", str(path), "--today", "2026-11-24"],
                     ["summary", str(path), "--today", "2026-11-24"]):
         result = CliRunner().invoke(app, command)
-        assert result.exit_code in (0, 1), result.output
+        assert result.exit_code == 0, result.output  # the template is empty: nothing to report
     assert members(path)["xl/vbaProject.bin"] == vba_before
     pressed = press(path)
     assert len(pressed) == len(BUTTONS) + sum(len(v) for v in ON_DATA_SHEETS.values())
