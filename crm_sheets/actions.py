@@ -37,7 +37,8 @@ from .rules.revisit import (
     revisit_tasks,
     task_sheet,
 )
-from .rules.summary import Block, feedback_by_month, monthly_summary, previous_month
+from .report import Block
+from .rules.summary import feedback_by_month, monthly_summary, previous_month
 from .rules.validate import ValidationResult, validate
 from .tables import SheetTable
 from .templates import write_workbook

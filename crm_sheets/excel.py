@@ -26,6 +26,7 @@ from .rules.dedupe import find_duplicates
 from .rules.lifecycle import Thresholds, spend_tiers
 from .rules.names import company_keys
 from .rules.summary import feedback_by_month, previous_month
+from .report import block_rows, summary_grid
 from .schema import Sheet
 from .values import cell_text, cell_value, mask_phone, normalize_phone
 from .workbook.cells import column_index
@@ -131,20 +132,26 @@ def _validate(live: Live, today: dt.datetime) -> str:
     live.write_frame(schema.CHECK_RESULTS, result.problems)
     live.write_frame(schema.DATA_QUALITY, result.quality)
     customers = book.tables["customers"]
-    ids = {int(r): {"customer_id": assigned.at[r, "customer_id"], "created_at": assigned.at[r, "created_at"]}
-           for r in assigned.index}
-    live.write_cells(customers.sheet.name, customers.letters, ids)
+    live.write_cells(customers.sheet.name, customers.letters, _ids(assigned))
     key = "validate.problems" if len(result.problems) else "validate.clean"
     return t(key, language(), file=live.book.name, count=len(result.problems))
 
 
+def _ids(assigned: pd.DataFrame) -> dict[int, dict[str, object]]:
+    """New customers' 客户编号 and 创建时间, as cell changes of 客户信息."""
+    return {int(r): {"customer_id": assigned.at[r, "customer_id"], "created_at": assigned.at[r, "created_at"]}
+            for r in assigned.index}
+
+
 def _dedupe(live: Live, today: dt.datetime) -> str:
     book = live.core()
+    assigned = actions.new_customer_ids(book, today)  # a group is shown by its ids: new rows get theirs first
     live.status("progress.dedupe")
     customers = book.tables["customers"]
     found = find_duplicates(customers.data)
     sheet = actions.duplicates_sheet(customers, found)
     live.write_frame(schema.DUPLICATES, sheet)
+    live.write_cells(customers.sheet.name, customers.letters, _ids(assigned))
     clusters = len(found.clusters)
     return t("dedupe.found" if clusters else "dedupe.none", language(), file=live.book.name, clusters=clusters,
              rows=len(sheet), sure=actions.sure_clusters(sheet))
@@ -193,6 +200,7 @@ def _tag(live: Live, today: dt.datetime) -> str:
     live.write_cells(customers.sheet.name, customers.letters, changes)
     result = actions.check_book(book, today, language())
     live.write_frame(schema.CHECK_RESULTS, result.problems)
+    live.write_frame(schema.DATA_QUALITY, result.quality)
     return t("tag.done", language(), file=live.book.name, **changed)
 
 
@@ -219,20 +227,14 @@ def _summary(live: Live, today: dt.datetime) -> str:
     month = previous_month(today)
     blocks = actions.summary_blocks(book, month, today, tasks_sheet=live.tool_rows(schema.TASKS))
     name = f"{schema.MONTHLY_PREFIX}{month}"
-    grid: list[list] = [[f"{book.setting('公司名称')} {month} 月度汇总"], []]
-    anchors = []
-    for block in blocks:
-        anchors.append((len(grid) + 2, block))  # 1-based row of the block's header
-        grid += [[block.title], list(block.table.columns), *map(list, block.table.itertuples(index=False))]
-        grid += [[]] * max(2, 17 - len(block.table))
-    live.write_rows(name, grid)
+    live.write_rows(name, summary_grid(f"{book.setting('公司名称')} {month} 月度汇总".strip(), blocks))
     sheet = live.sheets[name]
-    for first_row, block in anchors:  # a chart for every block, even an empty one: same calls whatever the data
+    for row, block in zip(block_rows(blocks), blocks):  # a chart for every block, even an empty one: same calls
         rows, cols = len(block.table) + 1, max(len(block.table.columns), 1)
         kind = {"pie": "pie", "bar": "bar_clustered", "column": "column_clustered", "stacked": "column_stacked",
                 "line": "line_markers"}[block.chart]
-        source = sheet.range((first_row, 1), (first_row + rows - 1, cols))
-        chart = sheet.charts.add(left=48.0 * (cols + 1), top=15.0 * (first_row - 1), width=400, height=225,
+        source = sheet.range((row + 2, 1), (row + 1 + rows, cols))
+        chart = sheet.charts.add(left=48.0 * (cols + 1), top=15.0 * row, width=400, height=225,
                                  chart_type=kind, source=source)
         chart.title = block.title
     live.write_frame(schema.FEEDBACK, feedback_by_month(book.tables))

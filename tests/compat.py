@@ -308,17 +308,23 @@ def answer(path: Path, output: str) -> dict:
     return {"message": message, "tool_sheets": sheets, "customers": customers}
 
 
-def _normal_rows(rows: list[list]) -> list[list]:
+def _normal_rows(rows: list[list], *, in_place: bool = False) -> list[list]:
+    """Rows of normalized cells, trailing blanks cut; blank rows dropped unless ``in_place`` (where each cell
+    stands matters, as between a button and the CLI)."""
     out = [[_normal(v) for v in row] for row in rows]
-    out = [row for row in out if any(v != "" for v in row)]
     for row in out:
         while row and row[-1] == "":
             row.pop()
-    return out
+    if in_place:
+        while out and not out[-1]:
+            out.pop()
+        return out
+    return [row for row in out if row]
 
 
 def _normal(value: object) -> object:
-    """A cell as a person reads it: 3.0 is 3, a time to the minute, blanks are ""."""
+    """A cell's value as Excel holds it: 3.0 is 3, a time to the minute (midnight is the date: one serial number,
+    whether a reader hands it over as a date or a datetime), blanks are ""."""
     if _blank(value):
         return ""
     if isinstance(value, bool):
@@ -326,7 +332,7 @@ def _normal(value: object) -> object:
     if isinstance(value, float):
         return int(value) if value.is_integer() else round(value, 9)
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return value.strftime("%Y-%m-%d %H:%M") if value.time() != dt.time(0) else value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, dt.time):

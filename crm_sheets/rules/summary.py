@@ -6,10 +6,10 @@ Each block says which chart shows it; drawing is the workbook layer's job.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..report import Block
 from ..tables import SheetTable
 from ..values import split_tags
 from .lifecycle import AUTO, STAGES, Thresholds, tiers
@@ -17,15 +17,6 @@ from .revisit import EXPIRED, OPEN
 
 ANSWERED = ("已接通", "已回复")
 TIER_ORDER = ("高价值", "中价值", "普通价值", "流失")
-
-
-@dataclass
-class Block:
-    title: str
-    table: pd.DataFrame
-    chart: str  # pie | bar (horizontal) | column | stacked | line
-    values: list[str]  # columns drawn as series
-    percent: set[str] = field(default_factory=set)  # columns shown as percentages
 
 
 def previous_month(today: dt.date | dt.datetime) -> pd.Period:

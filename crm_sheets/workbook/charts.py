@@ -9,12 +9,11 @@ from __future__ import annotations
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..rules.summary import Block
+from ..report import NO_DATA, Block, block_rows
 from .write import ToolSheet, write_value
 
 PALETTE = ("#4472C4", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5", "#70AD47", "#264478", "#9E480E", "#636363",
            "#997300", "#255E91", "#43682B")
-CHART_ROWS = 15  # rows a chart covers at the default row height
 CHART_SIZE = {"x_scale": 1.1, "y_scale": 1.0}
 
 
@@ -30,8 +29,7 @@ def summary_sheet(name: str, heading: str, blocks: list[Block]) -> ToolSheet:
         ws.write_string(0, 0, heading, title)
         ws.set_column(0, 0, 16)
         ws.set_column(1, 6, 12)
-        row = 2
-        for block in blocks:
+        for row, block in zip(block_rows(blocks), blocks):
             ws.write_string(row, 0, block.title, block_title)
             table = block.table
             for col, header in enumerate(table.columns):
@@ -41,11 +39,10 @@ def summary_sheet(name: str, heading: str, blocks: list[Block]) -> ToolSheet:
                     column = table.columns[col]
                     fmt = percent if column in block.percent else (ratio if isinstance(value, float) else None)
                     write_value(ws, r, col, value, fmt)
-            if len(table) and block.values:
+            if block.drawn:
                 ws.insert_chart(row, len(table.columns) + 1, _chart(wb, ws.name, block, row + 1), CHART_SIZE)
             else:
-                ws.write_string(row + 2, 0, "本月没有数据")
-            row += max(len(table) + 4, CHART_ROWS + 2)
+                ws.write_string(row + 2, 0, NO_DATA)
 
     return ToolSheet(name, build)
 
