@@ -39,6 +39,7 @@ from .rules.revisit import (
 )
 from .report import Block
 from .rules.summary import feedback_by_month, monthly_summary, previous_month
+from .rules.team import team_of
 from .rules.validate import ValidationResult, validate
 from .tables import SheetTable
 from .templates import write_workbook
@@ -496,7 +497,7 @@ def compose_mails(book: Book, sheet: pd.DataFrame, profile: pd.DataFrame, escala
     for manager in sorted(set(team.loc[team["manager"] != "", "manager"]) | set(team.loc[team["role"] == "经理", "name"])):
         if not email.get(manager):
             continue
-        members = set(team.loc[team["manager"] == manager, "name"]) | {manager}
+        members = team_of(team, manager)  # the whole team below, as export gives it
         mine = profile[profile.index.isin(escalated) & profile["owner"].isin(members)]
         due = sheet[sheet["owner"].isin(members) & (sheet["due"] <= pd.Timestamp(today))
                     & (sheet["due"].dt.to_period("M") == month) & (sheet["status"] != "未到期")]
@@ -584,15 +585,6 @@ def _sheet_frame(table: SheetTable, rows: pd.Index) -> pd.DataFrame:
             text = table.text.loc[rows, f.key].str.replace(MOBILE_IN_TEXT, r"\1****\2", regex=True)
             out[f.header] = text.map(neutralize)
     return pd.DataFrame(out)
-
-
-def team_of(team: pd.DataFrame, person: str) -> set[str]:
-    """The person and everyone reporting to them, directly or not."""
-    members, frontier = {person}, {person}
-    while frontier:
-        frontier = set(team.loc[team["manager"].isin(frontier), "name"]) - members
-        members |= frontier
-    return members
 
 
 def run_export(path: str | Path, *, owner: str | None, target: Path | None, today: dt.datetime,

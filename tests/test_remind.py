@@ -78,7 +78,7 @@ def followup(cid: str, when: dt.datetime, by: str, result: str = "已接通", st
             "沟通内容": "确认使用情况并介绍新品", "下一步计划": "下月再回访", "客户反馈": "满意", "跟进状态": status}
 
 
-def build(folder: Path, smtp_port: int | None) -> Path:
+def build(folder: Path, smtp_port: int | None, team: list[tuple[str, str, str, str]] = TEAM) -> Path:
     """A: 首购 7 days ago; B: ticket resolved yesterday; C: nothing due; D: contract ends in 60 days;
     E: 签约 7 days ago (also its first order); F: three 未接通 in a row (escalation)."""
     created = TODAY - 60 * DAY
@@ -106,7 +106,7 @@ def build(folder: Path, smtp_port: int | None) -> Path:
     path = folder / "客户.xlsx"
     write_workbook(path, data={
         "客户信息": customers, "跟进记录": pd.DataFrame(follow), "交易记录": orders, "服务工单": tickets,
-        "团队": pd.DataFrame(TEAM, columns=schema.TEAM.headers),
+        "团队": pd.DataFrame(team, columns=schema.TEAM.headers),
         "设置": pd.DataFrame(settings, columns=schema.SETTINGS_SHEET.headers),
     })
     return path
@@ -136,6 +136,21 @@ def test_each_owner_gets_exactly_their_due_customers_with_masked_phones(tmp_path
     assert sheet[0] == schema.TASKS.headers
     escalated = [r for r in sheet[1:] if r[1] == "CRM2026092500006"]
     assert all(r[10] == "需人工跟进" for r in escalated)
+
+
+def test_a_managers_digest_covers_the_whole_team_below_them(tmp_path: Path, inbox: Inbox) -> None:
+    """王销售 reports to 赵主管, who reports to 张经理: both managers hear of 王销售's escalated customer."""
+    team = [*TEAM[:2], ("赵主管", "zhao@example.com", "经理", "张经理"), ("王销售", "wang@example.com", "销售", "赵主管")]
+    path = build(tmp_path, inbox.port, team)
+    result = CliRunner().invoke(app, ["remind", str(path), "--today", "2026-11-24"])
+    assert result.exit_code == 0, result.output
+    boss, = inbox.to("boss@example.com")
+    zhao, = inbox.to("zhao@example.com")
+    assert "CRM2026092500006" in body(boss) and "CRM2026092500006" in body(zhao)
+    export = CliRunner().invoke(app, ["export", str(path), "--owner", "张经理", "--out", str(tmp_path / "boss.xlsx")])
+    assert export.exit_code == 0, export.output
+    exported = python_calamine.CalamineWorkbook.from_path(str(tmp_path / "boss.xlsx")).get_sheet_by_name("客户信息")
+    assert "CRM2026092500006" in {r[0] for r in exported.to_python()[1:]}  # the same team as the digest's
 
 
 def test_second_reminder_after_24_hours_and_done_tasks_stop(tmp_path: Path, inbox: Inbox) -> None:
