@@ -1,4 +1,4 @@
-"""The ``crm-sheets`` command: a thin layer over actions.py.
+"""The ``crm-sheets`` command: a thin layer over app/ (parse the input, call one app function, show the result).
 
 Exit codes (SPEC §4): 0 done and clean, 1 done and problems found,
 2 could not run (one clear line on stderr, the file untouched).
@@ -16,8 +16,17 @@ import pandas as pd
 import typer
 from rich.console import Console
 
-from . import actions, errors
+from . import errors
+from .app import dedupe as dedupe_app
+from .app import export as export_app
+from .app import importing, remind
+from .app import merge as merge_app
+from .app import restore as restore_app
+from .app import summary as summary_app
+from .app import tag as tag_app
+from .app import validate as validate_app
 from .i18n import language, t
+from .stores.file import FileStore
 
 app = typer.Typer(
     add_completion=False,
@@ -90,13 +99,13 @@ def validate_cmd(
 ) -> None:
     """校验数据，写“校验结果”和“数据质量”，为新客户生成编号。 / Check the data, write 校验结果, assign ids."""
     lang = language(lang)
-    outcome = _run(lang, path.name, lambda progress: actions.run_validate(
-        path, today=_today(today), lang=lang, progress=progress))
+    outcome = _run(lang, path.name, lambda progress: validate_app.run(
+        FileStore(path, progress), today=_today(today), lang=lang))
     _report_validation(outcome, lang)
     raise typer.Exit(1 if len(outcome.result.problems) else 0)
 
 
-def _report_validation(outcome: actions.ValidateOutcome | actions.TagOutcome, lang: str) -> None:
+def _report_validation(outcome: validate_app.ValidateOutcome | tag_app.TagOutcome, lang: str) -> None:
     problems = outcome.result.problems
     name = outcome.book.path.name
     if len(outcome.assigned):
@@ -123,8 +132,7 @@ def dedupe_cmd(
 ) -> None:
     """查找重复客户，写“疑似重复”供核对。 / Check for duplicate customers and list them on 疑似重复."""
     lang = language(lang)
-    outcome = _run(lang, path.name, lambda progress: actions.run_dedupe(
-        path, today=_today(today), progress=progress))
+    outcome = _run(lang, path.name, lambda progress: dedupe_app.run(FileStore(path, progress), today=_today(today)))
     if as_json:
         print(json.dumps({"clusters": outcome.clusters}, ensure_ascii=False))
     else:
@@ -132,10 +140,10 @@ def dedupe_cmd(
     raise typer.Exit(1 if outcome.clusters else 0)
 
 
-def _report_duplicates(outcome: actions.DedupeOutcome, lang: str) -> None:
+def _report_duplicates(outcome: dedupe_app.DedupeOutcome, lang: str) -> None:
     key = "dedupe.found" if outcome.clusters else "dedupe.none"
     out.print(t(key, lang, file=outcome.book.path.name, clusters=len(outcome.clusters), rows=len(outcome.sheet),
-                sure=actions.sure_clusters(outcome.sheet)), markup=False)
+                sure=dedupe_app.sure_clusters(outcome.sheet)), markup=False)
 
 
 @app.command("merge")
@@ -149,8 +157,8 @@ def merge_cmd(
 ) -> None:
     """合并“疑似重复”里确认的客户，或撤销一次合并。 / Check-and-merge confirmed duplicates, or undo a merge."""
     lang = language(lang)
-    outcome = _run(lang, path.name, lambda progress: actions.run_merge(
-        path, today=_today(today), undo=undo, progress=progress))
+    outcome = _run(lang, path.name, lambda progress: merge_app.run(
+        FileStore(path, progress), today=_today(today), undo=undo))
     name = outcome.book.path.name
     if undo is not None:
         out.print(t("merge.undone", lang, file=name, merge_id=undo), markup=False)
@@ -172,8 +180,8 @@ def import_cmd(
 ) -> None:
     """导入客户：校验、查重、生成编号，全部成功或完全不变。 / Check and import customers: all or nothing."""
     lang = language(lang)
-    outcome = _run(lang, path.name, lambda progress: actions.run_import(
-        path, source, today=_today(today), merge=merge, lang=lang, progress=progress))
+    outcome = _run(lang, path.name, lambda progress: importing.run(
+        FileStore(path, progress), source, today=_today(today), merge=merge, lang=lang))
     plan = outcome.plan
     out.print(t("import.done", lang, file=outcome.book.path.name, added=len(plan.new_rows),
                 rejected=len(plan.errors), duplicates=plan.duplicates, updated=len(plan.updates)), markup=False)
@@ -190,8 +198,8 @@ def tag_cmd(
 ) -> None:
     """更新客户阶段、价值层级、自动标签和下次回访日期。 / Check stages, tiers and tags and update them."""
     lang = language(lang)
-    outcome = _run(lang, path.name, lambda progress: actions.run_tag(
-        path, today=_today(today), lang=lang, progress=progress))
+    outcome = _run(lang, path.name, lambda progress: tag_app.run(
+        FileStore(path, progress), today=_today(today), lang=lang))
     out.print(t("tag.done", lang, file=outcome.book.path.name, **outcome.changed), markup=False)
     _report_validation(outcome, lang)
     raise typer.Exit(1 if len(outcome.result.problems) else 0)
@@ -207,12 +215,22 @@ def summary_cmd(
 ) -> None:
     """生成“月度汇总-YYYY-MM”（带图表）和“反馈统计”。 / Write the monthly summary sheet with charts."""
     lang = language(lang)
-    outcome = _run(lang, path.name, lambda progress: actions.run_summary(
-        path, today=_today(today), month=_month(month), export=export, progress=progress))
+    outcome = _run(lang, path.name, lambda progress: _summarize(
+        FileStore(path, progress), today=_today(today), month=_month(month), export=export))
     out.print(t("summary.done", lang, file=outcome.book.path.name, sheet=outcome.sheet_name,
                 blocks=len(outcome.blocks)), markup=False)
     if export is not None:
         out.print(t("summary.exported", lang, path=export), markup=False)
+
+
+def _summarize(store: FileStore, *, today: dt.datetime, month, export: Path | None) -> summary_app.SummaryOutcome:
+    """The summary, and the same sheet alone in ``export`` (refused before anything is written if it exists)."""
+    if export is not None and export.exists():
+        raise errors.TargetExists(file=export.name)
+    outcome = summary_app.run(store, today=today, month=month)
+    if export is not None:
+        store.export(export, [outcome.output])
+    return outcome
 
 
 def _month(value: str | None):
@@ -233,9 +251,9 @@ def remind_cmd(
 ) -> None:
     """生成“回访任务”，给每个人发今天的回访清单。 / Write 回访任务 and send today's reminders."""
     lang = language(lang)
-    outcome = _run(lang, path.name, lambda progress: actions.run_remind(
-        path, today=_today(today), dry_run=dry_run, progress=progress))
-    out.print(t("remind.done", lang, file=outcome.book.path.name, **actions.task_counts(outcome.sheet),
+    outcome = _run(lang, path.name, lambda progress: remind.run(
+        FileStore(path, progress), today=_today(today), dry_run=dry_run))
+    out.print(t("remind.done", lang, file=outcome.book.path.name, **remind.task_counts(outcome.sheet),
                 mails=len(outcome.mails), sent=outcome.delivery.get("sent", 0),
                 failed=outcome.delivery.get("failed", 0)), markup=False)
     if dry_run:
@@ -284,8 +302,8 @@ def export_cmd(
     if not owner and not all_owners:
         err.print(t("export.which", lang), markup=False)
         raise typer.Exit(2)
-    written = _run(lang, path.name, lambda progress: actions.run_export(
-        path, owner=None if all_owners else owner, target=out_path, today=_today(today), progress=progress))
+    written = _run(lang, path.name, lambda progress: export_app.run(
+        FileStore(path, progress), owner=None if all_owners else owner, target=out_path, today=_today(today)))
     for who, file in written.items():
         out.print(t("export.done", lang, owner=who, path=file), markup=False)
 
@@ -322,7 +340,7 @@ def restore_cmd(
             out.print(t("restore.list", lang, n=n, name=backup.name, when=when, size=stat.st_size // 1024),
                       markup=False)
         return
-    backup, saved = _run(lang, path.name, lambda progress: actions.run_restore(path, pick=pick))
+    backup, saved = _run(lang, path.name, lambda progress: restore_app.run(FileStore(path, progress), pick=pick))
     key = "restore.done" if saved else "restore.done_missing"
     out.print(t(key, lang, file=path.name, backup=backup.name, saved=saved), markup=False)
 
@@ -355,11 +373,12 @@ def demo_cmd(
                 ),
                 markup=False,
             )
-            outcome = actions.run_validate(demo_path, today=_today(today), lang=lang, progress=_progress(lang, status))
-            duplicates = actions.run_dedupe(demo_path, today=_today(today), progress=_progress(lang, status))
-            tagged = actions.run_tag(demo_path, today=_today(today), lang=lang, progress=_progress(lang, status))
-            summary = actions.run_summary(demo_path, today=_today(today), progress=_progress(lang, status))
-            reminded = actions.run_remind(demo_path, today=_today(today), progress=_progress(lang, status))
+            store = FileStore(demo_path, _progress(lang, status))
+            outcome = validate_app.run(store, today=_today(today), lang=lang)
+            duplicates = dedupe_app.run(store, today=_today(today))
+            tagged = tag_app.run(store, today=_today(today), lang=lang)
+            summary = summary_app.run(store, today=_today(today))
+            reminded = remind.run(store, today=_today(today))
     except Exception as exc:  # noqa: BLE001
         _fail(exc, lang, str(directory))
     _report_validation(outcome, lang)

@@ -22,11 +22,11 @@ from zoneinfo import ZoneInfo
 
 import schedule
 
-from . import actions, errors
-from .mail import Ledger, SmtpSettings, deliver
-from .rules.summary import previous_month
-from .workbook.read import read_settings
-from .workbook.safety import excel_lock_file
+from . import errors
+from .app import day as day_app
+from .app import summary as summary_app
+from .mail import Ledger
+from .stores.file import FileStore
 
 LOG_FILE = "crm-sheets-job.log"
 # What the ledger records as done, per day (the summary: per month, on its 1st).
@@ -37,8 +37,9 @@ Clock = Callable[[], dt.datetime]
 class Job:
     def __init__(self, path: Path, clock: Clock | None = None, log: logging.Logger | None = None) -> None:
         self.path = Path(path)
+        self.store = FileStore(self.path)
         self.ledger = Ledger(self.path.parent)
-        settings = read_settings(self.path)
+        settings = self.store.settings()
         self.zone = ZoneInfo(settings.get("时区") or "Asia/Shanghai")
         self.send_at = _send_time(settings.get("提醒发送时间", ""))
         self.clock = clock or (lambda: dt.datetime.now(self.zone).replace(tzinfo=None))
@@ -63,9 +64,9 @@ class Job:
         done: list[str] = []
         sent = None
         if (sheets_due or mail_due) and (mail_due or self._file_free()):
-            day = actions.run_day(self.path, today=now.replace(second=0, microsecond=0),
-                                  month=previous_month(now) if monthly_due else None, send=mail_due,
-                                  manager_note=self._missed_note(today))
+            day = day_app.run(self.store, today=now.replace(second=0, microsecond=0),
+                              month=summary_app.month_to_summarize(now) if monthly_due else None, send=mail_due,
+                              manager_note=self._missed_note(today))
             if mail_due:
                 self.ledger.mark_run(MAIL, today)
                 sent = day.remind.delivery  # the day's run delivered everything due already
@@ -81,7 +82,7 @@ class Job:
                 self._pending(day.remind.write_error, monthly_due)
         elif monthly_due and not sheets_due and self._file_free():
             try:
-                actions.run_summary(self.path, today=now)
+                summary_app.run(self.store, today=now)
             except (errors.OpenInExcel, errors.Busy) as exc:
                 self._pending(exc, True)
             else:
@@ -89,9 +90,7 @@ class Job:
                 done.append(f"summary {first:%Y-%m}")
                 self.waiting = ""
         if sent is None:
-            settings = read_settings(self.path)
-            sent = deliver(self.ledger, SmtpSettings.from_settings(lambda name: settings.get(name, "")),
-                           self.path.parent, now)
+            sent = day_app.deliver_waiting(self.store, now)
         if sent["sent"] or sent["failed"]:
             done.append(f"mail sent {sent['sent']} failed {sent['failed']}")
         for line in done:
@@ -104,7 +103,7 @@ class Job:
 
     def _file_free(self) -> bool:
         """Whether a retry can write (a cheap look for Excel's lock, instead of reading a big workbook for nothing)."""
-        return excel_lock_file(self.path) is None
+        return not self.store.open_in_excel()
 
     def _pending(self, error: errors.CrmError, monthly: bool) -> None:
         """Say once (not every tick) what waits and why."""

@@ -12,7 +12,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from crm_sheets.actions import run_summary, run_validate
+from crm_sheets.app import summary, validate
+from crm_sheets.stores.file import FileStore
 from crm_sheets.demo_data import make_demo
 from crm_sheets.templates import write_workbook
 
@@ -22,7 +23,7 @@ TODAY = dt.datetime(2026, 11, 24, 9, 0)
 with tempfile.TemporaryDirectory() as folder:
     path = Path(folder) / "crm-demo.xlsx"
     write_workbook(path, data=make_demo(TODAY.date(), n_customers=40, n_followups=200).frames)
-    run_validate(path, today=TODAY)
+    validate.run(FileStore(path), today=TODAY)
     uno_tool = HERE.parent / "tests" / "lo" / "uno_tool.py"
     subprocess.run(
         ["/usr/bin/python3", str(uno_tool), "render", str(path), "客户信息", str(HERE / "template.png"), "A1:J30"],
@@ -35,7 +36,7 @@ with tempfile.TemporaryDirectory() as folder:
     )
     big = Path(folder) / "crm-summary.xlsx"
     write_workbook(big, data=make_demo(TODAY.date()).frames)
-    run_summary(big, today=TODAY)
+    summary.run(FileStore(big), today=TODAY)
     subprocess.run(
         ["/usr/bin/python3", str(uno_tool), "render", str(big), "月度汇总-2026-10", str(HERE / "summary.png"), "A1:P54"],
         check=True,

@@ -16,7 +16,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from corpus import HAND_MADE, Tally, check_input, demo_book, generated_strategies, run_family  # noqa: E402
+from corpus import (  # noqa: E402
+    HAND_MADE,
+    Tally,
+    check_input,
+    demo_book,
+    generated_strategies,
+    run_family,
+)
 from trials import concurrent_writers, kill_trials, refused_while_locked  # noqa: E402
 
 TARGET = Path(__file__).parent.parent / "docs" / "RELIABILITY.md"

@@ -13,20 +13,20 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import compat
+import ooxml_check
 import pandas as pd
 import pytest
 import python_calamine as calamine
+from support import needs_libreoffice
 from typer.testing import CliRunner
 
-import compat
-import ooxml_check
 from crm_sheets import errors, schema
 from crm_sheets.cli import app
 from crm_sheets.workbook import listobjects, xmlspan
 from crm_sheets.workbook.cells import excel_text
 from crm_sheets.workbook.package import MAIN_NS, Package
 from crm_sheets.workbook.write import write_back
-from support import needs_libreoffice
 
 PRODUCERS = compat.producers()
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from corpus import GENERATED_EXAMPLES, HAND_MADE, Tally, check_input, generated_strategies, run_family
+from corpus import (
+    GENERATED_EXAMPLES,
+    HAND_MADE,
+    Tally,
+    check_input,
+    generated_strategies,
+    run_family,
+)
 
 
 @pytest.mark.parametrize("label", list(HAND_MADE))

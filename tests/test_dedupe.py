@@ -12,10 +12,13 @@ import pytest
 import python_calamine
 from typer.testing import CliRunner
 
-from crm_sheets import actions, schema
+from crm_sheets import schema
+from crm_sheets.app import dedupe as dedupe_app
+from crm_sheets.app import merge as merge_app
 from crm_sheets.cli import app
 from crm_sheets.demo_data import make_demo
 from crm_sheets.rules.dedupe import find_duplicates
+from crm_sheets.stores.file import FileStore
 from crm_sheets.templates import write_workbook
 from crm_sheets.values import normalize_phone
 
@@ -98,9 +101,9 @@ def test_dedupe_finds_the_demos_duplicates_and_json_is_clean(demo_book) -> None:
 
 def test_merge_then_undo_gives_back_the_data_exactly(demo_book) -> None:
     path, demo = demo_book
-    actions.run_dedupe(path, today=TODAY)
+    dedupe_app.run(FileStore(path), today=TODAY)
     before = sheets(path)
-    merged = actions.run_merge(path, today=TODAY)
+    merged = merge_app.run(FileStore(path), today=TODAY)
     assert len(merged.survivors) == len(demo.duplicates)
     after = sheets(path)
     customers = {r[0]: r for r in after["客户信息"][1:] if r[0]}
@@ -138,8 +141,8 @@ def test_merge_keeps_the_newest_valid_value_and_unites_tags(tmp_path: Path) -> N
                            "客户反馈": ["价格可以接受"], "跟进状态": ["意向客户"]})
     path = tmp_path / "m.xlsx"
     write_workbook(path, data={"客户信息": rows, "跟进记录": follow})
-    actions.run_dedupe(path, today=TODAY)
-    actions.run_merge(path, today=TODAY)
+    dedupe_app.run(FileStore(path), today=TODAY)
+    merge_app.run(FileStore(path), today=TODAY)
     data = sheets(path)
     survivor = data["客户信息"][1]
     assert survivor[:9] == ["CRM2024010100001", "瑞丰科技(北京)有限公司", "信息技术", "王经理", "138-1234-5678",

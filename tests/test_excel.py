@@ -15,9 +15,16 @@ import xlwings as xw
 from file_engine import FileBook
 from typer.testing import CliRunner
 
-from crm_sheets import actions, excel, schema
+from crm_sheets import excel, schema
+from crm_sheets.app import dedupe as dedupe_app
+from crm_sheets.app import merge as merge_app
+from crm_sheets.app import remind
+from crm_sheets.app import summary as summary_app
+from crm_sheets.app import tag as tag_app
+from crm_sheets.app import validate as validate_app
 from crm_sheets.cli import app
 from crm_sheets.demo_data import make_demo
+from crm_sheets.stores.file import FileStore
 from crm_sheets.templates import write_workbook
 from crm_sheets.vba import vba_project
 from crm_sheets.workbook.read import read_book
@@ -62,7 +69,7 @@ def test_validate_button_finds_what_the_cli_finds(small: Path, tmp_path: Path) -
     found = table(engine, "校验结果")
     copy = tmp_path / small.name
     shutil.copy(small, copy)
-    cli = actions.run_validate(copy, today=TODAY).result.problems
+    cli = validate_app.run(FileStore(copy), today=TODAY).result.problems
     assert found[["工作表", "行号", "列", "问题代码"]].values.tolist() == cli[["sheet", "row", "column", "code"]].values.tolist()
     ids = [r[0] for r in engine.values("客户信息")[1:]]
     assert ids == [r for r in read_book(copy).tables["customers"].text["customer_id"]]
@@ -79,13 +86,13 @@ def test_dedupe_button_lists_the_clusters_of_the_cli(small: Path) -> None:
 def test_merge_button_merges_like_the_cli(small: Path, tmp_path: Path) -> None:
     copy = tmp_path / "cli.xlsm"
     shutil.copy(small, copy)
-    actions.run_dedupe(copy, today=TODAY)
-    actions.run_merge(copy, today=TODAY)
+    dedupe_app.run(FileStore(copy), today=TODAY)
+    merge_app.run(FileStore(copy), today=TODAY)
     engine = FileBook(copy.with_name("cli.xlsm"))  # the CLI's result, read back
     expected = engine.values("客户信息")
     button_copy = tmp_path / "button.xlsm"
     shutil.copy(small, button_copy)
-    actions.run_dedupe(button_copy, today=TODAY)
+    dedupe_app.run(FileStore(button_copy), today=TODAY)
     pressed = press(button_copy, "merge")
     assert pressed.values("客户信息") == expected
     assert "合并了" in pressed.app.alerts[-1]
@@ -95,7 +102,7 @@ def test_tag_button_sets_what_the_cli_sets(small: Path, tmp_path: Path) -> None:
     engine = press(small, "tag")
     copy = tmp_path / small.name
     shutil.copy(small, copy)
-    actions.run_tag(copy, today=TODAY)
+    tag_app.run(FileStore(copy), today=TODAY)
     cli = read_book(copy).tables["customers"].text
     button = table(engine, "客户信息")
     for header, key in (("客户阶段", "stage"), ("价值层级", "tier"), ("客户标签", "tags")):
@@ -105,10 +112,10 @@ def test_tag_button_sets_what_the_cli_sets(small: Path, tmp_path: Path) -> None:
 def test_revisit_and_summary_buttons_match_the_library(small: Path) -> None:
     engine = press(small, "revisit_list")
     tasks = table(engine, "回访任务")
-    sheet, _mails = actions.remind_plan(read_book(small), TODAY)
+    sheet, _mails = remind.remind_plan(read_book(small), TODAY, FileStore(small).tool_frame(schema.TASKS))
     assert tasks["任务编号"].tolist() == sheet["task_id"].tolist()
     engine = press(small, "summary")
-    blocks = actions.summary_blocks(read_book(small), pd.Period("2026-10", "M"), TODAY)
+    blocks = summary_app.summary_blocks(read_book(small), pd.Period("2026-10", "M"), TODAY, FileStore(small).tool_frame(schema.TASKS))
     summary = next(s for s in engine._sheets if s.name == "月度汇总-2026-10")
     assert [c.title for c in summary.chart_list] == [b.title for b in blocks]
     grid = summary.cells
@@ -144,7 +151,7 @@ def test_excel_calls_do_not_grow_with_rows(tmp_path: Path) -> None:
     source.write_text("客户名称,所属行业,联系人姓名,联系电话,客户来源,负责人\n"
                       "宁波新客电子有限公司,制造业,钱多多,13999998888,展会推荐,张伟\n", encoding="utf-8")
     for path in (few, many):  # what staff do before pressing 合并 and 导入
-        actions.run_dedupe(path, today=TODAY)
+        dedupe_app.run(FileStore(path), today=TODAY)
     counts = {}
     for path in (few, many):
         engine = FileBook(path)

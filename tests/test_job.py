@@ -12,8 +12,8 @@ import email.policy
 import logging
 from pathlib import Path
 
-import python_calamine
 import pytest
+import python_calamine
 
 from crm_sheets import schema
 from crm_sheets.demo_data import make_demo

@@ -10,12 +10,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import compat
 import pytest
 import xlwings as xw
 from file_engine import FileBook
 from typer.testing import CliRunner
 
-import compat
 from crm_sheets import excel, schema
 from crm_sheets.cli import app
 from crm_sheets.templates import write_workbook

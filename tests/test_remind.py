@@ -19,11 +19,13 @@ import python_calamine
 from aiosmtpd.controller import Controller
 from typer.testing import CliRunner
 
-from crm_sheets import actions, schema
+from crm_sheets import schema
+from crm_sheets.app import profiles, remind
 from crm_sheets.cli import app
 from crm_sheets.demo_data import make_demo
 from crm_sheets.job import Job, file_log
 from crm_sheets.mail import Ledger, SmtpSettings, deliver
+from crm_sheets.stores.file import FileStore
 from crm_sheets.templates import write_workbook
 from crm_sheets.workbook.read import read_book
 
@@ -155,10 +157,10 @@ def test_a_managers_digest_covers_the_whole_team_below_them(tmp_path: Path, inbo
 
 def test_second_reminder_after_24_hours_and_done_tasks_stop(tmp_path: Path, inbox: Inbox) -> None:
     path = build(tmp_path, inbox.port)
-    actions.run_remind(path, today=TODAY)
+    remind.run(FileStore(path), today=TODAY)
     first_ids = {row[0] for row in python_calamine.CalamineWorkbook.from_path(str(path))
                  .get_sheet_by_name("回访任务").to_python()[1:]}
-    actions.run_remind(path, today=TODAY)  # same day again: nothing new is sent
+    remind.run(FileStore(path), today=TODAY)  # same day again: nothing new is sent
     assert len(inbox.to("li@example.com")) == 1
     # Staff mark A's task done; E's stay open.
     sheet = read_book(path)
@@ -167,7 +169,7 @@ def test_second_reminder_after_24_hours_and_done_tasks_stop(tmp_path: Path, inbo
     tasks.loc[tasks["customer_id"] == "CRM2026092500001", "result"] = "已完成"
     from crm_sheets.workbook.write import frame_sheet, write_back
     write_back(sheet.path, tool_sheets=[frame_sheet(schema.TASKS, tasks)])
-    actions.run_remind(path, today=TODAY + DAY)
+    remind.run(FileStore(path), today=TODAY + DAY)
     second = inbox.to("li@example.com")[-1]
     assert len(inbox.to("li@example.com")) == 2
     assert "CRM2026092500001" not in body(second)
@@ -180,14 +182,14 @@ def test_second_reminder_after_24_hours_and_done_tasks_stop(tmp_path: Path, inbo
 def test_renewal_at_60_and_30_days_and_the_signing_chain(tmp_path: Path) -> None:
     path = build(tmp_path, None)
     book = read_book(path)
-    sheet, _ = actions.remind_plan(book, TODAY)
-    _life, tasks = actions.customer_profiles(book, TODAY)
+    sheet, _ = remind.remind_plan(book, TODAY, FileStore(book.path).tool_frame(schema.TASKS))
+    _life, tasks = profiles.customer_profiles(book, TODAY)
     renewal = tasks[(tasks["customer_id"] == "CRM2026092500004") & (tasks["rule"] == "续约提醒")]
     assert sorted(renewal["due"].dt.date) == [TODAY.date(), (TODAY + 30 * DAY).date()]
     chain = tasks[(tasks["customer_id"] == "CRM2026092500005") & (tasks["rule"] == "新签约回访")]
     signed = (D - 7 * DAY).date()
     assert sorted(chain["due"].dt.date) == [signed + 7 * DAY, signed + 30 * DAY, signed + 90 * DAY]
-    later, _ = actions.remind_plan(book, TODAY + 30 * DAY)
+    later, _ = remind.remind_plan(book, TODAY + 30 * DAY, FileStore(book.path).tool_frame(schema.TASKS))
     open_later = later[later["status"].isin(["待执行", "逾期"])]
     assert ("CRM2026092500004", "续约提醒") in set(zip(open_later["customer_id"], open_later["rule"]))
 
@@ -195,7 +197,7 @@ def test_renewal_at_60_and_30_days_and_the_signing_chain(tmp_path: Path) -> None
 def test_a_refusing_server_gets_every_reminder_exactly_once(tmp_path: Path, inbox: Inbox) -> None:
     path = build(tmp_path, inbox.port)
     inbox.refuse = 4
-    outcome = actions.run_remind(path, today=TODAY)
+    outcome = remind.run(FileStore(path), today=TODAY)
     assert outcome.delivery["failed"] >= 1
     ledger, smtp = Ledger(tmp_path), SmtpSettings("127.0.0.1", inbox.port, "crm@example.com")
     clock = TODAY
@@ -211,7 +213,7 @@ def test_a_refusing_server_gets_every_reminder_exactly_once(tmp_path: Path, inbo
 
 def test_killed_mid_send_and_restarted_neither_duplicates_nor_loses(tmp_path: Path, inbox: Inbox) -> None:
     path = build(tmp_path, inbox.port)
-    expected = len(actions.remind_plan(read_book(path), TODAY)[1])
+    expected = len(remind.remind_plan(read_book(path), TODAY, FileStore(path).tool_frame(schema.TASKS))[1])
     inbox.delay = 1.0
     command = [sys.executable, "-c", "from crm_sheets.cli import main; main()", "remind", str(path),
                "--today", "2026-11-24"]
@@ -249,7 +251,7 @@ def test_without_smtp_remind_writes_one_eml_per_person(tmp_path: Path) -> None:
 def test_first_run_over_the_demo_history_lists_nothing_whose_window_closed(tmp_path: Path) -> None:
     path = tmp_path / "demo.xlsx"
     write_workbook(path, data=make_demo(TODAY.date(), n_customers=400, n_followups=3000).frames)
-    outcome = actions.run_remind(path, today=TODAY)
+    outcome = remind.run(FileStore(path), today=TODAY)
     sheet = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("回访任务").to_python()
     window_end = [r[5] for r in sheet[1:]]
     assert window_end and all(pd.Timestamp(w) >= pd.Timestamp(TODAY.date()) for w in window_end)

@@ -9,12 +9,12 @@ import re
 from pathlib import Path
 
 import python_calamine
+from corpus import customer_row, demo_book, small_book
+from support import members, sheet_part
 from typer.testing import CliRunner
 
-from corpus import customer_row, demo_book, small_book
 from crm_sheets import schema
 from crm_sheets.cli import app
-from support import members, sheet_part
 
 EVIL = ['=HYPERLINK("http://evil.example","点我")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3"]
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")

@@ -14,8 +14,11 @@ import python_calamine
 from support import FIXTURES, MANIFEST, lo_inspect, members, rows_removed, sheet_part
 from typer.testing import CliRunner
 
-from crm_sheets import actions, schema
+from crm_sheets import schema
+from crm_sheets.app import summary as summary_app
+from crm_sheets.app import tag as tag_app
 from crm_sheets.cli import app
+from crm_sheets.stores.file import FileStore
 from crm_sheets.templates import write_workbook
 from crm_sheets.workbook.cells import column_index
 from crm_sheets.workbook.read import read_book
@@ -85,7 +88,7 @@ def book(tmp_path: Path) -> Path:
 
 @pytest.fixture()
 def blocks(book: Path) -> dict[str, pd.DataFrame]:
-    found = actions.summary_blocks(read_book(book), MONTH, TODAY)
+    found = summary_app.summary_blocks(read_book(book), MONTH, TODAY, FileStore(book).tool_frame(schema.TASKS))
     return {b.title: b.table for b in found}
 
 
@@ -215,7 +218,7 @@ def test_three_unanswered_calls_escalate(tmp_path: Path) -> None:
         cells[row] = {column_index(letters[key]): record[schema.FOLLOWUPS.field(key).header] for key in letters
                       if schema.FOLLOWUPS.field(key).header in record}
     write_back(path, cells={"跟进记录": cells})
-    actions.run_tag(path, today=TODAY)
+    tag_app.run(FileStore(path), today=TODAY)
     tags = read_book(path).tables["customers"].text.set_index("customer_id")["tags"]
     assert "自动-需人工跟进" in tags["CRM2026100300001"]
 

@@ -13,9 +13,10 @@ import python_calamine
 from support import FIXTURES, MANIFEST, lo_inspect, members, rows_removed, sheet_part
 from typer.testing import CliRunner
 
-from crm_sheets import actions
+from crm_sheets.app import validate as validate_app
 from crm_sheets.cli import app
 from crm_sheets.demo import write_demo
+from crm_sheets.stores.file import FileStore
 
 TODAY = dt.datetime(2026, 11, 24, 9, 0)
 
@@ -24,7 +25,7 @@ TODAY = dt.datetime(2026, 11, 24, 9, 0)
 def demo(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo")
     path, manifest = write_demo(folder, today=TODAY)
-    outcome = actions.run_validate(path, today=TODAY)
+    outcome = validate_app.run(FileStore(path), today=TODAY)
     return path, manifest, outcome
 
 
@@ -51,7 +52,7 @@ def test_demo_new_customers_got_ids_written_into_the_file(demo) -> None:
 
 def test_demo_validation_is_stable_on_a_second_run(demo) -> None:
     path, _manifest, outcome = demo
-    again = actions.run_validate(path, today=TODAY)
+    again = validate_app.run(FileStore(path), today=TODAY)
     assert len(again.assigned) == 0
     pd.testing.assert_frame_equal(
         again.result.problems.reset_index(drop=True), outcome.result.problems.reset_index(drop=True)

@@ -13,8 +13,8 @@ import zlib
 
 import pandas as pd
 
-from ..tables import SheetTable
 from .. import values
+from ..tables import SheetTable
 from ..values import split_tags
 
 DEFAULT_WINDOW = 7

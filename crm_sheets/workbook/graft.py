@@ -23,6 +23,7 @@ from xml.sax.saxutils import quoteattr
 
 from defusedxml import ElementTree as SafeET
 
+from . import xmlspan
 from .package import (
     CONTENT_TYPES,
     CT_NS,
@@ -34,7 +35,6 @@ from .package import (
     rels_path,
     resolve,
 )
-from . import xmlspan
 from .styles import merge_styles
 
 WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"

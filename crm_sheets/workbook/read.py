@@ -15,8 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 import fastexcel
+import pandas as pd
 import python_calamine as calamine
 
 from .. import errors, schema, values

@@ -1,0 +1,66 @@
+"""What several commands do alike: number new customers, check the data, insist on a CRM workbook."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from .. import errors
+from ..outputs import Changes
+from ..rules.ids import assign_ids
+from ..rules.validate import ValidationResult, validate
+from ..tables import SheetTable
+from ..workbook.read import Book
+
+
+def crm_workbook(book: Book) -> Book:
+    """Commands that write our sheets cannot work on a CSV or an export."""
+    if book.kind != "xlsx":
+        raise errors.NotAWorkbook(file=book.path.name)
+    return book
+
+
+def new_customer_ids(book: Book, today: dt.datetime) -> pd.DataFrame:
+    """Ids for new customers of a CRM workbook (exports and CSVs are not ours to number), applied to ``book``."""
+    customers = book.tables["customers"]
+    if book.kind != "xlsx" or "customer_id" not in customers.letters:
+        return pd.DataFrame(columns=["customer_id", "created_at"])
+    assigned = assign_ids(customers, today)
+    _apply_ids(customers, assigned)
+    return assigned
+
+
+def id_changes(book: Book, assigned: pd.DataFrame, changes: Changes | None = None) -> Changes:
+    """``changes`` with the new ids and creation times of 客户信息 (ids first: a later change of a row wins)."""
+    name = book.tables["customers"].sheet.name
+    out: Changes = {sheet: {row: dict(values) for row, values in rows.items()} for sheet, rows in (changes or {}).items()}
+    ids = {int(r): {k: assigned.at[r, k] for k in ("customer_id", "created_at") if k in assigned.columns}
+           for r in assigned.index}
+    if ids:
+        rows = out.setdefault(name, {})
+        for row, values in ids.items():
+            rows[row] = {**values, **rows.get(row, {})}
+    return out
+
+
+def _apply_ids(table: SheetTable, assigned: pd.DataFrame) -> None:
+    """Let the rest of the run see the new ids as if staff had typed them."""
+    for key in ("customer_id", "created_at"):
+        if key in table.data.columns and key in assigned.columns:
+            table.data.loc[assigned.index, key] = assigned[key]
+            if key == "customer_id":
+                table.text.loc[assigned.index, key] = assigned[key]
+            else:
+                table.text.loc[assigned.index, key] = assigned[key].dt.strftime("%Y-%m-%d %H:%M")
+
+
+def check_book(book: Book, today: dt.datetime, lang: str) -> ValidationResult:
+    """validate() with the workbook's own lists and team (a CSV has no team to check names against)."""
+    return validate(
+        book.tables,
+        options=book.options,
+        team=book.team_names if book.kind == "xlsx" else None,
+        today=today,
+        lang=lang,
+    )

@@ -1,0 +1,61 @@
+"""The background job's day: tag, 回访任务 and the reminders in one read and one write, with last month's summary
+on the first run of a month; and delivering mail that is still waiting."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .. import errors, schema
+from ..mail import Ledger, SmtpSettings, deliver
+from ..outputs import FrameOut
+from .common import check_book, crm_workbook, id_changes, new_customer_ids
+from .remind import RemindOutcome, remind_plan, send_mails
+from .store import Store
+from .summary import feedback_output, summary_output
+from .tag import TagOutcome, tag_changes
+
+
+@dataclass
+class DayOutcome:
+    tag: TagOutcome
+    remind: RemindOutcome
+    summary: str  # the 月度汇总 sheet written, or ""
+
+
+def run(store: Store, *, today: dt.datetime, month: pd.Period | None = None, send: bool = True,
+        manager_note: str = "") -> DayOutcome:
+    """If Excel has the file open (or another writer holds it), nothing is written and ``remind.write_error`` says
+    why; the reminders still go out (``send``: the day's mail is not out yet)."""
+    book = crm_workbook(store.read())
+    assigned = new_customer_ids(book, today)
+    changes, changed = tag_changes(book, today)
+    result = check_book(book, today, "zh")
+    sheet, mails = remind_plan(book, today, store.tool_frame(schema.TASKS), manager_note=manager_note)
+    outputs = [FrameOut(schema.CHECK_RESULTS, result.problems), FrameOut(schema.DATA_QUALITY, result.quality),
+               FrameOut(schema.TASKS, sheet)]
+    name = ""
+    if month is not None:
+        summary = summary_output(book, month, today, sheet)
+        name = summary.name
+        outputs += [summary, feedback_output(book)]
+    backup, write_error = None, None
+    try:
+        backup = store.write(book, outputs, id_changes(book, assigned, {book.tables["customers"].sheet.name: changes}))
+    except (errors.OpenInExcel, errors.Busy) as exc:
+        write_error = exc
+    sent = mails if send else []
+    new, delivery = send_mails(book, store.folder, sent, today)
+    tag = TagOutcome(book=book, result=result, changed=changed, assigned=assigned, backup=backup)
+    remind = RemindOutcome(book=book, sheet=sheet, mails=sent, new_mails=new, delivery=delivery, backup=backup,
+                           write_error=write_error)
+    return DayOutcome(tag=tag, remind=remind, summary=name if write_error is None else "")
+
+
+def deliver_waiting(store: Store, now: dt.datetime) -> dict[str, int]:
+    """Mail recorded earlier and not delivered yet (the server was down): try again now."""
+    settings = store.settings()
+    return deliver(Ledger(store.folder), SmtpSettings.from_settings(lambda name: settings.get(name, "")),
+                   store.folder, now)

@@ -1,0 +1,65 @@
+"""查重 / `crm-sheets dedupe`: find duplicate customers and list them on 疑似重复 for review."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .. import errors, schema
+from ..outputs import FrameOut
+from ..rules.dedupe import Duplicates, find_duplicates
+from ..tables import SheetTable
+from ..workbook.read import CUSTOMERS_ONLY, Book
+from .common import id_changes, new_customer_ids
+from .store import Store
+
+DEDUPE_FIELDS = ("customer_id", "name", "contact", "phone", "email", "owner", "created_at")
+
+
+@dataclass
+class DedupeOutcome:
+    book: Book
+    clusters: list[list[str]]
+    sheet: pd.DataFrame
+    backup: Path | None
+
+
+def run(store: Store, *, today: dt.datetime) -> DedupeOutcome:
+    """New customers get their ids first: a group on 疑似重复 is shown by its ids."""
+    store.progress("progress.read")
+    book = store.read(required={"customer_id", "name"}, sheets=CUSTOMERS_ONLY)
+    customers = book.tables["customers"]
+    if not {"phone", "email"} & set(customers.letters):
+        raise errors.MissingHeader(file=book.path.name, sheet=customers.sheet.name, header="联系电话/联系邮箱")
+    assigned = new_customer_ids(book, today)
+    store.progress("progress.dedupe")
+    found = find_duplicates(customers.data)
+    ids = customers.text["customer_id"] if "customer_id" in customers.text.columns else pd.Series(dtype=object)
+    clusters = [c for c in found.id_clusters(ids) if len(set(c) - {""}) >= 2]
+    sheet = duplicates_sheet(customers, found)
+    backup = None
+    if book.kind != "csv":
+        store.progress("progress.write")
+        backup = store.write(book, [FrameOut(schema.DUPLICATES, sheet)], id_changes(book, assigned))
+    return DedupeOutcome(book=book, clusters=clusters, sheet=sheet, backup=backup)
+
+
+def sure_clusters(sheet: pd.DataFrame) -> int:
+    """How many clusters on 疑似重复 are pre-confirmed (确认合并 = 是 on every row)."""
+    if not len(sheet):
+        return 0
+    return int(sheet.groupby("cluster")["confirm"].apply(lambda c: (c == "是").all()).sum())
+
+
+def duplicates_sheet(customers: SheetTable, found: Duplicates) -> pd.DataFrame:
+    """疑似重复: the records of each cluster side by side, sure ones pre-confirmed."""
+    rows = found.rows
+    shown = customers.text.reindex(columns=list(DEDUPE_FIELDS), fill_value="").loc[rows.index]
+    if "created_at" in customers.data.columns:
+        shown["created_at"] = customers.data.loc[rows.index, "created_at"].astype(object)
+    out = shown.assign(cluster=rows["cluster"], score=rows["score"], reason=rows["reason"],
+                       confirm=rows["sure"].map({True: "是", False: ""}))
+    return out.reset_index(drop=True)[[f.key for f in schema.DUPLICATES.fields]]

@@ -1,0 +1,82 @@
+"""`crm-sheets export`: each person's own customers (their whole team's, for a manager) in a workbook of their own,
+every phone masked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Protocol
+
+import pandas as pd
+
+from .. import errors, schema
+from ..outputs import FrameOut
+from ..rules.privacy import masked_phones, masked_text
+from ..rules.team import team_of
+from ..tables import SheetTable
+from ..values import neutralize
+from .common import crm_workbook
+from .remind import remind_plan
+from .store import Store
+
+
+class ExportStore(Store, Protocol):
+    def new_workbook(self, target: Path, data: dict[str, pd.DataFrame], outputs: list[FrameOut]) -> None:
+        """A new workbook from the template holding ``data`` (sheet name -> rows under Chinese headers)."""
+
+
+def run(store: ExportStore, *, owner: str | None, target: Path | None, today: dt.datetime) -> dict[str, Path]:
+    store.progress("progress.read")
+    book = crm_workbook(store.read())
+    team = book.team.fillna("")
+    names = [n for n in team["name"] if n]
+    if owner is not None and owner not in names:
+        raise errors.UnknownOwner(file=book.path.name, owner=owner, members="、".join(names))
+    people = [owner] if owner is not None else names
+    store.progress("progress.export")
+    tasks, _mails = remind_plan(book, today, store.tool_frame(schema.TASKS))
+    written = {}
+    for person in people:
+        file = _target(book.path, person, target, single=owner is not None)
+        if file.exists():
+            raise errors.TargetExists(file=file.name)
+        members = team_of(team, person)
+        customers = book.tables["customers"]
+        mine = customers.text.index[customers.text["owner"].isin(members)]
+        ids = set(customers.text.loc[mine, "customer_id"]) - {""}
+        data = {customers.sheet.name: _rows(customers, mine),
+                schema.TEAM.name: team[team["name"].isin(members)].rename(
+                    columns={f.key: f.header for f in schema.TEAM.fields})}
+        for key in ("followups", "orders", "tickets"):
+            if key in book.tables:
+                table = book.tables[key]
+                data[table.sheet.name] = _rows(table, table.text.index[table.text["customer_id"].isin(ids)])
+        own_tasks = tasks[tasks["owner"].isin(members)].assign(phone=lambda t: masked_phones(t["phone"]))
+        store.new_workbook(file, data, [FrameOut(schema.TASKS, own_tasks)])
+        written[person] = file
+    return written
+
+
+def _rows(table: SheetTable, rows: pd.Index) -> pd.DataFrame:
+    """Rows of a table as the template writer takes them: Chinese headers, dates as dates, phones masked."""
+    out = {}
+    for f in table.sheet.fields:
+        if f.key not in table.letters:
+            continue
+        if f.type in ("date", "datetime", "money", "number"):
+            out[f.header] = table.data.loc[rows, f.key]
+        elif f.type == "phone":
+            out[f.header] = masked_phones(table.data.loc[rows, f.key])
+        else:
+            out[f.header] = masked_text(table.text.loc[rows, f.key]).map(neutralize)
+    return pd.DataFrame(out)
+
+
+def _target(workbook: Path, person: str, target: Path | None, *, single: bool) -> Path:
+    name = f"{workbook.stem}-{person}.xlsx"
+    if target is None:
+        return workbook.parent / name
+    if single and target.suffix.lower() == ".xlsx":
+        return target
+    target.mkdir(parents=True, exist_ok=True)
+    return target / name

@@ -1,0 +1,78 @@
+"""合并 / `crm-sheets merge`: merge the groups confirmed on 疑似重复, or undo one merge."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .. import errors, schema
+from ..outputs import FrameOut
+from ..rules.merge import STATUS_DONE, MergePlan, plan_merge, plan_undo
+from ..rules.validate import validate
+from ..workbook.read import Book
+from .common import crm_workbook
+from .store import Store
+
+
+@dataclass
+class MergeOutcome:
+    book: Book
+    merge_id: str
+    survivors: dict[str, list[str]]
+    backup: Path | None
+
+
+def run(store: Store, *, today: dt.datetime, undo: str | None = None) -> MergeOutcome:
+    store.progress("progress.read")
+    book = crm_workbook(store.read())
+    log = store.tool_frame(schema.MERGE_LOG)
+    if undo is not None:
+        if not ((log["merge_id"].astype(str) == undo) & (log["status"] == STATUS_DONE)).any():
+            raise errors.UnknownMerge(file=book.path.name, merge_id=undo)
+        changes, log = plan_undo(log, undo)
+        backup = store.write(book, [FrameOut(schema.MERGE_LOG, log)], changes)
+        return MergeOutcome(book=book, merge_id=undo, survivors={}, backup=backup)
+    merge_id = new_merge_id(log, today)
+    store.progress("progress.merge")
+    plan, new_log, remaining = merge_plan(book, store.tool_frame(schema.DUPLICATES), log, today, merge_id)
+    backup = None
+    if plan.survivors:
+        store.progress("progress.write")
+        backup = store.write(book, [FrameOut(schema.MERGE_LOG, new_log), FrameOut(schema.DUPLICATES, remaining)],
+                             plan.cells)
+    return MergeOutcome(book=book, merge_id=merge_id if plan.survivors else "", survivors=plan.survivors,
+                        backup=backup)
+
+
+def merge_plan(book: Book, review: pd.DataFrame, log: pd.DataFrame, today: dt.datetime, merge_id: str
+               ) -> tuple[MergePlan, pd.DataFrame, pd.DataFrame]:
+    """The merge of the clusters confirmed on 疑似重复: the plan, the new 合并记录 and what stays on 疑似重复."""
+    confirmed = review[review["confirm"].astype(str).str.strip() == "是"]
+    clusters = [g["customer_id"].astype(str).tolist() for _, g in confirmed.groupby("cluster", sort=True)]
+    clusters = [c for c in clusters if len(c) >= 2]
+    # Only 客户信息's own problems decide which values may win; the other sheets need no checking here.
+    result = validate({"customers": book.tables["customers"]}, options=book.options, team=book.team_names,
+                      today=today, lang="zh")
+    header_to_key = {f.header: f.key for f in schema.CUSTOMERS.fields}
+    problems = result.problems[result.problems["sheet"] == schema.CUSTOMERS.name]
+    invalid = {(int(r), header_to_key[c]) for r, c in zip(problems["row"], problems["column"])}
+    plan = plan_merge(book.tables, clusters, invalid=invalid, now=today, merge_id=merge_id)
+    merged_ids = {i for ids in plan.survivors.values() for i in ids} | set(plan.survivors)
+    remaining = review[~review["customer_id"].astype(str).isin(merged_ids)]
+    new_log = pd.concat([log, plan.log], ignore_index=True) if len(log) else plan.log
+    return plan, new_log, remaining
+
+
+def new_merge_id(log: pd.DataFrame, now: dt.datetime) -> str:
+    """M + time, made unique against the ids already on 合并记录."""
+    base = f"M{now:%Y%m%d%H%M%S}"
+    taken = set(log["merge_id"].astype(str)) if len(log) else set()
+    n = 1
+    candidate = base
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate

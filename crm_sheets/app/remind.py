@@ -1,0 +1,107 @@
+"""生成回访清单 / 发送提醒 / `crm-sheets remind`: 回访任务, and each person's mail (outbox/ without SMTP)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .. import errors, schema
+from ..mail import Ledger, Mail, SmtpSettings, deliver, manager_mail, owner_mail
+from ..outputs import FrameOut
+from ..rules.digest import digests, owners_work
+from ..rules.lifecycle import ESCALATE
+from ..rules.revisit import ESCALATED, OVERDUE, TO_DO, cadence_tasks, task_sheet
+from ..values import split_tags
+from ..workbook.read import Book
+from .common import crm_workbook
+from .profiles import by_customer, customer_profiles
+from .store import Store
+
+
+@dataclass
+class RemindOutcome:
+    book: Book
+    sheet: pd.DataFrame
+    mails: list[Mail]
+    new_mails: int
+    delivery: dict[str, int]
+    backup: Path | None
+    write_error: errors.CrmError | None = None
+
+
+def run(store: Store, *, today: dt.datetime, dry_run: bool = False, send: bool = True) -> RemindOutcome:
+    """Write 回访任务 and (``send``) send each person's reminders for ``today``; ``dry_run`` changes nothing.
+
+    If the workbook cannot be written now (Excel has the file open, another writer holds it), the reminders
+    still go out and ``write_error`` says why.
+    """
+    store.progress("progress.read")
+    book = crm_workbook(store.read())
+    store.progress("progress.remind")
+    sheet, mails = remind_plan(book, today, store.tool_frame(schema.TASKS))
+    if dry_run:
+        return RemindOutcome(book=book, sheet=sheet, mails=mails, new_mails=0, delivery={}, backup=None)
+    backup, write_error = None, None
+    store.progress("progress.write")
+    try:
+        backup = store.write(book, [FrameOut(schema.TASKS, sheet)], {})
+    except (errors.OpenInExcel, errors.Busy) as exc:
+        write_error = exc
+    if not send:
+        return RemindOutcome(book=book, sheet=sheet, mails=[], new_mails=0, delivery={}, backup=backup,
+                             write_error=write_error)
+    store.progress("progress.send")
+    new, delivery = send_mails(book, store.folder, mails, today)
+    return RemindOutcome(book=book, sheet=sheet, mails=mails, new_mails=new, delivery=delivery, backup=backup,
+                         write_error=write_error)
+
+
+def remind_plan(book: Book, today: dt.datetime, previous: pd.DataFrame, manager_note: str = ""
+                ) -> tuple[pd.DataFrame, list[Mail]]:
+    """回访任务 as of ``today`` and the day's e-mails (one per owner with work, one digest per manager).
+
+    ``previous`` is 回访任务 as staff left it; ``manager_note`` is a line for the managers' digest (the job's
+    word that the workbook could not be written).
+    """
+    life, tasks = customer_profiles(book, today)
+    profile = by_customer(book, life)
+    customers = book.tables["customers"]
+    by_id = customers.text.assign(phone=customers.data["phone"]).drop_duplicates("customer_id").set_index("customer_id")
+    profile["name"] = by_id["name"].reindex(profile.index).fillna("")
+    profile["phone"] = by_id["phone"].reindex(profile.index).fillna("")
+    everything = pd.concat([tasks, cadence_tasks(profile, today)], ignore_index=True)
+    escalated = set(profile.index[profile["tags"].map(lambda t: ESCALATE in split_tags(t))])
+    sheet = task_sheet(everything, previous, profile, escalated, today)
+    return sheet, compose_mails(book, sheet, profile, escalated, today, manager_note)
+
+
+def compose_mails(book: Book, sheet: pd.DataFrame, profile: pd.DataFrame, escalated: set[str],
+                  today: dt.datetime, manager_note: str = "") -> list[Mail]:
+    team = book.team.fillna("")
+    email = dict(zip(team["name"], team["email"]))
+    full = book.setting("邮件显示完整号码").strip() == "是"
+    day = pd.Timestamp(today).date()
+    mails = [owner_mail(owner, email[owner], tasks, day, full) for owner, tasks in owners_work(sheet)
+             if email.get(owner)]
+    mails += [manager_mail(d.manager, email[d.manager], d.escalations, d.done, d.due, day, full, manager_note)
+              for d in digests(team, sheet, profile, escalated, today) if email.get(d.manager)]
+    return mails
+
+
+def send_mails(book: Book, folder: Path, mails: list[Mail], today: dt.datetime) -> tuple[int, dict[str, int]]:
+    """Record the day's mails in the ledger (once each) and deliver what is due: (new mails, delivery counts)."""
+    smtp = SmtpSettings.from_settings(book.setting)
+    ledger = Ledger(folder)
+    sender = smtp.sender if smtp else (book.setting("发件人邮箱") or "crm-sheets@localhost")
+    new = ledger.add(mails, sender, today)
+    return new, deliver(ledger, smtp, folder, today)
+
+
+def task_counts(sheet: pd.DataFrame) -> dict[str, int]:
+    """Tasks on 回访任务 still to act on: all of them, overdue, escalated (for the one-line report)."""
+    status = sheet["status"].value_counts()
+    return {"open": int(status.reindex([TO_DO, OVERDUE, ESCALATED]).fillna(0).sum()),
+            "overdue": int(status.get(OVERDUE, 0)), "escalated": int(status.get(ESCALATED, 0))}

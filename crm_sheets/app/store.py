@@ -1,0 +1,40 @@
+"""What a command needs from where the workbook lives: the file on disk, or the book open in Excel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+import pandas as pd
+
+from ..outputs import Changes, Output
+from ..schema import SHEETS, Sheet
+from ..tables import SheetTable
+from ..workbook.read import Book
+
+Progress = Callable[[str], None]
+
+
+class Store(Protocol):
+    name: str  # the workbook's file name, for messages
+    folder: Path  # beside the workbook: the mail ledger and the outbox
+
+    def read(self, *, need: tuple[str, ...] = ("customers",), sheets: tuple[Sheet, ...] = SHEETS,
+             required: set[str] | None = None) -> Book:
+        """The data sheets (and 团队, 选项, 设置, 回访规则) as typed tables."""
+
+    def settings(self) -> dict[str, str]:
+        """设置 alone, without reading the data sheets (the job's clock and mail server)."""
+
+    def tool_frame(self, sheet: Sheet) -> pd.DataFrame:
+        """A tool sheet as staff left it (确认合并, 执行结果 are typed there), keyed by field key."""
+
+    def source(self, path: str | Path) -> SheetTable:
+        """The customer table of a file to import (CSV or workbook)."""
+
+    def write(self, book: Book, outputs: list[Output], changes: Changes) -> Path | None:
+        """Replace the tool sheets, set the changed cells; the backup made first, if the store keeps one."""
+
+    def progress(self, key: str) -> None:
+        """Say what the command is doing (an i18n key)."""

@@ -1,0 +1,67 @@
+"""生成月报 / `crm-sheets summary`: 月度汇总-YYYY-MM with its charts, and 反馈统计."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .. import schema
+from ..outputs import FrameOut, Output, SummaryOut
+from ..report import Block
+from ..rules.lifecycle import Thresholds
+from ..rules.summary import feedback_by_month, monthly_summary, previous_month
+from ..workbook.read import Book
+from .common import crm_workbook
+from .profiles import customer_profiles
+from .store import Store
+
+
+@dataclass
+class SummaryOutcome:
+    book: Book
+    month: pd.Period
+    sheet_name: str
+    blocks: list[Block]
+    backup: Path | None
+    output: SummaryOut
+
+
+def month_to_summarize(today: dt.date | dt.datetime) -> pd.Period:
+    """The month a summary written on ``today`` is about: the one before."""
+    return previous_month(today)
+
+
+def run(store: Store, *, today: dt.datetime, month: pd.Period | None = None) -> SummaryOutcome:
+    """Write 月度汇总-YYYY-MM (default: last month) and 反馈统计."""
+    store.progress("progress.read")
+    book = crm_workbook(store.read())
+    month = month or previous_month(today)
+    store.progress("progress.summary")
+    sheet = summary_output(book, month, today, store.tool_frame(schema.TASKS))
+    store.progress("progress.write")
+    backup = store.write(book, [sheet, feedback_output(book)], {})
+    return SummaryOutcome(book=book, month=month, sheet_name=sheet.name, blocks=sheet.blocks, backup=backup,
+                          output=sheet)
+
+
+def summary_blocks(book: Book, month: pd.Period, today: dt.datetime, tasks_sheet: pd.DataFrame) -> list[Block]:
+    """The month's summary tables; ``tasks_sheet`` is 回访任务 as staff left it (执行结果 counts as done)."""
+    _life, tasks = customer_profiles(book, today)
+    done = (set(tasks_sheet.loc[tasks_sheet["result"].astype(str) == "已完成", "task_id"].astype(str))
+            if len(tasks_sheet) else set())
+    return monthly_summary(book.tables, month, limits=Thresholds.from_settings(book.number), tasks=tasks, done=done,
+                           today=today)
+
+
+def summary_output(book: Book, month: pd.Period, today: dt.datetime, tasks_sheet: pd.DataFrame) -> SummaryOut:
+    """The 月度汇总-YYYY-MM sheet of ``month``."""
+    company = book.setting("公司名称")
+    return SummaryOut(f"{schema.MONTHLY_PREFIX}{month}", f"{company} {month} 月度汇总".strip(),
+                      summary_blocks(book, month, today, tasks_sheet))
+
+
+def feedback_output(book: Book) -> Output:
+    return FrameOut(schema.FEEDBACK, feedback_by_month(book.tables))

@@ -1,0 +1,67 @@
+"""打标签 / `crm-sheets tag`: keep 客户阶段, 价值层级, 客户标签, 最近跟进时间, 下次回访日期 up to date, and re-check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .. import schema
+from ..outputs import FrameOut
+from ..rules.validate import ValidationResult
+from ..workbook.read import Book
+from .common import check_book, crm_workbook, id_changes, new_customer_ids
+from .profiles import customer_profiles
+from .store import Store
+
+MAINTAINED = ("stage", "tier", "tags", "last_contact", "next_revisit")
+
+
+@dataclass
+class TagOutcome:
+    book: Book
+    result: ValidationResult
+    changed: dict[str, int]  # field key -> cells changed
+    assigned: pd.DataFrame
+    backup: Path | None
+
+
+def run(store: Store, *, today: dt.datetime, lang: str = "zh") -> TagOutcome:
+    store.progress("progress.read")
+    book = crm_workbook(store.read())
+    assigned = new_customer_ids(book, today)
+    store.progress("progress.tag")
+    changes, changed = tag_changes(book, today)
+    store.progress("progress.check")
+    result = check_book(book, today, lang)
+    store.progress("progress.write")
+    backup = store.write(book, [FrameOut(schema.CHECK_RESULTS, result.problems),
+                                FrameOut(schema.DATA_QUALITY, result.quality)],
+                         id_changes(book, assigned, {book.tables["customers"].sheet.name: changes}))
+    return TagOutcome(book=book, result=result, changed=changed, assigned=assigned, backup=backup)
+
+
+def tag_changes(book: Book, today: dt.datetime) -> tuple[dict[int, dict[str, object]], dict[str, int]]:
+    """The maintained cells of 客户信息 that change ({row: {key: value}}), applied to ``book`` as well."""
+    life, _tasks = customer_profiles(book, today)
+    customers = book.tables["customers"]
+    changes: dict[int, dict[str, object]] = {}
+    changed = dict.fromkeys(MAINTAINED, 0)
+    for key in MAINTAINED:
+        if key not in customers.letters:
+            continue
+        new, old = life[key], customers.data[key]
+        differs = ~((new == old) | (new.isna() & old.isna()) | (new.astype(str) == old.astype(str)))
+        if key == "tags":
+            differs = new != customers.text[key]
+        rows = new.index[differs]
+        for row, value in zip(rows.tolist(), new[rows].tolist(), strict=True):
+            changes.setdefault(row, {})[key] = value
+        changed[key] = len(rows)
+        # Later checks see what the sheet will hold.
+        customers.data.loc[rows, key] = new[rows]
+        if key in ("stage", "tier", "tags"):
+            customers.text.loc[rows, key] = new[rows]
+    return changes, changed

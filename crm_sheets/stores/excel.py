@@ -1,0 +1,116 @@
+"""The book open in Excel as a Store: one bulk read per sheet, one bulk write per tool sheet and per changed column,
+so the number of Excel calls does not grow with the number of rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import xlwings as xw
+
+from .. import schema
+from ..i18n import language, t
+from ..outputs import Changes, FrameOut, Output, SummaryOut
+from ..report import block_rows, summary_grid
+from ..schema import Sheet
+from ..tables import SheetTable
+from ..values import cell_value
+from ..workbook.cells import column_index
+from ..workbook.read import Book, book_from_sheets, read_book, tool_frame
+
+CHART_TYPES = {"pie": "pie", "bar": "bar_clustered", "column": "column_clustered", "stacked": "column_stacked",
+               "line": "line_markers"}
+
+
+class ExcelStore:
+    def __init__(self, book: xw.Book) -> None:
+        self.book = book
+        self.name = book.name
+        self.folder = Path(book.fullname).parent
+        self.sheets = {sheet.name: sheet for sheet in book.sheets}
+        self._rows: dict[str, list[list]] = {}
+
+    def rows(self, name: str) -> list[list]:
+        if name not in self._rows:
+            self._rows[name] = _grid(self.sheets[name].used_range.value)
+        return self._rows[name]
+
+    def read(self, *, need: tuple[str, ...] = ("customers",), sheets: tuple[Sheet, ...] = schema.SHEETS,
+             required: set[str] | None = None) -> Book:
+        return book_from_sheets(Path(self.book.fullname), list(self.sheets), self.rows, need=need, sheets=sheets,
+                                required=required)
+
+    def settings(self) -> dict[str, str]:
+        return self.read(need=(), sheets=(schema.SETTINGS_SHEET,)).settings
+
+    def tool_frame(self, sheet: Sheet) -> pd.DataFrame:
+        return tool_frame(sheet, self.rows(sheet.name) if sheet.name in self.sheets else [])
+
+    def source(self, path: str | Path) -> SheetTable:
+        return read_book(path).tables["customers"]
+
+    def progress(self, key: str) -> None:
+        self.book.app.status_bar = t(key, language())
+
+    def write(self, book: Book, outputs: list[Output], changes: Changes) -> None:
+        by_name = {table.sheet.name: table for table in book.tables.values()}
+        for sheet_name, rows in changes.items():
+            self._write_cells(sheet_name, by_name[sheet_name].letters, rows)
+        for output in outputs:
+            if isinstance(output, SummaryOut):
+                self._write_summary(output)
+            else:
+                self._write_frame(output)
+
+    def _write_rows(self, name: str, rows: list[list]) -> None:
+        """Replace a tool sheet's contents with one bulk write (the sheet is added if missing)."""
+        if name not in self.sheets:
+            self.sheets[name] = self.book.sheets.add(name, after=self.book.sheets[len(self.sheets) - 1])
+        sheet = self.sheets[name]
+        sheet.clear_contents()
+        width = max((len(r) for r in rows), default=1)
+        sheet.range("A1").value = [[cell_value(v) for v in r] + [None] * (width - len(r)) for r in rows]
+
+    def _write_frame(self, output: FrameOut) -> None:
+        sheet = output.sheet
+        body = output.frame.reindex(columns=[f.key for f in sheet.fields])
+        self._write_rows(sheet.name, [sheet.headers, *map(list, body.itertuples(index=False))])
+
+    def _write_summary(self, output: SummaryOut) -> None:
+        self._write_rows(output.name, summary_grid(output.heading, output.blocks))
+        sheet = self.sheets[output.name]
+        for row, block in zip(block_rows(output.blocks), output.blocks):  # a chart for every block: same calls
+            rows, cols = len(block.table) + 1, max(len(block.table.columns), 1)
+            source = sheet.range((row + 2, 1), (row + 1 + rows, cols))
+            chart = sheet.charts.add(left=48.0 * (cols + 1), top=15.0 * row, width=400, height=225,
+                                     chart_type=CHART_TYPES[block.chart], source=source)
+            chart.title = block.title
+
+    def _write_cells(self, sheet_name: str, letters: dict[str, str], changes: dict[int, dict[str, object]]) -> None:
+        """Changed cells, one bulk write per column: the column as read, with the changes applied."""
+        if not changes:
+            return
+        rows = self.rows(sheet_name)
+        last = max(max(changes), len(rows))
+        by_column: dict[int, dict[int, object]] = {}
+        for row, values in changes.items():
+            for key, value in values.items():
+                if key in letters:
+                    by_column.setdefault(column_index(letters[key]), {})[row] = value
+        for col, updates in by_column.items():
+            current = [rows[r - 1][col] if r - 1 < len(rows) and col < len(rows[r - 1]) else None
+                       for r in range(2, last + 1)]
+            for row, value in updates.items():
+                current[row - 2] = cell_value(value)
+            self.sheets[sheet_name].range((2, col + 1)).value = [[v] for v in current]
+
+
+def _grid(values: object) -> list[list]:
+    """used_range.value as a list of rows (xlwings gives a scalar or a flat list for one cell or row)."""
+    if values is None:
+        return []
+    if not isinstance(values, list):
+        return [[values]]
+    if values and not isinstance(values[0], list):
+        return [values]
+    return [[("" if c is None else c) for c in row] for row in values]

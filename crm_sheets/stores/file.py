@@ -1,0 +1,109 @@
+"""The workbook file as a Store: read with python-calamine, written back part by part (workbook/)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from .. import errors, schema
+from ..outputs import Changes, Output, SummaryOut
+from ..schema import Sheet
+from ..tables import SheetTable
+from ..templates import write_workbook
+from ..values import cell_value
+from ..workbook.cells import column_index
+from ..workbook.charts import summary_sheet
+from ..workbook.read import Book, read_book, read_settings, read_tool_sheet
+from ..workbook.safety import excel_lock_file, exclusive, list_backups, replace_atomically
+from ..workbook.write import ToolSheet, frame_sheet, write_back, write_standalone
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+class FileStore:
+    def __init__(self, path: str | Path, progress: Callable[[str], None] = _quiet) -> None:
+        self.path = Path(path)
+        self.name = self.path.name
+        self.folder = self.path.parent
+        self.progress = progress
+
+    def read(self, *, need: tuple[str, ...] = ("customers",), sheets: tuple[Sheet, ...] = schema.SHEETS,
+             required: set[str] | None = None) -> Book:
+        return read_book(self.path, need=need, sheets=sheets, required=required)
+
+    def open_in_excel(self) -> bool:
+        """Whether Excel has the file open (its ``~$`` owner file is there): a write now would be refused."""
+        return excel_lock_file(self.path) is not None
+
+    def settings(self) -> dict[str, str]:
+        return read_settings(self.path)
+
+    def tool_frame(self, sheet: Sheet) -> pd.DataFrame:
+        return read_tool_sheet(self.path, sheet)
+
+    def source(self, path: str | Path) -> SheetTable:
+        return read_book(path).tables["customers"]
+
+    def write(self, book: Book, outputs: list[Output], changes: Changes) -> Path | None:
+        cells = cell_changes(book, changes)
+        return write_back(self.path, tool_sheets=[tool_sheet(o) for o in outputs], cells=cells,
+                          keep_backups=keep_backups(book)).backup
+
+    def export(self, target: Path, outputs: list[Output]) -> None:
+        """Tool sheets on their own in a new workbook (a summary to send around)."""
+        write_standalone(target, [tool_sheet(o) for o in outputs])
+
+    def new_workbook(self, target: Path, data: dict[str, pd.DataFrame], outputs: list[Output]) -> None:
+        """A new workbook from the template holding ``data``, plus ``outputs`` (a person's own copy)."""
+        write_workbook(target, data=data, extra=[tool_sheet(o) for o in outputs])
+
+    def restore(self, pick: int) -> tuple[Path, Path | None]:
+        """Put backup number ``pick`` (1 = newest) back in place; the current file is backed up first.
+
+        Works when the workbook is damaged or gone, which is when it is needed.
+        """
+        backups = list_backups(self.path)
+        if not backups:
+            raise errors.NoBackups(file=self.name)
+        if not 1 <= pick <= len(backups):
+            raise errors.NoSuchBackup(file=self.name, pick=pick, count=len(backups))
+        chosen = backups[pick - 1]
+        data = chosen.read_bytes()
+        with exclusive(self.path):
+            if self.path.exists():
+                # keep every existing backup: the rotation must not drop the one being restored
+                return chosen, replace_atomically(self.path, lambda out: out.write(data),
+                                                  keep_backups=len(backups) + 1)
+            tmp = self.path.with_name(f".~{self.path.stem}.restore.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, self.path)
+            return chosen, None
+
+
+def tool_sheet(output: Output) -> ToolSheet:
+    if isinstance(output, SummaryOut):
+        return summary_sheet(output.name, output.heading, output.blocks)
+    return frame_sheet(output.sheet, output.frame)
+
+
+def cell_changes(book: Book, changes: Changes) -> dict[str, dict[int, dict[int, object]]]:
+    """{sheet: {row: {field key: value}}} as the cells of the sheet ({row: {0-based column: value}})."""
+    by_name = {t.sheet.name: t for t in book.tables.values()}
+    cells: dict[str, dict[int, dict[int, object]]] = {}
+    for sheet, rows in changes.items():
+        columns = {k: column_index(letter) for k, letter in by_name[sheet].letters.items()}
+        target = cells.setdefault(sheet, {})
+        for row, values in rows.items():
+            target.setdefault(row, {}).update({columns[k]: cell_value(v) for k, v in values.items() if k in columns})
+    return cells
+
+
+def keep_backups(book: Book) -> int:
+    value = book.setting("备份保留份数")
+    return int(value) if value.isdigit() and int(value) > 0 else 10
+
