@@ -26,6 +26,7 @@ from .app import summary as summary_app
 from .app import tag as tag_app
 from .app import validate as validate_app
 from .i18n import language, t
+from .reasons import quality_lines
 from .stores.file import FileStore
 
 app = typer.Typer(
@@ -118,7 +119,7 @@ def _report_validation(outcome: validate_app.ValidateOutcome | tag_app.TagOutcom
         out.print(t("validate.problems_csv", lang, file=name, count=len(problems)), markup=False)
         for p in problems.itertuples():
             out.print(f"  {p.sheet} 第{p.row}行 {p.column}: {p.value} — {p.problem}（{p.fix}）", markup=False)
-    out.print(outcome.result.summary_text(lang), markup=False)
+    out.print(quality_lines(outcome.result, lang), markup=False)
     if outcome.backup:
         out.print(t("validate.backup", lang, path=outcome.backup), markup=False)
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from crm_sheets import schema, values
 from crm_sheets.rules.ids import assign_ids
+from crm_sheets.reasons import explained, quality_lines
 from crm_sheets.rules.validate import validate
 from crm_sheets.workbook.read import table_from_rows
 
@@ -137,11 +138,15 @@ def test_sensitive_numbers_are_masked_in_the_results() -> None:
     assert result.problems["value"].tolist() == ["身份证 1101**********002X"]
 
 
-def test_messages_in_english() -> None:
-    tables = customers(with_value("联系电话", "123"))
-    result = validate(tables, options=OPTIONS, team=TEAM, today=TODAY, lang="en")
-    assert result.problems["problem"].tolist() == ["Not a valid phone number"]
-    assert "completeness" in result.summary_text("en")
+def test_rules_name_problems_by_code_and_faces_say_them_in_either_language() -> None:
+    tables = customers(with_value("联系电话", "123"), with_value("客户标签", "预算低", GOOD2))
+    result = validate(tables, options=OPTIONS, team=TEAM, today=TODAY)
+    assert "problem" not in result.problems.columns and set(result.problems["code"]) == {"bad_phone", "bad_tag"}
+    english = explained(result, "en", OPTIONS)
+    assert english.problems["problem"].tolist() == ["Not a valid phone number", "Tag not in 类别-值 form"]
+    assert "预算规模-10万以下" in english.problems["fix"].iloc[1]  # the hint: the closest dictionary tag
+    assert explained(result, "zh", OPTIONS).problems["problem"].iloc[0] == "电话号码无效"
+    assert "completeness" in quality_lines(result, "en") and set(english.quality["scope"]) <= {"field", "owner", "total"}
 
 
 def test_quality_per_field_owner_and_total() -> None:
@@ -149,16 +154,16 @@ def test_quality_per_field_owner_and_total() -> None:
     followups = [F_GOOD, with_value("跟进时间", dt.datetime(2026, 9, 1), F_GOOD, F_HEAD)]
     tables["followups"] = table_from_rows("t.xlsx", schema.FOLLOWUPS, [F_HEAD, *followups])
     quality = validate(tables, options=OPTIONS, team=TEAM, today=TODAY).quality
-    phone = quality[(quality["scope"] == "字段") & (quality["item"] == "联系电话")].iloc[0]
+    phone = quality[(quality["scope"] == "field") & (quality["item"] == "联系电话")].iloc[0]
     assert (phone["rows"], phone["completeness"], round(phone["validity"], 3)) == (3, 1.0, 0.667)
     email = quality[quality["item"] == "联系邮箱"].iloc[0]
     assert email["completeness"] == pytest.approx(2 / 3)
-    owner = quality[quality["scope"] == "负责人"].iloc[0]
+    owner = quality[quality["scope"] == "owner"].iloc[0]
     assert owner["item"] == "李销售" and owner["rows"] == 3
     # Row 2 was contacted 4 days ago as 意向客户 (every 4 days): on time.  Rows 3 and 4 were
     # never contacted since they were created in 2024 (潜在客户, every 5 days): late.
     assert owner["timeliness"] == pytest.approx(1 / 3)
-    assert quality.iloc[-1]["scope"] == "合计"
+    assert quality.iloc[-1]["scope"] == "total"  # 合计 on 数据质量 (reasons.SCOPES)
 
 
 def test_timeliness_follows_the_stage_cadence() -> None:

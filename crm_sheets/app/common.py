@@ -10,6 +10,7 @@ from .. import errors
 from ..outputs import Changes
 from ..rules.ids import assign_ids
 from ..rules.validate import ValidationResult, validate
+from ..reasons import explained
 from ..tables import SheetTable
 from ..workbook.read import Book
 
@@ -56,11 +57,8 @@ def _apply_ids(table: SheetTable, assigned: pd.DataFrame) -> None:
 
 
 def check_book(book: Book, today: dt.datetime, lang: str) -> ValidationResult:
-    """validate() with the workbook's own lists and team (a CSV has no team to check names against)."""
-    return validate(
-        book.tables,
-        options=book.options,
-        team=book.team_names if book.kind == "xlsx" else None,
-        today=today,
-        lang=lang,
-    )
+    """validate() with the workbook's own lists and team (a CSV has no team to check names against), its problems
+    said in ``lang`` as 校验结果 shows them."""
+    result = validate(book.tables, options=book.options, team=book.team_names if book.kind == "xlsx" else None,
+                      today=today)
+    return explained(result, lang, book.options)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
 from .. import schema
 from ..outputs import Changes, FrameOut
+from ..reasons import explain
 from ..rules.importing import ImportPlan, plan_import
 from ..rules.validate import validate
 from ..workbook.read import CUSTOMERS_ONLY, Book
@@ -32,10 +33,11 @@ def run(store: Store, source: str | Path, *, today: dt.datetime, merge: bool = F
     store.progress("progress.check")
     log = store.tool_frame(schema.MERGE_LOG)
     incoming = store.source(source)
-    checked = validate({"customers": incoming}, options=book.options, team=book.team_names, today=today, lang=lang)
+    checked = validate({"customers": incoming}, options=book.options, team=book.team_names, today=today)
     customers = book.tables["customers"]
-    plan = plan_import(customers, incoming, checked, today=today, merge=merge, merge_id=new_merge_id(log, today),
-                       lang=lang)
+    plan = plan_import(customers, incoming, checked, today=today, merge=merge, merge_id=new_merge_id(log, today))
+    explained = explain(plan.errors.assign(sheet=customers.sheet.name), lang, book.options)
+    plan = replace(plan, errors=explained[schema.IMPORT_ERRORS.keys])
     changes: Changes = {customers.sheet.name: dict(plan.updates)}
     first = int(customers.text.index.max()) + 1 if len(customers.text) else 2
     keys = [k for k in customers.letters if k in plan.new_rows.columns]

@@ -55,7 +55,7 @@ def merge_plan(book: Book, review: pd.DataFrame, log: pd.DataFrame, today: dt.da
     clusters = [c for c in clusters if len(c) >= 2]
     # Only 客户信息's own problems decide which values may win; the other sheets need no checking here.
     result = validate({"customers": book.tables["customers"]}, options=book.options, team=book.team_names,
-                      today=today, lang="zh")
+                      today=today)
     header_to_key = {f.header: f.key for f in schema.CUSTOMERS.fields}
     problems = result.problems[result.problems["sheet"] == schema.CUSTOMERS.name]
     invalid = {(int(r), header_to_key[c]) for r, c in zip(problems["row"], problems["column"])}

@@ -20,16 +20,10 @@ from ..values import is_blank
 from .dedupe import find_duplicates
 from .ids import new_ids
 from .merge import KIND_SURVIVOR, log_row, united_tags
-from .problems import Reason
 from .validate import ValidationResult
 
-DUPLICATE_REASONS = {
-    "duplicate_existing": Reason("与已有客户重复：{other}", "已有这个客户，无需导入；要更新它的信息请加 --merge 再导入",
-                                 "Same customer as {other}", "Already there; import with --merge to update it"),
-    "duplicate_in_file": Reason("与本文件第 {other} 行是同一客户", "只保留一行后再导入",
-                                "Same customer as row {other} of this file", "Keep one of the rows"),
-}
-ERROR_COLUMNS = [f.key for f in schema.IMPORT_ERRORS.fields]
+# Like a validation problem, with the source file: faces turn code, field and hint into sentences (reasons.py).
+ERROR_COLUMNS = ["source", "row", "column", "value", "code", "field", "hint"]
 
 
 @dataclass
@@ -49,7 +43,6 @@ def plan_import(
     today: dt.datetime,
     merge: bool,
     merge_id: str,
-    lang: str = "zh",
 ) -> ImportPlan:
     """Decide the fate of every incoming row; ``checked`` is validate() of the incoming table."""
     problems = checked.problems
@@ -95,9 +88,8 @@ def plan_import(
     for row, (code, other) in sorted(dropped.items()):
         if code == "duplicate_existing" and merge:
             continue
-        problem, fix = DUPLICATE_REASONS[code].text(lang, other=other)
         reports.append({"source": incoming.source, "row": row, "column": schema.CUSTOMERS.field("name").header,
-                        "value": incoming.text.at[row, "name"], "problem": problem, "fix": fix, "code": code})
+                        "value": incoming.text.at[row, "name"], "code": code, "field": "name", "hint": other})
     if reports:
         errors = pd.concat([errors, pd.DataFrame(reports, columns=ERROR_COLUMNS)], ignore_index=True)
     added = good.loc[[r for r in good.index if r not in dropped]].copy()

@@ -8,7 +8,6 @@ Excel row, column header, the value as the user sees it and a reason code.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,15 +16,14 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from .. import schema, values
-from ..i18n import t
 from ..schema import Field
 from ..tables import SheetTable
-from .problems import REASONS
 
-PROBLEM_COLUMNS = [f.key for f in schema.CHECK_RESULTS.fields]
+# A problem: where it is, what the cell shows, its reason code, the field (for its rule) and a hint (the closest
+# dictionary tags); faces turn code, field and hint into sentences (reasons.py).
+PROBLEM_COLUMNS = ["sheet", "row", "column", "value", "code", "field", "hint"]
 QUALITY_COLUMNS = [f.key for f in schema.DATA_QUALITY.fields]
 _TAG_FORM = re.compile(r"^[^\s-]+-\S+$")
-_SCOPES = {"field": ("字段", "field"), "owner": ("负责人", "owner"), "total": ("合计", "total")}
 
 
 @dataclass
@@ -34,25 +32,6 @@ class ValidationResult:
     quality: pd.DataFrame
     summary: dict[str, float] = field(default_factory=dict)
 
-    def summary_text(self, lang: str = "zh") -> str:
-        """Two short lines: the quality figures, then the most common problems."""
-        figures = {k: _percent(self.summary.get(k)) for k in ("completeness", "validity", "timeliness")}
-        lines = [t("validate.quality", lang, **figures)]
-        if len(self.problems):
-            counts = self.problems["code"].value_counts().head(5)
-            label = "Most common" if lang == "en" else "最多的问题"
-            parts = [f"{REASONS[code].text(lang, rule='', rule_en='', options='', tags='')[0]} {n}"
-                     for code, n in counts.items()]
-            lines.append(f"{label}: " + ", ".join(parts) if lang == "en" else f"{label}：" + "，".join(parts))
-        return "\n".join(lines)
-
-
-def _percent(value: float | None) -> str:
-    """Rounded down, so one problem in 300,000 cells never reads as 100.0 %."""
-    if value is None or math.isnan(value):
-        return "—"
-    return f"{math.floor(value * 1000) / 10:.1f}%"
-
 
 def validate(
     tables: dict[str, SheetTable],
@@ -60,7 +39,6 @@ def validate(
     options: dict[str, list[str]],
     team: Iterable[str] | None,
     today: dt.datetime,
-    lang: str = "zh",
 ) -> ValidationResult:
     """Check every data sheet in ``tables`` (keyed by sheet key).
 
@@ -69,14 +47,14 @@ def validate(
     team_set = None if team is None else set(team)
     customer_ids = set(tables["customers"].text["customer_id"]) - {""} if _has(tables, "customers", "customer_id") else None
     found = [
-        _check_sheet(table, options=options, team=team_set, customer_ids=customer_ids, today=today, lang=lang)
+        _check_sheet(table, options=options, team=team_set, customer_ids=customer_ids, today=today)
         for table in tables.values()
     ]
     problems = pd.concat([p for p in found if len(p)], ignore_index=True) if any(len(p) for p in found) else None
     if problems is None:
         problems = pd.DataFrame({c: pd.Series(dtype=object) for c in PROBLEM_COLUMNS})
-    quality = data_quality(tables, problems, today=today, lang=lang)
-    total = quality[quality["scope"] == _SCOPES["total"][lang == "en"]]
+    quality = data_quality(tables, problems, today=today)
+    total = quality[quality["scope"] == "total"]
     summary = {"problems": float(len(problems))}
     if len(total):
         summary.update({k: float(total[k].iloc[0]) for k in ("completeness", "validity", "timeliness")})
@@ -94,7 +72,6 @@ def _check_sheet(
     team: set[str] | None,
     customer_ids: set[str] | None,
     today: dt.datetime,
-    lang: str,
 ) -> pd.DataFrame:
     found: list[pd.DataFrame] = []
     order = {f.key: i for i, f in enumerate(table.sheet.fields)}
@@ -107,7 +84,7 @@ def _check_sheet(
                 continue
             rows = text[hits]
             shown = _masked(detail if detail is not None else rows)
-            found.append(_problem_rows(table, f, code, rows.index, shown, lang, options, order[f.key]))
+            found.append(_problem_rows(table, f, code, rows.index, shown, order[f.key]))
     if not found:
         return pd.DataFrame(columns=PROBLEM_COLUMNS)
     out = pd.concat(found, ignore_index=True).sort_values(["row", "_order", "code"], kind="stable")
@@ -231,36 +208,22 @@ def _mask_sensitive(text: pd.Series, hits: pd.Series) -> pd.Series:
     return pd.Series(shown, dtype=object)
 
 
-def _problem_rows(
-    table: SheetTable,
-    f: Field,
-    code: str,
-    rows: pd.Index,
-    shown: pd.Series,
-    lang: str,
-    options: dict[str, list[str]],
-    order: int,
-) -> pd.DataFrame:
-    reason = REASONS[code]
-    choices = "、".join(options.get(f.options or "", [])[:4])
+def _problem_rows(table: SheetTable, f: Field, code: str, rows: pd.Index, shown: pd.Series, order: int
+                  ) -> pd.DataFrame:
+    """One row per problem; for tag problems ``shown`` holds the closest dictionary tags (the hint)."""
+    tags = code in ("bad_tag", "unknown_tag")
     frame = pd.DataFrame(
         {
             "sheet": table.sheet.name,
             "row": rows.astype("int64"),
             "column": f.header,
-            "value": shown.reindex(rows).to_numpy(),
+            "value": (_masked(table.text.loc[rows, f.key]) if tags else shown.reindex(rows)).to_numpy(),
             "code": code,
+            "field": f.key,
+            "hint": shown.reindex(rows).to_numpy() if tags else "",
             "_order": order,
         }
     )
-    if code in ("bad_tag", "unknown_tag"):
-        texts = [reason.text(lang, tags=tags) for tags in frame["value"]]
-    else:
-        texts = [reason.text(lang, rule=f.rule, rule_en=f.rule_en or f.rule, options=choices)] * len(frame)
-    frame["problem"] = [p for p, _ in texts]
-    frame["fix"] = [x for _, x in texts]
-    if code in ("bad_tag", "unknown_tag"):
-        frame["value"] = _masked(table.text.loc[rows, f.key]).to_numpy()
     frame["value"] = [v[:SHOWN_CHARS] + "…" if isinstance(v, str) and len(v) > SHOWN_CHARS else v
                       for v in frame["value"]]
     return frame
@@ -270,8 +233,7 @@ def _problem_rows(
 SHOWN_CHARS = 200
 
 
-def data_quality(tables: dict[str, SheetTable], problems: pd.DataFrame, *, today: dt.datetime, lang: str = "zh"
-                 ) -> pd.DataFrame:
+def data_quality(tables: dict[str, SheetTable], problems: pd.DataFrame, *, today: dt.datetime) -> pd.DataFrame:
     """Completeness, validity and timeliness per field, per owner, and in total.
 
     Completeness: filled share of required cells (all cells for optional fields).
@@ -290,7 +252,7 @@ def data_quality(tables: dict[str, SheetTable], problems: pd.DataFrame, *, today
             flagged = table.text.index.isin(list(bad.get((table.sheet.name, f.header), ())))
             valid = filled & ~flagged
             rows.append(_quality_row("field", table.sheet.name, f.header, len(filled), filled.mean(),
-                                     valid.sum() / filled.sum() if filled.any() else float("nan"), float("nan"), lang))
+                                     valid.sum() / filled.sum() if filled.any() else float("nan"), float("nan")))
             person = _person_column(table)
             if person is None:
                 continue
@@ -307,12 +269,12 @@ def data_quality(tables: dict[str, SheetTable], problems: pd.DataFrame, *, today
         mine = timely[timely.index == who] if len(timely) else timely
         rows.append(_quality_row(
             "owner", "", who, int(_owned_rows(tables, who)), _ratio(filled_required, required), _ratio(valid, filled),
-            float(mine.iloc[0]) if len(mine) else float("nan"), lang))
+            float(mine.iloc[0]) if len(mine) else float("nan")))
     totals = owner_cells.sum().tolist()
     all_timely = timeliness(tables, today=today, overall=True)
     customers = len(tables["customers"].text) if "customers" in tables else 0
     rows.append(_quality_row("total", "", "", customers, _ratio(totals[1], totals[0]), _ratio(totals[3], totals[2]),
-                             all_timely, lang))
+                             all_timely))
     return pd.DataFrame(rows, columns=QUALITY_COLUMNS)
 
 
@@ -335,8 +297,9 @@ def _owned_rows(tables: dict[str, SheetTable], who: str) -> int:
 
 
 def _quality_row(scope: str, sheet: str, item: str, n: int, completeness: float, validity: float,
-                 timeliness: float, lang: str) -> dict:
-    return {"scope": _SCOPES[scope][lang == "en"], "sheet": sheet, "item": item, "rows": n,
+                 timeliness: float) -> dict:
+    """``scope``: field, owner or total (reasons.SCOPES says it in words)."""
+    return {"scope": scope, "sheet": sheet, "item": item, "rows": n,
             "completeness": completeness, "validity": validity, "timeliness": timeliness}
 
 

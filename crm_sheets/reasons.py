@@ -1,13 +1,20 @@
-"""Reason codes for problems found in the data: what is wrong and how to fix it.
+"""What each reason code means to the people reading 校验结果 and 导入错误, in Chinese and in English.
 
-Each code has a Chinese and an English wording; ``{rule}`` is the field's
-rule from the schema, ``{options}`` a few valid choices.
+rules/ finds problems and names them by code, field and hint (the closest tag, the row it repeats); here they
+become the sentences staff read: what is wrong and how to fix it.  ``{rule}`` is the field's rule from the schema,
+``{options}`` a few valid choices, ``{tags}`` the closest dictionary tags, ``{other}`` the customer or row repeated.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
+import pandas as pd
+
+from . import schema
+from .i18n import t
+from .rules.validate import ValidationResult
 
 @dataclass(frozen=True)
 class Reason:
@@ -60,4 +67,57 @@ REASONS: dict[str, Reason] = {
                       "Use a 类别-值 tag from the dictionary: {tags}"),
     "unknown_tag": Reason("标签不在标签字典里", "改成字典里的标签：{tags}；确实需要新标签就先加到“选项”的标签字典",
                           "Tag not in the tag dictionary", "Use a dictionary tag: {tags}; or add it to 选项 first"),
+
+    "duplicate_existing": Reason("与已有客户重复：{other}", "已有这个客户，无需导入；要更新它的信息请加 --merge 再导入",
+                                 "Same customer as {other}", "Already there; import with --merge to update it"),
+    "duplicate_in_file": Reason("与本文件第 {other} 行是同一客户", "只保留一行后再导入",
+                                "Same customer as row {other} of this file", "Keep one of the rows"),
 }
+
+TAG_CODES = {"bad_tag", "unknown_tag"}
+DUPLICATE_CODES = {"duplicate_existing", "duplicate_in_file"}
+SCOPES = {"field": ("字段", "field"), "owner": ("负责人", "owner"), "total": ("合计", "total")}
+
+
+def explain(problems: pd.DataFrame, lang: str, options: dict[str, list[str]]) -> pd.DataFrame:
+    """``problems`` (with code, field and hint from rules/) with the problem and fix sentences filled in."""
+    out = problems.copy()
+    problem, fix = [""] * len(out), [""] * len(out)
+    for (sheet, key, code), rows in out.groupby(["sheet", "field", "code"], sort=False).indices.items():
+        reason = REASONS[code]
+        if code in TAG_CODES or code in DUPLICATE_CODES:
+            texts = [reason.text(lang, tags=h, other=h) for h in out["hint"].iloc[rows]]
+        else:
+            f = schema.SHEETS_BY_NAME[sheet].field(key)
+            choices = "、".join(options.get(f.options or "", [])[:4])
+            texts = [reason.text(lang, rule=f.rule, rule_en=f.rule_en or f.rule, options=choices)] * len(rows)
+        for i, (p, x) in zip(rows, texts):
+            problem[i], fix[i] = p, x
+    return out.assign(problem=problem, fix=fix)
+
+
+def explained(result: ValidationResult, lang: str, options: dict[str, list[str]]) -> ValidationResult:
+    """The result as 校验结果 and 数据质量 show it: problem sentences, and scopes in words."""
+    quality = result.quality.assign(scope=result.quality["scope"].map(lambda s: SCOPES[s][lang == "en"]))
+    return replace(result, problems=explain(result.problems, lang, options)[schema.CHECK_RESULTS.keys],
+                   quality=quality)
+
+
+def quality_lines(result: ValidationResult, lang: str = "zh") -> str:
+    """Two short lines: the quality figures, then the most common problems."""
+    figures = {k: _percent(result.summary.get(k)) for k in ("completeness", "validity", "timeliness")}
+    lines = [t("validate.quality", lang, **figures)]
+    if len(result.problems):
+        counts = result.problems["code"].value_counts().head(5)
+        label = "Most common" if lang == "en" else "最多的问题"
+        parts = [f"{REASONS[code].text(lang, rule='', rule_en='', options='', tags='', other='')[0]} {n}"
+                 for code, n in counts.items()]
+        lines.append(f"{label}: " + ", ".join(parts) if lang == "en" else f"{label}：" + "，".join(parts))
+    return "\n".join(lines)
+
+
+def _percent(value: float | None) -> str:
+    """Rounded down, so one problem in 300,000 cells never reads as 100.0 %."""
+    if value is None or math.isnan(value):
+        return "—"
+    return f"{math.floor(value * 1000) / 10:.1f}%"
