@@ -315,6 +315,8 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 # (name, trigger, offsets, window, stage, tier, tag, priority, owner, script A, script B, enabled)
+# The script of the stage-cadence task (潜在 every 5 days, 意向 twice a week …), which has no row on 回访规则.
+CADENCE_SCRIPT = "按客户所处阶段例行跟进：确认需求进展，约定下一步。"
 DEFAULT_RULES: tuple[tuple, ...] = (
     ("新购满意度回访", "首单", "7", 8, "", "", "", 3, "", "您好，您购买的产品使用一周了，体验如何？有什么需要我们改进的吗？",
      "您好，想了解一下这一周的使用感受，有问题我们马上安排处理。", "是"),

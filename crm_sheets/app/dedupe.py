@@ -10,6 +10,7 @@ import pandas as pd
 
 from .. import errors, schema
 from ..outputs import FrameOut
+from ..labels import match_reason
 from ..rules.dedupe import Duplicates, find_duplicates
 from ..tables import SheetTable
 from ..workbook.read import CUSTOMERS_ONLY, Book
@@ -60,6 +61,6 @@ def duplicates_sheet(customers: SheetTable, found: Duplicates) -> pd.DataFrame:
     shown = customers.text.reindex(columns=list(DEDUPE_FIELDS), fill_value="").loc[rows.index]
     if "created_at" in customers.data.columns:
         shown["created_at"] = customers.data.loc[rows.index, "created_at"].astype(object)
-    out = shown.assign(cluster=rows["cluster"], score=rows["score"], reason=rows["reason"],
+    out = shown.assign(cluster=rows["cluster"], score=rows["score"], reason=rows["reason"].map(match_reason),
                        confirm=rows["sure"].map({True: "是", False: ""}))
     return out.reset_index(drop=True)[[f.key for f in schema.DUPLICATES.fields]]

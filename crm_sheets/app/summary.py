@@ -10,6 +10,7 @@ import pandas as pd
 
 from .. import schema
 from ..outputs import FrameOut, Output, SummaryOut
+from ..labels import worded
 from ..report import Block
 from ..rules.lifecycle import Thresholds
 from ..rules.summary import feedback_by_month, monthly_summary, previous_month
@@ -52,8 +53,9 @@ def summary_blocks(book: Book, month: pd.Period, today: dt.datetime, tasks_sheet
     _life, tasks = customer_profiles(book, today)
     done = (set(tasks_sheet.loc[tasks_sheet["result"].astype(str) == "已完成", "task_id"].astype(str))
             if len(tasks_sheet) else set())
-    return monthly_summary(book.tables, month, limits=Thresholds.from_settings(book.number), tasks=tasks, done=done,
-                           today=today)
+    blocks = monthly_summary(book.tables, month, limits=Thresholds.from_settings(book.number), tasks=tasks,
+                             done=done, today=today)
+    return [worded(block) for block in blocks]
 
 
 def summary_output(book: Book, month: pd.Period, today: dt.datetime, tasks_sheet: pd.DataFrame) -> SummaryOut:

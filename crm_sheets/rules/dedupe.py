@@ -134,13 +134,14 @@ def judge(f: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
 
 
 def _reasons(company, typo, phone, email, contact, titled) -> np.ndarray:
-    name = np.where(company, "名称相同(忽略城市/后缀/繁简/空格)", np.where(typo, "名称仅差一个字", ""))
+    """Why a pair matched, as codes joined by "+" (labels.py words them for 疑似重复)."""
+    name = np.where(company, "same_name", np.where(typo, "name_one_char", ""))
     parts = [name]
-    for mask, text in ((phone, "电话相同"), (email, "邮箱相同"), (contact, "联系人相同"),
-                       (titled & ~contact, "联系人同姓(称呼)")):
-        parts.append(np.where(mask, text, ""))
+    for mask, code in ((phone, "same_phone"), (email, "same_email"), (contact, "same_contact"),
+                       (titled & ~contact, "same_surname")):
+        parts.append(np.where(mask, code, ""))
     stacked = np.stack(parts, axis=1)
-    return np.asarray([" + ".join(p for p in row if p) for row in stacked.tolist()], dtype=object)
+    return np.asarray(["+".join(p for p in row if p) for row in stacked.tolist()], dtype=object)
 
 
 def find_duplicates(customers: pd.DataFrame) -> Duplicates:

@@ -14,6 +14,7 @@ import zlib
 import pandas as pd
 
 from .. import values
+from ..schema import CADENCE_SCRIPT
 from ..tables import SheetTable
 from ..values import split_tags
 
@@ -130,7 +131,7 @@ def cadence_tasks(profile: pd.DataFrame, today: dt.datetime) -> pd.DataFrame:
         "customer_id": chosen.index, "rule": CADENCE_RULE, "trigger": "阶段", "event": chosen["last_contact"].to_numpy(),
         "due": due.to_numpy(), "window_end": (due + pd.Timedelta(days=DEFAULT_WINDOW)).to_numpy(),
         "priority": float(CADENCE_PRIORITY), "owner": chosen["owner"].to_numpy(),
-        "script_a": "按客户所处阶段例行跟进：确认需求进展，约定下一步。", "script_b": "",
+        "script_a": CADENCE_SCRIPT, "script_b": "",
     })
     frame["status"] = [EXPIRED if end < now else (UPCOMING if d > now else OPEN)
                        for d, end in zip(frame["due"], frame["window_end"])]

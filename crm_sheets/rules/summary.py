@@ -1,6 +1,7 @@
 """The monthly summary (SPEC §3): small tables, one per question a manager asks.
 
-Each block says which chart shows it; drawing is the workbook layer's job.
+Each block says which chart shows it; drawing is the workbook layer's job.  Blocks and columns are named by key
+(new_by_source, share …); the report's words for them are in labels.py.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from .lifecycle import AUTO, STAGES, Thresholds, tiers
 from .revisit import EXPIRED, OPEN
 
 ANSWERED = ("已接通", "已回复")
+TOTAL = "__total__"  # the row summing the others (the report's words name it)
 TIER_ORDER = ("高价值", "中价值", "普通价值", "流失")
 
 
@@ -46,9 +48,9 @@ def _ratio(part: pd.Series, whole: pd.Series) -> pd.Series:
 def new_by_source(customers: pd.DataFrame, month: pd.Period) -> Block:
     new = customers[_in(customers["created_at"], month)]
     counts = new.groupby("source").size().sort_values(ascending=False)
-    table = pd.DataFrame({"客户来源": counts.index, "新客户数": counts.to_numpy()})
-    table["占比"] = _ratio(table["新客户数"], pd.Series(counts.sum(), index=table.index))
-    return Block("新客户来源及占比", table, "pie", ["新客户数"], {"占比"})
+    table = pd.DataFrame({"source": counts.index, "new_customers": counts.to_numpy()})
+    table["share"] = _ratio(table["new_customers"], pd.Series(counts.sum(), index=table.index))
+    return Block("new_by_source", table, "pie", ["new_customers"], {"share"})
 
 
 def reached(customers: pd.DataFrame, followups: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
@@ -64,19 +66,18 @@ def reached(customers: pd.DataFrame, followups: pd.DataFrame, end: pd.Timestamp)
 def funnel(customers: pd.DataFrame, followups: pd.DataFrame, month: pd.Period) -> Block:
     r = reached(customers, followups, month.end_time)
     counts = [len(r), int(r["intent"].sum()), int(r["deal"].sum())]
-    table = pd.DataFrame({"阶段": list(STAGES), "客户数": counts})
-    table["占全部"] = _ratio(table["客户数"], pd.Series(counts[0], index=table.index))
-    return Block("客户阶段漏斗（截至月底，累计到达）", table, "bar", ["客户数"], {"占全部"})
+    table = pd.DataFrame({"stage": list(STAGES), "customers": counts})
+    table["share_of_all"] = _ratio(table["customers"], pd.Series(counts[0], index=table.index))
+    return Block("funnel", table, "bar", ["customers"], {"share_of_all"})
 
 
 def conversion_by_source(customers: pd.DataFrame, followups: pd.DataFrame, month: pd.Period) -> Block:
     r = reached(customers, followups, month.end_time)
     g = r.groupby("source")
-    table = pd.DataFrame({"客户数": g.size(), "成交数": g["deal"].sum().astype(int)}).reset_index()
-    table = table.rename(columns={"source": "客户来源"})
-    table["转化率"] = _ratio(table["成交数"], table["客户数"])
-    return Block("各来源成交转化率（截至月底）", table.sort_values("转化率", ascending=False), "column", ["转化率"],
-                 {"转化率"})
+    table = pd.DataFrame({"customers": g.size(), "deals": g["deal"].sum().astype(int)}).reset_index()
+    table["conversion"] = _ratio(table["deals"], table["customers"])
+    return Block("conversion_by_source", table.sort_values("conversion", ascending=False), "column", ["conversion"],
+                 {"conversion"})
 
 
 def conversion_by_channel(followups: pd.DataFrame, month: pd.Period) -> Block:
@@ -86,11 +87,10 @@ def conversion_by_channel(followups: pd.DataFrame, month: pd.Period) -> Block:
     converted = (ordered["status"] == "成交客户") & (before != "成交客户")
     month_rows = _in(ordered["time"], month)
     g = pd.DataFrame({"channel": ordered["channel"], "converted": converted})[month_rows].groupby("channel")
-    table = pd.DataFrame({"跟进次数": g.size(), "促成成交": g["converted"].sum().astype(int)}).reset_index()
-    table = table.rename(columns={"channel": "沟通方式"})
-    table["转化率"] = _ratio(table["促成成交"], table["跟进次数"])
-    return Block("各沟通方式的成交转化率（本月跟进）", table.sort_values("转化率", ascending=False), "column",
-                 ["转化率"], {"转化率"})
+    table = pd.DataFrame({"contacts": g.size(), "deals_made": g["converted"].sum().astype(int)}).reset_index()
+    table["conversion"] = _ratio(table["deals_made"], table["contacts"])
+    return Block("conversion_by_channel", table.sort_values("conversion", ascending=False), "column",
+                 ["conversion"], {"conversion"})
 
 
 def deal_tags(customers: pd.DataFrame, followups: pd.DataFrame, month: pd.Period, top: int = 10) -> Block:
@@ -105,18 +105,18 @@ def deal_tags(customers: pd.DataFrame, followups: pd.DataFrame, month: pd.Period
         in_deals = g["deal"].sum() / deals if deals else 0.0
         in_rest = (~g["deal"]).sum() / rest if rest else 0.0
         rows.append((tag, in_deals, in_rest, in_deals / in_rest if in_rest else float("nan")))
-    table = pd.DataFrame(rows, columns=["标签", "成交客户中占比", "其他客户中占比", "倍数"])
-    table = table[table["成交客户中占比"] > table["其他客户中占比"]].sort_values("倍数", ascending=False).head(top)
-    return Block("成交客户更常见的标签", table.reset_index(drop=True), "bar", ["成交客户中占比", "其他客户中占比"],
-                 {"成交客户中占比", "其他客户中占比"})
+    table = pd.DataFrame(rows, columns=["tag", "share_deals", "share_rest", "ratio"])
+    table = table[table["share_deals"] > table["share_rest"]].sort_values("ratio", ascending=False).head(top)
+    return Block("deal_tags", table.reset_index(drop=True), "bar", ["share_deals", "share_rest"],
+                 {"share_deals", "share_rest"})
 
 
 def followups_per_owner(followups: pd.DataFrame, month: pd.Period) -> Block:
     f = followups[_in(followups["time"], month)]
     g = f.groupby("by")
-    table = pd.DataFrame({"跟进次数": g.size(), "接通或回复": g["result"].apply(lambda s: int(s.isin(ANSWERED).sum()))})
-    table = table.reset_index().rename(columns={"by": "跟进人"}).sort_values("跟进次数", ascending=False)
-    return Block("各跟进人本月跟进次数", table, "column", ["跟进次数", "接通或回复"])
+    table = pd.DataFrame({"contacts": g.size(), "answered": g["result"].apply(lambda s: int(s.isin(ANSWERED).sum()))})
+    table = table.reset_index().sort_values("contacts", ascending=False)
+    return Block("followups_per_owner", table, "column", ["contacts", "answered"])
 
 
 def revisit_execution(tasks: pd.DataFrame, done: set[str], month: pd.Period, today: dt.datetime) -> Block:
@@ -125,31 +125,29 @@ def revisit_execution(tasks: pd.DataFrame, done: set[str], month: pd.Period, tod
         [OPEN, EXPIRED])] if len(tasks) else tasks
     g = pd.DataFrame({"owner": due.get("owner", pd.Series(dtype=object)),
                       "done": due.get("task_id", pd.Series(dtype=object)).isin(done)}).groupby("owner")
-    table = pd.DataFrame({"应回访": g.size(), "已完成": g["done"].sum().astype(int)}).reset_index()
-    table = table.rename(columns={"owner": "执行人"})
-    total = pd.DataFrame({"执行人": ["合计"], "应回访": [int(table["应回访"].sum())],
-                          "已完成": [int(table["已完成"].sum())]})
+    table = pd.DataFrame({"due": g.size(), "done": g["done"].sum().astype(int)}).reset_index()
+    total = pd.DataFrame({"owner": [TOTAL], "due": [int(table["due"].sum())], "done": [int(table["done"].sum())]})
     table = pd.concat([table, total], ignore_index=True)
-    table["执行率"] = _ratio(table["已完成"], table["应回访"])
-    return Block("回访执行率（已完成 / 应回访）", table, "column", ["执行率"], {"执行率"})
+    table["rate"] = _ratio(table["done"], table["due"])
+    return Block("revisit_execution", table, "column", ["rate"], {"rate"})
 
 
 def feedback(followups: pd.DataFrame, month: pd.Period) -> Block:
     f = followups[_in(followups["time"], month) & (followups["issue_type"] != "") & (followups["satisfaction"] != "")]
     table = pd.crosstab(f["issue_type"], f["satisfaction"]) if len(f) else pd.DataFrame()
     order = [c for c in ("非常满意", "满意", "一般", "不满意") if c in table.columns]
-    table = table.reindex(columns=order).reset_index().rename(columns={"issue_type": "问题类型"})
+    table = table.reindex(columns=order).reset_index()
     table.columns.name = None
-    return Block("客户反馈：问题类型 × 满意度", table, "stacked", order)
+    return Block("feedback", table, "stacked", order)
 
 
 def script_ab(followups: pd.DataFrame, month: pd.Period) -> Block:
     f = followups[_in(followups["time"], month) & followups["script"].isin(["A", "B"])]
     answered = f["result"].isin(ANSWERED).astype("int64").groupby(f["script"])
-    table = pd.DataFrame({"使用次数": answered.size(), "有回应": answered.sum()})
-    table = table.reindex(["A", "B"], fill_value=0).reset_index().rename(columns={"script": "话术版本"})
-    table["回应率"] = _ratio(table["有回应"], table["使用次数"])
-    return Block("话术 A/B 回应率", table, "column", ["回应率"], {"回应率"})
+    table = pd.DataFrame({"used": answered.size(), "responded": answered.sum()})
+    table = table.reindex(["A", "B"], fill_value=0).reset_index()
+    table["response_rate"] = _ratio(table["responded"], table["used"])
+    return Block("script_ab", table, "column", ["response_rate"], {"response_rate"})
 
 
 def month_end_tiers(tables: dict[str, SheetTable], month: pd.Period, limits: Thresholds, months: int = 6
@@ -160,17 +158,17 @@ def month_end_tiers(tables: dict[str, SheetTable], month: pd.Period, limits: Thr
 
 def tier_movements(at: dict[pd.Period, pd.Series], month: pd.Period) -> Block:
     """How many customers moved between tiers from last month's end to this month's end."""
-    moved = pd.DataFrame({"上月层级": at[month - 1], "本月层级": at[month]}).dropna()
-    moved = moved[moved["上月层级"] != moved["本月层级"]]
-    table = moved.groupby(["上月层级", "本月层级"]).size().rename("客户数").reset_index()
-    return Block("价值层级变化（与上月底相比）", table, "column", ["客户数"])
+    moved = pd.DataFrame({"from_tier": at[month - 1], "to_tier": at[month]}).dropna()
+    moved = moved[moved["from_tier"] != moved["to_tier"]]
+    table = moved.groupby(["from_tier", "to_tier"]).size().rename("customers").reset_index()
+    return Block("tier_movements", table, "column", ["customers"])
 
 
 def tier_trend(at: dict[pd.Period, pd.Series]) -> Block:
     counts = {str(p): tier.value_counts() for p, tier in at.items()}
     table = pd.DataFrame(counts).reindex(list(TIER_ORDER)).fillna(0).astype(int).T
-    table = table.reset_index().rename(columns={"index": "月份"})
-    return Block("各价值层级客户数（近六个月月底）", table, "line", list(TIER_ORDER))
+    table = table.reset_index().rename(columns={"index": "month"})
+    return Block("tier_trend", table, "line", list(TIER_ORDER))
 
 
 def monthly_summary(
