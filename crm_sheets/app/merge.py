@@ -10,7 +10,7 @@ import pandas as pd
 
 from .. import errors, schema
 from ..outputs import FrameOut
-from ..rules.merge import STATUS_DONE, MergePlan, plan_merge, plan_undo
+from ..rules.merge import STATUS_DONE, MergePlan, invalid_cells, plan_merge, plan_undo
 from ..rules.validate import validate
 from ..workbook.read import Book
 from .common import crm_workbook
@@ -56,10 +56,7 @@ def merge_plan(book: Book, review: pd.DataFrame, log: pd.DataFrame, today: dt.da
     # Only 客户信息's own problems decide which values may win; the other sheets need no checking here.
     result = validate({"customers": book.tables["customers"]}, options=book.options, team=book.team_names,
                       today=today)
-    header_to_key = {f.header: f.key for f in schema.CUSTOMERS.fields}
-    problems = result.problems[result.problems["sheet"] == schema.CUSTOMERS.name]
-    invalid = {(int(r), header_to_key[c]) for r, c in zip(problems["row"], problems["column"])}
-    plan = plan_merge(book.tables, clusters, invalid=invalid, now=today, merge_id=merge_id)
+    plan = plan_merge(book.tables, clusters, invalid=invalid_cells(result.problems), now=today, merge_id=merge_id)
     merged_ids = {i for ids in plan.survivors.values() for i in ids} | set(plan.survivors)
     remaining = review[~review["customer_id"].astype(str).isin(merged_ids)]
     new_log = pd.concat([log, plan.log], ignore_index=True) if len(log) else plan.log

@@ -10,14 +10,12 @@ import pandas as pd
 
 from .. import schema
 from ..outputs import FrameOut
+from ..rules.lifecycle import MAINTAINED, maintained_changes
 from ..rules.validate import ValidationResult
 from ..workbook.read import Book
 from .common import check_book, crm_workbook, id_changes, new_customer_ids
 from .profiles import customer_profiles
 from .store import Store
-
-MAINTAINED = ("stage", "tier", "tags", "last_contact", "next_revisit")
-
 
 @dataclass
 class TagOutcome:
@@ -44,24 +42,17 @@ def run(store: Store, *, today: dt.datetime, lang: str = "zh") -> TagOutcome:
 
 
 def tag_changes(book: Book, today: dt.datetime) -> tuple[dict[int, dict[str, object]], dict[str, int]]:
-    """The maintained cells of 客户信息 that change ({row: {key: value}}), applied to ``book`` as well."""
+    """The maintained cells of 客户信息 that change ({row: {key: value}}) and how many per field, applied to
+    ``book`` as well (the checks after tagging see what the sheet will hold)."""
     life, _tasks = customer_profiles(book, today)
     customers = book.tables["customers"]
     changes: dict[int, dict[str, object]] = {}
     changed = dict.fromkeys(MAINTAINED, 0)
-    for key in MAINTAINED:
-        if key not in customers.letters:
-            continue
-        new, old = life[key], customers.data[key]
-        differs = ~((new == old) | (new.isna() & old.isna()) | (new.astype(str) == old.astype(str)))
-        if key == "tags":
-            differs = new != customers.text[key]
-        rows = new.index[differs]
-        for row, value in zip(rows.tolist(), new[rows].tolist(), strict=True):
+    for key, new in maintained_changes(life, customers).items():
+        for row, value in zip(new.index.tolist(), new.tolist(), strict=True):
             changes.setdefault(row, {})[key] = value
-        changed[key] = len(rows)
-        # Later checks see what the sheet will hold.
-        customers.data.loc[rows, key] = new[rows]
+        changed[key] = len(new)
+        customers.data.loc[new.index, key] = new
         if key in ("stage", "tier", "tags"):
-            customers.text.loc[rows, key] = new[rows]
+            customers.text.loc[new.index, key] = new
     return changes, changed

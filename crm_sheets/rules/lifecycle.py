@@ -135,6 +135,24 @@ def tiers(tables: dict[str, SheetTable], as_of: dt.datetime, limits: Thresholds)
     return pd.Series(tier, index=ids.index, dtype=object).where(exists)
 
 
+MAINTAINED = ("stage", "tier", "tags", "last_contact", "next_revisit")
+
+
+def maintained_changes(life: pd.DataFrame, customers: SheetTable) -> dict[str, pd.Series]:
+    """Per maintained field of 客户信息, the new values of the rows where they differ from what the sheet holds
+    (a tag cell is compared as text: the same tags written the same way are no change)."""
+    changes = {}
+    for key in MAINTAINED:
+        if key not in customers.letters:
+            continue
+        new, old = life[key], customers.data[key]
+        differs = ~((new == old) | (new.isna() & old.isna()) | (new.astype(str) == old.astype(str)))
+        if key == "tags":
+            differs = new != customers.text[key]
+        changes[key] = new[differs]
+    return changes
+
+
 def spend_tiers(money: np.ndarray, limits: Thresholds) -> np.ndarray:
     """价值层级 by six months' spend alone (高价值 / 中价值 / 普通价值), before 流失 is considered."""
     return np.select([money >= limits.high_value, money >= limits.mid_value], ["高价值", "中价值"], "普通价值")

@@ -41,6 +41,12 @@ def log_row(merge_id: str, now: dt.datetime, survivor: str, kind: str, sheet: st
     return out
 
 
+def invalid_cells(problems: pd.DataFrame) -> set[tuple[int, str]]:
+    """(row, field key) of 客户信息's cells that failed validation (validate's problems): they never win a merge."""
+    mine = problems[problems["sheet"] == schema.CUSTOMERS.name]
+    return {(int(r), k) for r, k in zip(mine["row"], mine["field"])}
+
+
 def plan_merge(
     tables: dict[str, SheetTable],
     clusters: list[list[str]],
