@@ -29,6 +29,7 @@ BUTTONS = {
     "merge": ["merge"],
     "import_customers": ["import", "{source}"],
     "tag": ["tag"],
+    "revisit_list": ["remind"],  # the CLI also mails; 回访任务 is the same
     "send_reminders": ["remind"],
     "summary": ["summary"],
 }

@@ -12,9 +12,8 @@ from .. import errors, schema
 from ..mail import Ledger, Mail, SmtpSettings, deliver, manager_mail, owner_mail
 from ..outputs import FrameOut
 from ..rules.digest import digests, owners_work
-from ..rules.lifecycle import ESCALATE
+from ..rules.lifecycle import escalated
 from ..rules.revisit import ESCALATED, OVERDUE, TO_DO, cadence_tasks, task_sheet
-from ..values import split_tags
 from ..workbook.read import Book
 from .common import crm_workbook
 from .profiles import by_customer, customer_profiles
@@ -73,12 +72,12 @@ def remind_plan(book: Book, today: dt.datetime, previous: pd.DataFrame, manager_
     profile["name"] = by_id["name"].reindex(profile.index).fillna("")
     profile["phone"] = by_id["phone"].reindex(profile.index).fillna("")
     everything = pd.concat([tasks, cadence_tasks(profile, today)], ignore_index=True)
-    escalated = set(profile.index[profile["tags"].map(lambda t: ESCALATE in split_tags(t))])
-    sheet = task_sheet(everything, previous, profile, escalated, today)
-    return sheet, compose_mails(book, sheet, profile, escalated, today, manager_note)
+    escalations = escalated(profile)
+    sheet = task_sheet(everything, previous, profile, escalations, today)
+    return sheet, compose_mails(book, sheet, profile, escalations, today, manager_note)
 
 
-def compose_mails(book: Book, sheet: pd.DataFrame, profile: pd.DataFrame, escalated: set[str],
+def compose_mails(book: Book, sheet: pd.DataFrame, profile: pd.DataFrame, escalations: set[str],
                   today: dt.datetime, manager_note: str = "") -> list[Mail]:
     team = book.team.fillna("")
     email = dict(zip(team["name"], team["email"]))
@@ -87,7 +86,7 @@ def compose_mails(book: Book, sheet: pd.DataFrame, profile: pd.DataFrame, escala
     mails = [owner_mail(owner, email[owner], tasks, day, full) for owner, tasks in owners_work(sheet)
              if email.get(owner)]
     mails += [manager_mail(d.manager, email[d.manager], d.escalations, d.done, d.due, day, full, manager_note)
-              for d in digests(team, sheet, profile, escalated, today) if email.get(d.manager)]
+              for d in digests(team, sheet, profile, escalations, today) if email.get(d.manager)]
     return mails
 
 

@@ -153,6 +153,11 @@ def maintained_changes(life: pd.DataFrame, customers: SheetTable) -> dict[str, p
     return changes
 
 
+def escalated(profile: pd.DataFrame) -> set[str]:
+    """客户编号 of the customers tagged 自动-需人工跟进 (a manager's business)."""
+    return set(profile.index[profile["tags"].map(lambda t: ESCALATE in split_tags(t))])
+
+
 def spend_tiers(money: np.ndarray, limits: Thresholds) -> np.ndarray:
     """价值层级 by six months' spend alone (高价值 / 中价值 / 普通价值), before 流失 is considered."""
     return np.select([money >= limits.high_value, money >= limits.mid_value], ["高价值", "中价值"], "普通价值")
