@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -12,9 +11,6 @@ from ..outputs import Changes, Output
 from ..schema import SHEETS, Sheet
 from ..tables import SheetTable
 from ..workbook.read import Book
-
-Progress = Callable[[str], None]
-
 
 class Store(Protocol):
     name: str  # the workbook's file name, for messages
