@@ -72,6 +72,16 @@ def test_the_contract_sees_imports() -> None:
     assert violations("crm_sheets.excel", ("crm_sheets.app",)) and violations("crm_sheets.cli", ("crm_sheets.app",))
 
 
+def test_every_package_is_installed() -> None:
+    """`pip install .` ships every subpackage (a missing one works from the checkout and fails once installed)."""
+    import tomllib
+
+    declared = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+                   ["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(PACKAGE.parent).parts) for p in PACKAGE.rglob("__init__.py")}
+    assert found <= declared
+
+
 def test_no_module_is_a_dumping_ground() -> None:
     long = {m: n for m in MODULES if m not in LONG_BY_NATURE
             for n in [len(_source(m).read_text(encoding="utf-8").splitlines())] if n > MAX_LINES}
