@@ -18,9 +18,8 @@ TABLE_REL = "/table"
 _REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+):\$?([A-Z]{1,3})\$?(\d+)$")
 
 
-def grow_tables(pkg: Package, sheet_part: str, last_row: int, columns: set[int]) -> list[str]:
-    """Grow the sheet's Tables that hold any of ``columns`` down to ``last_row``; the parts changed."""
-    changed = []
+def grow_tables(pkg: Package, sheet_part: str, last_row: int, columns: set[int]) -> None:
+    """Grow the sheet's Tables that hold any of ``columns`` down to ``last_row``."""
     for rel in pkg.relationships(sheet_part):
         if rel.external or not rel.type.endswith(TABLE_REL):
             continue
@@ -30,8 +29,6 @@ def grow_tables(pkg: Package, sheet_part: str, last_row: int, columns: set[int])
         xml = grown(pkg.read(part), last_row, columns)
         if xml is not None:
             pkg.write(part, xml)
-            changed.append(part)
-    return changed
 
 
 def grown(xml: bytes, last_row: int, columns: set[int]) -> bytes | None:
@@ -49,8 +46,9 @@ def grown(xml: bytes, last_row: int, columns: set[int]) -> bytes | None:
         return None
     # The autoFilter stands after the table's start tag: edit it first, so the start tag's position still holds.
     auto = root.find(MAIN_NS, "autoFilter")
-    if auto is not None and _bounds(auto.get("ref")) is not None:
-        a0, _ar0, a1, _ar1 = _bounds(auto.get("ref"))
+    filtered = _bounds(auto.get("ref")) if auto is not None else None
+    if filtered is not None:
+        a0, _ar0, a1, _ar1 = filtered
         xml = xmlspan.set_attribute(xml, auto, "ref", _ref(a0, r0, a1, last_row))
     return xmlspan.set_attribute(xml, root, "ref", _ref(c0, r0, c1, last_row))
 

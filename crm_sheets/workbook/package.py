@@ -143,16 +143,10 @@ class Package:
             n += 1
         rid = f"rId{n}"
         attrs = [("", "Id", rid), ("", "Type", type), ("", "Target", relative(part, target_part))]
-        if self.exists(name):
-            self.append(name, REL_NS, "Relationship", attrs)
-        else:
-            entry = xmlspan.element(xmlspan.parse(b'<Relationships xmlns="' + REL_NS.encode() + b'"/>'), REL_NS,
-                                    "Relationship", attrs)
-            self.write(
-                name,
-                b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                b'<Relationships xmlns="' + REL_NS.encode() + b'">' + entry + b"</Relationships>",
-            )
+        if not self.exists(name):
+            self.write(name, b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                             b'<Relationships xmlns="' + REL_NS.encode() + b'"/>')
+        self.append(name, REL_NS, "Relationship", attrs)
         return rid
 
     def reachable(self, part: str) -> list[str]:

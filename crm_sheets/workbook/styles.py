@@ -21,103 +21,95 @@ ITEM_TAG = {"numFmts": "numFmt", "fonts": "font", "fills": "fill", "borders": "b
 BUILTIN_DATE_FORMATS = set(range(14, 23)) | set(range(27, 37)) | {45, 46, 47} | set(range(50, 59))
 
 
-def _root(xml: bytes) -> xmlspan.Element:
-    return xmlspan.parse(xml)
-
-
 def _entries(root: xmlspan.Element, section: str) -> list[xmlspan.Element]:
     found = root.find(MAIN_NS, section)
     return found.findall(MAIN_NS, ITEM_TAG[section]) if found is not None else []
 
 
-def items(xml: bytes, section: str) -> list[bytes]:
-    """Entries of a section of *our* styles (XlsxWriter's, default namespace), as written, in order."""
-    return [xml[e.start:e.end] for e in _entries(_root(xml), section)]
-
-
-def _keys(xml: bytes, section: str) -> list[tuple]:
-    """The user's entries of a section, compared as XML (an index means a position in this list)."""
-    return [_key(e) for e in _entries(_root(xml), section)]
-
-
-def _set_section(xml: bytes, name: str, new_items: list[bytes]) -> bytes:
-    """Append ``new_items`` (written in the default main namespace) to section ``name``, creating it if absent,
-    and fix its count."""
-    if not new_items:
-        return xml
-    root = _root(xml)
-    section = root.find(MAIN_NS, name)
-    if section is None:
-        body = b"".join(xmlspan.with_namespace(i, MAIN_NS, root) for i in new_items)
-        element = xmlspan.element(root, MAIN_NS, name, [("", "count", str(len(new_items)))], body)
-        later = [root.find(MAIN_NS, s) for s in SECTION_ORDER[SECTION_ORDER.index(name) + 1:]]
-        later = [el for el in later if el is not None]
-        if later:
-            return xmlspan.insert_before(xml, min(later, key=lambda el: el.start), element)
-        return xmlspan.append_child(xml, root, element)
-    total = len(section.findall(MAIN_NS, ITEM_TAG[name])) + len(new_items)
-    body = b"".join(xmlspan.with_namespace(i, MAIN_NS, section) for i in new_items)
-    xml = xmlspan.append_child(xml, section, body)
-    section = _root(xml).find(MAIN_NS, name)
-    return xmlspan.set_attribute(xml, section, "count", str(total)) if "count" in section.attrs else xml
+def _appended(user: bytes, root: xmlspan.Element, added: dict[str, list[bytes]]) -> bytes:
+    """The user's styles.xml with ``added`` (entries written in the default main namespace) appended to their
+    sections, sections created in schema order where missing, counts fixed: one splice over the parsed part,
+    however big it is."""
+    edits: list[tuple[int, int, bytes]] = []
+    for name in SECTION_ORDER:
+        new_items = added.get(name)
+        if not new_items:
+            continue
+        section = root.find(MAIN_NS, name)
+        if section is None:
+            body = b"".join(xmlspan.with_namespace(i, MAIN_NS, root) for i in new_items)
+            element = xmlspan.element(root, MAIN_NS, name, [("", "count", str(len(new_items)))], body)
+            later = [el for el in (root.find(MAIN_NS, s) for s in SECTION_ORDER[SECTION_ORDER.index(name) + 1:])
+                     if el is not None]
+            if root.empty:
+                raise ValueError("styles.xml without sections")
+            at = min(later, key=lambda el: el.start).start if later else root.close_start
+            edits.append((at, at, element))
+            continue
+        body = b"".join(xmlspan.with_namespace(i, MAIN_NS, section) for i in new_items)
+        total = len(section.findall(MAIN_NS, ITEM_TAG[name])) + len(new_items)
+        tag = (xmlspan.start_tag_with(user, section, "count", str(total)) if "count" in section.attrs
+               else user[section.start:section.open_end])
+        if section.empty:
+            edits.append((section.start, section.end, tag[:-2] + b">" + body + b"</" + section.qname + b">"))
+        else:
+            edits += [(section.start, section.open_end, tag), (section.close_start, section.close_start, body)]
+    return xmlspan.splice(user, edits)
 
 
 def _attr(entry: bytes, name: str) -> int:
-    value = _root(entry).get(name, "0")
+    value = xmlspan.parse(entry).get(name, "0")
     return int(value) if value.isdigit() else 0
 
 
 def _replace_attr(entry: bytes, name: str, value: int) -> bytes:
-    el = _root(entry)
+    el = xmlspan.parse(entry)
     return xmlspan.set_attribute(entry, el, name, str(value)) if name in el.attrs else entry
 
 
 def merge_styles(user: bytes, ours: bytes) -> tuple[bytes, dict[int, int]]:
     """Return the user's styles.xml with ours appended, and our xf index -> new index."""
-    result = user
+    root, donor = xmlspan.parse(user), xmlspan.parse(ours)
+
+    def donor_items(section: str) -> list[bytes]:
+        return [ours[e.start:e.end] for e in _entries(donor, section)]
+
+    added: dict[str, list[bytes]] = {}
     maps: dict[str, dict[int, int]] = {}
     for section in ("fonts", "fills", "borders"):
-        mapping, new = _append_unique(_keys(result, section), items(ours, section))
-        result = _set_section(result, section, new)
-        maps[section] = mapping
+        maps[section], added[section] = _append_unique(_entries(root, section), donor_items(section))
 
-    user_formats = {int(f.get("numFmtId")): f.get("formatCode") for f in _entries(_root(result), "numFmts")
+    user_formats = {int(f.get("numFmtId")): f.get("formatCode") for f in _entries(root, "numFmts")
                     if f.get("numFmtId").isdigit()}
     next_id = max([163, *user_formats]) + 1
     fmt_map: dict[int, int] = {}
-    new_formats = []
-    for f in items(ours, "numFmts"):
-        code = _format_code(f)
-        same = [fid for fid, c in user_formats.items() if c == code]
+    added["numFmts"] = []
+    for f in _entries(donor, "numFmts"):
+        code, fid = f.get("formatCode"), int(f.get("numFmtId", "0"))
+        same = [uid for uid, c in user_formats.items() if c == code]
         if same:
-            fmt_map[_attr(f, "numFmtId")] = same[0]
+            fmt_map[fid] = same[0]
         else:
-            fmt_map[_attr(f, "numFmtId")] = next_id
-            new_formats.append(_replace_attr(f, "numFmtId", next_id))
+            fmt_map[fid] = next_id
+            added["numFmts"].append(_replace_attr(ours[f.start:f.end], "numFmtId", next_id))
             user_formats[next_id] = code
             next_id += 1
-    result = _set_section(result, "numFmts", new_formats)
 
     renumbered = []
-    for xf in items(ours, "cellXfs"):
+    for xf in donor_items("cellXfs"):
         fid = _attr(xf, "numFmtId")
         xf = _replace_attr(xf, "numFmtId", fmt_map.get(fid, fid))
         xf = _replace_attr(xf, "fontId", maps["fonts"].get(_attr(xf, "fontId"), 0))
         xf = _replace_attr(xf, "fillId", maps["fills"].get(_attr(xf, "fillId"), 0))
         xf = _replace_attr(xf, "borderId", maps["borders"].get(_attr(xf, "borderId"), 0))
         renumbered.append(_replace_attr(xf, "xfId", 0))
-    xf_map, new_xfs = _append_unique(_keys(result, "cellXfs"), renumbered)
-    result = _set_section(result, "cellXfs", new_xfs)
-    return result, xf_map
-
-
-def _format_code(numfmt: bytes) -> str:
-    return _root(numfmt).get("formatCode")
+    xf_map, added["cellXfs"] = _append_unique(_entries(root, "cellXfs"), renumbered)
+    return _appended(user, root, added), xf_map
 
 
 def date_styles(styles: bytes) -> set[int]:
     """Indexes of cell formats that display a date or time."""
-    root = _root(styles)
+    root = xmlspan.parse(styles)
     custom = {e.get("numFmtId"): e.get("formatCode") for e in _entries(root, "numFmts")}
     out = set()
     for i, xf in enumerate(_entries(root, "cellXfs")):
@@ -133,20 +125,20 @@ def _is_date_code(code: str) -> bool:
     return bool(re.search(r"[ymdhs]", text))
 
 
-def _append_unique(existing: list[tuple], ours: list[bytes]) -> tuple[dict[int, int], list[bytes]]:
+def _append_unique(existing: list[xmlspan.Element], ours: list[bytes]) -> tuple[dict[int, int], list[bytes]]:
     """Where each of our entries lands after appending only those the user's list lacks (compared as XML,
     so an entry the user's program wrote with a prefix or other quotes is still found)."""
-    keys = list(existing)
+    position: dict[tuple, int] = {}
+    for i, el in enumerate(existing):
+        position.setdefault(_key(el), i)
     mapping: dict[int, int] = {}
     new: list[bytes] = []
     for i, item in enumerate(ours):
-        key = _key(_root(item))
-        if key in keys:
-            mapping[i] = keys.index(key)
-        else:
-            mapping[i] = len(keys)
-            keys.append(key)
+        key = _key(xmlspan.parse(item))
+        if key not in position:
+            position[key] = len(existing) + len(new)
             new.append(item)
+        mapping[i] = position[key]
     return mapping, new
 
 

@@ -247,14 +247,28 @@ def quote(value: str) -> bytes:
 
 def set_attribute(data: bytes, el: Element, name: str, value: str) -> bytes:
     """Set an unqualified attribute in ``el``'s start tag (added before the tag's end when absent)."""
+    return data[:el.start] + start_tag_with(data, el, name, value) + data[el.open_end:]
+
+
+def start_tag_with(data: bytes, el: Element, name: str, value: str) -> bytes:
+    """``el``'s start tag with an unqualified attribute set (for edits gathered and spliced in one pass)."""
     tag = data[el.start:el.open_end]
     found = re.search(rb"(\s" + re.escape(name.encode()) + rb"\s*=\s*)(?:\"[^\"]*\"|'[^']*')", tag)
     if found:
-        new_tag = tag[:found.start()] + found.group(1) + quote(value) + tag[found.end():]
-    else:
-        cut = len(tag) - (2 if el.empty else 1)
-        new_tag = tag[:cut].rstrip() + b" " + name.encode() + b"=" + quote(value) + tag[cut:]
-    return data[:el.start] + new_tag + data[el.open_end:]
+        return tag[:found.start()] + found.group(1) + quote(value) + tag[found.end():]
+    cut = len(tag) - (2 if el.empty else 1)
+    return tag[:cut].rstrip() + b" " + name.encode() + b"=" + quote(value) + tag[cut:]
+
+
+def splice(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
+    """Replace each (start, end) span of ``data`` with its bytes; spans do not overlap, and insertions at the
+    same place (start == end) keep the order they are listed in."""
+    out, pos = [], 0
+    for start, end, new in sorted(edits, key=lambda e: e[0]):  # stable: listed order at one place
+        out += [data[pos:start], new]
+        pos = end
+    out.append(data[pos:])
+    return b"".join(out)
 
 
 def with_namespace(fragment: bytes, ns: str, parent: Element) -> bytes:
