@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Protocol
 
 import pandas as pd
 
@@ -54,7 +55,12 @@ def run(store: Store, *, today: dt.datetime, month: pd.Period | None = None, sen
     return DayOutcome(tag=tag, remind=remind, summary=name if write_error is None else "")
 
 
-def deliver_waiting(store: Store, now: dt.datetime) -> dict[str, int]:
+class SettingsStore(Store, Protocol):
+    def settings(self) -> dict[str, str]:
+        """设置 alone, without reading the data sheets (the job's mail server)."""
+
+
+def deliver_waiting(store: SettingsStore, now: dt.datetime) -> dict[str, int]:
     """Mail recorded earlier and not delivered yet (the server was down): try again now."""
     settings = store.settings()
     return deliver(Ledger(store.folder), SmtpSettings.from_settings(lambda name: settings.get(name, "")),

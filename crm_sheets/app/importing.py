@@ -13,7 +13,7 @@ from ..outputs import Changes, FrameOut
 from ..reasons import explain
 from ..rules.importing import ImportPlan, plan_import
 from ..rules.validate import validate
-from ..workbook.read import CUSTOMERS_ONLY, Book
+from ..workbook.read import CUSTOMERS_ONLY, Book, read_book
 from .common import crm_workbook
 from .merge import new_merge_id
 from .store import Store
@@ -32,7 +32,7 @@ def run(store: Store, source: str | Path, *, today: dt.datetime, merge: bool = F
     book = crm_workbook(store.read(sheets=CUSTOMERS_ONLY))
     store.progress("progress.check")
     log = store.tool_frame(schema.MERGE_LOG)
-    incoming = store.source(source)
+    incoming = read_book(source).tables["customers"]  # a file on disk, whichever store the workbook is in
     checked = validate({"customers": incoming}, options=book.options, team=book.team_names, today=today)
     customers = book.tables["customers"]
     plan = plan_import(customers, incoming, checked, today=today, merge=merge, merge_id=new_merge_id(log, today))

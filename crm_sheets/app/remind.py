@@ -49,13 +49,12 @@ def run(store: Store, *, today: dt.datetime, dry_run: bool = False, send: bool =
         backup = store.write(book, [FrameOut(schema.TASKS, sheet)], {})
     except (errors.OpenInExcel, errors.Busy) as exc:
         write_error = exc
-    if not send:
-        return RemindOutcome(book=book, sheet=sheet, mails=[], new_mails=0, delivery={}, backup=backup,
-                             write_error=write_error)
-    store.progress("progress.send")
-    new, delivery = send_mails(book, store.folder, mails, today)
-    return RemindOutcome(book=book, sheet=sheet, mails=mails, new_mails=new, delivery=delivery, backup=backup,
-                         write_error=write_error)
+    new, delivery = 0, {}
+    if send:
+        store.progress("progress.send")
+        new, delivery = send_mails(book, store.folder, mails, today)
+    return RemindOutcome(book=book, sheet=sheet, mails=mails if send else [], new_mails=new, delivery=delivery,
+                         backup=backup, write_error=write_error)
 
 
 def remind_plan(book: Book, today: dt.datetime, previous: pd.DataFrame, manager_note: str = ""

@@ -9,7 +9,6 @@ import pandas as pd
 
 from ..outputs import Changes, Output
 from ..schema import SHEETS, Sheet
-from ..tables import SheetTable
 from ..workbook.read import Book
 
 class Store(Protocol):
@@ -20,14 +19,8 @@ class Store(Protocol):
              required: set[str] | None = None) -> Book:
         """The data sheets (and 团队, 选项, 设置, 回访规则) as typed tables."""
 
-    def settings(self) -> dict[str, str]:
-        """设置 alone, without reading the data sheets (the job's clock and mail server)."""
-
     def tool_frame(self, sheet: Sheet) -> pd.DataFrame:
         """A tool sheet as staff left it (确认合并, 执行结果 are typed there), keyed by field key."""
-
-    def source(self, path: str | Path) -> SheetTable:
-        """The customer table of a file to import (CSV or workbook)."""
 
     def write(self, book: Book, outputs: list[Output], changes: Changes) -> Path | None:
         """Replace the tool sheets, set the changed cells; the backup made first, if the store keeps one."""

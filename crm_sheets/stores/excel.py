@@ -13,10 +13,9 @@ from ..i18n import language, t
 from ..outputs import Changes, FrameOut, Output, SummaryOut
 from ..report import block_rows, summary_grid
 from ..schema import Sheet
-from ..tables import SheetTable
 from ..values import cell_value
 from ..workbook.cells import column_index
-from ..workbook.read import Book, book_from_sheets, read_book, tool_frame
+from ..workbook.read import Book, book_from_sheets, tool_frame
 
 CHART_TYPES = {"pie": "pie", "bar": "bar_clustered", "column": "column_clustered", "stacked": "column_stacked",
                "line": "line_markers"}
@@ -40,14 +39,8 @@ class ExcelStore:
         return book_from_sheets(Path(self.book.fullname), list(self.sheets), self.rows, need=need, sheets=sheets,
                                 required=required)
 
-    def settings(self) -> dict[str, str]:
-        return self.read(need=(), sheets=(schema.SETTINGS_SHEET,)).settings
-
     def tool_frame(self, sheet: Sheet) -> pd.DataFrame:
         return tool_frame(sheet, self.rows(sheet.name) if sheet.name in self.sheets else [])
-
-    def source(self, path: str | Path) -> SheetTable:
-        return read_book(path).tables["customers"]
 
     def progress(self, key: str) -> None:
         self.book.app.status_bar = t(key, language())

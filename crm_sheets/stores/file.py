@@ -11,7 +11,6 @@ import pandas as pd
 from .. import errors, schema
 from ..outputs import Changes, Output, SummaryOut
 from ..schema import Sheet
-from ..tables import SheetTable
 from ..templates import write_workbook
 from ..values import cell_value
 from ..workbook.cells import column_index
@@ -45,9 +44,6 @@ class FileStore:
 
     def tool_frame(self, sheet: Sheet) -> pd.DataFrame:
         return read_tool_sheet(self.path, sheet)
-
-    def source(self, path: str | Path) -> SheetTable:
-        return read_book(path).tables["customers"]
 
     def write(self, book: Book, outputs: list[Output], changes: Changes) -> Path | None:
         cells = cell_changes(book, changes)
