@@ -67,9 +67,9 @@ class Job:
             day = day_app.run(self.store, today=now.replace(second=0, microsecond=0),
                               month=summary_app.month_to_summarize(now) if monthly_due else None, send=mail_due,
                               manager_note=self._missed_note(today))
+            sent = day.remind.delivery  # the day's run delivered everything due already, retry or not
             if mail_due:
                 self.ledger.mark_run(MAIL, today)
-                sent = day.remind.delivery  # the day's run delivered everything due already
                 done.append(f"{today:%Y-%m-%d} remind: {len(day.remind.mails)} mails")
             if day.remind.write_error is None:
                 self.ledger.mark_run(SHEETS, today)
