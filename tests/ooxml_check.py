@@ -27,7 +27,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -545,8 +545,6 @@ class _Checker:
     def __init__(self, path):
         self.pkg = _Package(path)
         self.pkg.load_content_types()
-        self._xf_count: int | None | str = "unset"
-        self._sst_count: int | None | str = "unset"
 
     # -- workbook-level lookups
     def _workbook_part_of(self, rel_type: str, content_type: str) -> str | None:
@@ -561,27 +559,26 @@ class _Checker:
     def styles_part(self) -> str | None:
         return self._workbook_part_of(REL_STYLES, CT_STYLES)
 
+    def _tree_of(self, part: str | None):
+        return self.pkg.tree(part) if part and self.pkg.has(part) else None
+
+    @cached_property
     def xf_count(self) -> int | None:
-        if self._xf_count == "unset":
-            self._xf_count = None
-            part = self.styles_part()
-            root = self.pkg.tree(part) if part and self.pkg.has(part) else None
-            if root is not None:
-                xfs = root.find(f"{{{X}}}cellXfs")
-                self._xf_count = 0 if xfs is None else len(xfs.findall(f"{{{X}}}xf"))
-        return self._xf_count
+        """How many cell formats styles.xml declares (None without a readable styles part)."""
+        root = self._tree_of(self.styles_part())
+        if root is None:
+            return None
+        xfs = root.find(f"{{{X}}}cellXfs")
+        return 0 if xfs is None else len(xfs.findall(f"{{{X}}}xf"))
 
     def sst_part(self) -> str | None:
         return self._workbook_part_of(REL_SHARED_STRINGS, CT_SST)
 
+    @cached_property
     def sst_count(self) -> int | None:
-        if self._sst_count == "unset":
-            self._sst_count = None
-            part = self.sst_part()
-            root = self.pkg.tree(part) if part and self.pkg.has(part) else None
-            if root is not None:
-                self._sst_count = len(root.findall(f"{{{X}}}si"))
-        return self._sst_count
+        """How many shared strings there are (None without a readable shared strings part)."""
+        root = self._tree_of(self.sst_part())
+        return None if root is None else len(root.findall(f"{{{X}}}si"))
 
     # -- driver
     def run(self, parts: Iterable[str] | None) -> list[str]:
@@ -715,8 +712,8 @@ class _Checker:
     # -- worksheet
     def worksheet_problems(self, root: etree._Element) -> list[str]:
         out: list[str] = []
-        xf_count = self.xf_count()
-        sst_count = self.sst_count()
+        xf_count = self.xf_count
+        sst_count = self.sst_count
         sst_part = self.sst_part() or "the shared strings part"
         styles_part = self.styles_part() or "styles"
 
