@@ -16,6 +16,7 @@ import pandas as pd
 import zhconv
 
 from . import schema, values
+from .demo_work import team_contacts, worked_until
 
 SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔汤")
 SURNAME_PINYIN = ["wang", "li", "zhang", "liu", "chen", "yang", "huang", "zhao", "wu", "zhou", "xu", "sun", "ma", "zhu", "hu", "guo", "he", "gao", "lin", "luo", "zheng", "liang", "xie", "song", "tang", "xu", "han", "feng", "deng", "cao", "peng", "zeng", "xiao", "tian", "dong", "yuan", "pan", "yu", "jiang", "cai", "yu", "du", "ye", "cheng", "su", "wei", "lv", "ding", "ren", "shen", "yao", "lu", "jiang", "cui", "zhong", "tan", "lu", "wang", "fan", "jin", "shi", "liao", "jia", "xia", "wei", "fang", "bai", "zou", "meng", "xiong", "qin", "qiu", "jiang", "yin", "xue", "duan", "lei", "hou", "long", "shi", "tao", "li", "he", "gu", "mao", "hao", "gong", "shao", "wan", "qian", "yan", "qin", "wu", "dai", "mo", "kong", "tang"]
@@ -85,11 +86,14 @@ def make_demo(today: dt.date, seed: int = 7, n_customers: int = 2000, n_followup
     customers = _customers(rng, n_customers, now)
     customers, clusters = _with_duplicates(rng, customers, now)
     customers = _with_ids(customers)
+    customers["_until"] = worked_until(rng, customers, now, n_followups)
+    # A contract to renew belongs to a customer the team still works on.
+    customers.loc[customers["_until"] < now, "合同到期日"] = pd.NaT
     ids = customers["客户编号"].to_numpy()
     clusters = [[str(ids[p]) for p in members] for members in clusters]
-    followups = _followups(rng, customers, n_followups, now)
     orders = _orders(rng, customers, now, n_orders)
     tickets = _tickets(rng, customers, now, n_tickets)
+    followups = _followups(rng, customers, team_contacts(rng, customers, orders, tickets, now, n_followups))
     customers = _with_unassigned(rng, customers, now)
     frames = {
         schema.CUSTOMERS.name: customers,
@@ -273,27 +277,20 @@ def _with_unassigned(rng: np.random.Generator, customers: pd.DataFrame, now: pd.
     return pd.concat([customers, fresh], ignore_index=True)
 
 
-def _followups(rng: np.random.Generator, customers: pd.DataFrame, n: int, now: pd.Timestamp) -> pd.DataFrame:
-    weights = rng.lognormal(0, 0.8, len(customers))
-    who = np.sort(rng.choice(len(customers), size=n, p=weights / weights.sum()))
-    c = customers.iloc[who].reset_index(drop=True)
-    created = c["创建时间"]
-    last_day = now.normalize() - pd.Timedelta(days=1)
-    span_days = (last_day - created.dt.normalize()).dt.days.clip(lower=0)
-    day = created.dt.normalize() + pd.to_timedelta((rng.random(n) * (span_days + 1)).astype(int), unit="D")
-    time = day + pd.to_timedelta(rng.integers(9 * 60, 19 * 60, n), unit="min")
-    time = time.where(time > created, created + pd.Timedelta(minutes=30))
-    time = time.where(time < now.normalize(), last_day + pd.Timedelta(hours=17))
-    frame = pd.DataFrame({"_who": who, "跟进时间": time.dt.floor("min")}).sort_values(["_who", "跟进时间"], kind="stable")
-    c = customers.iloc[frame["_who"].to_numpy()].reset_index(drop=True)
-    frame = frame.reset_index(drop=True)
-    rank = frame.groupby("_who").cumcount()
-    size = frame.groupby("_who")["_who"].transform("size")
+def _followups(rng: np.random.Generator, customers: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
+    """跟进记录 rows for the team's contacts: the stage climbs over the older history and holds over recent work."""
+    frame = contacts.sort_values(["客户编号", "time"], kind="stable").reset_index(drop=True)
+    n = len(frame)
+    c = customers.drop_duplicates("客户编号").set_index("客户编号").loc[frame["客户编号"]].reset_index()
+    rank = frame.groupby("客户编号").cumcount()
+    size = frame.groupby("客户编号")["客户编号"].transform("size")
     ladder = c["_stage"].map({"潜在客户": 0, "意向客户": 1, "成交客户": 2}).to_numpy()
     step = np.minimum((rank.to_numpy() * (ladder + 1)) // size.to_numpy(), ladder)
+    step = np.where(frame["recent"].to_numpy(dtype=bool), ladder, step)
     channel = _pick(rng, ("电话", "微信", "邮件", "面谈", "短信", "视频会议"), n, p=[0.45, 0.3, 0.08, 0.1, 0.02, 0.05])
+    channel = np.where(frame["kind"] == "unreachable", "电话", channel)
     written = np.isin(channel, ("微信", "邮件", "短信"))
-    answered = rng.random(n) < 0.82
+    answered = (frame["kind"] == "answered").to_numpy()
     result = np.where(written, np.where(answered, "已回复", "未回复"), np.where(answered, "已接通", "未接通"))
     content = _pick(rng, ACTIONS, n) + _pick(rng, PRODUCTS, n) + "，" + _pick(rng, CONCERNS, n)
     content = np.where(answered, content, _pick(rng, NO_ANSWER, n))
@@ -301,7 +298,7 @@ def _followups(rng: np.random.Generator, customers: pd.DataFrame, n: int, now: p
     by = np.where(own, c["负责人"].to_numpy(), _pick(rng, [m[0] for m in TEAM[1:]], n))
     optional = rng.random(n)
     return pd.DataFrame({
-        "客户编号": c["客户编号"].to_numpy(), "跟进时间": frame["跟进时间"].to_numpy(), "跟进人": by,
+        "客户编号": frame["客户编号"].to_numpy(), "跟进时间": frame["time"].to_numpy(), "跟进人": by,
         "沟通方式": channel, "联系结果": result, "沟通内容": content,
         "下一步计划": _pick(rng, NEXT_STEPS, n), "客户反馈": _pick(rng, FEEDBACK, n),
         "跟进状态": np.asarray(["潜在客户", "意向客户", "成交客户"], dtype=object)[step],
@@ -321,7 +318,7 @@ def _orders(rng: np.random.Generator, customers: pd.DataFrame, now: pd.Timestamp
     who = np.repeat(deal, counts)
     n = len(who)
     c = customers.iloc[who].reset_index(drop=True)
-    last_day = now.normalize() - pd.Timedelta(days=1)
+    last_day = c["_until"].clip(upper=now.normalize() - pd.Timedelta(days=1))
     span = (last_day - c["创建时间"].dt.normalize()).dt.days.clip(lower=0)
     date = c["创建时间"].dt.normalize() + pd.to_timedelta((rng.random(n) * (span + 1)).astype(int), unit="D")
     frame = pd.DataFrame({"_who": who, "日期": date}).sort_values(["_who", "日期"], kind="stable").reset_index(drop=True)
@@ -342,7 +339,7 @@ def _tickets(rng: np.random.Generator, customers: pd.DataFrame, now: pd.Timestam
     n = n or max(1, len(customers) * 3 // 10)
     who = rng.choice(deal, size=n)
     c = customers.iloc[who].reset_index(drop=True)
-    span = (now - c["创建时间"]).dt.total_seconds() / 60
+    span = (c["_until"].clip(upper=now) - c["创建时间"]).dt.total_seconds().clip(lower=0) / 60
     opened = (c["创建时间"] + pd.to_timedelta((rng.random(n) * span * 0.98).astype(int), unit="min")).dt.floor("min")
     order = np.argsort(opened.to_numpy(), kind="stable")
     c, opened = c.iloc[order].reset_index(drop=True), opened.iloc[order].reset_index(drop=True)

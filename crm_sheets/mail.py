@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import email.policy
 import hashlib
-import html
 import os
 import sqlite3
 from contextlib import closing
@@ -22,10 +21,6 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
-
-import pandas as pd
-
-from .values import mask_phone, neutralize
 
 LEDGER = ".crm-mail.sqlite"
 OUTBOX = "outbox"
@@ -41,6 +36,7 @@ class Mail:
     subject: str
     text: str
     html: str
+    tasks: tuple[str, ...] = ()  # the 任务编号 it reminds of (提醒次数 counts these mails once sent)
 
 
 @dataclass
@@ -95,6 +91,7 @@ class Ledger:
                 " status TEXT, attempts INTEGER, next_try TEXT, sent_at TEXT, error TEXT)"
             )
             db.execute("CREATE TABLE IF NOT EXISTS runs (kind TEXT, day TEXT, PRIMARY KEY (kind, day))")
+            db.execute("CREATE TABLE IF NOT EXISTS reminded (task_id TEXT, key TEXT, PRIMARY KEY (task_id, key))")
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30)
@@ -103,14 +100,25 @@ class Ledger:
         return db
 
     def add(self, mails: list[Mail], sender: str, now: dt.datetime) -> int:
-        """Record new mails (a key already there is left alone); returns how many were new."""
+        """Record new mails (a key already there is left alone, with the tasks it reminded of); returns how many
+        were new."""
+        new = 0
         with closing(self._connect()) as db, db:
-            before = db.total_changes
-            db.executemany(
-                "INSERT OR IGNORE INTO mail VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, NULL)",
-                [(m.key, m.recipient, m.subject, message(m, sender, now), now.isoformat()) for m in mails],
-            )
-            return db.total_changes - before
+            for m in mails:
+                added = db.execute("INSERT OR IGNORE INTO mail VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, NULL)",
+                                   (m.key, m.recipient, m.subject, message(m, sender, now), now.isoformat())).rowcount
+                if added:
+                    new += 1
+                    db.executemany("INSERT OR IGNORE INTO reminded VALUES (?, ?)", [(t, m.key) for t in m.tasks])
+        return new
+
+    def reminders(self, before: dt.date) -> dict[str, int]:
+        """Per 任务编号: reminder mails sent for it before the day ``before``."""
+        with closing(self._connect()) as db:
+            return dict(db.execute(
+                "SELECT r.task_id, COUNT(*) FROM reminded r JOIN mail m ON m.key = r.key"
+                " WHERE m.status = 'sent' AND substr(r.key, 1, 10) < ? GROUP BY r.task_id",
+                (before.isoformat(),)).fetchall())
 
     def pending(self, now: dt.datetime) -> list[tuple[str, str, bytes]]:
         with closing(self._connect()) as db:
@@ -141,6 +149,11 @@ class Ledger:
     def mark_run(self, kind: str, day: dt.date) -> None:
         with closing(self._connect()) as db, db:
             db.execute("INSERT OR IGNORE INTO runs VALUES (?, ?)", (kind, day.isoformat()))
+
+
+def sent_reminders(folder: Path, before: dt.date) -> dict[str, int]:
+    """Ledger.reminders without creating a ledger where none is (a dry run writes nothing)."""
+    return Ledger(folder).reminders(before) if (folder / LEDGER).exists() else {}
 
 
 def deliver(ledger: Ledger, smtp: SmtpSettings | None, folder: Path, now: dt.datetime) -> dict[str, int]:
@@ -189,42 +202,3 @@ def deliver(ledger: Ledger, smtp: SmtpSettings | None, folder: Path, now: dt.dat
         except Exception:  # noqa: BLE001, S110 - the connection may already be gone
             pass
     return done
-
-
-def owner_mail(owner: str, address: str, tasks: pd.DataFrame, day: dt.date, full_phone: bool) -> Mail:
-    """今日回访清单 for one person: due and overdue tasks, most urgent first."""
-    rows = tasks.sort_values(["priority", "due"], kind="stable")
-    lines, cells = [], []
-    for t in rows.itertuples():
-        phone = t.phone if full_phone else mask_phone(t.phone)
-        note = f"（第{t.reminders}次提醒）" if t.reminders >= 2 else ""
-        name, script = neutralize(t.name), neutralize(t.script)
-        lines.append(f"- {name}（{t.customer_id}）{phone}：{t.rule}，{t.status}{note}\n  话术：{script}")
-        cells.append([name, t.customer_id, phone, t.rule, f"{t.status}{note}", script])
-    text = f"{owner}，您好：\n\n今天需要回访的客户（{len(rows)}）：\n" + "\n".join(lines) + (
-        "\n\n做完后请在工作簿“回访任务”表的“执行结果”一列填写结果。\n")
-    return Mail(key=f"{day}|{address}|owner", recipient=address, subject=f"今日回访清单（{len(rows)}）",
-                text=text, html=_html(f"{owner}，您好：今天需要回访的客户（{len(rows)}）",
-                                      ["客户", "客户编号", "电话", "原因", "状态", "话术"], cells))
-
-
-def manager_mail(manager: str, address: str, escalations: pd.DataFrame, done: int, due: int, day: dt.date,
-                 full_phone: bool, note: str = "") -> Mail:
-    """The manager's digest: customers needing a manager, the team's execution rate, and the job's ``note``."""
-    rate = f"{done / due:.0%}" if due else "—"
-    cells = [[neutralize(e.name), e.customer_id, e.phone if full_phone else mask_phone(e.phone), e.owner]
-             for e in escalations.itertuples()]
-    lines = [f"- {c[0]}（{c[1]}）{c[2]}，负责人 {c[3]}" for c in cells]
-    text = (f"{manager}，您好：\n\n需人工跟进的客户（连续多次未接通）：{len(cells)}\n" + "\n".join(lines)
-            + f"\n\n团队本月回访执行率：{rate}（已完成 {done} / 应回访 {due}）\n" + (f"\n注意：{note}\n" if note else ""))
-    return Mail(key=f"{day}|{address}|manager", recipient=address,
-                subject=f"团队回访日报：需人工跟进 {len(cells)}，执行率 {rate}", text=text,
-                html=_html(f"需人工跟进的客户 {len(cells)}；团队本月回访执行率 {rate}（{done}/{due}）"
-                           + (f"。注意：{note}" if note else ""), ["客户", "客户编号", "电话", "负责人"], cells))
-
-
-def _html(heading: str, headers: list[str], rows: list[list[str]]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
-    return (f"<html><body><p>{html.escape(heading)}</p><table border='1' cellpadding='4' "
-            f"style='border-collapse:collapse'><tr>{head}</tr>{body}</table></body></html>")

@@ -55,6 +55,9 @@ class Sheet:
     fields: tuple[Field, ...]
     description: str = ""
     description_en: str = ""
+    filtered: bool = False  # opens with an autoFilter on the header row
+    # (field key, value, fill colour): rows whose field holds the value are coloured (a conditional format).
+    highlights: tuple[tuple[str, str, str], ...] = ()
 
     def field(self, key: str) -> Field:
         for f in self.fields:
@@ -307,6 +310,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("中价值门槛", 10000, "近 6 个月消费（元）达到此数为中价值"),
     Setting("新购天数", 15, "首单后多少天内打上 新购客户"),
     Setting("未接通升级次数", 3, "连续多少次未接通转 需人工跟进"),
+    Setting("逾期上报天数", 7, "客户过了下次回访日期多少天仍没联系，同时写进经理的日报"),
     Setting("发件人邮箱", "", "发送提醒的邮箱地址"),
     Setting("SMTP服务器", "", "留空则把邮件写到工作簿旁的 outbox 文件夹"),
     Setting("SMTP端口", 465, "通常 465 (SSL) 或 587"),
@@ -433,23 +437,24 @@ TASKS = Sheet(
     name="回访任务",
     key="tasks",
     kind="tool",
-    description="回访规则生成的任务；做完在 执行结果 一列选择结果。",
-    description_en="Tasks from the revisit rules; fill 执行结果 when done.",
+    description="今天和本周要回访的客户。在“跟进记录”记下联系，任务自动完成；也可在 执行结果 选 已完成。",
+    description_en="Who to call today and this week; a follow-up logged in 跟进记录 completes the task.",
+    filtered=True,
+    highlights=(("status", "逾期", "#FFC7CE"), ("status", "需人工跟进", "#FFD966"), ("status", "已完成", "#E2EFDA")),
     fields=(
+        _f("到期日", "due", "date", width=11),
+        _f("执行人", "owner", width=8),
+        _f("客户名称", "name", width=26),
+        _f("联系电话", "phone", width=14),
+        _f("回访原因", "rule", width=14, aliases=("规则",)),
+        _f("话术", "script", width=40),
+        _f("状态", "status", width=10),
+        _f("执行结果", "result", "option", options="执行结果", width=10,
+           rule="在“跟进记录”记下联系即自动完成；也可在这里选 已完成", rule_en="A logged follow-up completes the task"),
+        _f("完成依据", "evidence", width=30),
+        _f("提醒次数", "reminders", "number", width=8),
         _f("任务编号", "task_id", width=30),
         _f("客户编号", "customer_id", "id", width=18),
-        _f("客户名称", "name", width=26),
-        _f("规则", "rule", width=14),
-        _f("到期日", "due", "date", width=11),
-        _f("截止日", "window_end", "date", width=11),
-        _f("优先级", "priority", "number", width=7),
-        _f("执行人", "owner", width=8),
-        _f("联系电话", "phone", width=14),
-        _f("话术", "script", width=40),
-        _f("状态", "status", width=8),
-        _f("提醒次数", "reminders", "number", width=8),
-        _f("执行结果", "result", "option", options="执行结果", width=10,
-           rule="做完后选择：已完成 / 未接通 / 客户拒绝 / 已改期", rule_en="When done: pick the result"),
     ),
 )
 
@@ -492,6 +497,12 @@ SHEETS_BY_KEY: dict[str, Sheet] = {s.key: s for s in SHEETS + TOOL_SHEETS}
 CADENCE_DAYS: dict[str, int] = {"潜在客户": 5, "意向客户": 4, "成交客户": 31}
 HIGH_RISK_TAG = "风险等级-高"
 HIGH_RISK_DAYS = 3
+# When the reminders ask for the next contact, in days after the last one that reached the customer
+# (潜在 remind on day 5, 意向 2-3 times a week, 成交 monthly, 风险等级-高 three times a week); 沉默客户 have no rhythm.
+REMIND_DAYS: dict[str, int] = {"潜在客户": 5, "意向客户": 3, "成交客户": 30}
+HIGH_RISK_REMIND_DAYS = 2
+# 联系结果 that did not reach the customer: an attempt, which completes no task.
+UNREACHED: tuple[str, ...] = ("未接通", "未回复")
 
 # Words that are not a real contact name, and follow-up texts that say nothing.
 VAGUE_CONTACTS: tuple[str, ...] = (

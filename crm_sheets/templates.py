@@ -20,9 +20,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from . import schema
 from .schema import Field, Sheet
-from .workbook.write import ToolSheet, write_value
+from .workbook.write import LAST_ROW, ToolSheet, dress, write_value
 
-LAST_ROW = 1_048_575  # 0-based: Excel's last row
 LIST_ROWS = 200  # room for staff to extend a list on 选项 / 团队
 FIXED_CREATED = dt.datetime(2026, 1, 1)  # so two builds of the template are byte-identical
 # 标签字典 holds several tags per cell's vocabulary; it is no dropdown.
@@ -79,7 +78,7 @@ def write_workbook(
     extra: list[ToolSheet] = (),
     vba: bytes | None = None,
 ) -> None:
-    """Write every sheet of ``sheets`` plus an empty 校验结果, then the ``extra`` tool sheets.
+    """Write every sheet of ``sheets`` plus an empty 校验结果 and 回访任务, then the ``extra`` tool sheets.
 
     ``data`` maps sheet name -> rows with Chinese headers as columns (any
     subset); config sheets without data get the schema's defaults.
@@ -97,7 +96,9 @@ def write_workbook(
         wb.set_vba_name("ThisWorkbook")
         _operations_sheet(wb, formats)
     by_key = {s.key: s for s in sheets}
-    for sheet in (*sheets, schema.CHECK_RESULTS):
+    # 回访任务 is there from the start, so the sheet Excel's buttons fill keeps its filter and colours.
+    given = {tool.name for tool in extra}
+    for sheet in (*sheets, *(s for s in (schema.CHECK_RESULTS, schema.TASKS) if s.name not in given)):
         ws = wb.add_worksheet(sheet.name)
         rows = data.get(sheet.name)
         if rows is None:
@@ -195,6 +196,7 @@ def _write_sheet(
     if sheet.kind == "data":
         _dropdowns_and_hints(ws, sheet, by_key)
         _flag_formats(ws, sheet, formats)
+    dress(wb, ws, sheet)
     columns = [rows[f.header] if f.header in rows.columns else None for f in sheet.fields]
     kinds = [f.type for f in sheet.fields]
     cell_formats = [formats.column(f) for f in sheet.fields]

@@ -129,10 +129,17 @@ def test_followups_per_owner(blocks) -> None:
 
 
 def test_revisit_execution_rate(blocks) -> None:
-    # Due in October: 新购满意度回访 for C1 (27th), C2 (14th), C4 (22nd) and 新签约回访 for C1 (27th);
-    # done: C2's and C1's 新签约回访.
-    assert rows(blocks["回访执行率（已完成 / 应回访）"]) == [["张经理", 3, 1, 0.3333], ["李销售", 1, 1, 1.0],
-                                                         ["合计", 4, 2, 0.5]]
+    # Due in October, worked out by hand from SPEC §3 (cadence: 潜在 5 days, 意向 3, 成交 30, counted from the
+    # last contact that reached the customer, or from its creation):
+    # - event tasks: 新购满意度回访 C1 (27th, not done), C2 (14th, 已完成 typed), C4 (22nd, no follow-up: missed);
+    #   新签约回访 C1 (27th, 已完成 typed);
+    # - cadence tasks: C1 意向 after 10-05 -> due 10-08, done by the 10-20 visit (created 10-01 -> 10-06 was
+    #   beaten by the 10-05 call, so no task); C2 created 10-02 -> due 10-07, done by the 10-07 WeChat reply
+    #   (the 10-06 未接通 is an attempt); C3 created 10-03 -> due 10-08, done by the 10-08 call; C3 意向 after
+    #   10-08 -> due 10-11, still open.  C4's and C5's fell due in September.
+    # 张经理: 4 due, 2 done; 李销售: 4 due, 3 done.
+    assert rows(blocks["回访执行率（已完成 / 应回访）"]) == [["张经理", 4, 2, 0.5], ["李销售", 4, 3, 0.75],
+                                                         ["合计", 8, 5, 0.625]]
 
 
 def test_feedback_by_problem_type_and_satisfaction(blocks) -> None:

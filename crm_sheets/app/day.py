@@ -10,7 +10,7 @@ from typing import Protocol
 import pandas as pd
 
 from .. import errors, schema
-from ..mail import Ledger, SmtpSettings, deliver
+from ..mail import Ledger, SmtpSettings, deliver, sent_reminders
 from ..outputs import FrameOut
 from .common import check_book, crm_workbook, id_changes, new_customer_ids
 from .remind import RemindOutcome, remind_plan, send_mails
@@ -34,7 +34,8 @@ def run(store: Store, *, today: dt.datetime, month: pd.Period | None = None, sen
     assigned = new_customer_ids(book, today)
     changes, changed = tag_changes(book, today)
     result = check_book(book, today, "zh")
-    sheet, mails = remind_plan(book, today, store.tool_frame(schema.TASKS), manager_note=manager_note)
+    sheet, mails = remind_plan(book, today, store.tool_frame(schema.TASKS), manager_note=manager_note,
+                               reminded=sent_reminders(store.folder, pd.Timestamp(today).date()))
     outputs = [FrameOut(schema.CHECK_RESULTS, result.problems), FrameOut(schema.DATA_QUALITY, result.quality),
                FrameOut(schema.TASKS, sheet)]
     name = ""

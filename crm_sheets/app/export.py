@@ -10,6 +10,7 @@ from typing import Protocol
 import pandas as pd
 
 from .. import errors, schema
+from ..mail import sent_reminders
 from ..outputs import FrameOut
 from ..rules.privacy import masked_phones, masked_text
 from ..rules.team import team_of
@@ -34,7 +35,8 @@ def run(store: ExportStore, *, owner: str | None, target: Path | None, today: dt
         raise errors.UnknownOwner(file=book.path.name, owner=owner, members="、".join(names))
     people = [owner] if owner is not None else names
     store.progress("progress.export")
-    tasks, _mails = remind_plan(book, today, store.tool_frame(schema.TASKS))
+    tasks, _mails = remind_plan(book, today, store.tool_frame(schema.TASKS),
+                                reminded=sent_reminders(store.folder, pd.Timestamp(today).date()))
     written = {}
     for person in people:
         file = _target(book.path, person, target, single=owner is not None)

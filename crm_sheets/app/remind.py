@@ -9,11 +9,12 @@ from pathlib import Path
 import pandas as pd
 
 from .. import errors, schema
-from ..mail import Ledger, Mail, SmtpSettings, deliver, manager_mail, owner_mail
+from ..letters import manager_letter, owner_letter, reminded_tasks
+from ..mail import Ledger, Mail, SmtpSettings, deliver, sent_reminders
 from ..outputs import FrameOut
 from ..rules.digest import digests, owners_work
 from ..rules.lifecycle import escalated
-from ..rules.revisit import ESCALATED, OVERDUE, TO_DO, cadence_tasks, task_sheet
+from ..rules.tasks import ESCALATED, OVERDUE, TO_DO, open_tasks, settle, task_sheet, typed_results
 from ..workbook.read import Book
 from .common import crm_workbook
 from .profiles import by_customer, customer_profiles
@@ -40,7 +41,8 @@ def run(store: Store, *, today: dt.datetime, dry_run: bool = False, send: bool =
     store.progress("progress.read")
     book = crm_workbook(store.read())
     store.progress("progress.remind")
-    sheet, mails = remind_plan(book, today, store.tool_frame(schema.TASKS))
+    sheet, mails = remind_plan(book, today, store.tool_frame(schema.TASKS),
+                               reminded=sent_reminders(store.folder, pd.Timestamp(today).date()))
     if dry_run:
         return RemindOutcome(book=book, sheet=sheet, mails=mails, new_mails=0, delivery={}, backup=None)
     backup, write_error = None, None
@@ -57,12 +59,13 @@ def run(store: Store, *, today: dt.datetime, dry_run: bool = False, send: bool =
                          backup=backup, write_error=write_error)
 
 
-def remind_plan(book: Book, today: dt.datetime, previous: pd.DataFrame, manager_note: str = ""
-                ) -> tuple[pd.DataFrame, list[Mail]]:
+def remind_plan(book: Book, today: dt.datetime, previous: pd.DataFrame, manager_note: str = "",
+                reminded: dict[str, int] | None = None) -> tuple[pd.DataFrame, list[Mail]]:
     """回访任务 as of ``today`` and the day's e-mails (one per owner with work, one digest per manager).
 
-    ``previous`` is 回访任务 as staff left it; ``manager_note`` is a line for the managers' digest (the job's
-    word that the workbook could not be written).
+    ``previous`` is 回访任务 as staff left it; ``reminded`` the reminder mails sent before today per 任务编号
+    (the ledger's); ``manager_note`` is a line for the managers' digest (the job's word that the workbook
+    could not be written).
     """
     life, tasks = customer_profiles(book, today)
     profile = by_customer(book, life)
@@ -70,23 +73,28 @@ def remind_plan(book: Book, today: dt.datetime, previous: pd.DataFrame, manager_
     by_id = customers.text.assign(phone=customers.data["phone"]).drop_duplicates("customer_id").set_index("customer_id")
     profile["name"] = by_id["name"].reindex(profile.index).fillna("")
     profile["phone"] = by_id["phone"].reindex(profile.index).fillna("")
-    everything = pd.concat([tasks, cadence_tasks(profile, today)], ignore_index=True)
+    typed = typed_results(previous)
     escalations = escalated(profile)
-    sheet = task_sheet(everything, previous, profile, escalations, today)
-    return sheet, compose_mails(book, sheet, profile, escalations, today, manager_note)
-
-
-def compose_mails(book: Book, sheet: pd.DataFrame, profile: pd.DataFrame, escalations: set[str],
-                  today: dt.datetime, manager_note: str = "") -> list[Mail]:
+    settled = settle(tasks, typed, escalations, today)
     team = book.team.fillna("")
-    email = dict(zip(team["name"], team["email"]))
-    full = book.setting("邮件显示完整号码").strip() == "是"
+    email = {name: address for name, address in zip(team["name"], team["email"]) if address}
+    # Today's mail reminds each owner (with an address) of their open tasks: count it in.
+    mailed = open_tasks(settled)
+    mailed = mailed[mailed["owner"].isin(email)]["task_id"]
+    counts = pd.Series(reminded or {}, dtype="int64").reindex(settled["task_id"]).fillna(0).astype(int)
+    counts[counts.index.isin(mailed)] += 1
+    sheet = task_sheet(settled, typed, profile, counts, today)
     day = pd.Timestamp(today).date()
-    mails = [owner_mail(owner, email[owner], tasks, day, full) for owner, tasks in owners_work(sheet)
-             if email.get(owner)]
-    mails += [manager_mail(d.manager, email[d.manager], d.escalations, d.done, d.due, day, full, manager_note)
-              for d in digests(team, sheet, profile, escalations, today) if email.get(d.manager)]
-    return mails
+    company = book.setting("公司名称").strip()
+    full = book.setting("邮件显示完整号码").strip() == "是"
+    overdue_days = int(book.number("逾期上报天数"))
+    mails = [owner_letter(owner, work, day, company, full).mail(f"{day}|{email[owner]}|owner", email[owner],
+                                                                 reminded_tasks(work))
+             for owner, work in owners_work(sheet, today) if owner in email]
+    mails += [manager_letter(d, day, company, full, overdue_days, manager_note).mail(
+        f"{day}|{email[d.manager]}|manager", email[d.manager])
+        for d in digests(team, settled, profile, escalations, today, overdue_days) if d.manager in email]
+    return sheet, mails
 
 
 def send_mails(book: Book, folder: Path, mails: list[Mail], today: dt.datetime) -> tuple[int, dict[str, int]]:

@@ -14,6 +14,7 @@ from ..labels import worded
 from ..report import Block
 from ..rules.lifecycle import Thresholds
 from ..rules.summary import feedback_by_month, monthly_summary, previous_month
+from ..rules.tasks import settle, typed_results
 from ..workbook.read import Book
 from .common import crm_workbook
 from .profiles import customer_profiles
@@ -49,12 +50,11 @@ def run(store: Store, *, today: dt.datetime, month: pd.Period | None = None) -> 
 
 
 def summary_blocks(book: Book, month: pd.Period, today: dt.datetime, tasks_sheet: pd.DataFrame) -> list[Block]:
-    """The month's summary tables; ``tasks_sheet`` is 回访任务 as staff left it (执行结果 counts as done)."""
-    _life, tasks = customer_profiles(book, today)
-    done = (set(tasks_sheet.loc[tasks_sheet["result"].astype(str) == "已完成", "task_id"].astype(str))
-            if len(tasks_sheet) else set())
-    blocks = monthly_summary(book.tables, month, limits=Thresholds.from_settings(book.number), tasks=tasks,
-                             done=done, today=today)
+    """The month's summary tables; ``tasks_sheet`` is 回访任务 as staff left it (执行结果 已完成 counts as done)."""
+    _life, tasks = customer_profiles(book, today, since=min(month.start_time, (pd.Period(today, "M") - 1).start_time))
+    settled = settle(tasks, typed_results(tasks_sheet), set(), today)
+    blocks = monthly_summary(book.tables, month, limits=Thresholds.from_settings(book.number), tasks=settled,
+                             today=today)
     return [worded(block) for block in blocks]
 
 

@@ -1,5 +1,9 @@
-"""Who hears of what each morning: each owner their actionable tasks, each manager their whole team's
-escalations and the team's execution rate this month (done / due)."""
+"""Who hears of what each morning.
+
+Each owner: their customers to call, each customer once with all its reasons, in sections (逾期 / 今天 /
+本周内).  Each manager, over the whole team below them: customers needing a manager (需人工跟进), customers
+overdue ``N`` days or more, and each person's execution this month (done / due, missed event tasks).
+"""
 
 from __future__ import annotations
 
@@ -8,21 +12,40 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .revisit import DONE, UPCOMING, actionable
+from .tasks import OVERDUE, TO_DO, UPCOMING, coming, execution, open_tasks, overdue_customers
 from .team import team_of
+
+SECTIONS = ("逾期", "今天", "本周内")
+_SECTION_OF = {OVERDUE: "逾期", TO_DO: "今天", UPCOMING: "本周内"}
+_URGENCY = {OVERDUE: 0, TO_DO: 1, UPCOMING: 2}
 
 
 @dataclass
 class Digest:
     manager: str
-    escalations: pd.DataFrame  # customers (with name, phone, owner) that need a manager
-    done: int
-    due: int
+    escalations: pd.DataFrame  # customers (name, phone, owner) that need a manager
+    overdue: pd.DataFrame  # customers overdue N days or more: name, phone, owner, rule, days_overdue
+    people: pd.DataFrame  # per person below the manager: due, done, missed
 
 
-def owners_work(sheet: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
-    """(owner, their tasks to act on today) for every owner with any."""
-    return [(owner, tasks) for owner, tasks in actionable(sheet).groupby("owner", sort=True)]
+def visits(tasks: pd.DataFrame) -> pd.DataFrame:
+    """One row per customer from their tasks: section, and the tasks most urgent first (``reasons``, a frame)."""
+    ranked = tasks.assign(_urgency=tasks["status"].map(_URGENCY)).sort_values(
+        ["_urgency", "priority", "due", "customer_id"], kind="stable")
+    rows = []
+    for customer, reasons in ranked.groupby("customer_id", sort=False):
+        first = reasons.iloc[0]
+        rows.append({"customer_id": customer, "name": first["name"], "phone": first["phone"],
+                     "section": _SECTION_OF[first["status"]], "script": first["script"], "reasons": reasons})
+    frame = pd.DataFrame(rows, columns=["customer_id", "name", "phone", "section", "script", "reasons"])
+    return frame.reset_index(drop=True)
+
+
+def owners_work(sheet: pd.DataFrame, today: dt.datetime) -> list[tuple[str, pd.DataFrame]]:
+    """(owner, their customers to call: due, overdue, and event tasks coming this week) for every owner with any
+    due or overdue task or anything coming."""
+    work = pd.concat([open_tasks(sheet), coming(sheet, today)])
+    return [(owner, visits(tasks)) for owner, tasks in work.groupby("owner", sort=True) if owner]
 
 
 def managers(team: pd.DataFrame) -> list[str]:
@@ -30,15 +53,17 @@ def managers(team: pd.DataFrame) -> list[str]:
     return sorted(set(team.loc[team["manager"] != "", "manager"]) | set(team.loc[team["role"] == "经理", "name"]))
 
 
-def digests(team: pd.DataFrame, sheet: pd.DataFrame, profile: pd.DataFrame, escalated: set[str],
-            today: dt.datetime) -> list[Digest]:
-    """One digest per manager, over the whole team below them."""
+def digests(team: pd.DataFrame, settled: pd.DataFrame, profile: pd.DataFrame, escalated: set[str],
+            today: dt.datetime, overdue_days: int) -> list[Digest]:
+    """One digest per manager, over the whole team below them; ``settled`` is every task with its status."""
     month = pd.Timestamp(today).to_period("M")
+    rates = execution(settled, month, today)
+    late = overdue_customers(settled, overdue_days)
+    late = late.assign(name=late["customer_id"].map(profile["name"]), phone=late["customer_id"].map(profile["phone"]))
     out = []
     for manager in managers(team):
         members = team_of(team, manager)
         mine = profile[profile.index.isin(escalated) & profile["owner"].isin(members)]
-        due = sheet[sheet["owner"].isin(members) & (sheet["due"] <= pd.Timestamp(today))
-                    & (sheet["due"].dt.to_period("M") == month) & (sheet["status"] != UPCOMING)]
-        out.append(Digest(manager, mine.reset_index(), int((due["status"] == DONE).sum()), len(due)))
+        out.append(Digest(manager, mine.reset_index(), late[late["owner"].isin(members)].reset_index(drop=True),
+                          rates[rates.index.isin(members)]))
     return out

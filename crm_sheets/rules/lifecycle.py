@@ -20,10 +20,6 @@ AUTO = "自动-"
 NEW_BUYER, CHURN_RISK, ESCALATE = "自动-新购客户", "自动-流失预警", "自动-需人工跟进"
 STAGES = ("潜在客户", "意向客户", "成交客户")
 SILENT = "沉默客户"
-# Days until the next expected contact per stage (SPEC: 潜在 remind on day 5, 意向 2-3 times a week,
-# 成交 monthly, 风险等级-高 three times a week).
-NEXT_CONTACT_DAYS = {"潜在客户": 5, "意向客户": 3, "成交客户": 30, SILENT: 7}
-HIGH_RISK_NEXT_DAYS = 2
 
 
 @dataclass(frozen=True)
@@ -46,7 +42,8 @@ class Thresholds:
 
 
 def customer_activity(tables: dict[str, SheetTable]) -> pd.DataFrame:
-    """Per 客户编号: last contact, latest 跟进状态, trailing 未接通 count, first/last order, last interaction."""
+    """Per 客户编号: last contact, the last one that reached the customer, latest 跟进状态, trailing 未接通 count,
+    first/last order, last interaction."""
     out = pd.DataFrame(index=pd.Index([], name="id"))
     if "followups" in tables and {"customer_id", "time"} <= set(tables["followups"].data.columns):
         f = tables["followups"].data
@@ -58,6 +55,8 @@ def customer_activity(tables: dict[str, SheetTable]) -> pd.DataFrame:
         if "status" in f.columns:
             out["status"] = last["status"]
         if "result" in f.columns:
+            reached = f[~f["result"].isin(schema.UNREACHED)]
+            out["last_answered"] = reached.groupby("customer_id")["time"].max()
             missed = f["result"].eq("未接通")
             # Length of the run of 未接通 at the end of each customer's history.
             breaks = (~missed).groupby(f["customer_id"]).cumsum()
@@ -75,7 +74,9 @@ def customer_activity(tables: dict[str, SheetTable]) -> pd.DataFrame:
         opened = t[t["customer_id"] != ""].groupby("customer_id")["opened_at"].max()
         out = out.reindex(out.index.union(opened.index))
         out["last_ticket"] = opened
-    for column in ("last_contact", "first_order", "last_order", "last_ticket"):
+    if "last_answered" not in out.columns and "last_contact" in out.columns:  # no 联系结果: every contact counts
+        out["last_answered"] = out["last_contact"]
+    for column in ("last_contact", "last_answered", "first_order", "last_order", "last_ticket"):
         if column not in out.columns:
             out[column] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
     out["last_interaction"] = out[["last_contact", "last_order", "last_ticket"]].max(axis=1)
@@ -166,7 +167,8 @@ def spend_tiers(money: np.ndarray, limits: Thresholds) -> np.ndarray:
 def lifecycle(tables: dict[str, SheetTable], limits: Thresholds, today: dt.datetime) -> pd.DataFrame:
     """New stage, tier, tags, last contact and the stage cadence's next contact date per customer row.
 
-    下次回访日期 also depends on the revisit rules: see next_revisit().
+    The cadence counts from the last contact that reached the customer (an unanswered call is an attempt);
+    沉默客户 have none.  下次回访日期 also depends on the revisit rules: see next_revisit().
     """
     customers = tables["customers"]
     data, text = customers.data, customers.text
@@ -201,8 +203,9 @@ def lifecycle(tables: dict[str, SheetTable], limits: Thresholds, today: dt.datet
 
     tags_now = tags.map(split_tags)
     risky = tags_now.map(lambda t: schema.HIGH_RISK_TAG in t)
-    days = stage.map(NEXT_CONTACT_DAYS).where(~risky, HIGH_RISK_NEXT_DAYS)
-    cadence_due = (reference + pd.to_timedelta(days, unit="D")).dt.normalize()
+    days = stage.map(schema.REMIND_DAYS).where(~risky | (stage == SILENT), schema.HIGH_RISK_REMIND_DAYS)
+    answered = pd.to_datetime(get("last_answered")).fillna(created)
+    cadence_due = (answered + pd.to_timedelta(days, unit="D")).dt.normalize()
     return pd.DataFrame({
         "stage": stage, "tier": tiers(tables, today, limits), "tags": tags, "last_contact": last_contact,
         "cadence_due": cadence_due,

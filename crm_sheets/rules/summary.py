@@ -14,7 +14,7 @@ from ..report import Block
 from ..tables import SheetTable
 from ..values import split_tags
 from .lifecycle import AUTO, STAGES, Thresholds, tiers
-from .revisit import EXPIRED, OPEN
+from .tasks import execution
 
 ANSWERED = ("已接通", "已回复")
 TOTAL = "__total__"  # the row summing the others (the report's words name it)
@@ -119,13 +119,9 @@ def followups_per_owner(followups: pd.DataFrame, month: pd.Period) -> Block:
     return Block("followups_per_owner", table, "column", ["contacts", "answered"])
 
 
-def revisit_execution(tasks: pd.DataFrame, done: set[str], month: pd.Period, today: dt.datetime) -> Block:
-    """Tasks due this month (up to today): how many were done, per owner and in total."""
-    due = tasks[_in(tasks["due"], month) & (tasks["due"] <= pd.Timestamp(today)) & tasks["status"].isin(
-        [OPEN, EXPIRED])] if len(tasks) else tasks
-    g = pd.DataFrame({"owner": due.get("owner", pd.Series(dtype=object)),
-                      "done": due.get("task_id", pd.Series(dtype=object)).isin(done)}).groupby("owner")
-    table = pd.DataFrame({"due": g.size(), "done": g["done"].sum().astype(int)}).reset_index()
+def revisit_execution(tasks: pd.DataFrame, month: pd.Period, today: dt.datetime) -> Block:
+    """Tasks due in the month (before today): how many were done, per 执行人 and in total."""
+    table = execution(tasks, month, today)[["due", "done"]].rename_axis("owner").reset_index()
     total = pd.DataFrame({"owner": [TOTAL], "due": [int(table["due"].sum())], "done": [int(table["done"].sum())]})
     table = pd.concat([table, total], ignore_index=True)
     table["rate"] = _ratio(table["done"], table["due"])
@@ -177,7 +173,6 @@ def monthly_summary(
     *,
     limits: Thresholds,
     tasks: pd.DataFrame,
-    done: set[str],
     today: dt.datetime,
 ) -> list[Block]:
     customers = tables["customers"].data
@@ -190,7 +185,7 @@ def monthly_summary(
         conversion_by_channel(followups, month),
         deal_tags(tables["customers"].text.assign(created_at=customers.get("created_at")), followups, month),
         followups_per_owner(followups, month),
-        revisit_execution(tasks, done, month, today),
+        revisit_execution(tasks, month, today),
         feedback(followups, month),
         script_ab(followups, month),
         tier_movements(at, month),

@@ -87,16 +87,20 @@ def _inline_cell(match: re.Match, strings: list[str]) -> bytes:
     return b"<c" + attrs + b'><is><t xml:space="preserve">' + text + b"</t></is></c>"
 
 
-def _remap_styles(xml: bytes, xf_map: dict[int, int]) -> bytes:
+def _remap_styles(xml: bytes, xf_map: dict[int, int], dxf_map: dict[int, int]) -> bytes:
     def cell(m: re.Match) -> bytes:
         return m.group(1) + str(xf_map.get(int(m.group(2)), 0)).encode() + b'"'
 
+    def dxf(m: re.Match) -> bytes:
+        return m.group(1) + str(dxf_map.get(int(m.group(2)), 0)).encode() + b'"'
+
     xml = re.sub(rb'(<c\b[^>]*?\ss=")(\d+)"', cell, xml)
     xml = re.sub(rb'(<row\b[^>]*?\ss=")(\d+)"', cell, xml)
+    xml = re.sub(rb'(<cfRule\b[^>]*?\sdxfId=")(\d+)"', dxf, xml)
     return re.sub(rb'(<col\b[^>]*?\sstyle=")(\d+)"', cell, xml)
 
 
-def prepare_sheet_xml(xml: bytes, donor: Donor, xf_map: dict[int, int]) -> bytes:
+def prepare_sheet_xml(xml: bytes, donor: Donor, xf_map: dict[int, int], dxf_map: dict[int, int]) -> bytes:
     xml = re.sub(
         rb'<c\b([^>]*?\st="s"[^>]*)><v>(\d+)</v></c>',
         lambda m: _inline_cell(m, donor.strings),
@@ -104,14 +108,14 @@ def prepare_sheet_xml(xml: bytes, donor: Donor, xf_map: dict[int, int]) -> bytes
     )
     # A second selected tab would group it with the user's active sheet.
     xml = xml.replace(b' tabSelected="1"', b"")
-    return _remap_styles(xml, xf_map)
+    return _remap_styles(xml, xf_map, dxf_map)
 
 
 def graft(pkg: Package, donor_bytes: bytes, sheet_names: list[str]) -> dict[int, int]:
     """Put each named donor sheet into ``pkg``; return the donor xf -> user xf map."""
     donor = Donor(donor_bytes)
     styles = styles_part(pkg)
-    merged, xf_map = merge_styles(pkg.read(styles), donor.read("xl/styles.xml"))
+    merged, xf_map, dxf_map = merge_styles(pkg.read(styles), donor.read("xl/styles.xml"))
     pkg.write(styles, merged)
     current = {name: part for name, _rid, part in pkg.sheets()}
     for name in sheet_names:
@@ -122,7 +126,7 @@ def graft(pkg: Package, donor_bytes: bytes, sheet_names: list[str]) -> dict[int,
         else:
             target = pkg.free_name("xl/worksheets/sheet1.xml")
             _add_sheet_entry(pkg, name, target)
-        pkg.write(target, prepare_sheet_xml(donor.read(source), donor, xf_map))
+        pkg.write(target, prepare_sheet_xml(donor.read(source), donor, xf_map, dxf_map))
         _copy_related(pkg, donor, source, target)
     return xf_map
 

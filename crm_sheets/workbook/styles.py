@@ -1,8 +1,9 @@
 """Append the styles of a sheet built by XlsxWriter to the user's styles.xml.
 
-The user's fonts, fills, borders, number formats and cell formats keep their
-positions (so every existing ``s="N"`` still means what it meant); ours are
-appended after them and an index map is returned for rewriting our sheets.
+The user's fonts, fills, borders, number formats, cell formats and
+conditional-format formats (dxfs) keep their positions (so every existing
+``s="N"`` and ``dxfId="N"`` still means what it meant); ours are appended
+after them and index maps are returned for rewriting our sheets.
 Identical entries are reused, so running a command again adds nothing.
 """
 
@@ -67,8 +68,9 @@ def _replace_attr(entry: bytes, name: str, value: int) -> bytes:
     return xmlspan.set_attribute(entry, el, name, str(value)) if name in el.attrs else entry
 
 
-def merge_styles(user: bytes, ours: bytes) -> tuple[bytes, dict[int, int]]:
-    """Return the user's styles.xml with ours appended, and our xf index -> new index."""
+def merge_styles(user: bytes, ours: bytes) -> tuple[bytes, dict[int, int], dict[int, int]]:
+    """Return the user's styles.xml with ours appended, our xf index -> new index, and our dxf index (the
+    formats conditional formatting uses) -> new index."""
     root, donor = xmlspan.parse(user), xmlspan.parse(ours)
 
     def donor_items(section: str) -> list[bytes]:
@@ -104,7 +106,9 @@ def merge_styles(user: bytes, ours: bytes) -> tuple[bytes, dict[int, int]]:
         xf = _replace_attr(xf, "borderId", maps["borders"].get(_attr(xf, "borderId"), 0))
         renumbered.append(_replace_attr(xf, "xfId", 0))
     xf_map, added["cellXfs"] = _append_unique(_entries(root, "cellXfs"), renumbered)
-    return _appended(user, root, added), xf_map
+    # A dxf carries its font, fill and border inline: nothing in it points elsewhere.
+    dxf_map, added["dxfs"] = _append_unique(_entries(root, "dxfs"), donor_items("dxfs"))
+    return _appended(user, root, added), xf_map, dxf_map
 
 
 def date_styles(styles: bytes) -> set[int]:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -31,6 +32,7 @@ from .safety import exclusive, replace_atomically
 from .styles import date_styles
 
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+LAST_ROW = 1_048_575  # 0-based: Excel's last row
 # The donor sheet that only exists so XlsxWriter emits the date cell format.
 _FORMAT_SHEET = "formats"
 
@@ -61,8 +63,22 @@ def frame_sheet(sheet: Sheet, frame: pd.DataFrame, name: str | None = None) -> T
             fmt = ratio if f.type == "number" and f.key in _RATIO_KEYS else None
             for row, value in enumerate(series.tolist(), start=1):
                 write_value(ws, row, col, value, fmt, date_format=when)
+        dress(wb, ws, sheet)
 
     return ToolSheet(name or sheet.name, build)
+
+
+def dress(wb: Workbook, ws: Worksheet, sheet: Sheet) -> None:
+    """What a sheet declares beyond its cells, over whole columns (so rows Excel's buttons write later are
+    covered too): an autoFilter on the header, rows coloured by a field's value."""
+    last_col = len(sheet.fields) - 1
+    if sheet.filtered:
+        ws.autofilter(0, 0, LAST_ROW, last_col)
+    for key, value, colour in sheet.highlights:
+        letter = xl_col_to_name(sheet.keys.index(key))
+        ws.conditional_format(1, 0, LAST_ROW, last_col, {
+            "type": "formula", "criteria": f'=${letter}2="{value}"', "format": wb.add_format({"bg_color": colour}),
+        })
 
 
 _RATIO_KEYS = {"completeness", "validity", "timeliness"}

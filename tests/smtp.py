@@ -1,0 +1,32 @@
+"""The mail a real SMTP server on 127.0.0.1 (aiosmtpd, started by the ``inbox`` fixture in conftest.py) accepted."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import time
+
+
+class Inbox:
+    """An SMTP server that keeps what it accepts; it can refuse or be slow on purpose."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.refuse = 0
+        self.delay = 0.0
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse > 0:
+            self.refuse -= 1
+            return "451 4.3.0 try again later"
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        if self.delay:
+            time.sleep(self.delay)
+        return "250 OK"
+
+    def to(self, address: str) -> list[email.message.EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+def body(message: email.message.EmailMessage) -> str:
+    return message.get_body(("plain",)).get_content()
