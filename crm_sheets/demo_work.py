@@ -22,6 +22,7 @@ from . import schema
 RECENT_DAYS = 120
 ALWAYS_WORKED_DAYS = 200  # customers created since then are all still worked on
 RECENT_SHARE = 0.6  # of the follow-ups asked for, about this many are recent work
+RECENT_CAP = 0.9  # and never more than this many
 LATE_DAYS = np.array([-2, -1, 0, 1, 2, 3, 5, 8])
 LATE_P = np.array([0.1, 0.25, 0.45, 0.1, 0.04, 0.03, 0.02, 0.01])
 UNANSWERED = 0.12
@@ -68,8 +69,8 @@ def team_contacts(rng: np.random.Generator, customers: pd.DataFrame, orders: pd.
     recent = _unanswered(rng, recent, today)
     recent = _unreachable(rng, recent, active, today)
     recent = _neglected(rng, recent, active, today)
-    if len(recent) > n:
-        recent = recent.iloc[np.sort(rng.choice(len(recent), size=n, replace=False))]
+    if len(recent) > RECENT_CAP * n:  # a small budget for many customers: part of it still goes to history
+        recent = recent.iloc[np.sort(rng.choice(len(recent), size=int(RECENT_CAP * n), replace=False))]
     history = _history(rng, customers, today, n - len(recent))
     out = pd.concat([recent.assign(recent=True), history.assign(recent=False)], ignore_index=True)
     minutes = pd.to_timedelta(rng.integers(9 * 60, 18 * 60, len(out)), unit="min")

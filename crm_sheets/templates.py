@@ -46,6 +46,9 @@ BUTTONS: tuple[tuple[str, str, str], ...] = (
 )
 ON_DATA_SHEETS = {"客户信息": ("CrmValidate", "CrmDedupe", "CrmTag"), "跟进记录": ("CrmValidate", "CrmTag")}
 IMPORT_CELL = "B14"
+# Tool sheets the template has from the start, empty: 回访任务 so the sheet Excel's buttons fill keeps its
+# filter and colours.
+EMPTY_TOOL_SHEETS = (schema.CHECK_RESULTS, schema.TASKS)
 
 
 def build_template(path: str | Path) -> None:
@@ -96,9 +99,8 @@ def write_workbook(
         wb.set_vba_name("ThisWorkbook")
         _operations_sheet(wb, formats)
     by_key = {s.key: s for s in sheets}
-    # 回访任务 is there from the start, so the sheet Excel's buttons fill keeps its filter and colours.
     given = {tool.name for tool in extra}
-    for sheet in (*sheets, *(s for s in (schema.CHECK_RESULTS, schema.TASKS) if s.name not in given)):
+    for sheet in (*sheets, *(s for s in EMPTY_TOOL_SHEETS if s.name not in given)):
         ws = wb.add_worksheet(sheet.name)
         rows = data.get(sheet.name)
         if rows is None:
@@ -125,7 +127,7 @@ def template_sheets(data: dict[str, pd.DataFrame], sheets: tuple[Sheet, ...] = s
 
         return build
 
-    return [ToolSheet(sheet.name, builder(sheet)) for sheet in sheets]
+    return [ToolSheet(sheet.name, builder(sheet)) for sheet in (*sheets, *EMPTY_TOOL_SHEETS)]
 
 
 def _operations_sheet(wb: Workbook, formats: _Formats) -> None:

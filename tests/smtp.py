@@ -29,4 +29,5 @@ class Inbox:
 
 
 def body(message: email.message.EmailMessage) -> str:
-    return message.get_body(("plain",)).get_content()
+    """The plain-text part as a reader sees it (the wire's CRLF line ends as newlines)."""
+    return message.get_body(("plain",)).get_content().replace("\r\n", "\n")

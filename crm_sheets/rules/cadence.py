@@ -57,7 +57,8 @@ def _history(tables: dict[str, SheetTable], profile: pd.DataFrame, since: pd.Tim
     stage = anchors["stage"].where(anchors["stage"].isin(schema.REMIND_DAYS),
                                    anchors["customer_id"].map(profile["stage"]))
     days = stage.map(schema.REMIND_DAYS)
-    risky = anchors["customer_id"].map(profile["tags"]).fillna("").str.contains(schema.HIGH_RISK_TAG, regex=False)
+    risky = anchors["customer_id"].map(profile["tags"]).fillna("").astype(str).str.contains(schema.HIGH_RISK_TAG,
+                                                                                          regex=False)
     days = days.where(~risky | days.isna(), schema.HIGH_RISK_REMIND_DAYS)
     due = (pd.to_datetime(anchors["time"]).dt.normalize() + pd.to_timedelta(days, unit="D"))
     following = pd.to_datetime(anchors.groupby("customer_id")["time"].shift(-1)).dt.normalize()

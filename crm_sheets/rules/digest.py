@@ -55,15 +55,21 @@ def managers(team: pd.DataFrame) -> list[str]:
 
 def digests(team: pd.DataFrame, settled: pd.DataFrame, profile: pd.DataFrame, escalated: set[str],
             today: dt.datetime, overdue_days: int) -> list[Digest]:
-    """One digest per manager, over the whole team below them; ``settled`` is every task with its status."""
+    """One digest per manager, over the whole team below them; ``settled`` is every task with its status.
+
+    Customers whose 负责人 is nobody on 团队 (left blank, mistyped, someone who left) go to the managers
+    nobody is above: otherwise no one would hear of them.
+    """
     month = pd.Timestamp(today).to_period("M")
     rates = execution(settled, month, today)
     late = overdue_customers(settled, overdue_days)
     late = late.assign(name=late["customer_id"].map(profile["name"]), phone=late["customer_id"].map(profile["phone"]))
+    orphans = set(profile["owner"]) - set(team["name"])
+    top = set(team.loc[team["manager"] == "", "name"])
     out = []
     for manager in managers(team):
-        members = team_of(team, manager)
+        members = team_of(team, manager) | (orphans if manager in top else set())
         mine = profile[profile.index.isin(escalated) & profile["owner"].isin(members)]
         out.append(Digest(manager, mine.reset_index(), late[late["owner"].isin(members)].reset_index(drop=True),
-                          rates[rates.index.isin(members)]))
+                          rates[rates.index.isin(members - orphans)]))
     return out

@@ -87,12 +87,12 @@ def settle(tasks: pd.DataFrame, typed: dict[str, str], escalated: set[str], toda
     t["result"] = t["task_id"].map(typed).astype(object).fillna("")
     by_followup = t["done_at"].notna()
     done = by_followup | (t["result"] == TYPED_DONE)
-    t["evidence"] = np.where(
+    evidence = np.where(
         by_followup,
         "跟进 " + t["done_at"].dt.strftime("%Y-%m-%d %H:%M").fillna("") + " " + t["done_by"].astype(str) + " "
         + t["done_how"].astype(str),
         np.where(done, "执行结果 已完成", ""))
-    t["evidence"] = t["evidence"].str.strip()
+    t["evidence"] = pd.Series(evidence, index=t.index, dtype=object).str.strip()
     t["status"] = np.select(
         [done, t["window_end"].notna() & (t["window_end"] < now), t["customer_id"].isin(escalated),
          t["due"] > now, t["due"] < now],
