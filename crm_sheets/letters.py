@@ -12,10 +12,11 @@ import datetime as dt
 import html
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .mail import Mail
-from .rules.digest import SECTIONS, Digest
+from .rules.digest import SECTIONS, Digest, visits
 from .rules.tasks import OVERDUE, TO_DO, UPCOMING
 from .values import mask_phone, neutralize
 
@@ -112,26 +113,26 @@ def _phone(phone: str, full: bool) -> tuple[str, str]:
     return (phone, phone.replace("-", "")) if full else (mask_phone(phone), "")
 
 
-def _reason(task) -> str:
-    if task.status == OVERDUE:
-        when = f"逾期 {task.days_overdue} 天"
-    elif task.status == TO_DO:
-        when = "今天到期"
-    else:
-        when = f"{task.due:%m-%d} 到期"
-    reminded = f"，第 {task.reminders} 次提醒" if task.status in (OVERDUE, TO_DO) and task.reminders >= 2 else ""
-    return f"{task.rule}（{when}{reminded}）"
+def _reasons(tasks: pd.DataFrame) -> pd.Series:
+    """Each task as its line says it: 续约提醒（逾期 2 天，第 3 次提醒）."""
+    status = tasks["status"]
+    when = np.select([status == OVERDUE, status == TO_DO],
+                     ["逾期 " + tasks["days_overdue"].astype(int).astype(str) + " 天", "今天到期"],
+                     tasks["due"].dt.strftime("%m-%d") + " 到期")
+    reminded = np.where(status.isin([OVERDUE, TO_DO]) & (tasks["reminders"] >= 2),
+                        "，第 " + tasks["reminders"].astype(int).astype(str) + " 次提醒", "")
+    return tasks["rule"].astype(str) + "（" + when + reminded + "）"
 
 
-def owner_letter(owner: str, visits: pd.DataFrame, day: dt.date, company: str, full_phone: bool) -> Letter:
+def owner_letter(owner: str, tasks: pd.DataFrame, day: dt.date, company: str, full_phone: bool) -> Letter:
     """今日回访清单 for one person: each customer once, all its reasons on one line, most urgent first."""
+    customers = visits(tasks, _reasons(tasks))
     sections = []
     for heading in SECTIONS:
         items = []
-        for v in visits[visits["section"] == heading].itertuples():
+        for v in customers[customers["section"] == heading].itertuples():
             shown, tel = _phone(v.phone, full_phone)
-            reasons = "；".join(_reason(t) for t in v.reasons.itertuples())
-            items.append(Item(neutralize(v.name) or v.customer_id, shown, [reasons, f"话术：{neutralize(v.script)}"],
+            items.append(Item(neutralize(v.name) or v.customer_id, shown, [v.reasons, f"话术：{neutralize(v.script)}"],
                               tel))
         if items:
             sections.append(Section(heading, items))
@@ -175,7 +176,6 @@ def _rate(done: int, due: int) -> str:
     return f"{done / due:.0%}" if due else "—"
 
 
-def reminded_tasks(visits: pd.DataFrame) -> tuple[str, ...]:
+def reminded_tasks(tasks: pd.DataFrame) -> tuple[str, ...]:
     """The 任务编号 a person's letter reminds of (due or overdue; what comes this week is only announced)."""
-    return tuple(t for v in visits.itertuples() for t, s in zip(v.reasons["task_id"], v.reasons["status"])
-                 if s != UPCOMING)
+    return tuple(tasks.loc[tasks["status"] != UPCOMING, "task_id"])

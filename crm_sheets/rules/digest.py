@@ -28,24 +28,24 @@ class Digest:
     people: pd.DataFrame  # per person below the manager: due, done, missed
 
 
-def visits(tasks: pd.DataFrame) -> pd.DataFrame:
-    """One row per customer from their tasks: section, and the tasks most urgent first (``reasons``, a frame)."""
-    ranked = tasks.assign(_urgency=tasks["status"].map(_URGENCY)).sort_values(
+def visits(tasks: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
+    """One row per customer, in the order of its most urgent task: section, script, and ``reasons`` (each task's
+    reason as the letter words it, same index as ``tasks``) joined most urgent first."""
+    ranked = tasks.assign(_urgency=tasks["status"].map(_URGENCY), _reason=reasons).sort_values(
         ["_urgency", "priority", "due", "customer_id"], kind="stable")
-    rows = []
-    for customer, reasons in ranked.groupby("customer_id", sort=False):
-        first = reasons.iloc[0]
-        rows.append({"customer_id": customer, "name": first["name"], "phone": first["phone"],
-                     "section": _SECTION_OF[first["status"]], "script": first["script"], "reasons": reasons})
-    frame = pd.DataFrame(rows, columns=["customer_id", "name", "phone", "section", "script", "reasons"])
-    return frame.reset_index(drop=True)
+    joined = ranked.groupby("customer_id", sort=False)["_reason"].agg("；".join)
+    first = ranked.drop_duplicates("customer_id")
+    return pd.DataFrame({
+        "customer_id": first["customer_id"], "name": first["name"], "phone": first["phone"],
+        "section": first["status"].map(_SECTION_OF), "script": first["script"],
+        "reasons": first["customer_id"].map(joined),
+    }).reset_index(drop=True)
 
 
 def owners_work(sheet: pd.DataFrame, today: dt.datetime) -> list[tuple[str, pd.DataFrame]]:
-    """(owner, their customers to call: due, overdue, and event tasks coming this week) for every owner with any
-    due or overdue task or anything coming."""
+    """(owner, their tasks to mention: due, overdue, and event tasks coming this week) for every owner with any."""
     work = pd.concat([open_tasks(sheet), coming(sheet, today)])
-    return [(owner, visits(tasks)) for owner, tasks in work.groupby("owner", sort=True) if owner]
+    return [(owner, tasks) for owner, tasks in work.groupby("owner", sort=True) if owner]
 
 
 def managers(team: pd.DataFrame) -> list[str]:
