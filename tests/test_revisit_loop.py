@@ -166,6 +166,23 @@ def test_each_customer_once_with_all_its_reasons_in_sections(tmp_path: Path, inb
     assert set(sheet.loc[sheet["customer_id"] == ID["B"], "reminders"]) == {1}
 
 
+def test_reminders_count_mails_actually_sent(tmp_path: Path, inbox: Inbox) -> None:
+    """提醒次数 counts what the server accepted: a day whose mail could not go out yet is no reminder."""
+    path = build(tmp_path, inbox.port)
+    inbox.refuse = 100  # the server is down on the 24th: the mail waits in the ledger
+    remind(path, TODAY)
+    assert not inbox.to("li@example.com")
+    inbox.refuse = 0
+    remind(path, TODAY + DAY)  # the 25th's run delivers the 24th's waiting mail too, after composing its own
+    assert mail(inbox, "li@example.com", TODAY)  # the 24th's, late
+    second = mail(inbox, "li@example.com", TODAY + DAY)
+    assert "第" not in line_of(body(second), "B")  # composed when nothing had been sent: its first reminder
+    remind(path, TODAY + 2 * DAY)
+    assert "第 3 次提醒" in line_of(body(mail(inbox, "li@example.com", TODAY + 2 * DAY)), "B")
+    sheet = tasks(path)
+    assert set(sheet.loc[sheet["customer_id"] == ID["B"], "reminders"]) == {3}
+
+
 def test_cadence_tasks_never_expire_and_the_manager_hears_after_n_days(tmp_path: Path, inbox: Inbox) -> None:
     path = build(tmp_path, inbox.port)
     for k in range(3):
