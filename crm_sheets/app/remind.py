@@ -82,7 +82,7 @@ def remind_plan(book: Book, today: dt.datetime, previous: pd.DataFrame, manager_
     mailed = open_tasks(settled)
     mailed = mailed[mailed["owner"].isin(email)]["task_id"]
     counts = pd.Series(reminded or {}, dtype="int64").reindex(settled["task_id"]).fillna(0).astype(int)
-    counts[counts.index.isin(mailed)] += 1
+    counts.loc[mailed.to_numpy()] += 1
     sheet = task_sheet(settled, typed, profile, counts, today)
     day = pd.Timestamp(today).date()
     company = book.setting("公司名称").strip()

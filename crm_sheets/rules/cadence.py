@@ -14,6 +14,7 @@ import pandas as pd
 
 from .. import schema
 from ..tables import SheetTable
+from ..values import member
 from .lifecycle import SILENT
 
 CADENCE_RULE = "阶段节奏回访"
@@ -43,7 +44,7 @@ def _history(tables: dict[str, SheetTable], profile: pd.DataFrame, since: pd.Tim
     if f is None or not {"customer_id", "time"} <= set(f.columns):
         return empty
     f = f[[c for c in ("customer_id", "time", "status", "result") if c in f.columns]]
-    f = f[f["time"].notna() & f["customer_id"].isin(profile.index)]
+    f = f[f["time"].notna() & member(f["customer_id"], profile.index)]
     if "result" in f.columns:
         f = f[~f["result"].isin(schema.UNREACHED)]
     status = f["status"] if "status" in f.columns else pd.Series("", index=f.index)

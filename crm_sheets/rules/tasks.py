@@ -15,7 +15,7 @@ import pandas as pd
 
 from .. import schema
 from ..tables import SheetTable
-from ..values import is_blank
+from ..values import is_blank, member
 from .cadence import CADENCE_PRIORITY, CADENCE_RULE, cadence_tasks
 from .revisit import event_tasks, variant
 
@@ -56,7 +56,7 @@ def _completed(tasks: pd.DataFrame, tables: dict[str, SheetTable], today: dt.dat
     f = tables["followups"].data if "followups" in tables else pd.DataFrame(columns=["customer_id", "time"])
     f = f[[c for c in ("customer_id", "time", "by", "channel", "result") if c in f.columns]]
     end = pd.Timestamp(today).normalize() + DAY  # a follow-up dated in the future (a typo) does nothing yet
-    f = f[f["time"].notna() & (f["time"] < end) & f["customer_id"].isin(tasks["customer_id"])]
+    f = f[f["time"].notna() & (f["time"] < end) & member(f["customer_id"], tasks["customer_id"].unique())]
     if "result" in f.columns:
         f = f[~f["result"].isin(schema.UNREACHED)]
     f = f.rename(columns=columns).reindex(columns=["customer_id", *columns.values()])
@@ -115,15 +115,16 @@ def coming(settled: pd.DataFrame, today: dt.datetime) -> pd.DataFrame:
 
 def task_sheet(settled: pd.DataFrame, typed: dict[str, str], profile: pd.DataFrame, reminders: pd.Series,
                today: dt.datetime) -> pd.DataFrame:
-    """回访任务 on ``today``: what is open or due this week, what was due this month, and every task staff wrote on.
+    """回访任务 on ``today``: what is open, the event tasks of the coming week, what the follow-ups logged since
+    yesterday completed, what was missed in the past week, and every task staff wrote on.
 
     ``reminders``: reminder mails sent per 任务编号, today's included.
     """
     now = pd.Timestamp(today).normalize()
-    month = now.to_period("M")
-    keep = settled["status"].isin([OVERDUE, ESCALATED, TO_DO])
-    keep |= (settled["status"] == UPCOMING) & (settled["due"] <= now + pd.Timedelta(days=HORIZON_DAYS))
-    keep |= (settled["due"].dt.to_period("M") == month) & (settled["due"] <= now)
+    week = pd.Timedelta(days=HORIZON_DAYS)
+    keep = settled["status"].isin([OVERDUE, ESCALATED, TO_DO]) | settled.index.isin(coming(settled, today).index)
+    keep |= (settled["status"] == DONE) & (settled["done_at"] >= now - DAY)
+    keep |= (settled["status"] == EXPIRED) & (settled["window_end"] >= now - week)
     keep |= settled["task_id"].isin([k for k, v in typed.items() if v])
     sheet = settled[keep].copy()
     sheet["script"] = [f"[{v}] {b if v == 'B' else a}" for v, a, b in
