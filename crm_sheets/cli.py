@@ -312,13 +312,17 @@ def export_cmd(
 @app.command("build-templates")
 def build_templates_cmd(
     folder: Annotated[Path, typer.Argument(help="输出文件夹。 / Output folder.")] = Path("workbook_templates"),
+    addin: Annotated[bool, typer.Option(
+        "--addin", help="写 crm-template-addin.xlsm：按钮靠 xlwings 加载项运行。 / Buttons that need the xlwings add-in.",
+    )] = False,
     lang: LangOpt = None,
 ) -> None:
-    """从 schema 和 macros/ 重新生成模板（.xlsx 和带按钮的 .xlsm）。 / Build the templates from the schema and macros/."""
+    """按已安装的 xlwings 从 schema 和 macros/ 重新生成模板（.xlsx 和带按钮、自带 xlwings 模块的 .xlsm）。 / Build the
+    templates from the schema and macros/ for the installed xlwings."""
     from .templates import build_templates
 
     lang = language(lang)
-    written = _run(lang, str(folder), lambda progress: build_templates(folder))
+    written = _run(lang, str(folder), lambda progress: build_templates(folder, addin=addin))
     for path in written:
         out.print(t("new.done", lang, path=path), markup=False)
 

@@ -153,9 +153,15 @@ class UnknownOwner(CrmError):
     en = "{file}: '{owner}' is not on 团队; members are: {members}."
 
 
+class XlwingsMismatch(CrmError):
+    """{file}: 工作簿里的 xlwings 是 {workbook} 版，这台电脑装的是 {installed} 版，两者必须一致：请运行 pip install xlwings=={workbook}（或用 crm-sheets build-templates 按已装版本重新生成模板）。"""
+    en = ("{file}: this workbook's xlwings module is {workbook} but {installed} is installed; they must match: "
+          "run pip install xlwings=={workbook} (or rebuild the template with crm-sheets build-templates).")
+
+
 class NoImportFile(CrmError):
-    """{file}: 请先在“操作”表 B14 格填写要导入的 CSV 或 xlsx 文件的完整路径，再点“导入”。"""
-    en = "{file}: put the full path of the CSV or xlsx to import into 操作!B14 first, then press 导入."
+    """{file}: 没有要导入的文件：点“导入”选择 CSV 或 xlsx 文件（或在“操作”表 B14 填完整路径）。"""
+    en = "{file}: no file to import: press 导入 and choose a CSV or xlsx (or put its full path into 操作!B14)."
 
 
 class NoBackups(CrmError):

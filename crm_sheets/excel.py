@@ -30,10 +30,14 @@ def _now() -> dt.datetime:
     return dt.datetime.now().replace(second=0, microsecond=0)
 
 
-def _button(work: Callable[[ExcelStore, dt.datetime, str], str]) -> None:
+def _button(work: Callable[[ExcelStore, dt.datetime, str], str], vba_xlwings: str) -> None:
+    """Run ``work`` on the calling book; ``vba_xlwings`` is the workbook's xlwings module version (its VBA
+    passes XLWINGS_VERSION along), checked against the installed package before anything else."""
     book = xw.Book.caller()
     lang = language()
     try:
+        if vba_xlwings and vba_xlwings != xw.__version__:
+            raise errors.XlwingsMismatch(file=book.name, workbook=vba_xlwings, installed=xw.__version__)
         store = ExcelStore(book)
         message = work(store, _now(), lang)
         book.app.alert(message, title=TITLE)
@@ -90,44 +94,44 @@ def _summary(store: ExcelStore, today: dt.datetime, lang: str) -> str:
     return t("summary.done", lang, file=store.name, sheet=outcome.sheet_name, blocks=len(outcome.blocks))
 
 
-def validate() -> None:
+def validate(vba_xlwings: str = "") -> None:
     """校验"""
-    _button(_validate)
+    _button(_validate, vba_xlwings)
 
 
-def dedupe() -> None:
+def dedupe(vba_xlwings: str = "") -> None:
     """查重"""
-    _button(_dedupe)
+    _button(_dedupe, vba_xlwings)
 
 
-def merge() -> None:
+def merge(vba_xlwings: str = "") -> None:
     """合并"""
-    _button(_merge)
+    _button(_merge, vba_xlwings)
 
 
-def import_customers() -> None:
+def import_customers(vba_xlwings: str = "") -> None:
     """导入"""
-    _button(_import)
+    _button(_import, vba_xlwings)
 
 
-def tag() -> None:
+def tag(vba_xlwings: str = "") -> None:
     """打标签"""
-    _button(_tag)
+    _button(_tag, vba_xlwings)
 
 
-def revisit_list() -> None:
+def revisit_list(vba_xlwings: str = "") -> None:
     """生成回访清单"""
-    _button(lambda store, today, lang: _remind(store, today, lang, send=False))
+    _button(lambda store, today, lang: _remind(store, today, lang, send=False), vba_xlwings)
 
 
-def send_reminders() -> None:
+def send_reminders(vba_xlwings: str = "") -> None:
     """发送提醒"""
-    _button(lambda store, today, lang: _remind(store, today, lang, send=True))
+    _button(lambda store, today, lang: _remind(store, today, lang, send=True), vba_xlwings)
 
 
-def summary() -> None:
+def summary(vba_xlwings: str = "") -> None:
     """生成月报"""
-    _button(_summary)
+    _button(_summary, vba_xlwings)
 
 
 @xw.func

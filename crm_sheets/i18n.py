@@ -82,8 +82,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "restore.done_missing": ("已用备份 {backup} 恢复 {file}。", "{file} restored from {backup}."),
     "progress.demo": ("生成演示数据…", "Generating demo data…"),
     "demo.written": (
-        "演示工作簿：{path}（{customers} 个客户，{followups} 条跟进，{orders} 笔交易，{tickets} 张工单）",
-        "Demo workbook: {path} ({customers} customers, {followups} follow-ups, {orders} orders, {tickets} tickets)",
+        "演示工作簿：{path}（{customers} 个客户，{followups} 条跟进，{orders} 笔交易，{tickets} 张工单）。"
+        "它带按钮：在 Excel（Windows 或 Mac）里打开并启用宏，点“操作”表上的按钮也能做下面这些事。",
+        "Demo workbook: {path} ({customers} customers, {followups} follow-ups, {orders} orders, {tickets} tickets). "
+        "It has the buttons: open it in Excel (Windows or Mac), enable macros, and press them on sheet 操作.",
     ),
     "demo.look": (
         "打开它看看：工作表“校验结果”列出埋入的问题，“数据质量”是完整率/有效率/及时率，"

@@ -38,7 +38,7 @@ BUTTONS: tuple[tuple[str, str, str], ...] = (
     ("CrmValidate", "校验", "检查所有数据，问题列在“校验结果”，给新客户生成编号"),
     ("CrmDedupe", "查重", "找出重复录入的客户，列在“疑似重复”"),
     ("CrmMerge", "合并", "合并“疑似重复”里 确认合并=是 的客户（可在“合并记录”撤销）"),
-    ("CrmImport", "导入", "导入下面 B14 格里写的 CSV/xlsx 文件中的客户"),
+    ("CrmImport", "导入", "选择一个 CSV/xlsx 文件，导入其中的客户（路径记在下面 B14）"),
     ("CrmTag", "打标签", "更新客户阶段、价值层级、自动标签、下次回访日期"),
     ("CrmRevisitList", "生成回访清单", "按回访规则生成“回访任务”"),
     ("CrmSendReminders", "发送提醒", "生成回访清单并给每个负责人发今天的提醒邮件"),
@@ -46,29 +46,33 @@ BUTTONS: tuple[tuple[str, str, str], ...] = (
 )
 ON_DATA_SHEETS = {"客户信息": ("CrmValidate", "CrmDedupe", "CrmTag"), "跟进记录": ("CrmValidate", "CrmTag")}
 IMPORT_CELL = "B14"
+IMPORT_NAME = "CrmImportPath"  # the path cell by a name the ASCII-only VBA can use (操作 is not ASCII)
+XLWINGS_CONF = "xlwings.conf"  # xlwings' settings sheet: where its UDFs come from
 # Tool sheets the template has from the start, empty: 回访任务 so the sheet Excel's buttons fill keeps its
 # filter and colours.
 EMPTY_TOOL_SHEETS = (schema.CHECK_RESULTS, schema.TASKS)
 
 
-def build_template(path: str | Path) -> None:
-    """An empty CRM workbook with the defaults filled in (.xlsm: with the buttons and their VBA)."""
+def build_template(path: str | Path, *, addin: bool = False) -> None:
+    """An empty CRM workbook with the defaults filled in (.xlsm: with the buttons and their VBA, standalone
+    unless ``addin``: then RunPython comes from the xlwings add-in)."""
     vba = None
     if Path(path).suffix.lower() == ".xlsm":
         from .vba import vba_project
 
-        vba = vba_project()
+        vba = vba_project(addin=addin)
     write_workbook(path, vba=vba)
 
 
-def build_templates(folder: Path = TEMPLATES) -> list[Path]:
-    """workbook_templates/: the plain .xlsx and the .xlsm with buttons, rebuilt from schema and macros/."""
+def build_templates(folder: Path = TEMPLATES, *, addin: bool = False) -> list[Path]:
+    """workbook_templates/: the plain .xlsx and the .xlsm with buttons, rebuilt from schema and macros/ for the
+    installed xlwings (``addin``: crm-template-addin.xlsm, whose buttons need the xlwings add-in)."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in ("crm-template.xlsx", "crm-template.xlsm"):
+    for name in ("crm-template-addin.xlsm",) if addin else ("crm-template.xlsx", "crm-template.xlsm"):
         target = folder / name
         tmp = folder / f".{name}.tmp{target.suffix}"
-        build_template(tmp)
+        build_template(tmp, addin=addin)
         os.replace(tmp, target)
         written.append(target)
     return written
@@ -113,6 +117,8 @@ def write_workbook(
                                                                      "width": 110, "height": 30})
     for tool in extra:
         tool.build(wb, wb.add_worksheet(tool.name))
+    if vba is not None:
+        _xlwings_conf(wb)
     wb.close()
 
 
@@ -130,20 +136,31 @@ def template_sheets(data: dict[str, pd.DataFrame], sheets: tuple[Sheet, ...] = s
     return [ToolSheet(sheet.name, builder(sheet)) for sheet in (*sheets, *EMPTY_TOOL_SHEETS)]
 
 
+def _xlwings_conf(wb: Workbook) -> None:
+    """xlwings.conf (hidden): the UDFs' module, so =CRM_MASK_PHONE(E2) answers without "Import Functions"."""
+    from .vba import UDF_MODULES
+
+    ws = wb.add_worksheet(XLWINGS_CONF)
+    ws.write_string(0, 0, "UDF Modules")
+    ws.write_string(0, 1, UDF_MODULES)
+    ws.hide()
+
+
 def _operations_sheet(wb: Workbook, formats: _Formats) -> None:
     """操作: one labelled button per action, with a line saying what it does."""
     ws = wb.add_worksheet(OPERATIONS)
     ws.set_column(0, 0, 18)
     ws.set_column(1, 1, 70)
     ws.write_string(0, 0, "客户管理 · 操作", wb.add_format({"bold": True, "font_size": 14}))
-    ws.write_string(1, 0, "点按钮运行；结果写在对应的工作表里，状态栏显示进度。需要先安装 xlwings 加载项（见 README）。")
+    ws.write_string(1, 0, "点按钮运行；结果写在对应的工作表里，状态栏显示进度。这台电脑要装有 Python 和 crm-sheets（见 README）。")
     for k, (sub, caption, what) in enumerate(BUTTONS):
         row = 3 + k
         ws.set_row(row, 30)
         ws.insert_button(row, 0, {"macro": sub, "caption": caption, "width": 120, "height": 34})
         ws.write_string(row, 1, what)
     ws.write_string(13, 0, "导入文件路径", formats.head)
-    ws.write_string(14, 1, "在 B14 填要导入的 CSV 或 xlsx 的完整路径，再点“导入”。")
+    ws.write_string(14, 1, "点“导入”选择文件，选中的路径记在 B14；命令行用 crm-sheets import。")
+    wb.define_name(IMPORT_NAME, f"='{OPERATIONS}'!${IMPORT_CELL[0]}${IMPORT_CELL[1:]}")
 
 
 class _Formats:

@@ -1,27 +1,40 @@
 """The template's VBA project, built without Excel from macros/*.bas.
 
-Starts from xlwings' own quickstart.xlsm project (it carries the reference to
-the xlwings add-in that provides RunPython), replaces its modules with ours
-via pyopenvba, and sets _VBA_PROJECT to the 7-byte stub so Excel compiles the
-source afresh instead of trusting cached p-code from another build.
+By default it starts from xlwings' own quickstart_standalone.xlsm project, which carries the xlwings VBA
+module itself (RunPython, XLPy): the buttons need Python with crm-sheets installed and nothing else, no
+add-in.  ``addin=True`` starts from quickstart.xlsm instead, whose project refers to the xlwings add-in.
+Either way our modules replace its Module1, the ``xlwings_udfs`` module is added as xlwings' own "Import
+Functions" writes it, and _VBA_PROJECT is set to the 7-byte stub so Excel compiles the source afresh instead
+of trusting cached p-code from another build.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import importlib.util
+import io
 import shutil
+import sys
 import tempfile
+import types
+from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 # Installed: crm_sheets/macros (see pyproject.toml); in a checkout: the repository's macros/.
 MACROS = next((p for p in (Path(__file__).resolve().parent / "macros", Path(__file__).resolve().parent.parent / "macros")
                if p.is_dir()), Path("macros"))
 VBA_PROJECT_STUB = bytes([0xCC, 0x61, 0xFF, 0xFF, 0x00, 0x00, 0x00])
+UDF_MODULES = "crm_sheets.excel"  # xlwings.conf's "UDF Modules"
+UDF_COMPONENT = "xlwings_udfs"
 
 
-def quickstart() -> Path:
+def quickstart(addin: bool = False) -> Path:
+    """xlwings' own quickstart workbook of the installed version (standalone: the xlwings module inside)."""
     import xlwings
 
-    return Path(xlwings.__file__).parent / "quickstart.xlsm"
+    return Path(xlwings.__file__).parent / ("quickstart.xlsm" if addin else "quickstart_standalone.xlsm")
 
 
 def module_sources(folder: Path = MACROS) -> dict[str, str]:
@@ -29,17 +42,103 @@ def module_sources(folder: Path = MACROS) -> dict[str, str]:
     return {p.stem: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.bas"))}
 
 
-def vba_project(folder: Path = MACROS) -> bytes:
+def vba_project(folder: Path = MACROS, *, addin: bool = False) -> bytes:
     """vbaProject.bin for XlsxWriter's add_vba_project(..., is_stream=True)."""
     from pyopenvba import ExcelFile, cfb
 
     with tempfile.TemporaryDirectory() as tmp:
         base, built = Path(tmp) / "base.xlsm", Path(tmp) / "built.xlsm"
-        shutil.copy(quickstart(), base)
+        shutil.copy(quickstart(addin), base)
         project = ExcelFile(base)
         for name, source in module_sources(folder).items():
             project.set_module(name, source)
+        project.vba_project().add_module(UDF_COMPONENT, udf_wrappers())
         project.save(built)
         storage = cfb.CFB.from_bytes(ExcelFile(built).vba_project_bytes())
     storage.write_stream_at(["VBA"], "_VBA_PROJECT", VBA_PROJECT_STUB)
     return storage.to_bytes()
+
+
+def udf_wrappers(modules: str = UDF_MODULES) -> str:
+    """The xlwings_udfs module exactly as xlwings' "Import Functions" (xlwings.udfs.import_udfs) writes it.
+
+    That code runs on Windows only: here its win32 imports are stand-ins, the UDF module is loaded afresh with
+    xlwings' real decorators (elsewhere ``@xw.func`` does nothing), and the workbook it imports into is a
+    recorder that keeps the module text.
+    """
+    with _windows_stand_ins():
+        import xlwings
+
+        udfs = importlib.import_module("xlwings.udfs")
+        book = _ImportRecorder("crm-template.xlsm")  # any .xlsm name: wrappers name ThisWorkbook
+        for name in modules.split(";"):
+            udfs.udf_modules[name] = {"filename": "", "filetime": None, "module": _decorated(name, xlwings, udfs)}
+        with contextlib.redirect_stdout(io.StringIO()):  # its "Imported functions from ..." line
+            udfs.import_udfs(modules, book)
+    return book.imported
+
+
+def _decorated(name: str, xlwings: types.ModuleType, udfs: types.ModuleType) -> types.ModuleType:
+    """A fresh copy of module ``name`` whose @xw.func functions carry xlwings' __xlfunc__ description."""
+    kept = {k: getattr(xlwings, k) for k in ("func", "sub", "arg", "ret")}
+    xlwings.func, xlwings.sub, xlwings.arg, xlwings.ret = udfs.xlfunc, udfs.xlsub, udfs.xlarg, udfs.xlret
+    try:
+        spec = importlib.util.find_spec(name)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        for k, v in kept.items():
+            setattr(xlwings, k, v)
+    return module
+
+
+@contextlib.contextmanager
+def _windows_stand_ins() -> Iterator[None]:
+    """pythoncom, pywintypes and win32com.client as much as xlwings.udfs touches while writing the module."""
+    pythoncom = types.ModuleType("pythoncom")
+    pythoncom.CoInitialize = lambda: None
+    pywintypes = types.ModuleType("pywintypes")
+    pywintypes.com_error = type("com_error", (Exception,), {})
+    client = types.ModuleType("win32com.client")
+    client.Dispatch = lambda *args, **kwargs: None
+    win32com = types.ModuleType("win32com")
+    win32com.client = client
+    stand_ins = {"pythoncom": pythoncom, "pywintypes": pywintypes, "win32com": win32com, "win32com.client": client,
+                 "xlwings.udfs": None}
+    import xlwings
+
+    before = {name: sys.modules.get(name) for name in stand_ins}
+    had_udfs = getattr(xlwings, "udfs", None)
+    sys.modules.update({k: v for k, v in stand_ins.items() if v is not None})
+    sys.modules.pop("xlwings.udfs", None)
+    try:
+        yield
+    finally:
+        for name, module in before.items():
+            if module is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = module
+        if had_udfs is None:  # importing xlwings.udfs set it on the package: leave no stand-in behind
+            xlwings.__dict__.pop("udfs", None)
+        else:
+            xlwings.udfs = had_udfs
+
+
+class _ImportRecorder:
+    """The workbook import_udfs talks to: keeps the module file it imports, ignores the rest."""
+
+    def __init__(self, name: str) -> None:
+        self.Name = name
+        self.imported = ""
+        self.VBProject = SimpleNamespace(VBComponents=self)
+        self.Application = SimpleNamespace(Version="16.0", MacroOptions=lambda *args, **kwargs: None)
+
+    def __call__(self, component: str) -> str:
+        return component
+
+    def Remove(self, component: str) -> None:  # noqa: N802 - the COM method's name
+        return None
+
+    def Import(self, path: str) -> None:  # noqa: N802 - the COM method's name
+        self.imported = Path(path).read_text()

@@ -75,6 +75,18 @@ def test_validate_button_finds_what_the_cli_finds(small: Path, tmp_path: Path) -
     assert ids == [r for r in read_book(copy).tables["customers"].text["customer_id"]]
 
 
+def test_a_workbook_made_for_another_xlwings_says_so_in_chinese(small: Path) -> None:
+    """The buttons pass the workbook's XLWINGS_VERSION; a mismatch is one Chinese message, before any work."""
+    engine = FileBook(small)
+    xw.Book(impl=engine).set_mock_caller()
+    excel.validate("0.30.0")
+    (message,) = engine.app.alerts
+    assert "0.30.0" in message and xw.__version__ in message and "pip install xlwings==0.30.0" in message
+    assert not {"read", "used_range", "write"} & set(engine.calls)  # nothing read, nothing written
+    excel.validate(xw.__version__)
+    assert engine.app.alerts[-1].startswith(f"{small.name}: 发现")
+
+
 def test_dedupe_button_lists_the_clusters_of_the_cli(small: Path) -> None:
     engine = press(small, "dedupe")
     sheet = table(engine, "疑似重复")

@@ -3,7 +3,9 @@
     uno_tool.py inspect FILE            print JSON: sheets, charts, pictures, comments, names
     uno_tool.py decorate IN OUT PNG     add a user's sheet with chart, picture, comment,
                                         a custom cell style and a defined name; save as .xlsm
-    uno_tool.py press FILE              print JSON: every button, its macro, and the RunPython call it makes
+    uno_tool.py press FILE [PICK]       print JSON: every button, its macro, the RunPython call it makes and
+                                        the import path cell; PICK: the path the file picker returns
+                                        (without it, LibreOffice's own picker, which headless cancels)
     uno_tool.py render FILE SHEET PNG [CELLS]  a range of one sheet as a PNG picture (needs pdftoppm)
 
 Tests call it in a subprocess because UNO only imports in Debian's python3.
@@ -11,6 +13,7 @@ Tests call it in a subprocess because UNO only imports in Debian's python3.
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -170,23 +173,45 @@ def render(desktop, path, sheet_name, png, cells="A1:O32"):
 
 
 STUB = """Option VBASupport 1
+Public Const XLWINGS_VERSION As String = "{version}"
 Sub RunPython(code As String)
     ThisComponent.Sheets.getByIndex(0).getCellByPosition(25, 0).setString(code)
 End Sub
+Function CrmTestPick(Optional filter, Optional index, Optional title) As Variant
+    CrmTestPick = "{pick}"
+End Function
 """
+PICKER = "Application.GetOpenFilename("
 
 
-def press(desktop, path):
-    """Every button: its label, the macro it is bound to, and the Python call that macro makes.
+def press(desktop, path, pick=""):
+    """Every button: its label, the macro it is bound to, the Python call that macro makes, and the import path
+    cell afterwards.
 
-    RunPython (from the xlwings add-in, absent here) is replaced by a stub that records its argument.
+    RunPython (the workbook's own xlwings module, or the add-in, neither of which runs here) is replaced by a stub
+    that records its argument; the stub keeps the xlwings module's XLWINGS_VERSION.  xlwings' own modules go
+    (they talk to Excel and Windows; LibreOffice cannot even compile its Dictionary class, which would stop
+    every macro of the project).  With ``pick``, Excel's file picker in Module1 is replaced by a function
+    returning that path.
     """
     url = uno.systemPathToFileUrl(os.path.abspath(path))
     doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True), prop("MacroExecutionMode", 4)))
     library = doc.BasicLibraries.getByName("VBAProject")
-    library.insertByName("CrmTestStub", STUB)
+    version = ""
+    if library.hasByName("xlwings"):
+        found = re.search(r'XLWINGS_VERSION As String = "([^"]+)"', library.getByName("xlwings"))
+        version = found.group(1) if found else ""
+    for module in ("xlwings", "Dictionary"):
+        if library.hasByName(module):
+            library.removeByName(module)
+    if pick:
+        library.replaceByName("Module1", library.getByName("Module1").replace(PICKER, "CrmTestPick("))
+    library.insertByName("CrmTestStub", STUB.format(version=version, pick=pick))
     provider = doc.getScriptProvider()
     record = doc.getSheets().getByIndex(0).getCellByPosition(25, 0)
+    names = doc.NamedRanges
+    path_cell = (names.getByName("CrmImportPath").getReferredCells().getCellByPosition(0, 0)
+                 if names.hasByName("CrmImportPath") else None)
     out = []
     sheets = doc.getSheets()
     for name in sheets.getElementNames():
@@ -197,13 +222,15 @@ def press(desktop, path):
                 label = getattr(form.getByIndex(ci), "Label", "")
                 for event in form.getScriptEvents(ci):
                     record.setString("")
+                    if path_cell is not None:
+                        path_cell.setString("")
                     error = ""
                     try:
                         provider.getScript(event.ScriptCode).invoke((), (), ())
                     except Exception as exc:  # the test reports it
                         error = str(exc)[:200]
                     out.append({"sheet": name, "label": label, "macro": event.ScriptCode, "call": record.getString(),
-                                "error": error})
+                                "error": error, "path": path_cell.getString() if path_cell is not None else ""})
     doc.close(True)
     print(json.dumps(out, ensure_ascii=False))
 
