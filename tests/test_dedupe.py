@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import python_calamine
@@ -17,7 +18,7 @@ from crm_sheets.app import dedupe as dedupe_app
 from crm_sheets.app import merge as merge_app
 from crm_sheets.cli import app
 from crm_sheets.demo_data import make_demo
-from crm_sheets.rules.dedupe import find_duplicates
+from crm_sheets.rules.dedupe import MAX_WEAK_BLOCK, candidate_pairs, features, find_duplicates
 from crm_sheets.stores.file import FileStore
 from crm_sheets.templates import write_workbook
 from crm_sheets.values import normalize_phone
@@ -180,3 +181,27 @@ def test_merge_of_nothing_changes_nothing(demo_book) -> None:
     result = CliRunner().invoke(app, ["merge", str(path)])
     assert result.exit_code == 0 and "没有标记" in result.output
     assert path.read_bytes() == path.with_suffix(".bak").read_bytes()
+
+
+def test_dense_names_stay_bounded_and_a_common_contact_proves_nothing() -> None:
+    """A one-trade list: 4,000 firms, each its own (city, 3-character brand from 15 characters), so most names have
+    neighbours one character apart; 20 contact names (each at ~200 firms); every phone and e-mail unique.  No two
+    records are one customer.  Two planted twins one character apart with a rare shared contact still are."""
+    rng = np.random.default_rng(3)
+    chars, cities, contacts = list("华泰金恒瑞丰鼎盛宏图新元天润博"), ["苏州", "无锡"], [
+        s + g for s in "王李张刘陈" for g in "伟芳娜敏"]
+    combos = rng.choice(len(cities) * len(chars) ** 3, size=4000, replace=False)
+    city, rest = np.divmod(combos, len(chars) ** 3)
+    brand = ["".join(chars[(r // len(chars) ** k) % len(chars)] for k in (2, 1, 0)) for r in rest]
+    frame = pd.DataFrame({
+        "name": [f"{cities[c]}{b}建材有限公司" for c, b in zip(city, brand)],
+        "contact": [contacts[k] for k in rng.integers(0, len(contacts), 4000)],
+        "phone": [f"139{k:08d}" for k in range(4000)], "email": [f"c{k}@example.com" for k in range(4000)],
+    })
+    twins = pd.DataFrame({"name": ["苏州华泰欧建材有限公司", "苏州华泰鸥建材有限公司"], "contact": ["欧阳娜娜"] * 2,
+                          "phone": ["13700000001", "13700000002"], "email": ["a@x.com", "b@y.com"]})
+    both = pd.concat([frame, twins], ignore_index=True)
+    pairs = candidate_pairs(features(both))
+    assert len(pairs) <= len(both) * MAX_WEAK_BLOCK  # two weak keys, each at most n * cap / 2 pairs
+    found = find_duplicates(both)
+    assert found.clusters == [[4000, 4001]]

@@ -1,13 +1,16 @@
 """Duplicate customers (SPEC §3): the same company entered twice, judged as a person would.
 
 Records are only compared within blocks that share something exact (company
-core, phone, e-mail, or contact person + part of the core), never all pairs.
-Each candidate pair is then judged on whole columns at once:
+core, phone, e-mail, or contact person + part of the core), never all pairs;
+a key shared by too many records says nothing and pairs nobody, so the work
+stays linear in the records however dense the names (issue 17).  Candidate
+pairs are judged on whole columns, a chunk at a time:
 
 - sure: same company (core and city agree) and the same phone or e-mail;
 - likely: same company and the same contact person (phone and e-mail changed
   since, or the contact written as 王经理); or a company name one character
-  apart with the same phone, e-mail or full contact name.
+  apart with the same phone or e-mail, or with the same full contact name when
+  that name is rare in the workbook (王伟 at a hundred firms proves nothing).
 
 Different names that share a phone, an e-mail or even a contact person (a
 switchboard, an agent) are never enough; neither is the same brand in another
@@ -27,8 +30,16 @@ from .. import schema, values
 from .names import company_keys, plain
 
 # A block bigger than this says nothing about identity (a placeholder phone,
-# a generic core): its members are not paired through it.
+# a generic core): its members are not paired through it.  A contact name with
+# part of the company name is weaker: its blocks are capped far lower.
 MAX_BLOCK = 300
+MAX_WEAK_BLOCK = 30
+# Pairs judged at a time: memory stays flat however many candidates there are.
+CHUNK = 500_000
+# A contact name carried by more records than this (and than this share of the workbook) is common there: it
+# is no evidence that two names one character apart are one company (a term-frequency weight, as splink's).
+COMMON_CONTACT = 5
+COMMON_SHARE = 0.001
 TITLE_FORM = rf"^.(?:{'|'.join(schema.TITLES)})$"
 
 SURE, LIKELY = "sure", "likely"
@@ -53,10 +64,12 @@ def features(customers: pd.DataFrame) -> pd.DataFrame:
     phone = customers.get("phone", pd.Series("", index=customers.index)).fillna("").astype(str)
     contact = plain(customers.get("contact", pd.Series("", index=customers.index)))
     titled = contact.str.match(TITLE_FORM)
+    carriers = contact.map(contact[contact != ""].value_counts()).fillna(0).astype("int64")
     return pd.DataFrame({
         "core": keys["core"], "city": keys["city"], "full": keys["full"], "phone": phone, "email": email,
         "contact": contact, "surname": contact.str[:1], "titled": titled, "core_len": keys["core"].str.len(),
         "branch": keys["core"].str.contains("#", regex=False), "person": keys["core"] == contact,
+        "rare_contact": carriers <= max(COMMON_CONTACT, COMMON_SHARE * len(contact)),
     }, index=customers.index)
 
 
@@ -64,20 +77,21 @@ def candidate_pairs(f: pd.DataFrame) -> pd.DataFrame:
     """Positions (i < j) of records sharing at least one exact blocking key."""
     contact_ok = ~f["titled"] & (f["contact"].str.len() >= 2)
     blocks = [
-        f["core"],
-        f["phone"],
-        f["email"],
-        (f["contact"] + "|" + f["core"].str[:2]).where(contact_ok, ""),
-        (f["contact"] + "|" + f["core"].str[-2:]).where(contact_ok, ""),
+        (f["core"], MAX_BLOCK),
+        (f["phone"], MAX_BLOCK),
+        (f["email"], MAX_BLOCK),
+        ((f["contact"] + "|" + f["core"].str[:2]).where(contact_ok, ""), MAX_WEAK_BLOCK),
+        ((f["contact"] + "|" + f["core"].str[-2:]).where(contact_ok, ""), MAX_WEAK_BLOCK),
     ]
-    found = [_pairs_within(key.to_numpy()) for key in blocks]
+    found = [_pairs_within(key.to_numpy(), cap) for key, cap in blocks]
     both = np.unique(np.concatenate(found)) if found else np.array([], dtype="int64")
     n = max(len(f), 1)
     return pd.DataFrame({"i": both // n, "j": both % n})
 
 
-def _pairs_within(keys: np.ndarray) -> np.ndarray:
-    """All pairs i < j with equal non-empty keys, encoded as i * n + j (no merge, no Python loop per pair)."""
+def _pairs_within(keys: np.ndarray, cap: int) -> np.ndarray:
+    """All pairs i < j with equal non-empty keys shared by at most ``cap`` records, encoded as i * n + j (no
+    merge, no Python loop per pair): at most n * cap / 2 pairs."""
     n = len(keys)
     if n < 2:
         return np.array([], dtype="int64")
@@ -87,7 +101,7 @@ def _pairs_within(keys: np.ndarray) -> np.ndarray:
     ordered = codes[order]
     starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
     sizes = np.diff(np.r_[starts, n])
-    keep = (ordered[starts] >= 0) & (sizes >= 2) & (sizes <= MAX_BLOCK)
+    keep = (ordered[starts] >= 0) & (sizes >= 2) & (sizes <= cap)
     out = []
     for size in np.unique(sizes[keep]):
         first = starts[keep & (sizes == size)]
@@ -120,8 +134,9 @@ def judge(f: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     company = same_core & city_ok
     typo = one_off & city_ok
     sure = company & (phone | email)
+    rare = contact & a["rare_contact"]
     likely = ~sure & (
-        (company & ~person & (contact | titled)) | (typo & (phone | email)) | (typo & city_same & contact)
+        (company & ~person & (contact | titled)) | (typo & (phone | email)) | (typo & city_same & rare)
     )
     score = np.round(
         np.where(company, 0.6, 0.45) + 0.2 * phone + 0.15 * email + 0.1 * contact + 0.05 * (titled & ~contact), 2
@@ -147,7 +162,9 @@ def _reasons(company, typo, phone, email, contact, titled) -> np.ndarray:
 def find_duplicates(customers: pd.DataFrame) -> Duplicates:
     """Clusters of duplicate records in a customer table (columns: schema keys; index: row)."""
     f = features(customers)
-    pairs = judge(f, candidate_pairs(f))
+    candidates = candidate_pairs(f)
+    judged = [judge(f, candidates.iloc[start:start + CHUNK]) for start in range(0, len(candidates), CHUNK)]
+    pairs = pd.concat(judged, ignore_index=True) if judged else judge(f, candidates)
     n = len(f)
     parent = list(range(n))
 
