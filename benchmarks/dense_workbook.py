@@ -60,7 +60,9 @@ def main() -> None:
     out = args.out or CACHE / f"dense-{args.customers}.xlsx"
     out.parent.mkdir(parents=True, exist_ok=True)
     customers = dense_customers(args.customers)
-    write_workbook(out, data={schema.CUSTOMERS.name: customers})
+    team = pd.DataFrame([(name, f"user{k}@example.com", "经理" if k == 0 else "销售", "" if k == 0 else TEAM[0])
+                         for k, name in enumerate(TEAM)], columns=schema.TEAM.headers)
+    write_workbook(out, data={schema.CUSTOMERS.name: customers, schema.TEAM.name: team})
     print(f"{out}: {len(customers):,} customers, {customers['客户名称'].nunique():,} distinct names, "
           f"{dt.datetime.now():%H:%M:%S}")
 
