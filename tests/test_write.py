@@ -130,6 +130,30 @@ def test_refuses_while_excel_has_the_file_open(foreign: Path) -> None:
     assert foreign.read_bytes() == before
 
 
+@pytest.mark.parametrize("command", [["validate"], ["dedupe"], ["merge"], ["tag"], ["summary"],
+                                     ["import", "leads.csv"]])
+def test_a_command_says_excel_has_the_file_open_before_reading_it(tmp_path: Path, monkeypatch, command) -> None:
+    """The cheap check first: with Excel's owner file there, a write command answers at once (exit 2, the
+    message, the file untouched) instead of reading a million rows to be refused at the end."""
+    from typer.testing import CliRunner
+
+    from crm_sheets.cli import app
+    from crm_sheets.stores.file import FileStore
+    from crm_sheets.templates import build_template
+
+    path = tmp_path / "客户.xlsx"
+    build_template(path)
+    (tmp_path / "leads.csv").write_text("客户名称,联系电话\n宁波新客电子有限公司,13999998888\n", encoding="utf-8")
+    (tmp_path / ("~$" + path.name)).write_bytes(b"owner")
+    before = path.read_bytes()
+    reads = []
+    monkeypatch.setattr(FileStore, "read", lambda self, **kwargs: reads.append(self.path))
+    args = [command[0], str(path), *(str(tmp_path / a) for a in command[1:])]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and "Excel" in result.output, result.output
+    assert reads == [] and path.read_bytes() == before
+
+
 def test_backups_rotate(foreign: Path) -> None:
     for _ in range(4):
         write_back(foreign, tool_sheets=[frame_sheet(schema.CHECK_RESULTS, problems_frame())], keep_backups=2)

@@ -30,6 +30,7 @@ class DedupeOutcome:
 
 def run(store: Store, *, today: dt.datetime) -> DedupeOutcome:
     """New customers get their ids first: a group on 疑似重复 is shown by its ids."""
+    store.expect_write()
     store.progress("progress.read")
     book = store.read(required={"customer_id", "name"}, sheets=CUSTOMERS_ONLY)
     customers = book.tables["customers"]

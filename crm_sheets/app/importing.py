@@ -28,6 +28,7 @@ class ImportOutcome:
 
 def run(store: Store, source: str | Path, *, today: dt.datetime, merge: bool = False, lang: str = "zh"
         ) -> ImportOutcome:
+    store.expect_write()
     store.progress("progress.read")
     book = crm_workbook(store.read(sheets=CUSTOMERS_ONLY))
     store.progress("progress.check")

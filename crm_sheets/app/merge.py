@@ -26,6 +26,7 @@ class MergeOutcome:
 
 
 def run(store: Store, *, today: dt.datetime, undo: str | None = None) -> MergeOutcome:
+    store.expect_write()
     store.progress("progress.read")
     book = crm_workbook(store.read())
     log = store.tool_frame(schema.MERGE_LOG)

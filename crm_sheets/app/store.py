@@ -27,3 +27,6 @@ class Store(Protocol):
 
     def progress(self, key: str) -> None:
         """Say what the command is doing (an i18n key)."""
+
+    def expect_write(self) -> None:
+        """Refuse at once (OpenInExcel) if the write at the end cannot happen: the cheap check before the work."""

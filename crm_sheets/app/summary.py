@@ -38,6 +38,7 @@ def month_to_summarize(today: dt.date | dt.datetime) -> pd.Period:
 
 def run(store: Store, *, today: dt.datetime, month: pd.Period | None = None) -> SummaryOutcome:
     """Write 月度汇总-YYYY-MM (default: last month) and 反馈统计."""
+    store.expect_write()
     store.progress("progress.read")
     book = crm_workbook(store.read())
     month = month or previous_month(today)

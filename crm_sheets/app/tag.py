@@ -27,6 +27,7 @@ class TagOutcome:
 
 
 def run(store: Store, *, today: dt.datetime, lang: str = "zh") -> TagOutcome:
+    store.expect_write()
     store.progress("progress.read")
     book = crm_workbook(store.read())
     assigned = new_customer_ids(book, today)

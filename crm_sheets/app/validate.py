@@ -26,6 +26,7 @@ class ValidateOutcome:
 
 def run(store: Store, *, today: dt.datetime, lang: str = "zh") -> ValidateOutcome:
     """A CSV or an export is only checked; a workbook also gets ids and its two tool sheets."""
+    store.expect_write()
     store.progress("progress.read")
     book = store.read()
     assigned = new_customer_ids(book, today)

@@ -42,6 +42,9 @@ class ExcelStore:
     def tool_frame(self, sheet: Sheet) -> pd.DataFrame:
         return tool_frame(sheet, self.rows(sheet.name) if sheet.name in self.sheets else [])
 
+    def expect_write(self) -> None:
+        """Excel itself takes the writes: nothing to refuse."""
+
     def progress(self, key: str) -> None:
         self.book.app.status_bar = t(key, language())
 

@@ -16,7 +16,7 @@ from ..values import cell_value
 from ..workbook.cells import column_index
 from ..workbook.charts import summary_sheet
 from ..workbook.read import Book, read_book, read_settings, read_tool_sheet
-from ..workbook.safety import excel_lock_file, exclusive, list_backups, replace_atomically
+from ..workbook.safety import excel_lock_file, exclusive, list_backups, refuse_if_open, replace_atomically
 from ..workbook.write import ToolSheet, frame_sheet, write_back, write_standalone
 
 
@@ -34,6 +34,11 @@ class FileStore:
     def read(self, *, need: tuple[str, ...] = ("customers",), sheets: tuple[Sheet, ...] = schema.SHEETS,
              required: set[str] | None = None) -> Book:
         return read_book(self.path, need=need, sheets=sheets, required=required)
+
+    def expect_write(self) -> None:
+        """Refuse now, before reading a big workbook for nothing, if Excel has it open (a CSV is never written)."""
+        if self.path.suffix.lower() in (".xlsx", ".xlsm"):
+            refuse_if_open(self.path)
 
     def open_in_excel(self) -> bool:
         """Whether Excel has the file open (its ``~$`` owner file is there): a write now would be refused."""

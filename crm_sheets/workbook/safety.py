@@ -28,6 +28,13 @@ def excel_lock_file(path: Path) -> Path | None:
     return None
 
 
+def refuse_if_open(path: Path) -> None:
+    """OpenInExcel if Excel has the workbook open: a write would be refused, so say it before any work."""
+    lock = excel_lock_file(path)
+    if lock is not None:
+        raise errors.OpenInExcel(file=path.name, lock=lock.name)
+
+
 def lock_wait() -> float:
     """Seconds a writer waits for another one (the job, a button) to finish: CRM_SHEETS_LOCK_WAIT, else 60."""
     try:
@@ -40,9 +47,7 @@ def lock_wait() -> float:
 def exclusive(path: Path, wait_seconds: float | None = None) -> Iterator[None]:
     """Hold the workbook's writer lock; refuse if Excel has the file open or another writer keeps it too long."""
     wait_seconds = lock_wait() if wait_seconds is None else wait_seconds
-    lock = excel_lock_file(path)
-    if lock is not None:
-        raise errors.OpenInExcel(file=path.name, lock=lock.name)
+    refuse_if_open(path)
     guard = FileLock(str(path.with_name(f".{path.name}.crm-lock")))
     try:
         guard.acquire(timeout=wait_seconds)
