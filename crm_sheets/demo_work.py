@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import schema
+from .rules.lifecycle import high_risk, rhythm_days
 
 RECENT_DAYS = 120
 ALWAYS_WORKED_DAYS = 200  # customers created since then are all still worked on
@@ -33,11 +34,9 @@ ANSWERED, ATTEMPT, UNREACHED = "answered", "attempt", "unreachable"
 DAY = pd.Timedelta(days=1)
 
 
-def rhythm_days(customers: pd.DataFrame) -> np.ndarray:
+def customer_rhythm(customers: pd.DataFrame) -> np.ndarray:
     """Days between calls for each customer's stage (风险等级-高: the high-risk rhythm)."""
-    days = customers["_stage"].map(schema.REMIND_DAYS).to_numpy(dtype=float)
-    risky = customers["客户标签"].fillna("").str.contains(schema.HIGH_RISK_TAG, regex=False).to_numpy()
-    return np.where(risky, schema.HIGH_RISK_REMIND_DAYS, days)
+    return rhythm_days(customers["_stage"], high_risk(customers["客户标签"].fillna(""))).to_numpy(dtype=float)
 
 
 def worked_until(rng: np.random.Generator, customers: pd.DataFrame, now: pd.Timestamp, budget: int) -> pd.Series:
@@ -48,7 +47,7 @@ def worked_until(rng: np.random.Generator, customers: pd.DataFrame, now: pd.Time
     """
     created = customers["创建时间"]
     start = created.where(created > now - pd.Timedelta(days=RECENT_DAYS), now - pd.Timedelta(days=RECENT_DAYS))
-    expected = ((now - start).dt.days / (rhythm_days(customers) + 0.3) * (1 + UNANSWERED)).to_numpy()
+    expected = ((now - start).dt.days / (customer_rhythm(customers) + 0.3) * (1 + UNANSWERED)).to_numpy()
     forced = (created >= now - pd.Timedelta(days=ALWAYS_WORKED_DAYS)).to_numpy()
     order = np.concatenate([np.flatnonzero(forced), rng.permutation(np.flatnonzero(~forced))])
     within = np.cumsum(expected[order]) <= RECENT_SHARE * budget
@@ -82,7 +81,7 @@ def team_contacts(rng: np.random.Generator, customers: pd.DataFrame, orders: pd.
 
 def _rhythm(rng: np.random.Generator, active: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
     """Calls to each customer's rhythm since the start of the recent span (or its creation)."""
-    days = rhythm_days(active)
+    days = customer_rhythm(active)
     created = active["创建时间"].dt.normalize().to_numpy()
     window = (today - pd.Timedelta(days=RECENT_DAYS)).to_datetime64()
     new = created > window

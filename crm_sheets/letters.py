@@ -109,8 +109,11 @@ def masthead(company: str, day: dt.date) -> str:
     return f"{company} · {when}" if company else when
 
 
-def _phone(phone: str, full: bool) -> tuple[str, str]:
-    return (phone, phone.replace("-", "")) if full else (mask_phone(phone), "")
+def _customer(row, lines: list[str], full_phone: bool) -> Item:
+    """A customer's item: its name (else its id), its phone masked unless 设置 allows full numbers, ``lines``."""
+    phone = row.phone
+    shown, tel = (phone, phone.replace("-", "")) if full_phone else (mask_phone(phone), "")
+    return Item(neutralize(row.name) or row.customer_id, shown, lines, tel)
 
 
 def _reasons(tasks: pd.DataFrame) -> pd.Series:
@@ -129,11 +132,8 @@ def owner_letter(owner: str, tasks: pd.DataFrame, day: dt.date, company: str, fu
     customers = visits(tasks, _reasons(tasks))
     sections = []
     for heading in SECTIONS:
-        items = []
-        for v in customers[customers["section"] == heading].itertuples():
-            shown, tel = _phone(v.phone, full_phone)
-            items.append(Item(neutralize(v.name) or v.customer_id, shown, [v.reasons, f"话术：{neutralize(v.script)}"],
-                              tel))
+        items = [_customer(v, [v.reasons, f"话术：{neutralize(v.script)}"], full_phone)
+                 for v in customers[customers["section"] == heading].itertuples()]
         if items:
             sections.append(Section(heading, items))
     counts = {s.heading: len(s.items) for s in sections}
@@ -148,19 +148,13 @@ def owner_letter(owner: str, tasks: pd.DataFrame, day: dt.date, company: str, fu
 def manager_letter(d: Digest, day: dt.date, company: str, full_phone: bool, overdue_days: int,
                    note: str = "") -> Letter:
     """The manager's digest: escalations, customers overdue N days or more, each person's month."""
-    escalations = []
-    for e in d.escalations.itertuples():
-        shown, tel = _phone(e.phone, full_phone)
-        escalations.append(Item(neutralize(e.name) or e.customer_id, shown,
-                                [f"负责人 {e.owner} · 多次未接通，请安排人工跟进"], tel))
-    overdue = []
-    for o in d.overdue.itertuples():
-        shown, tel = _phone(o.phone, full_phone)
-        overdue.append(Item(neutralize(o.name) or o.customer_id, shown,
-                            [f"负责人 {o.owner} · {o.rule} 逾期 {o.days_overdue} 天"], tel))
+    escalations = [_customer(e, [f"负责人 {e.owner} · 多次未接通，请安排人工跟进"], full_phone)
+                   for e in d.escalations.itertuples()]
+    overdue = [_customer(o, [f"负责人 {o.owner} · {o.rule} 逾期 {o.days_overdue} 天"], full_phone)
+               for o in d.overdue.itertuples()]
     due, done, missed = (int(d.people[c].sum()) for c in ("due", "done", "missed"))
-    people = [Item(person, _rate(row.done, row.due), [f"已完成 {row.done} / 应回访 {row.due} · 错过 {row.missed}"])
-              for person, row in zip(d.people.index, d.people.itertuples())]
+    people = [Item(row.Index, _rate(row.done, row.due), [f"已完成 {row.done} / 应回访 {row.due} · 错过 {row.missed}"])
+              for row in d.people.itertuples()]
     sections = [Section(h, items) for h, items in (("需人工跟进", escalations), ("逾期未联系", overdue),
                                                    ("本月执行", people)) if items]
     summary = (f"需人工跟进 {len(escalations)} · 逾期 {overdue_days} 天以上 {len(overdue)} · 本月错过 {missed} · "

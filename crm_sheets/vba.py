@@ -21,6 +21,7 @@ import types
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
+from unittest import mock
 
 # Installed: crm_sheets/macros (see pyproject.toml); in a checkout: the repository's macros/.
 MACROS = next((p for p in (Path(__file__).resolve().parent / "macros", Path(__file__).resolve().parent.parent / "macros")
@@ -80,21 +81,19 @@ def udf_wrappers(modules: str = UDF_MODULES) -> str:
 
 def _decorated(name: str, xlwings: types.ModuleType, udfs: types.ModuleType) -> types.ModuleType:
     """A fresh copy of module ``name`` whose @xw.func functions carry xlwings' __xlfunc__ description."""
-    kept = {k: getattr(xlwings, k) for k in ("func", "sub", "arg", "ret")}
-    xlwings.func, xlwings.sub, xlwings.arg, xlwings.ret = udfs.xlfunc, udfs.xlsub, udfs.xlarg, udfs.xlret
-    try:
+    with mock.patch.multiple(xlwings, func=udfs.xlfunc, sub=udfs.xlsub, arg=udfs.xlarg, ret=udfs.xlret):
         spec = importlib.util.find_spec(name)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-    finally:
-        for k, v in kept.items():
-            setattr(xlwings, k, v)
     return module
 
 
 @contextlib.contextmanager
 def _windows_stand_ins() -> Iterator[None]:
-    """pythoncom, pywintypes and win32com.client as much as xlwings.udfs touches while writing the module."""
+    """pythoncom, pywintypes and win32com.client as much as xlwings.udfs touches while writing the module; the
+    xlwings.udfs imported against them is forgotten afterwards (module and package attribute alike)."""
+    import xlwings
+
     pythoncom = types.ModuleType("pythoncom")
     pythoncom.CoInitialize = lambda: None
     pywintypes = types.ModuleType("pywintypes")
@@ -103,26 +102,19 @@ def _windows_stand_ins() -> Iterator[None]:
     client.Dispatch = lambda *args, **kwargs: None
     win32com = types.ModuleType("win32com")
     win32com.client = client
-    stand_ins = {"pythoncom": pythoncom, "pywintypes": pywintypes, "win32com": win32com, "win32com.client": client,
-                 "xlwings.udfs": None}
-    import xlwings
-
-    before = {name: sys.modules.get(name) for name in stand_ins}
-    had_udfs = getattr(xlwings, "udfs", None)
-    sys.modules.update({k: v for k, v in stand_ins.items() if v is not None})
+    stand_ins = {"pythoncom": pythoncom, "pywintypes": pywintypes, "win32com": win32com, "win32com.client": client}
+    before = {name: sys.modules.get(name) for name in (*stand_ins, "xlwings.udfs")}
+    sys.modules.update(stand_ins)
     sys.modules.pop("xlwings.udfs", None)
     try:
-        yield
+        with mock.patch.object(xlwings, "udfs", None, create=True):
+            yield
     finally:
         for name, module in before.items():
             if module is None:
                 sys.modules.pop(name, None)
             else:
                 sys.modules[name] = module
-        if had_udfs is None:  # importing xlwings.udfs set it on the package: leave no stand-in behind
-            xlwings.__dict__.pop("udfs", None)
-        else:
-            xlwings.udfs = had_udfs
 
 
 class _ImportRecorder:

@@ -15,7 +15,7 @@ import pandas as pd
 from .. import schema
 from ..tables import SheetTable
 from ..values import member
-from .lifecycle import SILENT
+from .lifecycle import SILENT, high_risk, rhythm_days
 
 CADENCE_RULE = "阶段节奏回访"
 CADENCE_PRIORITY = 5.0
@@ -24,16 +24,14 @@ CADENCE_PRIORITY = 5.0
 def cadence_tasks(tables: dict[str, SheetTable], profile: pd.DataFrame, since: dt.datetime) -> pd.DataFrame:
     """Every cadence task due since ``since`` (done or not) and each customer's current one.
 
-    ``profile`` is indexed by 客户编号 with stage, tags, owner, created_at and cadence_due.
-    Columns: customer_id, event (the contact it counts from), due, owner.
+    ``profile`` is indexed by 客户编号 with stage, tags, created_at and cadence_due.
+    Columns: customer_id, event (the contact it counts from), due; the owner is the customer's (all_tasks).
     """
     history = _history(tables, profile, pd.Timestamp(since).normalize())
     live = profile[profile["cadence_due"].notna() & (profile["stage"] != SILENT)]
     current = pd.DataFrame({"customer_id": live.index, "event": pd.NaT, "due": live["cadence_due"].to_numpy()})
     frame = pd.concat([f for f in (history, current) if len(f)] or [current], ignore_index=True)
-    frame = frame.drop_duplicates(["customer_id", "due"], keep="last")
-    frame["owner"] = frame["customer_id"].map(profile["owner"]).fillna("")
-    return frame.reset_index(drop=True)
+    return frame.drop_duplicates(["customer_id", "due"], keep="last").reset_index(drop=True)
 
 
 def _history(tables: dict[str, SheetTable], profile: pd.DataFrame, since: pd.Timestamp) -> pd.DataFrame:
@@ -57,10 +55,7 @@ def _history(tables: dict[str, SheetTable], profile: pd.DataFrame, since: pd.Tim
     # The stage a contact left the customer in sets the rhythm; a 跟进状态 left blank keeps today's stage.
     stage = anchors["stage"].where(anchors["stage"].isin(schema.REMIND_DAYS),
                                    anchors["customer_id"].map(profile["stage"]))
-    days = stage.map(schema.REMIND_DAYS)
-    risky = anchors["customer_id"].map(profile["tags"]).fillna("").astype(str).str.contains(schema.HIGH_RISK_TAG,
-                                                                                          regex=False)
-    days = days.where(~risky | days.isna(), schema.HIGH_RISK_REMIND_DAYS)
+    days = rhythm_days(stage, anchors["customer_id"].map(high_risk(profile["tags"])).fillna(False).astype(bool))
     due = (pd.to_datetime(anchors["time"]).dt.normalize() + pd.to_timedelta(days, unit="D"))
     following = pd.to_datetime(anchors.groupby("customer_id")["time"].shift(-1)).dt.normalize()
     fell_due = due.notna() & following.notna() & (following >= due) & (due >= since)

@@ -201,15 +201,25 @@ def lifecycle(tables: dict[str, SheetTable], limits: Thresholds, today: dt.datet
     tags = pd.Series([_tags(cell, tuple(name for name, hit in hits if hit[i]))
                       for i, cell in enumerate(current.tolist())], index=ids.index, dtype=object)
 
-    tags_now = tags.map(split_tags)
-    risky = tags_now.map(lambda t: schema.HIGH_RISK_TAG in t)
-    days = stage.map(schema.REMIND_DAYS).where(~risky | (stage == SILENT), schema.HIGH_RISK_REMIND_DAYS)
+    days = rhythm_days(stage, high_risk(tags))
     answered = pd.to_datetime(get("last_answered")).fillna(created)
     cadence_due = (answered + pd.to_timedelta(days, unit="D")).dt.normalize()
     return pd.DataFrame({
         "stage": stage, "tier": tiers(tables, today, limits), "tags": tags, "last_contact": last_contact,
         "cadence_due": cadence_due,
     }, index=ids.index)
+
+
+def high_risk(tags: pd.Series) -> pd.Series:
+    """Whether each tag cell carries 风险等级-高 (schema.HIGH_RISK_TAG), as a tag, not as part of one."""
+    return tags.map(lambda cell: schema.HIGH_RISK_TAG in split_tags(cell)).astype(bool)
+
+
+def rhythm_days(stage: pd.Series, risky: pd.Series) -> pd.Series:
+    """Days from a contact that reached the customer to the next one its stage's rhythm asks for
+    (schema.REMIND_DAYS; ``risky``: the high-risk rhythm); NaN for 沉默客户, which have none."""
+    days = stage.map(schema.REMIND_DAYS)
+    return days.where(~risky.to_numpy() | days.isna(), schema.HIGH_RISK_REMIND_DAYS)
 
 
 def next_revisit(life: pd.DataFrame, ids: pd.Series, rule_due: pd.Series) -> pd.Series:

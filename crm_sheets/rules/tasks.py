@@ -37,13 +37,13 @@ def all_tasks(tables: dict[str, SheetTable], rules: pd.DataFrame, profile: pd.Da
     """
     events = event_tasks(tables, rules, profile).assign(kind=EVENT)
     cadence = cadence_tasks(tables, profile, since).assign(
-        kind=CADENCE, rule=CADENCE_RULE, window_end=pd.NaT, priority=CADENCE_PRIORITY,
+        kind=CADENCE, rule=CADENCE_RULE, window_end=pd.NaT, priority=CADENCE_PRIORITY, owner="",
         script_a=schema.CADENCE_SCRIPT, script_b="")
     tasks = pd.concat([f for f in (events, cadence) if len(f)] or [cadence], ignore_index=True)
     tasks["due"] = pd.to_datetime(tasks["due"]).astype("datetime64[ns]")
     tasks["window_end"] = pd.to_datetime(tasks["window_end"]).astype("datetime64[ns]")
     tasks = tasks[tasks["due"].notna()]
-    owner = tasks["owner"].fillna("").astype(str)
+    owner = tasks["owner"].fillna("").astype(str)  # blank: the rule names nobody, the customer's owner does it
     tasks["owner"] = owner.where(owner != "", tasks["customer_id"].map(profile["owner"])).fillna("")
     tasks["task_id"] = tasks["customer_id"] + "-" + tasks["rule"].astype(str) + "-" + tasks["due"].dt.strftime("%Y%m%d")
     tasks = tasks.drop_duplicates("task_id")
