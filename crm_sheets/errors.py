@@ -129,8 +129,9 @@ class TargetExists(CrmError):
 
 
 class TooManyNewIds(CrmError):
-    """{file}: 同一天最多生成 99999 个客户编号，这次需要 {count} 个；请分批导入。"""
-    en = "{file}: at most 99,999 new 客户编号 per day, this run needs {count}; import in batches."
+    """{file}: 同一天最多生成 99999 个客户编号，今天还剩 {free} 个，这次最多需要 {count} 个；请把文件拆小，分天导入。"""
+    en = ("{file}: at most 99,999 new 客户编号 per day, {free} left today and this run may need {count}; split the "
+          "file and import the rest another day.")
 
 
 class UnknownMerge(CrmError):

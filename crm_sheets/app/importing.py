@@ -11,6 +11,7 @@ import pandas as pd
 from .. import schema
 from ..outputs import Changes, FrameOut
 from ..reasons import explain
+from ..rules.ids import expect_ids
 from ..rules.importing import ImportPlan, plan_import
 from ..rules.validate import validate
 from ..workbook.read import CUSTOMERS_ONLY, Book, read_book
@@ -34,8 +35,12 @@ def run(store: Store, source: str | Path, *, today: dt.datetime, merge: bool = F
     store.progress("progress.check")
     log = store.tool_frame(schema.MERGE_LOG)
     incoming = read_book(source).tables["customers"]  # a file on disk, whichever store the workbook is in
-    checked = validate({"customers": incoming}, options=book.options, team=book.team_names, today=today)
     customers = book.tables["customers"]
+    checked = validate({"customers": incoming}, options=book.options, team=book.team_names, today=today)
+    # Every row that passed could be new: refuse now rather than after matching the whole list.
+    rejected = checked.problems["row"].nunique() if len(checked.problems) else 0
+    expect_ids(customers.text.get("customer_id", pd.Series(dtype=object)).astype(str),
+               len(incoming.data) - rejected, today, source=incoming.source)
     plan = plan_import(customers, incoming, checked, today=today, merge=merge, merge_id=new_merge_id(log, today))
     explained = explain(plan.errors.assign(sheet=customers.sheet.name), lang, book.options)
     plan = replace(plan, errors=explained[schema.IMPORT_ERRORS.keys])

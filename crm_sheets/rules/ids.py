@@ -14,6 +14,7 @@ from ..errors import TooManyNewIds
 from ..tables import SheetTable
 
 PREFIX = "CRM"
+LAST_SERIAL = 99_999
 
 
 def assign_ids(customers: SheetTable, today: dt.datetime) -> pd.DataFrame:
@@ -24,14 +25,26 @@ def assign_ids(customers: SheetTable, today: dt.datetime) -> pd.DataFrame:
     return new_ids(ids, ids.index[ids == ""], today, source=customers.source)
 
 
+def _first_free(existing: pd.Series, today: dt.datetime) -> int:
+    day = f"{PREFIX}{pd.Timestamp(today):%Y%m%d}"
+    used = existing[existing.str.startswith(day) & existing.str.fullmatch(rf"{day}\d{{5}}")]
+    return int(used.str[-5:].astype(int).max()) + 1 if len(used) else 1
+
+
+def expect_ids(existing: pd.Series, count: int, today: dt.datetime, *, source: str = "") -> None:
+    """Refuse at once (TooManyNewIds) when ``count`` new customers could not all get an id today: the cheap
+    check before reading and matching a whole list."""
+    free = LAST_SERIAL + 1 - _first_free(existing, today)
+    if count > free:
+        raise TooManyNewIds(file=source, count=count, free=free)
+
+
 def new_ids(existing: pd.Series, rows: pd.Index, today: dt.datetime, *, source: str = "") -> pd.DataFrame:
     """Ids for ``rows``, continuing today's serial after the ones in ``existing``."""
+    expect_ids(existing, len(rows), today, source=source)
     stamp = pd.Timestamp(today).floor("min")
     day = f"{PREFIX}{stamp:%Y%m%d}"
-    used = existing[existing.str.startswith(day) & existing.str.fullmatch(rf"{day}\d{{5}}")]
-    start = int(used.str[-5:].astype(int).max()) + 1 if len(used) else 1
-    if start + len(rows) > 100_000:
-        raise TooManyNewIds(file=source, count=len(rows))
+    start = _first_free(existing, today)
     new = [f"{day}{serial:05d}" for serial in range(start, start + len(rows))]
     return pd.DataFrame(
         {"customer_id": pd.Series(new, index=rows, dtype=object),
