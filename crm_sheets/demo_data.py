@@ -153,15 +153,20 @@ def _customers(rng: np.random.Generator, n: int, now: pd.Timestamp) -> pd.DataFr
     industries = np.asarray(list(TRADES), dtype=object)
     industry = industries[rng.choice(len(industries), n, p=_weights(len(industries), rng))]
     city = rng.integers(0, len(CITIES), n)
-    # Distinct (brand, city, trade) per customer: drawn without replacement.
-    space = len(BRAND_FIRST) * len(BRAND_SECOND) * len(CITIES)
-    combo = rng.choice(space, size=n, replace=space < n)
-    b1, rest = np.divmod(combo, len(BRAND_SECOND) * len(CITIES))
-    b2, city = np.divmod(rest, len(CITIES))
-    brand = np.asarray([c for c, _ in BRAND_FIRST], dtype=object)[b1] + np.asarray(
-        [c for c, _ in BRAND_SECOND], dtype=object)[b2]
-    brand_py = np.asarray([p for _, p in BRAND_FIRST], dtype=object)[b1] + np.asarray(
-        [p for _, p in BRAND_SECOND], dtype=object)[b2]
+    # Distinct (brand, city) per customer, drawn without replacement: a registered name is unique within its
+    # city's authority, so two firms of one name there would be one firm.  Past the two-character brands'
+    # room a third character is drawn.
+    first = np.asarray([c for c, _ in BRAND_FIRST], dtype=object)
+    first_py = np.asarray([p for _, p in BRAND_FIRST], dtype=object)
+    second = np.asarray([c for c, _ in BRAND_SECOND], dtype=object)
+    second_py = np.asarray([p for _, p in BRAND_SECOND], dtype=object)
+    thirds = 1 if len(first) * len(second) * len(CITIES) >= n else len(second)
+    combo = rng.choice(len(first) * len(second) * thirds * len(CITIES), size=n, replace=False)
+    b1, rest = np.divmod(combo, len(second) * thirds * len(CITIES))
+    b2, rest = np.divmod(rest, thirds * len(CITIES))
+    b3, city = np.divmod(rest, len(CITIES))
+    brand = first[b1] + second[b2] + (second[b3] if thirds > 1 else "")
+    brand_py = first_py[b1] + second_py[b2] + (second_py[b3] if thirds > 1 else "")
     trade = np.asarray([TRADES[i][k % len(TRADES[i])] for i, k in zip(industry, rng.integers(0, 4, n))], dtype=object)
     suffix = _pick(rng, [s for s, _ in SUFFIXES], n, p=[p for _, p in SUFFIXES])
     city_name = np.asarray([c[0] for c in CITIES], dtype=object)[city]

@@ -69,11 +69,35 @@ def test_the_same_company_written_another_way_matches(other: tuple) -> None:
         ("北京瑞丰物流有限公司", "赵敏", "13712345678", ""),  # same brand, another trade
         ("北京恒达贸易有限公司", "", "13812345678", ""),  # switchboard: only the phone is shared
         ("杭州华信电子有限公司", "王建国", "13812345678", "wang@ruifeng.com"),  # agent filing for several firms
-        ("北京瑞丰科技有限公司", "李娜", "13912345678", "li@other.com"),  # same name, nothing else agrees
+        ("北京瑞丰科技股份有限公司", "李娜", "13912345678", "li@other.com"),  # same core, nothing else agrees
     ],
 )
 def test_different_companies_do_not_match(other: tuple) -> None:
     assert not same(BASE, other)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "one"),
+    [
+        # A registered name is unique within its authority (企业名称登记管理规定): two departments.
+        (BASE, ("北京瑞丰科技有限公司", "李娜", "13912345678", "li@other.com"), True),
+        # Trade word dropped and legal form changed, everything else the same.
+        (("宁波恒信五金制品有限公司", "陈立新", "13705741234", "chenlx@hengxin.cn"),
+         ("宁波恒信有限责任公司", "陈立新", "13705741234", "chenlx@hengxin.cn"), True),
+        (("宁波恒信五金制品有限公司", "陈立新", "13705741234", ""), ("宁波恒信公司", "", "137 0574 1234", ""), True),
+        # One character apart and the same (very common) contact name, nothing else: two firms.
+        (("苏州华泰建材有限公司", "王伟", "13951201111", "wang@huatai.com"),
+         ("苏州金泰建材有限公司", "王伟", "13951202222", "wang@jintai.com"), False),
+        # An agent's e-mail on two firms whose brands differ.
+        (("杭州明远贸易有限公司", "赵会计", "13600001111", "dl_zhao@163.com"),
+         ("杭州佳禾服饰有限公司", "赵会计", "13600002222", "dl_zhao@163.com"), False),
+        # The brand of one is the start of the other, but in another city: another company.
+        (("宁波恒信五金制品有限公司", "陈立新", "13705741234", ""), ("杭州恒信有限公司", "陈立新", "13705741234", ""), False),
+    ],
+)
+def test_cases_users_reported(a: tuple, b: tuple, one: bool) -> None:
+    """Issue 17's examples: each expected answer is what the issue says a person would decide."""
+    assert same(a, b) is one
 
 
 @pytest.fixture()

@@ -8,9 +8,14 @@ pairs are judged on whole columns, a chunk at a time:
 
 - sure: same company (core and city agree) and the same phone or e-mail;
 - likely: same company and the same contact person (phone and e-mail changed
-  since, or the contact written as 王经理); or a company name one character
-  apart with the same phone or e-mail, or with the same full contact name when
-  that name is rare in the workbook (王伟 at a hundred firms proves nothing).
+  since, or the contact written as 王经理); the identical registered name in
+  the same city (a name is unique within its registration authority, so two
+  departments with their own phones are still one legal entity); one name the
+  brand of the other (恒信五金制品 / 恒信: trade word dropped, 恒信公司) with
+  the same phone or e-mail; or a company name one character apart with the
+  same phone or e-mail, or with the same full contact name when that name is
+  rare in the workbook and long enough to say something (王伟 at a hundred
+  firms proves nothing, and a two-character name is common everywhere).
 
 Different names that share a phone, an e-mail or even a contact person (a
 switchboard, an agent) are never enough; neither is the same brand in another
@@ -38,6 +43,7 @@ MAX_WEAK_BLOCK = 30
 CHUNK = 500_000
 # A contact name carried by more records than this (and than this share of the workbook) is common there: it
 # is no evidence that two names one character apart are one company (a term-frequency weight, as splink's).
+# Nor is a two-character name (王伟, 李娜): common in the country even when the workbook holds it once.
 COMMON_CONTACT = 5
 COMMON_SHARE = 0.001
 TITLE_FORM = rf"^.(?:{'|'.join(schema.TITLES)})$"
@@ -69,7 +75,7 @@ def features(customers: pd.DataFrame) -> pd.DataFrame:
         "core": keys["core"], "city": keys["city"], "full": keys["full"], "phone": phone, "email": email,
         "contact": contact, "surname": contact.str[:1], "titled": titled, "core_len": keys["core"].str.len(),
         "branch": keys["core"].str.contains("#", regex=False), "person": keys["core"] == contact,
-        "rare_contact": carriers <= max(COMMON_CONTACT, COMMON_SHARE * len(contact)),
+        "rare_contact": (carriers <= max(COMMON_CONTACT, COMMON_SHARE * len(contact))) & (contact.str.len() >= 3),
     }, index=customers.index)
 
 
@@ -124,6 +130,11 @@ def judge(f: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     core_edits = cpdist(a["core"].tolist(), b["core"].tolist(), scorer=Levenshtein.distance, workers=1)
     full_edits = cpdist(a["full"].tolist(), b["full"].tolist(), scorer=Levenshtein.distance, workers=1)
     longest = np.maximum(a["core_len"], b["core_len"])
+    full_same = (a["full"] == b["full"]) & city_same & ~a["person"] & ~b["person"]
+    shorter = np.where(a["core_len"] <= b["core_len"], a["core"], b["core"])
+    longer = np.where(a["core_len"] <= b["core_len"], b["core"], a["core"])
+    brand_of = ~same_core & ~a["branch"] & ~b["branch"] & (np.minimum(a["core_len"], b["core_len"]) >= 2) & np.asarray(
+        [lo_.startswith(hi_) for lo_, hi_ in zip(longer.tolist(), shorter.tolist())], dtype=bool) & city_same
     one_off = ~same_core & (a["branch"] == b["branch"]) & (longest >= 4) & ((core_edits <= 1) | (full_edits <= 1))
     phone = (a["phone"] == b["phone"]) & (a["phone"] != "")
     email = (a["email"] == b["email"]) & (a["email"] != "")
@@ -136,21 +147,23 @@ def judge(f: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     sure = company & (phone | email)
     rare = contact & a["rare_contact"]
     likely = ~sure & (
-        (company & ~person & (contact | titled)) | (typo & (phone | email)) | (typo & city_same & rare)
+        (company & ~person & (contact | titled)) | full_same | (brand_of & (phone | email))
+        | (typo & (phone | email)) | (typo & city_same & rare)
     )
     score = np.round(
-        np.where(company, 0.6, 0.45) + 0.2 * phone + 0.15 * email + 0.1 * contact + 0.05 * (titled & ~contact), 2
+        np.where(company | full_same, 0.6, 0.45) + 0.2 * phone + 0.15 * email + 0.1 * contact + 0.05 * (titled & ~contact), 2
     ).clip(max=1.0)
     out = pairs.copy()
     out["verdict"] = np.where(sure, SURE, np.where(likely, LIKELY, ""))
     out["score"] = np.where(sure | likely, score, 0.0)
-    out["reason"] = _reasons(company, typo, phone, email, contact, titled)
+    out["reason"] = _reasons(company, full_same, brand_of, typo, phone, email, contact, titled)
     return out[out["verdict"] != ""].reset_index(drop=True)
 
 
-def _reasons(company, typo, phone, email, contact, titled) -> np.ndarray:
+def _reasons(company, full_same, brand_of, typo, phone, email, contact, titled) -> np.ndarray:
     """Why a pair matched, as codes joined by "+" (labels.py words them for 疑似重复)."""
-    name = np.where(company, "same_name", np.where(typo, "name_one_char", ""))
+    name = np.select([full_same, company, brand_of, typo], ["same_full_name", "same_name", "name_brand", "name_one_char"],
+                     "")
     parts = [name]
     for mask, code in ((phone, "same_phone"), (email, "same_email"), (contact, "same_contact"),
                        (titled & ~contact, "same_surname")):
