@@ -1,6 +1,7 @@
 """A customer list far denser than the demo: one trade, five cities, short brands, common contact names.
 
     python benchmarks/dense_workbook.py [--customers 100000] [--leads 90000]
+    python benchmarks/dense_workbook.py --review     # what 疑似重复 asks a manager to look at
     python benchmarks/bench_commands.py --workbook benchmarks/.cache/dense-100000.xlsx \
         --leads benchmarks/.cache/dense-leads-90000.csv
 
@@ -18,6 +19,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -57,13 +62,41 @@ def dense_customers(n: int, seed: int = 17, serials: int = 0) -> pd.DataFrame:
     })
 
 
+def review(path: Path) -> None:
+    """Run dedupe on a copy and count the 疑似重复 groups whose records share no phone, no e-mail and no
+    identical full name: in this workbook every one of them is two firms a manager must tell apart."""
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / path.name
+        shutil.copy(path, copy)
+        command = ["dedupe", str(copy), "--today", "2026-11-24"]
+        subprocess.run([sys.executable, "-c", "from crm_sheets.cli import main; main()", *command], check=False)
+        sheet = pd.read_excel(copy, sheet_name="疑似重复", engine="calamine", dtype=str).fillna("")
+    sheet["电话"] = sheet["联系电话"].str.replace(r"\D", "", regex=True)
+    sheet["邮箱"] = sheet["联系邮箱"].str.strip().str.lower()
+    sheet["名称"] = sheet["客户名称"].str.replace(r"\s", "", regex=True)
+
+    shared = set()
+    for column in ("电话", "邮箱", "名称"):
+        filled = sheet[sheet[column] != ""]
+        shared |= set(filled.loc[filled.duplicated(["组号", column]), "组号"])
+    weak = sheet[~sheet["组号"].isin(shared)]
+    print(f"疑似重复: {sheet['组号'].nunique():,} groups ({len(sheet):,} records); "
+          f"{weak['组号'].nunique():,} share no phone, e-mail or identical full name")
+    if len(weak):
+        print(weak["原因"].value_counts().head(5).to_string())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--leads", type=int, default=90_000)
+    parser.add_argument("--review", action="store_true", help="count what 疑似重复 lists on the workbook made before")
     args = parser.parse_args()
     CACHE.mkdir(exist_ok=True)
     out = CACHE / f"dense-{args.customers}.xlsx"
+    if args.review:
+        review(out)
+        return
     scale = args.customers / 100_000
     demo = make_demo(dt.date(2026, 11, 24), n_customers=args.customers, n_followups=int(1_048_575 * scale),
                      n_orders=int(200_000 * scale), n_tickets=int(20_000 * scale))
