@@ -24,7 +24,10 @@ city, another trade, or a branch office.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -32,7 +35,7 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import cpdist
 
 from .. import schema, values
-from .names import company_keys, plain
+from .names import BRANCH_WORDS, company_keys, plain
 
 # A block bigger than this says nothing about identity (a placeholder phone,
 # a generic core): its members are not paired through it.  A contact name with
@@ -47,6 +50,9 @@ CHUNK = 500_000
 COMMON_CONTACT = 5
 COMMON_SHARE = 0.001
 TITLE_FORM = rf"^.(?:{'|'.join(schema.TITLES)})$"
+_HAN = r"[\u4e00-\u9fff]"
+# The brand of a name in pinyin is at least this long before an English name holding it says anything.
+MIN_PINYIN = 4
 
 SURE, LIKELY = "sure", "likely"
 
@@ -65,6 +71,9 @@ class Duplicates:
 def features(customers: pd.DataFrame) -> pd.DataFrame:
     """The comparable form of each record: company core and city, plain phone, e-mail and contact."""
     keys = company_keys(customers["name"])
+    # A branch (分公司, 营业部, a group's subsidiary) is its own customer whether or not its name says where the
+    # head office's name ends: compare cores without the mark, and keep whether each record is a branch.
+    core = keys["core"].str.replace("#", "", regex=False)
     email = customers.get("email", pd.Series("", index=customers.index)).fillna("").astype(str).str.strip().str.lower()
     email = email.where(values.valid_emails(email), "")
     phone = customers.get("phone", pd.Series("", index=customers.index)).fillna("").astype(str)
@@ -72,9 +81,11 @@ def features(customers: pd.DataFrame) -> pd.DataFrame:
     titled = contact.str.match(TITLE_FORM)
     carriers = contact.map(contact[contact != ""].value_counts()).fillna(0).astype("int64")
     return pd.DataFrame({
-        "core": keys["core"], "city": keys["city"], "full": keys["full"], "phone": phone, "email": email,
-        "contact": contact, "surname": contact.str[:1], "titled": titled, "core_len": keys["core"].str.len(),
-        "branch": keys["core"].str.contains("#", regex=False), "person": keys["core"] == contact,
+        "core": core, "city": keys["city"], "full": keys["full"], "phone": phone, "email": email,
+        "contact": contact, "surname": contact.str[:1], "titled": titled, "core_len": core.str.len(),
+        "branch": keys["core"].str.contains("#", regex=False) | core.str.endswith(BRANCH_WORDS)
+        | core.str.contains("集团.", regex=True),
+        "person": core == contact, "latin": ~core.str.contains(_HAN, regex=True),
         "rare_contact": (carriers <= max(COMMON_CONTACT, COMMON_SHARE * len(contact))) & (contact.str.len() >= 3),
     }, index=customers.index)
 
@@ -131,10 +142,7 @@ def judge(f: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     full_edits = cpdist(a["full"].tolist(), b["full"].tolist(), scorer=Levenshtein.distance, workers=1)
     longest = np.maximum(a["core_len"], b["core_len"])
     full_same = (a["full"] == b["full"]) & city_same & ~a["person"] & ~b["person"]
-    shorter = np.where(a["core_len"] <= b["core_len"], a["core"], b["core"])
-    longer = np.where(a["core_len"] <= b["core_len"], b["core"], a["core"])
-    brand_of = ~same_core & ~a["branch"] & ~b["branch"] & (np.minimum(a["core_len"], b["core_len"]) >= 2) & np.asarray(
-        [lo_.startswith(hi_) for lo_, hi_ in zip(longer.tolist(), shorter.tolist())], dtype=bool) & city_same
+    related = ~same_core & city_ok & _related_names(a, b)
     one_off = ~same_core & (a["branch"] == b["branch"]) & (longest >= 4) & ((core_edits <= 1) | (full_edits <= 1))
     phone = (a["phone"] == b["phone"]) & (a["phone"] != "")
     email = (a["email"] == b["email"]) & (a["email"] != "")
@@ -147,7 +155,7 @@ def judge(f: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     sure = company & (phone | email)
     rare = contact & a["rare_contact"]
     likely = ~sure & (
-        (company & ~person & (contact | titled)) | full_same | (brand_of & (phone | email))
+        (company & ~person & (contact | titled)) | full_same | (related & (phone | email | rare))
         | (typo & (phone | email)) | (typo & city_same & rare)
     )
     score = np.round(
@@ -156,13 +164,58 @@ def judge(f: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     out = pairs.copy()
     out["verdict"] = np.where(sure, SURE, np.where(likely, LIKELY, ""))
     out["score"] = np.where(sure | likely, score, 0.0)
-    out["reason"] = _reasons(company, full_same, brand_of, typo, phone, email, contact, titled)
+    out["reason"] = _reasons(company, full_same, related, typo, phone, email, contact, titled)
     return out[out["verdict"] != ""].reset_index(drop=True)
 
 
-def _reasons(company, full_same, brand_of, typo, phone, email, contact, titled) -> np.ndarray:
+def _related_names(a: dict, b: dict) -> np.ndarray:
+    """Two names of one firm written differently: one core inside the other (恒信 / 恒信五金, 张伟 / 张伟五金店),
+    the same brand with the trade shortened (凡大五金上海分公司 / 凡大五金制品上海分公司), or an
+    English name holding the brand's pinyin (Ningbo Hengxin / 恒信).  A branch only matches a branch, so two
+    branches of one firm (上海分公司 / 杭州分公司) are never related: neither core leaves out the other's place."""
+    short = np.where(a["core_len"] <= b["core_len"], a["core"], b["core"]).tolist()
+    long_ = np.where(a["core_len"] <= b["core_len"], b["core"], a["core"]).tolist()
+    inside = np.fromiter((len(s) >= 2 and s in t for s, t in zip(short, long_)), dtype=bool, count=len(short))
+    # The same brand with the trade shortened (大禾传媒 / 大禾文化传媒): the shorter core is the longer one with
+    # characters left out.  Two characters alone are not a brand here: 博罗 and 平度 are places.
+    brand = (a["core"].astype("U2") == b["core"].astype("U2")) & (np.minimum(a["core_len"], b["core_len"]) >= 3) & ~inside
+    brand[brand] = [_within(s, t) for s, t in zip(np.asarray(short, dtype=object)[brand], np.asarray(long_, dtype=object)[brand])]
+    either = a["latin"] ^ b["latin"]
+    pinyin = np.zeros(len(short), dtype=bool)
+    if either.any():
+        han = np.where(a["latin"], b["core"], a["core"])[either].tolist()
+        latin = np.where(a["latin"], a["core"], b["core"])[either].tolist()
+        pinyin[either] = [len(p) >= MIN_PINYIN and p in re.sub("[^a-z]", "", text)
+                          for p, text in zip(brand_pinyin(han), latin)]
+    return (a["branch"] == b["branch"]) & (inside | brand | pinyin)
+
+
+def _within(short: str, long_: str) -> bool:
+    """``short`` is ``long_`` with characters left out (in order)."""
+    chars = iter(long_)
+    return all(c in chars for c in short)
+
+
+def brand_pinyin(cores: list[str]) -> list[str]:
+    """The first two characters of each core in toneless pinyin (恒信五金 -> hengxin)."""
+    table = _pinyin_table()
+    return ["".join(table.get(ord(c), "") for c in core[:2]) for core in cores]
+
+
+@lru_cache(maxsize=1)
+def _pinyin_table() -> dict[int, str]:
+    from pypinyin.pinyin_dict import pinyin_dict  # 40,000 readings: loaded only when an English name turns up
+
+    def toneless(reading: str) -> str:
+        first = reading.split(",")[0]
+        return "".join(c for c in unicodedata.normalize("NFKD", first) if c.isascii())
+
+    return {code: toneless(reading) for code, reading in pinyin_dict.items() if 0x4E00 <= code <= 0x9FFF}
+
+
+def _reasons(company, full_same, related, typo, phone, email, contact, titled) -> np.ndarray:
     """Why a pair matched, as codes joined by "+" (labels.py words them for 疑似重复)."""
-    name = np.select([full_same, company, brand_of, typo], ["same_full_name", "same_name", "name_brand", "name_one_char"],
+    name = np.select([full_same, company, related, typo], ["same_full_name", "same_name", "name_brand", "name_one_char"],
                      "")
     parts = [name]
     for mask, code in ((phone, "same_phone"), (email, "same_email"), (contact, "same_contact"),

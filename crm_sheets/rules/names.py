@@ -23,12 +23,19 @@ CITIES = ["北京", "上海", "天津", "重庆", "石家庄", "唐山", "秦皇
 # Longest first, so a legal form inside another (有限公司 in 有限责任公司) never wins.
 LEGAL_FORMS = ("集团股份有限公司", "集团有限责任公司", "集团有限公司", "股份有限公司", "有限责任公司", "有限公司",
                "集团公司", "股份公司", "集团", "公司", "商贸行", "商行", "工作室")
-BRANCH_WORDS = ("分公司", "分店", "分部", "办事处", "营业部", "分厂", "分行", "支行", "门店")
+BRANCH_WORDS = ("分公司", "分店", "分部", "办事处", "营业部", "门市部", "经营部", "分厂", "分行", "支行", "门店")
+# Said of the head office itself (瑞丰科技有限公司（总部）): no part of who it is.
+HEAD_OFFICE = "总部"
 
 _CITY_SET = frozenset(CITIES)
 _PROVINCES = frozenset(PROVINCES)
 # 市 is no province's tail: 北京市 is the city of 北京.
 _PROVINCE_TAILS = ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省")
+# A district, county or town after the city (宁波市鄞州区, 长兴县, 长安镇): where the firm sits, not who it is.
+_DISTRICT = re.compile(r"^[\u4e00-\u9fff]{2,4}?(?:区|县|镇|旗)")
+# 个体工商户 written before an owner's name.
+_SOLE_TRADER = ("个体工商户", "个体户")
+_HAN_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
 _BRACKET = re.compile(r"\(([^()]*)\)")
 _BRANCH = re.compile(rf"^(.*?(?:{'|'.join(LEGAL_FORMS)}))(.+(?:{'|'.join(BRANCH_WORDS)}))$")
 
@@ -71,20 +78,25 @@ def split_name(name: str) -> tuple[str, str, str]:
     if match:
         inside = match.group(1)
         place = inside.removesuffix("市")
-        if place in _CITY_SET:
+        # 江金五金(太仓)有限公司: a short name in brackets right before the legal form is where the firm is
+        # registered, a county-level city or not.
+        registered = (len(place) in (2, 3) and _HAN_ONLY.match(place) is not None and _strip_legal(place) == place
+                      and name[match.end():].startswith(LEGAL_FORMS) and not place.endswith(BRANCH_WORDS))
+        if place in _CITY_SET or registered:
             city = place
             name = name[: match.start()] + name[match.end():]
-        elif not _strip_legal(inside):
+        elif not _strip_legal(inside) or inside in _SOLE_TRADER:
             name = name[: match.start()] + name[match.end():]
-    body = name.replace("(", "").replace(")", "")
-    rest, prefix_city = _strip_place(body)
+    body = name.replace("(", "").replace(")", "").removesuffix(HEAD_OFFICE)
+    rest, prefix_city = _strip_place(body.removeprefix(_SOLE_TRADER[0]).removeprefix(_SOLE_TRADER[1]))
     city = city or prefix_city
     branch = ""
     if rest.endswith(BRANCH_WORDS):
         parts = _BRANCH.match(rest)
         if parts:
             rest, branch = parts.group(1), parts.group(2)
-    core = _strip_legal(rest)
+    # 伟浩印刷西安分公司 (no legal form to split at) keeps its 公司: it is a branch's name.
+    core = rest if rest.endswith(BRANCH_WORDS) else _strip_legal(rest)
     if len(core) < 2:
         core = rest
     return (f"{core}#{branch}" if branch else core), city, body
@@ -100,6 +112,11 @@ def _strip_legal(text: str) -> str:
     return text
 
 
+def _city_at(text: str, start: int, size: int) -> bool:
+    """A city name at ``start`` that is not the first half of a district (北京朝阳区 is no city of 朝阳)."""
+    return text[start:start + size] in _CITY_SET and text[start + size:start + size + 1] not in ("区", "县", "镇")
+
+
 def _strip_place(body: str) -> tuple[str, str]:
     """Leading province and city (广东省深圳市, 吉林省长春市, 北京市, 北京): the rest, and the city."""
     rest = body
@@ -110,14 +127,18 @@ def _strip_place(body: str) -> tuple[str, str]:
         tail = next((t for t in _PROVINCE_TAILS if rest.startswith(t, k)), None)
         if tail is not None:
             rest = rest[k + len(tail):]
-        elif any(rest[k:k + n] in _CITY_SET for n in (2, 3, 4)):
+        elif any(_city_at(rest, k, n) for n in (2, 3, 4)):
             # 广东深圳… / 吉林长春… (a province without 省, then its city); 北京瑞丰… keeps 北京 as the city.
             rest = rest[k:]
         break
+    city = ""
     for k in (4, 3, 2):
-        if rest[:k] in _CITY_SET and len(rest) >= k + 2:
+        if _city_at(rest, 0, k) and len(rest) >= k + 2:
             city, rest = rest[:k], rest[k:]
             if rest.startswith("市") and len(rest) >= 3:
                 rest = rest[1:]
-            return rest, city
-    return rest, ""
+            break
+    district = _DISTRICT.match(rest)
+    if district and len(rest) - district.end() >= 2:
+        rest = rest[district.end():]
+    return rest, city
