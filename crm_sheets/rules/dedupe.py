@@ -35,7 +35,7 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import cpdist
 
 from .. import schema, values
-from .names import BRANCH_WORDS, company_keys, plain
+from .names import BRANCH_WORDS, SHOP_WORDS, company_keys, plain
 
 # A block bigger than this says nothing about identity (a placeholder phone,
 # a generic core): its members are not paired through it.  A contact name with
@@ -83,7 +83,8 @@ def features(customers: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "core": core, "city": keys["city"], "full": keys["full"], "phone": phone, "email": email,
         "contact": contact, "surname": contact.str[:1], "titled": titled, "core_len": core.str.len(),
-        "branch": keys["core"].str.contains("#", regex=False) | core.str.endswith(BRANCH_WORDS)
+        "branch": keys["core"].str.contains("#", regex=False) | (core.str.endswith(BRANCH_WORDS)
+                                                                  & ~core.str.endswith(SHOP_WORDS))
         | core.str.contains("集团.", regex=True),
         "person": core == contact, "latin": ~core.str.contains(_HAN, regex=True),
         "rare_contact": (carriers <= max(COMMON_CONTACT, COMMON_SHARE * len(contact))) & (contact.str.len() >= 3),
@@ -185,8 +186,8 @@ def _related_names(a: dict, b: dict) -> np.ndarray:
     if either.any():
         han = np.where(a["latin"], b["core"], a["core"])[either].tolist()
         latin = np.where(a["latin"], a["core"], b["core"])[either].tolist()
-        pinyin[either] = [len(p) >= MIN_PINYIN and p in re.sub("[^a-z]", "", text)
-                          for p, text in zip(brand_pinyin(han), latin)]
+        pinyin[either] = [any(len(p) >= MIN_PINYIN and p in letters for p in readings)
+                          for readings, letters in zip(brand_pinyin(han), (re.sub("[^a-z]", "", t) for t in latin))]
     return (a["branch"] == b["branch"]) & (inside | brand | pinyin)
 
 
@@ -196,10 +197,12 @@ def _within(short: str, long_: str) -> bool:
     return all(c in chars for c in short)
 
 
-def brand_pinyin(cores: list[str]) -> list[str]:
-    """The first two characters of each core in toneless pinyin (恒信五金 -> hengxin)."""
+def brand_pinyin(cores: list[str]) -> list[tuple[str, ...]]:
+    """Each pair of neighbouring characters among a core's first four, in toneless pinyin: the brand is one of
+    them whether or not a county's name (乐清, 都江堰) comes first (恒信五金 -> hengxin, xinwu, wujin)."""
     table = _pinyin_table()
-    return ["".join(table.get(ord(c), "") for c in core[:2]) for core in cores]
+    return [tuple("".join(table.get(ord(c), "") for c in core[k:k + 2]) for k in range(min(3, len(core) - 1)))
+            for core in cores]
 
 
 @lru_cache(maxsize=1)

@@ -24,6 +24,10 @@ CITIES = ["北京", "上海", "天津", "重庆", "石家庄", "唐山", "秦皇
 LEGAL_FORMS = ("集团股份有限公司", "集团有限责任公司", "集团有限公司", "股份有限公司", "有限责任公司", "有限公司",
                "集团公司", "股份公司", "集团", "公司", "商贸行", "商行", "工作室")
 BRANCH_WORDS = ("分公司", "分店", "分部", "办事处", "营业部", "门市部", "经营部", "分厂", "分行", "支行", "门店")
+# After a company's legal form these name a branch; on their own (张华文具门市部) they are a sole trader's shop.
+SHOP_WORDS = ("门市部", "经营部")
+# A shop's kind before its owner's name in brackets: 门窗工作室(王鑫磊) is 王鑫磊门窗工作室.
+_SHOP_ENDS = ("店", "部", "室", "行", "社", "厂", "铺", "馆")
 # Said of the head office itself (瑞丰科技有限公司（总部）): no part of who it is.
 HEAD_OFFICE = "总部"
 
@@ -87,6 +91,9 @@ def split_name(name: str) -> tuple[str, str, str]:
             name = name[: match.start()] + name[match.end():]
         elif not _strip_legal(inside) or inside in _SOLE_TRADER:
             name = name[: match.start()] + name[match.end():]
+        elif (len(inside) in (2, 3) and match.end() == len(name) and name[: match.start()].endswith(_SHOP_ENDS)
+              and _HAN_ONLY.match(inside) and not inside.endswith(_SHOP_ENDS)):
+            name = inside + name[: match.start()]
     body = name.replace("(", "").replace(")", "").removesuffix(HEAD_OFFICE)
     rest, prefix_city = _strip_place(body.removeprefix(_SOLE_TRADER[0]).removeprefix(_SOLE_TRADER[1]))
     city = city or prefix_city
