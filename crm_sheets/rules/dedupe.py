@@ -24,10 +24,12 @@ city, another trade, or a branch office.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -65,7 +67,8 @@ class Duplicates:
     rows: pd.DataFrame  # index = row; cluster, score, reason, sure
 
     def id_clusters(self, ids: pd.Series) -> list[list[str]]:
-        return [[str(ids[r]) for r in rows] for rows in self.clusters]
+        text = ids.astype(str).to_dict()
+        return [[text[r] for r in rows] for rows in self.clusters]
 
 
 def features(customers: pd.DataFrame) -> pd.DataFrame:
@@ -207,7 +210,13 @@ def brand_pinyin(cores: list[str]) -> list[tuple[str, ...]]:
 
 @lru_cache(maxsize=1)
 def _pinyin_table() -> dict[int, str]:
-    from pypinyin.pinyin_dict import pinyin_dict  # 40,000 readings: loaded only when an English name turns up
+    # pypinyin's reading table alone: importing the package would load its phrase dictionaries too (0.4 s).
+    spec = importlib.util.find_spec("pypinyin")
+    path = Path(spec.origin).with_name("pinyin_dict.py")
+    table = importlib.util.spec_from_file_location("crm_sheets_pinyin_dict", path)
+    module = importlib.util.module_from_spec(table)
+    table.loader.exec_module(module)
+    pinyin_dict = module.pinyin_dict
 
     def toneless(reading: str) -> str:
         first = reading.split(",")[0]
@@ -220,12 +229,11 @@ def _reasons(company, full_same, related, typo, phone, email, contact, titled) -
     """Why a pair matched, as codes joined by "+" (labels.py words them for 疑似重复)."""
     name = np.select([full_same, company, related, typo], ["same_full_name", "same_name", "name_brand", "name_one_char"],
                      "")
-    parts = [name]
+    text = name.astype(object)
     for mask, code in ((phone, "same_phone"), (email, "same_email"), (contact, "same_contact"),
                        (titled & ~contact, "same_surname")):
-        parts.append(np.where(mask, code, ""))
-    stacked = np.stack(parts, axis=1)
-    return np.asarray(["+".join(p for p in row if p) for row in stacked.tolist()], dtype=object)
+        text = text + np.where(mask, "+" + code, "")
+    return np.asarray([t.lstrip("+") for t in text.tolist()], dtype=object)
 
 
 def find_duplicates(customers: pd.DataFrame) -> Duplicates:

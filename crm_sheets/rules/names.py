@@ -53,14 +53,13 @@ def _to_simplified() -> dict[int, str]:
     return {ord(k): v for k, v in table.items() if len(k) == 1 and len(v) == 1}
 
 
-def plain_text(text: str) -> str:
-    """Full-width to half-width, traditional to simplified, no spaces, lower case."""
-    return "".join(unicodedata.normalize("NFKC", text).translate(_to_simplified()).split()).lower()
-
-
 def plain(texts: pd.Series) -> pd.Series:
-    """plain_text for a column."""
-    return pd.Series([plain_text(t) for t in texts.fillna("").astype(str).tolist()], index=texts.index, dtype=object)
+    """Full-width to half-width, traditional to simplified, no spaces, lower case.  Each step runs once over
+    the whole column joined by a separator no step changes or merges with its neighbours (a loop per cell costs
+    0.7 s on 300,000 cells)."""
+    cells = texts.fillna("").astype(str).str.replace("\x00", "", regex=False).tolist()
+    joined = unicodedata.normalize("NFKC", "\x00".join(cells)).translate(_to_simplified()).lower()
+    return pd.Series(re.sub(r"[^\S\x00]+", "", joined).split("\x00"), index=texts.index, dtype=object)
 
 
 def company_keys(names: pd.Series) -> pd.DataFrame:
@@ -69,7 +68,7 @@ def company_keys(names: pd.Series) -> pd.DataFrame:
     Work happens once per distinct name, then is mapped back.
     """
     codes, unique = pd.factorize(names.fillna("").astype(object))
-    parts = [split_name(plain_text(str(name))) for name in unique]
+    parts = [split_name(name) for name in plain(pd.Series(unique, dtype=object)).tolist()]
     columns = {key: np.asarray([p[i] for p in parts], dtype=object)[codes] for i, key in enumerate(("core", "city",
                                                                                                      "full"))}
     return pd.DataFrame(columns, index=names.index)
