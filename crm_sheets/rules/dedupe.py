@@ -142,22 +142,21 @@ def judge(f: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     same_core = a["core"] == b["core"]
     city_ok = (a["city"] == "") | (b["city"] == "") | (a["city"] == b["city"])
     city_same = (a["city"] == b["city"]) & (a["city"] != "")
-    core_edits = cpdist(a["core"].tolist(), b["core"].tolist(), scorer=Levenshtein.distance, workers=1)
-    full_edits = cpdist(a["full"].tolist(), b["full"].tolist(), scorer=Levenshtein.distance, workers=1)
-    longest = np.maximum(a["core_len"], b["core_len"])
-    full_same = (a["full"] == b["full"]) & city_same & ~a["person"] & ~b["person"]
-    related = ~same_core & city_ok & _related_names(a, b)
-    one_off = ~same_core & (a["branch"] == b["branch"]) & (longest >= 4) & ((core_edits <= 1) | (full_edits <= 1))
     phone = (a["phone"] == b["phone"]) & (a["phone"] != "")
     email = (a["email"] == b["email"]) & (a["email"] != "")
     contact = (a["contact"] == b["contact"]) & (a["contact"] != "") & ~a["titled"] & (a["surname"] != a["contact"])
     titled = (a["surname"] == b["surname"]) & (a["surname"] != "") & (a["titled"] | b["titled"])
+    rare = contact & a["rare_contact"]
+    full_same = (a["full"] == b["full"]) & city_same & ~a["person"] & ~b["person"]
+    # Names are compared character by character only where the rest could make the pair a match.
+    open_ = ~same_core & city_ok & (phone | email | rare)
+    related = _where(open_, _related_names, a, b)
+    typo = _where(open_ & (a["branch"] == b["branch"]) & (np.maximum(a["core_len"], b["core_len"]) >= 4),
+                  _one_char_apart, a, b)
     # A person as customer (name = contact): two people of the same name are not one customer.
     person = a["person"] | b["person"]
     company = same_core & city_ok
-    typo = one_off & city_ok
     sure = company & (phone | email)
-    rare = contact & a["rare_contact"]
     likely = ~sure & (
         (company & ~person & (contact | titled)) | full_same | (related & (phone | email | rare))
         | (typo & (phone | email)) | (typo & city_same & rare)
@@ -165,11 +164,27 @@ def judge(f: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     score = np.round(
         np.where(company | full_same, 0.6, 0.45) + 0.2 * phone + 0.15 * email + 0.1 * contact + 0.05 * (titled & ~contact), 2
     ).clip(max=1.0)
-    out = pairs.copy()
-    out["verdict"] = np.where(sure, SURE, np.where(likely, LIKELY, ""))
-    out["score"] = np.where(sure | likely, score, 0.0)
-    out["reason"] = _reasons(company, full_same, related, typo, phone, email, contact, titled)
-    return out[out["verdict"] != ""].reset_index(drop=True)
+    keep = sure | likely
+    out = pairs[keep].reset_index(drop=True)
+    out["verdict"] = np.where(sure[keep], SURE, LIKELY)
+    out["score"] = score[keep]
+    out["reason"] = _reasons(*(m[keep] for m in (company, full_same, related, typo, phone, email, contact, titled)))
+    return out
+
+
+def _where(mask: np.ndarray, test, a: dict, b: dict) -> np.ndarray:
+    """``test`` run on the pairs under ``mask`` only; False elsewhere."""
+    out = np.zeros(len(mask), dtype=bool)
+    if mask.any():
+        out[mask] = test({k: v[mask] for k, v in a.items()}, {k: v[mask] for k, v in b.items()})
+    return out
+
+
+def _one_char_apart(a: dict, b: dict) -> np.ndarray:
+    """Company cores (or whole names) one insertion, deletion or substitution apart."""
+    core = cpdist(a["core"].tolist(), b["core"].tolist(), scorer=Levenshtein.distance, workers=1)
+    full = cpdist(a["full"].tolist(), b["full"].tolist(), scorer=Levenshtein.distance, workers=1)
+    return (core <= 1) | (full <= 1)
 
 
 def _related_names(a: dict, b: dict) -> np.ndarray:
