@@ -100,6 +100,33 @@ def test_cases_users_reported(a: tuple, b: tuple, one: bool) -> None:
     assert same(a, b) is one
 
 
+@pytest.mark.parametrize(
+    ("a", "b", "one"),
+    [
+        # District, county or town after the city; a registration place in brackets before the legal form.
+        (("佛山市南海区雅品建材有限公司", "徐建", "18941574175", ""), ("广东省佛山市雅品建材有限公司", "徐先生", "+86 18941574175", ""),
+         True),
+        (("江金五金制品(太仓)有限公司", "朱明阳", "13773943669", ""), ("太仓江金五金制品有限公司", "朱总", "13773943669", ""), True),
+        # A sole trader's shop and its owner.
+        (("宋凯(个体工商户)", "宋凯", "15639288632", ""), ("宋凯建材店", "宋凯", "15639288632", ""), True),
+        (("门窗工作室(王鑫磊)", "黎老板", "13555006644", ""), ("台州市椒江区王鑫磊门窗工作室", "黎燕", "13555006644", ""), True),
+        # The English name of a firm holds its brand in pinyin.
+        (("Ningbo Hengxin Hardware Co., Ltd.", "陈立新", "13705741234", "chenlx@hengxin.cn"),
+         ("宁波恒信五金制品有限公司", "陈立新", "", "chenlx@hengxin.cn"), True),
+        # A group and its subsidiary share the switchboard; two branches of one firm too; firms that an agent
+        # registered in one county (博罗) share the agent's phone and e-mail.
+        (("深圳鸿达集团有限公司", "李娜", "0755-88886666", ""), ("深圳鸿达集团物流有限公司", "赵敏", "0755-88886666", ""), False),
+        (("上海奥达建材有限公司奉贤区门市部", "袁海军", "021-26636048", ""),
+         ("上海奥达建材有限公司闵行区门市部", "许凯伟", "021-26636048", ""), False),
+        (("博罗森致光电有限公司", "杨洋", "15290721948", "yy@foxmail.com"),
+         ("博罗明雅代理记账有限公司", "杨洋", "15290721948", "yy@foxmail.com"), False),
+    ],
+)
+def test_names_as_people_write_them(a: tuple, b: tuple, one: bool) -> None:
+    """Each answer is what a salesperson reading the two records would decide."""
+    assert same(a, b) is one
+
+
 @pytest.fixture()
 def demo_book(tmp_path: Path):
     demo = make_demo(TODAY.date(), n_customers=300, n_followups=2000)
