@@ -89,9 +89,16 @@ def features(customers: pd.DataFrame) -> pd.DataFrame:
         "branch": keys["core"].str.contains("#", regex=False) | (core.str.endswith(BRANCH_WORDS)
                                                                   & ~core.str.endswith(SHOP_WORDS))
         | core.str.contains("集团.", regex=True),
-        "person": core == contact, "latin": ~core.str.contains(_HAN, regex=True),
+        "person": _named_after(core, contact), "latin": ~core.str.contains(_HAN, regex=True),
         "rare_contact": (carriers <= max(COMMON_CONTACT, COMMON_SHARE * len(contact))) & (contact.str.len() >= 3),
     }, index=customers.index)
+
+
+def _named_after(core: pd.Series, contact: pd.Series) -> pd.Series:
+    """A person as customer, or a shop named after its owner (王艳手机店 whose contact is 王艳): name and
+    contact together say no more than the person's name, and 王艳 keeps a phone shop in many cities."""
+    named = pd.Series([len(c) >= 2 and c in n for n, c in zip(core.tolist(), contact.tolist())], index=core.index)
+    return named | (core == contact)
 
 
 def candidate_pairs(f: pd.DataFrame) -> pd.DataFrame:
@@ -158,7 +165,7 @@ def judge(f: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     company = same_core & city_ok
     sure = company & (phone | email)
     likely = ~sure & (
-        (company & ~person & (contact | titled)) | full_same | (related & (phone | email | rare))
+        (company & ~person & (contact | titled)) | full_same | (related & (phone | email | (rare & ~person)))
         | (typo & (phone | email)) | (typo & city_same & rare)
     )
     score = np.round(

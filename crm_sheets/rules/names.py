@@ -37,6 +37,8 @@ _PROVINCES = frozenset(PROVINCES)
 _PROVINCE_TAILS = ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省")
 # A district, county or town after the city (宁波市鄞州区, 长兴县, 长安镇): where the firm sits, not who it is.
 _DISTRICT = re.compile(r"^[\u4e00-\u9fff]{2,4}?(?:区|县|镇|旗)")
+# A county-level city (永康市, 高碑店市) where no city came first; 超市 and 门市 are shops, not places.
+_COUNTY_CITY = re.compile(r"^([\u4e00-\u9fff]{2,3}?)(?<![超门])市")
 # 个体工商户 written before an owner's name.
 _SOLE_TRADER = ("个体工商户", "个体户")
 _HAN_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
@@ -146,7 +148,14 @@ def _strip_place(body: str) -> tuple[str, str]:
             if rest.startswith("市") and len(rest) >= 3:
                 rest = rest[1:]
             break
+    county_city = _COUNTY_CITY.match(rest) if not city else None
+    if county_city and len(rest) - county_city.end() >= 2:
+        city, rest = county_city.group(1), rest[county_city.end():]
     district = _DISTRICT.match(rest)
     if district and len(rest) - district.end() >= 2:
+        place = rest[: district.end()]
         rest = rest[district.end():]
+        # A county (博罗县) with no city before it is the place itself; a district (余杭区) belongs to a city.
+        if not city and place.endswith("县"):
+            city = place[:-1]
     return rest, city
