@@ -165,7 +165,7 @@ def judge(f: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     company = same_core & city_ok
     sure = company & (phone | email)
     likely = ~sure & (
-        (company & ~person & (contact | titled)) | full_same | (related & (phone | email | (rare & ~person)))
+        (company & ~person & (contact | (titled & city_same))) | full_same | (related & (phone | email | (rare & ~person)))
         | (typo & (phone | email)) | (typo & city_same & rare)
     )
     score = np.round(
@@ -222,29 +222,30 @@ def _within(short: str, long_: str) -> bool:
     return all(c in chars for c in short)
 
 
-def brand_pinyin(cores: list[str]) -> list[tuple[str, ...]]:
-    """Each pair of neighbouring characters among a core's first four, in toneless pinyin: the brand is one of
-    them whether or not a county's name (乐清, 都江堰) comes first (恒信五金 -> hengxin, xinwu, wujin)."""
+def brand_pinyin(cores: list[str]) -> list[set[str]]:
+    """Each pair of neighbouring characters among a core's first four in toneless pinyin, every reading of a
+    character with several (长 is zhang or chang): the brand is one of them whether or not a county's name
+    (乐清, 都江堰) comes first (恒信五金 -> hengxin, xinwu, wujin)."""
     table = _pinyin_table()
-    return [tuple("".join(table.get(ord(c), "") for c in core[k:k + 2]) for k in range(min(3, len(core) - 1)))
+    return [{x + y for k in range(min(3, len(core) - 1))
+             for x in table.get(ord(core[k]), ("",)) for y in table.get(ord(core[k + 1]), ("",))}
             for core in cores]
 
 
 @lru_cache(maxsize=1)
-def _pinyin_table() -> dict[int, str]:
+def _pinyin_table() -> dict[int, tuple[str, ...]]:
     # pypinyin's reading table alone: importing the package would load its phrase dictionaries too (0.4 s).
     spec = importlib.util.find_spec("pypinyin")
     path = Path(spec.origin).with_name("pinyin_dict.py")
     table = importlib.util.spec_from_file_location("crm_sheets_pinyin_dict", path)
     module = importlib.util.module_from_spec(table)
     table.loader.exec_module(module)
-    pinyin_dict = module.pinyin_dict
 
     def toneless(reading: str) -> str:
-        first = reading.split(",")[0]
-        return "".join(c for c in unicodedata.normalize("NFKD", first) if c.isascii())
+        return "".join(c for c in unicodedata.normalize("NFKD", reading) if c.isascii())
 
-    return {code: toneless(reading) for code, reading in pinyin_dict.items() if 0x4E00 <= code <= 0x9FFF}
+    return {code: tuple(dict.fromkeys(toneless(r) for r in readings.split(",")))
+            for code, readings in module.pinyin_dict.items() if 0x4E00 <= code <= 0x9FFF}
 
 
 def _reasons(company, full_same, related, typo, phone, email, contact, titled) -> np.ndarray:

@@ -140,6 +140,9 @@ def _strip_place(body: str) -> tuple[str, str]:
         elif any(_city_at(rest, k, n) for n in (2, 3, 4)):
             # 广东深圳… / 吉林长春… (a province without 省, then its city); 北京瑞丰… keeps 北京 as the city.
             rest = rest[k:]
+        elif province not in _CITY_SET and len(rest) >= k + 3:
+            # 浙江长欣服饰: a province alone says where, not who.
+            rest = rest[k:]
         break
     city = ""
     for k in (4, 3, 2):
