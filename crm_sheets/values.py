@@ -35,6 +35,8 @@ _PHONE_NOISE = re.compile(r"[\s\-()（）.·—_/]")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 # 010 and 02x area codes have eight-digit local numbers; the rest seven or eight.
 _LANDLINE = re.compile(r"^0(?:[12]\d[1-9]\d{7}|[3-9]\d{2}[1-9]\d{6,7})$")
+_LOCAL = re.compile(r"[2-9]\d{6,7}")
+_EXTENSION = re.compile(r"转|分机|ext|x(?=\s*\d)", re.IGNORECASE)
 
 
 def normalize_header(value: str) -> str:
@@ -265,6 +267,21 @@ def phone_digits(text: str) -> str:
         area = 3 if digits[1] in "12" else 4
         return f"{digits[:area]}-{digits[area:]}"
     return ""
+
+
+def local_numbers(text: pd.Series) -> pd.Series:
+    """A landline's number without its area code (0571-88881234 -> 88881234; 88881234 as written; an extension
+    转808 / ext.808 dropped); '' for mobiles and anything else.  Staff often leave the area code out."""
+    out = []
+    for cell in text.fillna("").astype(str).tolist():
+        base = _EXTENSION.split(unicodedata.normalize("NFKC", cell), maxsplit=1)[0]
+        full = phone_digits(base)
+        if full.startswith("0"):
+            out.append(full.split("-", 1)[1])
+        else:
+            digits = _PHONE_NOISE.sub("", base)
+            out.append(digits if not full and _LOCAL.fullmatch(digits) else "")
+    return pd.Series(out, index=text.index, dtype=object)
 
 
 def valid_emails(text: pd.Series) -> pd.Series:

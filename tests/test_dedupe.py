@@ -29,6 +29,7 @@ BASE = ("北京瑞丰科技有限公司", "王建国", "13812345678", "wang@ruif
 
 def same(a: tuple, b: tuple) -> bool:
     frame = pd.DataFrame([a, b], columns=["name", "contact", "phone", "email"])
+    frame["phone_text"] = frame["phone"]  # as written, as the workbook reader passes it
     frame["phone"] = normalize_phone(frame["phone"].astype(object))
     return len(find_duplicates(frame).clusters) == 1
 
@@ -113,6 +114,11 @@ def test_cases_users_reported(a: tuple, b: tuple, one: bool) -> None:
         # The English name of a firm holds its brand in pinyin.
         (("Ningbo Hengxin Hardware Co., Ltd.", "陈立新", "13705741234", "chenlx@hengxin.cn"),
          ("宁波恒信五金制品有限公司", "陈立新", "", "chenlx@hengxin.cn"), True),
+        # A landline written without its area code, or with an extension.
+        (("惠通口腔门诊(宝龙广场店)", "张杰", "25409732", ""), ("惠通口腔门诊(宝龙广场店)", "梁老板", "0571-25409732", ""), True),
+        (("中山天顺装饰工程有限公司", "李志凯", "28157317 转266", ""), ("广东天顺装饰工程", "郭刚浩", "0760-28157317", ""), True),
+        # One local number behind two area codes is two phones.
+        (("杭州天顺装饰工程有限公司", "李志凯", "0571-28157317", ""), ("天顺装饰工程", "郭刚浩", "0760-28157317", ""), False),
         # A group and its subsidiary share the switchboard; two branches of one firm too; firms that an agent
         # registered in one county (博罗) share the agent's phone and e-mail.
         (("深圳鸿达集团有限公司", "李娜", "0755-88886666", ""), ("深圳鸿达集团物流有限公司", "赵敏", "0755-88886666", ""), False),

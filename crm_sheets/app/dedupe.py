@@ -11,7 +11,7 @@ import pandas as pd
 from .. import errors, schema
 from ..outputs import FrameOut
 from ..labels import match_reason
-from ..rules.dedupe import Duplicates, find_duplicates
+from ..rules.dedupe import Duplicates, find_duplicates, with_phone_text
 from ..tables import SheetTable
 from ..workbook.read import CUSTOMERS_ONLY, Book
 from .common import id_changes, new_customer_ids
@@ -38,7 +38,7 @@ def run(store: Store, *, today: dt.datetime) -> DedupeOutcome:
         raise errors.MissingHeader(file=book.path.name, sheet=customers.sheet.name, header="联系电话/联系邮箱")
     assigned = new_customer_ids(book, today)
     store.progress("progress.dedupe")
-    found = find_duplicates(customers.data)
+    found = find_duplicates(with_phone_text(customers))
     ids = customers.text["customer_id"] if "customer_id" in customers.text.columns else pd.Series(dtype=object)
     clusters = [c for c in found.id_clusters(ids) if len(set(c) - {""}) >= 2]
     sheet = duplicates_sheet(customers, found)

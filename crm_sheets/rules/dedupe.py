@@ -37,6 +37,7 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import cpdist
 
 from .. import schema, values
+from ..tables import SheetTable
 from .names import BRANCH_WORDS, SHOP_WORDS, company_keys, plain
 
 # A block bigger than this says nothing about identity (a placeholder phone,
@@ -80,11 +81,13 @@ def features(customers: pd.DataFrame) -> pd.DataFrame:
     email = customers.get("email", pd.Series("", index=customers.index)).fillna("").astype(str).str.strip().str.lower()
     email = email.where(values.valid_emails(email), "")
     phone = customers.get("phone", pd.Series("", index=customers.index)).fillna("").astype(str)
+    # As written when the caller has it (a number without its area code is no valid phone, but it is a number).
+    local = values.local_numbers(customers["phone_text"] if "phone_text" in customers.columns else phone)
     contact = plain(customers.get("contact", pd.Series("", index=customers.index)))
     titled = contact.str.match(TITLE_FORM)
     carriers = contact.map(contact[contact != ""].value_counts()).fillna(0).astype("int64")
     return pd.DataFrame({
-        "core": core, "city": keys["city"], "full": keys["full"], "phone": phone, "email": email,
+        "core": core, "city": keys["city"], "full": keys["full"], "phone": phone, "local": local, "email": email,
         "contact": contact, "surname": contact.str[:1], "titled": titled, "core_len": core.str.len(),
         "branch": keys["core"].str.contains("#", regex=False) | (core.str.endswith(BRANCH_WORDS)
                                                                   & ~core.str.endswith(SHOP_WORDS))
@@ -107,6 +110,7 @@ def candidate_pairs(f: pd.DataFrame) -> pd.DataFrame:
     blocks = [
         (f["core"], MAX_BLOCK),
         (f["phone"], MAX_BLOCK),
+        (f["local"], MAX_BLOCK),
         (f["email"], MAX_BLOCK),
         ((f["contact"] + "|" + f["core"].str[:2]).where(contact_ok, ""), MAX_WEAK_BLOCK),
         ((f["contact"] + "|" + f["core"].str[-2:]).where(contact_ok, ""), MAX_WEAK_BLOCK),
@@ -149,7 +153,10 @@ def judge(f: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     same_core = a["core"] == b["core"]
     city_ok = (a["city"] == "") | (b["city"] == "") | (a["city"] == b["city"])
     city_same = (a["city"] == b["city"]) & (a["city"] != "")
-    phone = (a["phone"] == b["phone"]) & (a["phone"] != "")
+    # One landline written with and without its area code (or with an extension) is one phone; two area codes
+    # before one local number are two phones.
+    phone = ((a["phone"] == b["phone"]) & (a["phone"] != "")) | (
+        (a["local"] == b["local"]) & (a["local"] != "") & ((a["phone"] == "") | (b["phone"] == "")))
     email = (a["email"] == b["email"]) & (a["email"] != "")
     contact = (a["contact"] == b["contact"]) & (a["contact"] != "") & ~a["titled"] & (a["surname"] != a["contact"])
     titled = (a["surname"] == b["surname"]) & (a["surname"] != "") & (a["titled"] | b["titled"])
@@ -259,8 +266,17 @@ def _reasons(company, full_same, related, typo, phone, email, contact, titled) -
     return np.asarray([t.lstrip("+") for t in text.tolist()], dtype=object)
 
 
+def with_phone_text(table: SheetTable) -> pd.DataFrame:
+    """A sheet's typed customers plus the phone as written (``phone_text``), which find_duplicates reads for
+    landlines written without their area code."""
+    if "phone" not in table.text.columns:
+        return table.data
+    return table.data.assign(phone_text=table.text["phone"].reindex(table.data.index).fillna(""))
+
+
 def find_duplicates(customers: pd.DataFrame) -> Duplicates:
-    """Clusters of duplicate records in a customer table (columns: schema keys; index: row)."""
+    """Clusters of duplicate records in a customer table (columns: schema keys, and ``phone_text`` if known;
+    index: row)."""
     f = features(customers)
     candidates = candidate_pairs(f)
     judged = [judge(f, candidates.iloc[start:start + CHUNK]) for start in range(0, len(candidates), CHUNK)]

@@ -17,7 +17,7 @@ import pandas as pd
 from .. import schema
 from ..tables import SheetTable
 from ..values import is_blank
-from .dedupe import find_duplicates
+from .dedupe import find_duplicates, with_phone_text
 from .ids import new_ids
 from .merge import KIND_SURVIVOR, log_row, united_tags
 from .validate import ValidationResult
@@ -51,14 +51,13 @@ def plan_import(
     good = incoming.data.loc[[r for r in incoming.data.index if r not in rejected]]
 
     # Existing rows keep their index (Excel rows); incoming rows get negative labels so both fit one table.
-    theirs = existing.data.reindex(columns=good.columns.union(existing.data.columns))
-    ours = good.copy()
+    theirs = with_phone_text(existing)
+    theirs = theirs.reindex(columns=good.columns.union(theirs.columns))
+    ours = with_phone_text(incoming).loc[good.index]
     ours.index = -ours.index
     combined = pd.concat([theirs, ours.reindex(columns=theirs.columns)])
-    for column in ("name", "contact", "phone", "email"):
-        if column in combined.columns:
-            combined[column] = combined[column].fillna("")
-    found = find_duplicates(combined[[c for c in ("name", "contact", "phone", "email") if c in combined.columns]])
+    compared = [c for c in ("name", "contact", "phone", "email", "phone_text") if c in combined.columns]
+    found = find_duplicates(combined[compared].fillna(""))
 
     dropped: dict[int, tuple[str, str]] = {}  # incoming row -> (code, other)
     updates: dict[int, dict[str, object]] = {}
