@@ -164,7 +164,7 @@ def judge(f: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     full_same = (a["full"] == b["full"]) & city_same & ~a["person"] & ~b["person"]
     # Names are compared character by character only where the rest could make the pair a match.
     open_ = ~same_core & city_ok & (phone | email | rare)
-    related = _where(open_, _related_names, a, b)
+    related = _where(open_, _related_names, a, b) | _where(open_, _related_sounds, a, b)
     typo = _where(open_ & (a["branch"] == b["branch"]) & (np.maximum(a["core_len"], b["core_len"]) >= 4),
                   _one_char_apart, a, b)
     # A person as customer (name = contact): two people of the same name are not one customer.
@@ -195,10 +195,25 @@ def _where(mask: np.ndarray, test, a: dict, b: dict) -> np.ndarray:
 
 
 def _one_char_apart(a: dict, b: dict) -> np.ndarray:
-    """Company cores (or whole names) one insertion, deletion or substitution apart."""
+    """Company cores (or whole names) one insertion, deletion or substitution apart, or cores that sound the
+    same (力大 / 利大, 宏兴 / 鸿兴: a pinyin keyboard's slips, however many characters they touch)."""
     core = cpdist(a["core"].tolist(), b["core"].tolist(), scorer=Levenshtein.distance, workers=1)
     full = cpdist(a["full"].tolist(), b["full"].tolist(), scorer=Levenshtein.distance, workers=1)
-    return (core <= 1) | (full <= 1)
+    return (core <= 1) | (full <= 1) | (_sounded(a["core"]) == _sounded(b["core"]))
+
+
+def _sounded(cores: np.ndarray) -> np.ndarray:
+    """Each character replaced by one character per syllable (its first reading): cores that sound alike become
+    equal, and a core keeps its length, so containment and brands compare as on the written cores."""
+    table = _syllable_table()
+    return np.asarray([c.translate(table) for c in cores.tolist()], dtype=object)
+
+
+@lru_cache(maxsize=1)
+def _syllable_table() -> dict[int, str]:
+    readings = _pinyin_table()
+    codes = {syllable: chr(0xF0000 + k) for k, syllable in enumerate(sorted({r[0] for r in readings.values()}))}
+    return {code: codes[r[0]] for code, r in readings.items()}
 
 
 def _related_names(a: dict, b: dict) -> np.ndarray:
@@ -221,6 +236,13 @@ def _related_names(a: dict, b: dict) -> np.ndarray:
         pinyin[either] = [any(len(p) >= MIN_PINYIN and p in letters for p in readings)
                           for readings, letters in zip(brand_pinyin(han), (re.sub("[^a-z]", "", t) for t in latin))]
     return (a["branch"] == b["branch"]) & (inside | brand | pinyin)
+
+
+def _related_sounds(a: dict, b: dict) -> np.ndarray:
+    """_related_names on how the cores sound (圆兴电子科技 / 元兴电子: a homophone and the trade shortened)."""
+    latin = np.ones(len(a["core"]), dtype=bool)  # the English-name test was made on the written cores
+    return _related_names(a | {"core": _sounded(a["core"]), "latin": latin},
+                          b | {"core": _sounded(b["core"]), "latin": latin})
 
 
 def _within(short: str, long_: str) -> bool:
