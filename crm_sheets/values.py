@@ -269,19 +269,18 @@ def phone_digits(text: str) -> str:
     return ""
 
 
-def local_numbers(text: pd.Series) -> pd.Series:
+def local_numbers(text: pd.Series, phones: pd.Series) -> pd.Series:
     """A landline's number without its area code (0571-88881234 -> 88881234; 88881234 as written; an extension
-    转808 / ext.808 dropped); '' for mobiles and anything else.  Staff often leave the area code out."""
-    out = []
-    for cell in text.fillna("").astype(str).tolist():
+    转808 / ext.808 dropped); '' for mobiles and anything else.  ``phones`` is normalize_phone(text): only the
+    cells it could not read are parsed again.  Staff often leave the area code out."""
+    out = phones.where(phones.str.startswith("0"), "").str.split("-", n=1).str[-1].fillna("").astype(object)
+    unread = (phones == "") & (text.fillna("").astype(str) != "")
+    for row, cell in zip(text.index[unread].tolist(), text[unread].astype(str).tolist()):
         base = _EXTENSION.split(unicodedata.normalize("NFKC", cell), maxsplit=1)[0]
         full = phone_digits(base)
-        if full.startswith("0"):
-            out.append(full.split("-", 1)[1])
-        else:
-            digits = _PHONE_NOISE.sub("", base)
-            out.append(digits if not full and _LOCAL.fullmatch(digits) else "")
-    return pd.Series(out, index=text.index, dtype=object)
+        digits = _PHONE_NOISE.sub("", base)
+        out[row] = full.split("-", 1)[1] if full.startswith("0") else (digits if _LOCAL.fullmatch(digits) else "")
+    return out
 
 
 def valid_emails(text: pd.Series) -> pd.Series:

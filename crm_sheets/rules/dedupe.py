@@ -68,7 +68,7 @@ class Duplicates:
     rows: pd.DataFrame  # index = row; cluster, score, reason, sure
 
     def id_clusters(self, ids: pd.Series) -> list[list[str]]:
-        text = ids.astype(str).to_dict()
+        text = dict(zip(ids.index.tolist(), ids.astype(object).astype(str).tolist()))
         return [[text[r] for r in rows] for rows in self.clusters]
 
 
@@ -82,7 +82,7 @@ def features(customers: pd.DataFrame) -> pd.DataFrame:
     email = email.where(values.valid_emails(email), "")
     phone = customers.get("phone", pd.Series("", index=customers.index)).fillna("").astype(str)
     # As written when the caller has it (a number without its area code is no valid phone, but it is a number).
-    local = values.local_numbers(customers["phone_text"] if "phone_text" in customers.columns else phone)
+    local = values.local_numbers(customers["phone_text"] if "phone_text" in customers.columns else phone, phone)
     contact = plain(customers.get("contact", pd.Series("", index=customers.index)))
     titled = contact.str.match(TITLE_FORM)
     carriers = contact.map(contact[contact != ""].value_counts()).fillna(0).astype("int64")
