@@ -83,7 +83,9 @@ def features(customers: pd.DataFrame) -> pd.DataFrame:
     phone = customers.get("phone", pd.Series("", index=customers.index)).fillna("").astype(str)
     # As written when the caller has it (a number without its area code is no valid phone, but it is a number).
     local = values.local_numbers(customers["phone_text"] if "phone_text" in customers.columns else phone, phone)
-    contact = plain(customers.get("contact", pd.Series("", index=customers.index)))
+    # 王勇(个人), 李静（老板）, 王伟 先生: the person is the name before the note.
+    contact = plain(customers.get("contact", pd.Series("", index=customers.index))).str.replace(
+        r"\(.*?\)|先生$|女士$", "", regex=True)
     titled = contact.str.match(TITLE_FORM)
     carriers = contact.map(contact[contact != ""].value_counts()).fillna(0).astype("int64")
     return pd.DataFrame({

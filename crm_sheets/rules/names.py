@@ -43,7 +43,7 @@ _COUNTY_CITY = re.compile(r"^([\u4e00-\u9fff]{2,3}?)(?<![超门])市")
 _SOLE_TRADER = ("个体工商户", "个体户")
 _HAN_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
 _BRACKET = re.compile(r"\(([^()]*)\)")
-_BRANCH = re.compile(rf"^(.*?(?:{'|'.join(LEGAL_FORMS)}))(.+(?:{'|'.join(BRANCH_WORDS)}))$")
+_BRANCH = re.compile(rf"^(.*?(?:{'|'.join(LEGAL_FORMS)}))(.*(?:{'|'.join(BRANCH_WORDS)}))$")
 
 
 @lru_cache(maxsize=1)
