@@ -262,3 +262,14 @@ def test_dense_names_stay_bounded_and_a_common_contact_proves_nothing() -> None:
     assert len(pairs) <= len(both) * MAX_WEAK_BLOCK  # two weak keys, each at most n * cap / 2 pairs
     found = find_duplicates(both)
     assert found.clusters == [[4000, 4001]]
+
+
+def test_a_record_without_a_city_does_not_chain_two_cities() -> None:
+    """恒信五金 (no city) may be Jinan's firm or Qingdao's, not both: they never end in one group."""
+    frame = pd.DataFrame([
+        ("济南恒信五金有限公司", "陈立新", "13705741111", ""),
+        ("恒信五金", "陈立新", "13705742222", ""),
+        ("青岛恒信五金有限公司", "陈立新", "13705743333", ""),
+    ], columns=["name", "contact", "phone", "email"])
+    clusters = find_duplicates(frame).clusters
+    assert clusters and not any({0, 2} <= set(c) for c in clusters)

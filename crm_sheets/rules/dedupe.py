@@ -298,6 +298,37 @@ def with_phone_text(table: SheetTable) -> pd.DataFrame:
     return table.data.assign(phone_text=table.text["phone"].reindex(table.data.index).fillna(""))
 
 
+def _joined(pairs: pd.DataFrame, cities: list[str]) -> pd.DataFrame:
+    """The pairs that join records into groups: every sure pair, then the likely ones best first, except a
+    likely pair that would put records of two different known cities into one group (a record without a city
+    must not chain 王艳手机店 of 济南 to 王艳手机店 of 青岛)."""
+    order = pairs.assign(_sure=pairs["verdict"] == SURE).sort_values(["_sure", "score"], ascending=False,
+                                                                      kind="stable")
+    parent: dict[int, int] = {}
+    known: dict[int, set[str]] = {}
+
+    def root(x: int) -> int:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    keep = []
+    for i, j, sure in zip(order["i"].tolist(), order["j"].tolist(), order["_sure"].tolist()):
+        ri, rj = root(i), root(j)
+        if ri == rj:
+            keep.append(True)
+            continue
+        ci = known.get(ri, {cities[i]} - {""})
+        cj = known.get(rj, {cities[j]} - {""})
+        if not sure and ci and cj and not ci & cj:
+            keep.append(False)
+            continue
+        parent[rj] = ri
+        known[ri] = ci | cj
+        keep.append(True)
+    return order[np.asarray(keep, dtype=bool)].drop(columns="_sure").sort_index()
+
+
 def find_duplicates(customers: pd.DataFrame) -> Duplicates:
     """Clusters of duplicate records in a customer table (columns: schema keys, and ``phone_text`` if known;
     index: row)."""
@@ -305,6 +336,7 @@ def find_duplicates(customers: pd.DataFrame) -> Duplicates:
     candidates = candidate_pairs(f)
     judged = [judge(f, candidates.iloc[start:start + CHUNK]) for start in range(0, len(candidates), CHUNK)]
     pairs = pd.concat(judged, ignore_index=True) if judged else judge(f, candidates)
+    pairs = _joined(pairs, f["city"].tolist())
     n = len(f)
     parent = list(range(n))
 
