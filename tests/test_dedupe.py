@@ -114,6 +114,11 @@ def test_cases_users_reported(a: tuple, b: tuple, one: bool) -> None:
         # The English name of a firm holds its brand in pinyin.
         (("Ningbo Hengxin Hardware Co., Ltd.", "陈立新", "13705741234", "chenlx@hengxin.cn"),
          ("宁波恒信五金制品有限公司", "陈立新", "", "chenlx@hengxin.cn"), True),
+        # One name part of the other, one city, one contact (even a common name): the trade word was left out.
+        (("上海威嘉有限公司", "龚明", "15559459119", ""), ("上海威嘉贸易有限公司", "龚明", "021-66967482", ""), True),
+        (("上海威嘉有限公司", "龚明", "15559459119", ""), ("杭州威嘉贸易有限公司", "龚明", "0571-66967482", ""), False),
+        # Names that only sound alike need more than a common contact name.
+        (("北京瑞丰信建材有限公司", "王伟", "13900000001", ""), ("北京瑞丰新建材有限公司", "王伟", "13900000002", ""), False),
         # A landline written without its area code, or with an extension.
         (("惠通口腔门诊(宝龙广场店)", "张杰", "25409732", ""), ("惠通口腔门诊(宝龙广场店)", "梁老板", "0571-25409732", ""), True),
         (("中山天顺装饰工程有限公司", "李志凯", "28157317 转266", ""), ("广东天顺装饰工程", "郭刚浩", "0760-28157317", ""), True),

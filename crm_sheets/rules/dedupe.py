@@ -165,8 +165,9 @@ def judge(f: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     rare = contact & a["rare_contact"]
     full_same = (a["full"] == b["full"]) & city_same & ~a["person"] & ~b["person"]
     # Names are compared character by character only where the rest could make the pair a match.
-    open_ = ~same_core & city_ok & (phone | email | rare)
-    related = _where(open_, _related_names, a, b) | _where(open_, _related_sounds, a, b)
+    open_ = ~same_core & city_ok & (phone | email | rare | (contact & city_same))
+    written = _where(open_, _related_names, a, b)
+    related = written | _where(open_, _related_sounds, a, b)
     typo = _where(open_ & (a["branch"] == b["branch"]) & (np.maximum(a["core_len"], b["core_len"]) >= 4),
                   _one_char_apart, a, b)
     # A person as customer (name = contact): two people of the same name are not one customer.
@@ -174,7 +175,10 @@ def judge(f: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     company = same_core & city_ok
     sure = company & (phone | email)
     likely = ~sure & (
-        (company & ~person & (contact | (titled & city_same))) | full_same | (related & (phone | email | (rare & ~person)))
+        (company & ~person & (contact | (titled & city_same))) | full_same
+        | (related & (phone | email | (rare & ~person)))
+        # A common contact name backs a name written as part of the other, not one that merely sounds alike.
+        | (written & contact & city_same & ~person)
         | (typo & (phone | email)) | (typo & city_same & rare)
     )
     score = np.round(
