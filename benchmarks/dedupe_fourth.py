@@ -98,7 +98,7 @@ ROLE_BOXES = ("sales", "info", "service", "admin", "hr", "market", "purchase")
 @dataclass
 class Ent:
     kind: str             # company, branch, store, shop, person
-    city: str             # city in the (registered) name; a branch's is its head office's
+    city: str             # city the customer is registered in; a branch carries its head office's
     reg: str              # registered / canonical full name
     district: str = ""
     brand: str = ""
