@@ -27,6 +27,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -302,10 +303,10 @@ def with_phone_text(table: SheetTable) -> pd.DataFrame:
     return table.data.assign(phone_text=table.text["phone"].reindex(table.data.index).fillna(""))
 
 
-def _joined(pairs: pd.DataFrame, cities: list[str]) -> pd.DataFrame:
-    """The pairs that join records into groups: every sure pair, then the likely ones best first, except a
-    likely pair that would put records of two different known cities into one group (a record without a city
-    must not chain 王艳手机店 of 济南 to 王艳手机店 of 青岛)."""
+def _joined(pairs: pd.DataFrame, cities: list[str]) -> tuple[pd.DataFrame, Callable[[int], int]]:
+    """The pairs that join records into groups, and each record's group (its smallest position): every sure
+    pair, then the likely ones best first, except a likely pair that would put records of two different known
+    cities into one group (a record without a city must not chain 王艳手机店 of 济南 to 王艳手机店 of 青岛)."""
     order = pairs.assign(_sure=pairs["verdict"] == SURE).sort_values(["_sure", "score"], ascending=False,
                                                                       kind="stable")
     parent: dict[int, int] = {}
@@ -313,6 +314,7 @@ def _joined(pairs: pd.DataFrame, cities: list[str]) -> pd.DataFrame:
 
     def root(x: int) -> int:
         while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])
             x = parent[x]
         return x
 
@@ -327,10 +329,11 @@ def _joined(pairs: pd.DataFrame, cities: list[str]) -> pd.DataFrame:
         if not sure and ci and cj and not ci & cj:
             keep.append(False)
             continue
-        parent[rj] = ri
-        known[ri] = ci | cj
+        low, high = min(ri, rj), max(ri, rj)
+        parent[high] = low
+        known[low] = ci | cj
         keep.append(True)
-    return order[np.asarray(keep, dtype=bool)].drop(columns="_sure").sort_index()
+    return order[np.asarray(keep, dtype=bool)].drop(columns="_sure").sort_index(), root
 
 
 def find_duplicates(customers: pd.DataFrame) -> Duplicates:
@@ -340,20 +343,7 @@ def find_duplicates(customers: pd.DataFrame) -> Duplicates:
     candidates = candidate_pairs(f)
     judged = [judge(f, candidates.iloc[start:start + CHUNK]) for start in range(0, len(candidates), CHUNK)]
     pairs = pd.concat(judged, ignore_index=True) if judged else judge(f, candidates)
-    pairs = _joined(pairs, f["city"].tolist())
-    n = len(f)
-    parent = list(range(n))
-
-    def root(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for i, j in zip(pairs["i"].tolist(), pairs["j"].tolist()):
-        ri, rj = root(i), root(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
+    pairs, root = _joined(pairs, f["city"].tolist())
     linked = np.unique(pairs[["i", "j"]].to_numpy().ravel()) if len(pairs) else np.array([], dtype="int64")
     roots = np.asarray([root(int(x)) for x in linked], dtype="int64")
     _, cluster = np.unique(roots, return_inverse=True)
