@@ -175,20 +175,33 @@ def merge_cmd(
 def import_cmd(
     path: Annotated[Path, typer.Argument(help="要导入到的工作簿。 / The workbook to import into.")],
     source: Annotated[Path, typer.Argument(help="客户表 CSV（UTF-8/GBK）或 xlsx。 / Customer CSV or xlsx.")],
+    owner: Annotated[str | None, typer.Option(
+        "--owner", help="没有负责人的行记到这个团队成员名下。 / Owner for rows without one.")] = None,
     merge: Annotated[bool, typer.Option("--merge", help="与已有客户重复的行更新那个客户。 / Update matching customers.")] = False,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="只显示列的对应和会导入多少行，不写入。 / Show the mapping and counts; write nothing.")] = False,
     today: TodayOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """导入客户：校验、查重、生成编号，全部成功或完全不变。 / Check and import customers: all or nothing."""
     lang = language(lang)
     outcome = _run(lang, path.name, lambda progress: importing.run(
-        FileStore(path, progress), source, today=_today(today), merge=merge, lang=lang))
-    plan = outcome.plan
-    out.print(t("import.done", lang, file=outcome.book.path.name, added=len(plan.new_rows),
-                rejected=len(plan.errors), duplicates=plan.duplicates, updated=len(plan.updates)), markup=False)
+        FileStore(path, progress), source, today=_today(today), merge=merge, owner=owner, dry_run=dry_run, lang=lang))
+    plan, incoming = outcome.plan, outcome.incoming
+    counts = {"file": outcome.book.path.name, "added": len(plan.new_rows), "rejected": plan.rejected,
+              "duplicates": plan.duplicates, "updated": len(plan.updates), "review": len(plan.review)}
+    if dry_run:
+        out.print(t("import.mapping", lang), markup=False)
+        for key, header in incoming.headers.items():
+            out.print(f"  {header} → {incoming.sheet.field(key).header}", markup=False)
+        for header in incoming.ignored:
+            out.print(f"  {header} → {t('import.unused', lang)}", markup=False)
+    out.print(t("import.dry_run" if dry_run else "import.done", lang, **counts), markup=False)
+    if incoming.ignored:
+        out.print(t("import.ignored", lang, columns="、".join(incoming.ignored)), markup=False)
     if outcome.backup:
         out.print(t("validate.backup", lang, path=outcome.backup), markup=False)
-    raise typer.Exit(1 if len(plan.errors) or plan.duplicates else 0)
+    raise typer.Exit(1 if plan.rejected or plan.duplicates or len(plan.review) else 0)
 
 
 @app.command("tag")

@@ -23,7 +23,7 @@ from .i18n import language, t
 from .stores.excel import ExcelStore
 
 TITLE = "crm-sheets"
-OPERATIONS, IMPORT_CELL = "操作", "B14"
+OPERATIONS, IMPORT_CELL, IMPORT_OWNER_CELL = "操作", "B14", "B15"
 
 
 def _now() -> dt.datetime:
@@ -71,12 +71,13 @@ def _merge(store: ExcelStore, today: dt.datetime, lang: str) -> str:
 
 def _import(store: ExcelStore, today: dt.datetime, lang: str) -> str:
     operations = store.sheets.get(OPERATIONS)
-    source = str(operations.range(IMPORT_CELL).value or "").strip() if operations is not None else ""
+    source, owner = (str(operations.range(cell).value or "").strip() if operations is not None else ""
+                     for cell in (IMPORT_CELL, IMPORT_OWNER_CELL))
     if not source:
         raise errors.NoImportFile(file=store.name)
-    plan = importing.run(store, source, today=today, lang=lang).plan
-    return t("import.done", lang, file=store.name, added=len(plan.new_rows), rejected=len(plan.errors),
-             duplicates=plan.duplicates, updated=len(plan.updates))
+    plan = importing.run(store, source, today=today, owner=owner or None, lang=lang).plan
+    return t("import.done", lang, file=store.name, added=len(plan.new_rows), rejected=plan.rejected,
+             duplicates=plan.duplicates, updated=len(plan.updates), review=len(plan.review))
 
 
 def _tag(store: ExcelStore, today: dt.datetime, lang: str) -> str:

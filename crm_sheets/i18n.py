@@ -39,10 +39,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "merge.undone": ("{file}: 已撤销合并 {merge_id}，数据恢复到合并前。", "{file}: merge {merge_id} undone."),
     "import.done": (
         "{file}: 新增 {added} 个客户；{duplicates} 行与已有客户或本文件其他行重复（更新了 {updated} 个已有客户）；"
-        "未导入的行和原因共 {rejected} 条，见工作表“导入错误”。",
+        "{rejected} 行没有导入，原因见工作表“导入错误”；已导入的行有 {review} 处待核对，见“校验结果”。",
         "{file}: added {added} customers; {duplicates} rows were duplicates ({updated} existing customers updated); "
-        "{rejected} rows not imported, see sheet 导入错误.",
+        "{rejected} rows not imported, see sheet 导入错误; {review} cells of imported rows to check, see 校验结果.",
     ),
+    "import.dry_run": (
+        "{file}: 试运行，什么都没有写入。会新增 {added} 个客户，更新 {updated} 个，{duplicates} 行重复，"
+        "{rejected} 行不导入，已导入的行有 {review} 处待核对。",
+        "{file}: dry run, nothing written. Would add {added} customers, update {updated}, report {duplicates} "
+        "duplicate rows, reject {rejected} rows, and list {review} cells of imported rows to check.",
+    ),
+    "import.mapping": ("列的对应（源文件 → 客户信息）：", "Columns (source → 客户信息):"),
+    "import.ignored": ("这些列没有导入（模板没有，或由工具维护）：{columns}",
+                       "Columns not imported (not in the template, or kept by the tool): {columns}"),
+    "import.unused": ("（忽略）", "(ignored)"),
     "progress.tag": ("计算阶段、层级和标签…", "Computing stages, tiers and tags…"),
     "tag.done": (
         "{file}: 更新了 客户阶段 {stage} 个、价值层级 {tier} 个、客户标签 {tags} 个、最近跟进时间 {last_contact} 个、"

@@ -46,6 +46,15 @@ REASONS: dict[str, Reason] = {
                          "Digits only, e.g. 12800; refunds as positive amounts"),
     "unknown_option": Reason("不在下拉列表中", "从下拉列表中选择，如：{options}", "Not one of the list's values",
                              "Pick from the list, e.g. {options}"),
+    # unknown_option when an option is close to the value (展会活动): the fix names it.
+    "unknown_option_near": Reason("不在下拉列表中", "改成“{suggest}”，或从下拉列表中另选；常这样写就在“选项”的同义词里加一行 {value}={suggest}",
+                                  "Not one of the list's values",
+                                  "Change it to {suggest} or pick from the list; add {value}={suggest} to 选项's 同义词 if people write it often"),
+    "unassigned": Reason("没有负责人", "在负责人列填团队成员的姓名；导入时可用 --owner（或“操作”表 B15）一次指定",
+                         "No owner", "Enter a team member as owner; an import can set one with --owner (or 操作!B15)"),
+    "no_contact": Reason("电话和邮箱都没有（或都无效）", "至少填一个有效的手机号/座机或邮箱",
+                         "Neither a phone nor an e-mail (or neither is valid)",
+                         "Enter at least a valid phone or e-mail address"),
     "unknown_member": Reason("不是团队成员", "填“团队”表中的姓名，或先把此人加到“团队”表", "Not a team member",
                              "Use a name from 团队, or add the person there first"),
     "unknown_customer": Reason("客户编号不存在", "填“客户信息”表中已有的客户编号", "No such 客户编号",
@@ -90,7 +99,10 @@ def explain(problems: pd.DataFrame, lang: str, options: dict[str, list[str]]) ->
         else:
             f = schema.SHEETS_BY_NAME[sheet].field(key)
             choices = "、".join(options.get(f.options or "", [])[:4])
-            texts = [reason.text(lang, rule=f.rule, rule_en=f.rule_en or f.rule, options=choices)] * len(rows)
+            plain = reason.text(lang, rule=f.rule, rule_en=f.rule_en or f.rule, options=choices)
+            near = REASONS["unknown_option_near"]
+            texts = [near.text(lang, suggest=h, value=v) if code == "unknown_option" and h else plain
+                     for h, v in zip(out["hint"].iloc[rows], out["value"].iloc[rows])]
         for i, (p, x) in zip(rows, texts):
             problem[i], fix[i] = p, x
     return out.assign(problem=problem, fix=fix)

@@ -82,8 +82,8 @@ def _f(header: str, key: str, type: FieldType = "text", **kw) -> Field:
 # the tool reads the lists back from the workbook.
 OPTION_LISTS: dict[str, tuple[str, ...]] = {
     "所属行业": (
-        "制造业", "批发零售", "信息技术", "教育培训", "医疗健康", "金融服务", "房地产",
-        "建筑工程", "物流运输", "餐饮酒店", "文化传媒", "农业", "能源化工", "专业服务", "其他",
+        "制造业", "批发零售", "互联网", "电商零售", "企业服务", "信息技术", "教育培训", "医疗健康", "金融服务",
+        "房地产", "建筑工程", "物流运输", "餐饮酒店", "文化传媒", "农业", "能源化工", "专业服务", "其他",
     ),
     "客户来源": (
         "展会推荐", "线上搜索", "客户转介绍", "线上广告", "被动咨询", "电话营销", "社交媒体", "老客户复购", "其他",
@@ -103,7 +103,8 @@ OPTION_LISTS: dict[str, tuple[str, ...]] = {
     "执行结果": ("已完成", "未接通", "客户拒绝", "已改期"),
     "标签字典": (
         "预算规模-10万以下", "预算规模-10-50万", "预算规模-50万以上",
-        "决策角色-决策人", "决策角色-影响人", "决策角色-使用人",
+        "需求类型-数据管理", "需求类型-客户分析", "需求类型-自动化营销",
+        "决策链角色-决策者", "决策链角色-影响者", "决策链角色-使用者",
         "需求-价格敏感", "需求-重视服务", "需求-定制开发", "需求-批量采购",
         "企业规模-50人以下", "企业规模-50-500人", "企业规模-500人以上",
         "偏好-电话沟通", "偏好-微信沟通", "偏好-邮件沟通",
@@ -111,7 +112,17 @@ OPTION_LISTS: dict[str, tuple[str, ...]] = {
         "课程-体验课", "课程-正式课",
         "自动-新购客户", "自动-流失预警", "自动-需人工跟进",
     ),
+    # 写法=选项: what people write (a trade-show list's 展会) and the option it means; import and validate
+    # apply them silently, to every list holding the option.
+    "同义词": (
+        "展会=展会推荐", "会展=展会推荐", "展会留资=展会推荐", "转介绍=客户转介绍", "老客户介绍=客户转介绍",
+        "朋友介绍=客户转介绍", "搜索引擎=线上搜索", "百度=线上搜索", "官网=线上搜索", "广告=线上广告",
+        "在线表单=被动咨询", "网站表单=被动咨询", "表单=被动咨询", "电销=电话营销", "抖音=社交媒体",
+        "小红书=社交媒体", "复购=老客户复购", "电商与零售=电商零售", "电商=电商零售", "企业服务与SaaS=企业服务",
+        "SaaS=企业服务", "教育与培训=教育培训", "IT=信息技术", "软件=信息技术", "制造=制造业",
+    ),
 }
+SYNONYMS = "同义词"
 
 CUSTOMERS = Sheet(
     name="客户信息",
@@ -128,7 +139,7 @@ CUSTOMERS = Sheet(
            aliases=("公司名称", "企业名称", "客户全称", "单位名称", "公司", "客户"),
            rule="营业执照上的公司全称，或个人客户姓名", rule_en="Full legal company name, or the person's name"),
         _f("所属行业", "industry", "option", required=True, options="所属行业",
-           aliases=("行业", "行业类别"), rule="从下拉列表选择", rule_en="Pick from the list"),
+           aliases=("行业", "行业类别", "所在行业", "行业分类"), rule="从下拉列表选择", rule_en="Pick from the list"),
         _f("联系人姓名", "contact", "name", required=True, width=12,
            aliases=("联系人", "对接人", "姓名"),
            rule="真实姓名，不能是“某总”“王总?”“经理”“未知”这类称呼",
@@ -137,10 +148,10 @@ CUSTOMERS = Sheet(
            aliases=("电话", "手机", "手机号", "手机号码", "联系方式", "电话号码"),
            rule="11位手机号或带区号的座机，可带 +86、空格、横线",
            rule_en="11-digit mobile or landline with area code; +86, spaces, dashes accepted"),
-        _f("联系邮箱", "email", "email", width=24, aliases=("邮箱", "电子邮件", "Email", "E-mail", "邮件地址"),
+        _f("联系邮箱", "email", "email", width=24, aliases=("邮箱", "电子邮件", "电子邮箱", "Email", "E-mail", "邮件地址"),
            rule="选填；有效的邮箱地址", rule_en="Optional; a valid e-mail address"),
         _f("客户来源", "source", "option", required=True, options="客户来源",
-           aliases=("来源", "渠道", "获客渠道"), rule="从下拉列表选择", rule_en="Pick from the list"),
+           aliases=("来源", "渠道", "获客渠道", "来源渠道", "客户渠道"), rule="从下拉列表选择", rule_en="Pick from the list"),
         _f("客户标签", "tags", "tags", width=28, aliases=("标签",),
            rule="多个标签用逗号分隔，格式“类别-值”，如 预算规模-50万以上",
            rule_en="Comma separated, 类别-值, e.g. 预算规模-50万以上"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -19,7 +19,8 @@ class SheetTable:
     has the same index and columns and holds each cell as the user sees it.
     The index is the 1-based row number in the file, so every finding can name
     its row.  ``letters`` maps field key to the column letter in the file.
-    ``raw`` holds the cell values as python-calamine returned them.
+    ``raw`` holds the cell values as python-calamine returned them.  ``headers`` maps field key to the
+    header as the file wrote it; ``columns`` is the file's header row.
     """
 
     sheet: Sheet
@@ -28,6 +29,14 @@ class SheetTable:
     letters: dict[str, str]
     source: str = ""
     raw: pd.DataFrame | None = None  # the cells as read (for verbatim copies)
+    headers: dict[str, str] = field(default_factory=dict)
+    columns: tuple[str, ...] = ()
+
+    @property
+    def ignored(self) -> list[str]:
+        """The file's columns that no field was read from, in the file's order."""
+        used = set(self.headers.values())
+        return [c for c in self.columns if c and c not in used]
 
     def column_label(self, key: str) -> str:
         """'E列 联系电话' style label for messages."""

@@ -38,7 +38,7 @@ BUTTONS: tuple[tuple[str, str, str], ...] = (
     ("CrmValidate", "校验", "检查所有数据，问题列在“校验结果”，给新客户生成编号"),
     ("CrmDedupe", "查重", "找出重复录入的客户，列在“疑似重复”"),
     ("CrmMerge", "合并", "合并“疑似重复”里 确认合并=是 的客户（可在“合并记录”撤销）"),
-    ("CrmImport", "导入", "选择一个 CSV/xlsx 文件，导入其中的客户（路径记在下面 B14）"),
+    ("CrmImport", "导入", "选择一个 CSV/xlsx 文件，导入其中的客户（路径记在下面 B14，负责人在 B15）"),
     ("CrmTag", "打标签", "更新客户阶段、价值层级、自动标签、下次回访日期"),
     ("CrmRevisitList", "生成回访清单", "按回访规则生成“回访任务”"),
     ("CrmSendReminders", "发送提醒", "生成回访清单并给每个负责人发今天的提醒邮件"),
@@ -46,6 +46,7 @@ BUTTONS: tuple[tuple[str, str, str], ...] = (
 )
 ON_DATA_SHEETS = {"客户信息": ("CrmValidate", "CrmDedupe", "CrmTag"), "跟进记录": ("CrmValidate", "CrmTag")}
 IMPORT_CELL = "B14"
+IMPORT_OWNER_CELL = "B15"  # next to the path: who gets the rows a lead list leaves without an owner
 IMPORT_NAME = "CrmImportPath"  # the path cell by a name the ASCII-only VBA can use (操作 is not ASCII)
 XLWINGS_CONF = "xlwings.conf"  # xlwings' settings sheet: where its UDFs come from
 # Tool sheets the template has from the start, empty: 回访任务 so the sheet Excel's buttons fill keeps its
@@ -159,7 +160,13 @@ def _operations_sheet(wb: Workbook, formats: _Formats) -> None:
         ws.insert_button(row, 0, {"macro": sub, "caption": caption, "width": 120, "height": 34})
         ws.write_string(row, 1, what)
     ws.write_string(13, 0, "导入文件路径", formats.head)
-    ws.write_string(14, 1, "点“导入”选择文件，选中的路径记在 B14；命令行用 crm-sheets import。")
+    ws.write_string(14, 0, "导入客户的负责人", formats.head)
+    # A lead list has no 负责人 column: rows without one go to the member picked here (or stay unassigned).
+    ws.data_validation(IMPORT_OWNER_CELL, {
+        "validate": "list", "source": f"={schema.TEAM.name}!$A$2:$A${LIST_ROWS}", "error_type": "warning",
+        "input_title": "导入客户的负责人", "input_message": "源文件里没有负责人的行记到此人名下；留空则不指定，导入后列在“校验结果”。"})
+    ws.write_string(15, 1, "点“导入”选择文件，选中的路径记在 B14；列表没有负责人列时先在 B15 选负责人。"
+                           "命令行用 crm-sheets import（--owner 指定负责人，--dry-run 先看会导入什么）。")
     wb.define_name(IMPORT_NAME, f"='{OPERATIONS}'!${IMPORT_CELL[0]}${IMPORT_CELL[1:]}")
 
 

@@ -1,29 +1,37 @@
-"""Bulk import of customers: validate, never add a customer twice, say why a row stayed out.
+"""Bulk import of customers: lists as they come, never a customer twice, say why a row stayed out.
 
-Rows with any validation problem are rejected.  Good rows that are the same
-customer as an existing one (judged as in dedupe) are reported, or with
-``merge`` update that customer (newest values win, tags united).  Rows that
-repeat an earlier row of the same file are reported once.  The rest become
-new customers with fresh ids.
+A row is rejected only for what no one can work with or the workbook must not hold (HARD: no name, no phone
+and no e-mail, an ID or bank-card number, text longer than a cell); it is imported with any other problem
+(an industry not on the list, no owner), which is then listed on 校验结果 at the row it landed in.  Good
+rows that are the same customer as an existing one (judged as in dedupe) are reported, or with ``merge``
+update that customer (newest values win, tags united).  Rows that repeat an earlier row of the same file are
+reported once.  The rest become new customers with fresh ids.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from .. import schema
+from .. import schema, values
 from ..tables import SheetTable
 from ..values import is_blank
 from .dedupe import find_duplicates, with_phone_text
 from .ids import new_ids
 from .merge import KIND_SURVIVOR, log_row, united_tags
-from .validate import ValidationResult
+from .validate import PROBLEM_COLUMNS
 
 # Like a validation problem, with the source file: faces turn code, field and hint into sentences (reasons.py).
 ERROR_COLUMNS = ["source", "row", "column", "value", "code", "field", "hint"]
+# Problems that keep a row out; every other problem is imported and listed for review.
+HARD = {"id_number", "bank_card", "text_too_long", "no_contact"}
+HARD_MISSING = {"name"}
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
 @dataclass
@@ -33,21 +41,64 @@ class ImportPlan:
     updates: dict[int, dict[str, object]] = field(default_factory=dict)  # existing row -> field key -> value
     log: pd.DataFrame = field(default_factory=pd.DataFrame)  # 合并记录 rows for updates
     duplicates: int = 0
+    rejected: int = 0  # source rows kept out for a hard problem
+    placed: dict[int, int] = field(default_factory=dict)  # new source row -> its row on the sheet
+    review: pd.DataFrame = field(default_factory=lambda: _empty(PROBLEM_COLUMNS))  # 校验结果 rows, sheet rows
+
+
+def with_owner(incoming: SheetTable, owner: str | None) -> SheetTable:
+    """Rows without an owner get ``owner`` (a lead list has no 负责人 column)."""
+    if not owner:
+        return incoming
+    text, data = incoming.text.copy(), incoming.data.copy()
+    blank = text["owner"] == "" if "owner" in text.columns else pd.Series(True, index=text.index)
+    for frame in (text, data):
+        frame["owner"] = frame.get("owner", pd.Series("", index=frame.index)).astype(object).where(~blank, owner)
+    return replace(incoming, text=text, data=data)
+
+
+def import_problems(incoming: SheetTable, problems: pd.DataFrame) -> pd.DataFrame:
+    """validate()'s problems of the incoming rows, sorted for import: an empty owner is ``unassigned``, a row
+    with neither a usable phone nor a valid e-mail gets ``no_contact``, and ``hard`` marks what keeps a row
+    out."""
+    text, data = incoming.text, incoming.data
+    blank = pd.Series("", index=text.index)
+    phone = data.get("phone", blank) != ""
+    email = values.valid_emails(text.get("email", blank)) & (text.get("email", blank) != "")
+    contact_key = "phone" if "phone" in text.columns else "email"
+    lost = text.index[~(phone | email)]
+    # An empty owner is said as unassigned below; an empty phone of a row without any contact, as no_contact.
+    found = [problems[~((problems["code"] == "required_missing") & ((problems["field"] == "owner") | (
+                 problems["field"].isin(["phone", "email"]) & problems["row"].isin(lost))))],
+             _problems(incoming, lost, contact_key, "no_contact"),
+             # A list without a 负责人 column has no owner on any row.
+             _problems(incoming, text.index[text.get("owner", blank) == ""], "owner", "unassigned")]
+    problems = pd.concat([p for p in found if len(p)], ignore_index=True) if any(len(p) for p in found) else found[0]
+    problems["hard"] = problems["code"].isin(HARD) | (
+        (problems["code"] == "required_missing") & problems["field"].isin(HARD_MISSING))
+    return problems.sort_values(["row"], kind="stable").reset_index(drop=True)
+
+
+def _problems(incoming: SheetTable, rows: pd.Index, key: str, code: str) -> pd.DataFrame:
+    shown = incoming.text[key].reindex(rows).fillna("") if key in incoming.text.columns else ""
+    return pd.DataFrame({"sheet": incoming.sheet.name, "row": rows.astype("int64"),
+                         "column": incoming.sheet.field(key).header, "value": shown, "code": code, "field": key,
+                         "hint": ""}, index=rows, columns=PROBLEM_COLUMNS).reset_index(drop=True)
 
 
 def plan_import(
     existing: SheetTable,
     incoming: SheetTable,
-    checked: ValidationResult,
+    problems: pd.DataFrame,
     *,
     today: dt.datetime,
     merge: bool,
     merge_id: str,
 ) -> ImportPlan:
-    """Decide the fate of every incoming row; ``checked`` is validate() of the incoming table."""
-    problems = checked.problems
-    errors = problems.assign(source=incoming.source)[ERROR_COLUMNS] if len(problems) else _empty_errors()
-    rejected = set(problems["row"].astype(int)) if len(problems) else set()
+    """Decide the fate of every incoming row; ``problems`` is import_problems() of the incoming table."""
+    rejected = set(problems.loc[problems["hard"], "row"].astype(int)) if len(problems) else set()
+    kept_out = problems[problems["row"].isin(rejected)] if len(problems) else problems
+    errors = kept_out.assign(source=incoming.source)[ERROR_COLUMNS] if len(kept_out) else _empty(ERROR_COLUMNS)
     good = incoming.data.loc[[r for r in incoming.data.index if r not in rejected]]
 
     # Existing rows keep their index (Excel rows); incoming rows get negative labels so both fit one table.
@@ -95,17 +146,27 @@ def plan_import(
     fresh = new_ids(ids.astype(str), added.index, today, source=incoming.source)
     added["customer_id"] = fresh["customer_id"]
     added["created_at"] = fresh["created_at"]
+    first = int(existing.text.index.max()) + 1 if len(existing.text) else 2
+    placed = {int(r): first + k for k, r in enumerate(added.index)}
     return ImportPlan(
         new_rows=added,
         errors=errors.sort_values(["row"], kind="stable").reset_index(drop=True),
         updates=updates,
         log=pd.DataFrame(log, columns=[f.key for f in schema.MERGE_LOG.fields]),
         duplicates=len(dropped),
+        rejected=len(rejected),
+        placed=placed,
+        review=_review(problems, placed, existing.sheet.name),
     )
 
 
-def _empty_errors() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in ERROR_COLUMNS})
+def _review(problems: pd.DataFrame, placed: dict[int, int], sheet: str) -> pd.DataFrame:
+    """The imported rows' problems as 校验结果 rows: at the sheet row each landed in."""
+    landed = problems[~problems["hard"] & problems["row"].isin(list(placed))] if len(problems) else problems
+    if not len(landed):
+        return _empty(PROBLEM_COLUMNS)
+    return landed.assign(sheet=sheet, row=landed["row"].map(placed).astype("int64"))[PROBLEM_COLUMNS].reset_index(
+        drop=True)
 
 
 def _newest(existing: SheetTable, row: int, incoming: list[pd.Series]) -> dict[str, object]:

@@ -13,16 +13,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
-from rapidfuzz import fuzz, process
-
 from .. import schema, values
 from ..schema import Field
 from ..tables import SheetTable
+from .options import closest_option, with_synonyms
 
 # A problem: where it is, what the cell shows, its reason code, the field (for its rule) and a hint (the closest
 # dictionary tags); faces turn code, field and hint into sentences (reasons.py).
 PROBLEM_COLUMNS = ["sheet", "row", "column", "value", "code", "field", "hint"]
 QUALITY_COLUMNS = [f.key for f in schema.DATA_QUALITY.fields]
+# Codes whose detail is a hint (the closest tag or option), not the value shown.
+HINTED = ("bad_tag", "unknown_tag", "unknown_option")
 _TAG_FORM = re.compile(r"^[^\s-]+-\S+$")
 
 
@@ -45,6 +46,7 @@ def validate(
     ``team`` is None when there is no 团队 sheet to check names against (a CSV).
     """
     team_set = None if team is None else set(team)
+    tables = {key: with_synonyms(table, options) for key, table in tables.items()}
     customer_ids = set(tables["customers"].text["customer_id"]) - {""} if _has(tables, "customers", "customer_id") else None
     found = [
         _check_sheet(table, options=options, team=team_set, customer_ids=customer_ids, today=today)
@@ -121,7 +123,10 @@ def _field_checks(
             bad |= data < 0
         yield "bad_number", bad, None
     elif f.type == "option" and f.options in options:
-        yield "unknown_option", filled & ~text.isin(options[f.options]), None
+        unknown = filled & ~text.isin(options[f.options])
+        # The hint is the option the value most likely meant (展会活动 -> 展会推荐).
+        meant = {v: closest_option(v, options[f.options]) for v in text[unknown].unique()}
+        yield "unknown_option", unknown, text[unknown].map(meant)
     elif f.type == "member" and team is not None:
         yield "unknown_member", filled & ~text.isin(team), None
     elif f.type == "customer_ref" and customer_ids is not None:
@@ -183,9 +188,7 @@ def _tag_problems(text: pd.Series, dictionary: list[str]) -> tuple[pd.Series, pd
 
 def closest_tag(tag: str, dictionary: list[str]) -> str:
     """The dictionary tag a person most likely meant (预算低 -> 预算规模-10万以下)."""
-    choices = [t for t in dictionary if not t.startswith("自动-")] or dictionary
-    best = process.extractOne(tag, choices, scorer=fuzz.WRatio)
-    return best[0] if best else ""
+    return closest_option(tag, [t for t in dictionary if not t.startswith("自动-")] or dictionary, cutoff=0)
 
 
 def _masked(shown: pd.Series) -> pd.Series:
@@ -210,17 +213,17 @@ def _mask_sensitive(text: pd.Series, hits: pd.Series) -> pd.Series:
 
 def _problem_rows(table: SheetTable, f: Field, code: str, rows: pd.Index, shown: pd.Series, order: int
                   ) -> pd.DataFrame:
-    """One row per problem; for tag problems ``shown`` holds the closest dictionary tags (the hint)."""
-    tags = code in ("bad_tag", "unknown_tag")
+    """One row per problem; for tag and option problems ``shown`` holds the closest tags or option (the hint)."""
+    hinted = code in HINTED
     frame = pd.DataFrame(
         {
             "sheet": table.sheet.name,
             "row": rows.astype("int64"),
             "column": f.header,
-            "value": (_masked(table.text.loc[rows, f.key]) if tags else shown.reindex(rows)).to_numpy(),
+            "value": (_masked(table.text.loc[rows, f.key]) if hinted else shown.reindex(rows)).to_numpy(),
             "code": code,
             "field": f.key,
-            "hint": shown.reindex(rows).to_numpy() if tags else "",
+            "hint": shown.reindex(rows).to_numpy() if hinted else "",
             "_order": order,
         }
     )

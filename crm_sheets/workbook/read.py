@@ -103,8 +103,8 @@ def read_book(
     data_sheets = [s for s in sheets if s.kind == "data"]
     if kind == "csv":
         rows = _csv_rows(path)
-        sheet = _best_sheet(data_sheets, rows[0] if rows else [])
-        table = table_from_rows(path.name, sheet, rows, merged=None, required=required)
+        at, sheet = _header_row(data_sheets, rows)
+        table = table_from_rows(path.name, sheet, rows[at:], merged=None, required=required, first=at)
         return Book(path, kind, {sheet.key: table}, _default_options(), _empty_team(), _default_settings(), [])
     with _calamine(path) as wb:
         names = list(wb.sheet_names)
@@ -212,12 +212,13 @@ def book_from_sheets(
     )
 
 
-def table_from_rows(file: str, sheet: Sheet, rows: list[list], merged=None, required: set[str] | None = None
-                    ) -> SheetTable:
-    """Header row plus data rows (as python-calamine returns them) -> a typed table."""
+def table_from_rows(file: str, sheet: Sheet, rows: list[list], merged=None, required: set[str] | None = None,
+                    first: int = 0) -> SheetTable:
+    """Header row plus data rows (as python-calamine returns them) -> a typed table; ``first`` is how many rows
+    (a list's title) stood above the header in the file."""
     width = max(map(len, rows), default=0)  # a CSV's rows may be ragged; a sheet's never are
     body = pd.DataFrame([r + [""] * (width - len(r)) if len(r) < width else r for r in rows[1:]], dtype=object)
-    return _table(file, sheet, rows[:4], body, merged, required)
+    return _table(file, sheet, rows[:4], body, merged, required, first)
 
 
 def table_from_columns(file: str, sheet: Sheet, columns: pd.DataFrame, merged=None,
@@ -227,14 +228,15 @@ def table_from_columns(file: str, sheet: Sheet, columns: pd.DataFrame, merged=No
     return _table(file, sheet, head, columns.iloc[1:], merged, required)
 
 
-def _table(file: str, sheet: Sheet, head: list[list], body: pd.DataFrame, merged, required: set[str] | None
-           ) -> SheetTable:
-    """The first rows of a sheet (row 1 = headers) and its data rows as columns -> a typed table."""
+def _table(file: str, sheet: Sheet, head: list[list], body: pd.DataFrame, merged, required: set[str] | None,
+           first: int = 0) -> SheetTable:
+    """The first rows of a sheet from its header row (row ``first`` + 1) and its data rows as columns -> a typed
+    table."""
     if not head or all(c in ("", None) for c in head[0]):
         raise errors.EmptySheet(file=file, sheet=sheet.name, headers="、".join(sheet.headers[:5]) + "…")
     for (r0, c0), (r1, c1) in merged or ():
-        if r0 == 0:
-            cells = f"{column_letters(c0)}1:{column_letters(c1)}{r1 + 1}"
+        if r0 <= first <= r1:
+            cells = f"{column_letters(c0)}{r0 + 1}:{column_letters(c1)}{r1 + 1}"
             raise errors.MergedHeader(file=file, sheet=sheet.name, cells=cells)
     found = match_headers(sheet, head[0])
     for f in sheet.fields:
@@ -244,8 +246,8 @@ def _table(file: str, sheet: Sheet, head: list[list], body: pd.DataFrame, merged
     for r in range(1, len(head)):
         again = match_headers(sheet, head[r])
         if len(again) >= max(2, len(found) // 2):
-            raise errors.ExtraHeaderRow(file=file, sheet=sheet.name, row=r + 1)
-    body = body.set_axis(pd.RangeIndex(2, len(body) + 2), axis=0)
+            raise errors.ExtraHeaderRow(file=file, sheet=sheet.name, row=first + r + 1)
+    body = body.set_axis(pd.RangeIndex(first + 2, first + len(body) + 2), axis=0)
     raw = pd.DataFrame(index=body.index)
     for key, col in found.items():
         raw[key] = body[col] if col in body.columns else pd.Series("", index=body.index, dtype=object)
@@ -256,19 +258,20 @@ def _table(file: str, sheet: Sheet, head: list[list], body: pd.DataFrame, merged
     data = pd.DataFrame({k: values.typed_column(raw[k], sheet.field(k).type, text[k]) for k in raw.columns},
                         index=raw.index)
     letters = {k: column_letters(c) for k, c in found.items()}
-    return SheetTable(sheet=sheet, data=data, text=text, letters=letters, source=file, raw=raw)
+    written = tuple(str(c).strip() if c is not None else "" for c in head[0])
+    return SheetTable(sheet=sheet, data=data, text=text, letters=letters, source=file, raw=raw,
+                      headers={k: written[c] for k, c in found.items()}, columns=written)
 
 
 def _export_table(rows: list[list], merged, file: str, data_sheets: list[Sheet], required: set[str] | None
                   ) -> SheetTable | None:
     """The first sheet of an xlsx export of one table, if its header row looks like one of ours."""
-    header = rows[0] if rows else []
-    sheet = _best_sheet(data_sheets, header)
-    found = match_headers(sheet, header)
+    at, sheet = _header_row(data_sheets, rows)
+    found = match_headers(sheet, rows[at] if rows else [])
     identifying = next(f.key for f in sheet.fields if f.required and not f.maintained)
     if len(found) < 2 or identifying not in found:  # e.g. a 团队 sheet is no customer export
         return None
-    return table_from_rows(file, sheet, rows, merged=merged, required=required)
+    return table_from_rows(file, sheet, rows[at:], merged=merged, required=required, first=at)
 
 
 def read_tool_sheet(path: str | Path, sheet: Sheet) -> pd.DataFrame:
@@ -289,6 +292,19 @@ def tool_frame(sheet: Sheet, rows: list[list]) -> pd.DataFrame:
     body = [r for r in rows[1:] if any(c not in ("", None) for c in r)]
     return pd.DataFrame({f.key: [r[found[f.key]] if f.key in found else "" for r in body] for f in sheet.fields},
                         dtype=object)
+
+
+# A list's title and notes above its header (展会名称, 导出时间, a blank row): at most this many rows.
+TITLE_ROWS = 10
+
+
+def _header_row(data_sheets: list[Sheet], rows: list[list]) -> tuple[int, Sheet]:
+    """Where a list's header is (0-based) and whose it is: the first row naming two of a data sheet's fields."""
+    for at, row in enumerate(rows[:TITLE_ROWS + 1]):
+        sheet = _best_sheet(data_sheets, row)
+        if len(match_headers(sheet, row)) >= 2:
+            return at, sheet
+    return 0, _best_sheet(data_sheets, rows[0] if rows else [])
 
 
 def _best_sheet(data_sheets: list[Sheet], header_row: list) -> Sheet:
