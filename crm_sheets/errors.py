@@ -175,11 +175,6 @@ class NoSuchBackup(CrmError):
     en = "{file}: there is no backup {pick}; there are {count}. See crm-sheets restore --list."
 
 
-class UnknownOwner(CrmError):
-    """{file}: 负责人“{owner}”不在“团队”表中；请填团队成员的姓名，如：{members}。"""
-    en = "{file}: owner '{owner}' is not on 团队; use a team member's name, e.g. {members}."
-
-
 class NoContactColumn(CrmError):
     """{file} 工作表“{sheet}”: 没有电话列也没有邮箱列（表头如“手机”“联系电话”“邮箱”），至少要有一列才能导入。"""
     en = ("{file} sheet '{sheet}': no phone and no e-mail column (headers such as 手机, 联系电话, 邮箱); "

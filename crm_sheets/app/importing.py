@@ -38,7 +38,7 @@ def run(store: Store, source: str | Path, *, today: dt.datetime, merge: bool = F
     store.progress("progress.read")
     book = crm_workbook(store.read(sheets=CUSTOMERS_ONLY))
     if owner and owner not in book.team_names:
-        raise errors.UnknownOwner(file=book.path.name, owner=owner, members="、".join(book.team_names[:8]))
+        raise errors.UnknownOwner(file=book.path.name, owner=owner, members="、".join(book.team_names))
     store.progress("progress.check")
     log = store.tool_frame(schema.MERGE_LOG)
     # A file on disk, whichever store the workbook is in; a lead list needs a name and a phone or e-mail column.
