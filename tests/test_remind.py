@@ -127,6 +127,11 @@ def test_a_managers_digest_covers_the_whole_team_below_them(tmp_path: Path, inbo
     assert export.exit_code == 0, export.output
     exported = python_calamine.CalamineWorkbook.from_path(str(tmp_path / "boss.xlsx")).get_sheet_by_name("客户信息")
     assert "CRM2026092500006" in {r[0] for r in exported.to_python()[1:]}  # the same team as the digest's
+    # Every task row whole in the copy (a new workbook is written row by row: a column at a time kept only the
+    # last row of every column after the first).
+    tasks = python_calamine.CalamineWorkbook.from_path(str(tmp_path / "boss.xlsx")).get_sheet_by_name("回访任务")
+    rows = tasks.to_python()[1:]
+    assert rows and all(r[1] and r[2] for r in rows)
 
 
 def test_second_reminder_after_24_hours_and_typed_done_still_counts(tmp_path: Path, inbox: Inbox) -> None:

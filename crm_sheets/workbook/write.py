@@ -56,12 +56,13 @@ def frame_sheet(sheet: Sheet, frame: pd.DataFrame, name: str | None = None) -> T
         for col, f in enumerate(sheet.fields):
             ws.write_string(0, col, f.header, head)
             ws.set_column(col, col, f.width)
-        for col, f in enumerate(sheet.fields):
-            if f.key not in frame.columns:
-                continue
-            series = frame[f.key]
-            fmt = ratio if f.type == "number" and f.key in _RATIO_KEYS else None
-            for row, value in enumerate(series.tolist(), start=1):
+        # Row by row: a workbook in XlsxWriter's constant_memory mode (a new person's copy) flushes each row
+        # as the next one starts.
+        shown = [(col, f.key, ratio if f.type == "number" and f.key in _RATIO_KEYS else None)
+                 for col, f in enumerate(sheet.fields) if f.key in frame.columns]
+        columns = [frame[key].tolist() for _col, key, _fmt in shown]
+        for row, record in enumerate(zip(*columns), start=1):
+            for (col, _key, fmt), value in zip(shown, record):
                 write_value(ws, row, col, value, fmt, date_format=when)
         dress(wb, ws, sheet)
 
