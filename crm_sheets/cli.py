@@ -22,6 +22,7 @@ from .app import export as export_app
 from .app import importing, remind
 from .app import merge as merge_app
 from .app import restore as restore_app
+from .app import sync as sync_app
 from .app import summary as summary_app
 from .app import tag as tag_app
 from .app import validate as validate_app
@@ -320,6 +321,47 @@ def export_cmd(
         FileStore(path, progress), owner=None if all_owners else owner, target=out_path, today=_today(today)))
     for who, file in written.items():
         out.print(t("export.done", lang, owner=who, path=file), markup=False)
+
+
+@app.command("distribute")
+def distribute_cmd(
+    path: Annotated[Path, typer.Argument(help="总表工作簿。 / The master workbook.")],
+    out_path: Annotated[Path | None, typer.Option(
+        "--out", help="放各人工作簿的文件夹，默认总表旁的“<总表>-分发”。 / Folder for the copies.")] = None,
+    today: TodayOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """给团队每人生成自己的工作簿（自己的客户和记录，带按钮）。 / Write one workbook per person."""
+    lang = language(lang)
+    written = _run(lang, path.name, lambda progress: sync_app.distribute(
+        FileStore(path, progress), out=out_path, today=_today(today)))
+    folder = next(iter(written.values())).parent if written else out_path
+    out.print(t("distribute.done", lang, file=path.name, count=len(written), folder=folder), markup=False)
+
+
+@app.command("collect")
+def collect_cmd(
+    path: Annotated[Path, typer.Argument(help="总表工作簿。 / The master workbook.")],
+    sources: Annotated[list[Path], typer.Argument(
+        help="各人的工作簿，或放它们的文件夹。 / People's workbooks, or folders of them.")],
+    today: TodayOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """把各人工作簿里新增和改动的内容汇总进总表，重复的只收一次。 / Bring people's work into the master, once."""
+    lang = language(lang)
+    outcome = _run(lang, path.name, lambda progress: sync_app.collect(
+        FileStore(path, progress), sources, today=_today(today)))
+    plan = outcome.plan
+    if outcome.backup is None:
+        out.print(t("collect.nothing", lang, file=path.name), markup=False)
+        raise typer.Exit(0)
+    actions = plan.log["action"].value_counts() if len(plan.log) else pd.Series(dtype="int64")
+    added = {key: len(plan.added.get(key, ())) for key in ("customers", "followups", "orders", "tickets")}
+    out.print(t("collect.done", lang, file=path.name, sources=len(outcome.sources), updated=len(plan.updates),
+                cells=sum(len(v) for v in plan.updates.values()), conflicts=len(plan.conflicts),
+                same=int(actions.get("与已有客户相同", 0)), **added), markup=False)
+    out.print(t("validate.backup", lang, path=outcome.backup), markup=False)
+    raise typer.Exit(1 if len(plan.conflicts) else 0)
 
 
 @app.command("build-templates")

@@ -84,6 +84,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "Say whose customers: --owner NAME, or --all-owners for one file each."),
     "export.done": ("{owner} 的客户已导出到 {path}（电话已打码）", "{owner}'s customers written to {path} (phones masked)"),
     "progress.export": ("导出…", "Exporting…"),
+    "progress.collect": ("汇总各人的工作簿…", "Collecting the copies…"),
+    "distribute.done": ("{file}: 为 {count} 人各生成了一本工作簿，在 {folder}", "{file}: wrote {count} workbooks to {folder}"),
+    "collect.done": (
+        "{file}: 汇总了 {sources} 本工作簿：新增客户 {customers} 个，更新 {updated} 个客户的 {cells} 个单元格，"
+        "新增跟进 {followups} 条、交易 {orders} 条、工单 {tickets} 条；{same} 个新客户与已有客户相同已并入；"
+        "{conflicts} 处冲突见“同步冲突”；每一行的来源见“汇总记录”。",
+        "{file}: collected {sources} workbooks: {customers} new customers, {cells} cells of {updated} customers "
+        "updated, {followups} follow-ups, {orders} orders and {tickets} tickets added; {same} new customers were "
+        "existing ones; {conflicts} conflicts on 同步冲突; every row's source on 汇总记录."),
+    "collect.nothing": ("{file}: 这些工作簿里没有总表还没有的内容，没有写入。",
+                        "{file}: nothing in these workbooks that the master lacks; nothing written."),
     "demo.reminders": ("回访任务 {tasks} 条；今天的提醒邮件 {mails} 封已写到 {path}（没有设置 SMTP）。",
                        "{tasks} revisit tasks; today's {mails} reminder mails are in {path} (no SMTP set)."),
     "restore.list": ("{n}. {name}  （{when}，{size} KB）", "{n}. {name}  ({when}, {size} KB)"),

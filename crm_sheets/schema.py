@@ -58,6 +58,7 @@ class Sheet:
     filtered: bool = False  # opens with an autoFilter on the header row
     # (field key, value, fill colour): rows whose field holds the value are coloured (a conditional format).
     highlights: tuple[tuple[str, str, str], ...] = ()
+    hidden: bool = False  # a tool's record staff need not see (a distributed copy's origin)
 
     def field(self, key: str) -> Field:
         for f in self.fields:
@@ -485,7 +486,65 @@ FEEDBACK = Sheet(
 
 DATA_SHEETS: tuple[Sheet, ...] = (CUSTOMERS, FOLLOWUPS, ORDERS, TICKETS)
 CONFIG_SHEETS: tuple[Sheet, ...] = (RULES, TEAM, OPTIONS, SETTINGS_SHEET)
-TOOL_SHEETS: tuple[Sheet, ...] = (CHECK_RESULTS, DATA_QUALITY, DUPLICATES, MERGE_LOG, IMPORT_ERRORS, TASKS, FEEDBACK)
+# A person's copy made by distribute says where it came from (hidden; Excel and WPS keep hidden sheets) ...
+DISTRIBUTION = Sheet(
+    name="分发信息",
+    key="distribution",
+    kind="tool",
+    hidden=True,
+    description="这本工作簿从哪本总表分发而来；汇总时使用，请勿修改。",
+    description_en="Where this copy was distributed from; collect reads it.",
+    fields=(_f("项目", "item", width=14), _f("值", "value", width=40)),
+)
+# ... and holds its customers as they were then, so collect tells what the person changed from what changed in
+# the master since (the base of a three-way comparison).
+BASELINE = Sheet(
+    name="分发底稿",
+    key="baseline",
+    kind="tool",
+    hidden=True,
+    description="分发时的客户信息（汇总时判断谁改了什么）；请勿修改。",
+    description_en="The customers as distributed; collect compares against them.",
+    fields=tuple(Field(header=f.header, key=f.key, aliases=f.aliases) for f in CUSTOMERS.fields
+                 if f.key == "customer_id" or not f.maintained),
+)
+SYNC_CONFLICTS = Sheet(
+    name="同步冲突",
+    key="sync_conflicts",
+    kind="tool",
+    description="分发以后总表和个人工作簿都改过的单元格：两边的值都在这里，总表没有被覆盖；核对后在客户信息里改成对的值。",
+    description_en="Cells changed both in the master and in a person's copy since distribution; the master kept its value.",
+    fields=(
+        _f("客户编号", "customer_id", width=18),
+        _f("客户名称", "name", width=24),
+        _f("列", "column", width=12),
+        _f("总表的值", "master", width=22),
+        _f("个人工作簿的值", "copy", width=22),
+        _f("分发时的值", "base", width=22),
+        _f("修改人", "who", width=10),
+        _f("来源文件", "source", width=24),
+        _f("汇总时间", "time", "datetime", width=17),
+    ),
+)
+COLLECT_LOG = Sheet(
+    name="汇总记录",
+    key="collect_log",
+    kind="tool",
+    description="每次汇总收进来的每一行：来自哪个文件哪一行，放到了哪里。",
+    description_en="Every row collect brought in: which file and row it came from, where it went.",
+    fields=(
+        _f("汇总时间", "time", "datetime", width=17),
+        _f("来源文件", "source", width=24),
+        _f("来源工作表", "source_sheet", width=10),
+        _f("来源行号", "source_row", "number", width=8),
+        _f("结果", "action", width=12),
+        _f("工作表", "sheet", width=10),
+        _f("行号", "row", "number", width=8),
+        _f("客户编号", "customer_id", width=18),
+    ),
+)
+TOOL_SHEETS: tuple[Sheet, ...] = (CHECK_RESULTS, DATA_QUALITY, DUPLICATES, MERGE_LOG, IMPORT_ERRORS, TASKS, FEEDBACK,
+                                  SYNC_CONFLICTS, COLLECT_LOG, DISTRIBUTION, BASELINE)
 # Tool-owned sheet names declared by later capabilities, and the monthly prefix.
 TOOL_SHEET_NAMES: frozenset[str] = frozenset(
     {s.name for s in TOOL_SHEETS} | {"疑似重复", "合并记录", "导入错误", "回访任务", "反馈统计"}

@@ -22,8 +22,10 @@ from .store import Store
 
 
 class ExportStore(Store, Protocol):
-    def new_workbook(self, target: Path, data: dict[str, pd.DataFrame], outputs: list[FrameOut]) -> None:
-        """A new workbook from the template holding ``data`` (sheet name -> rows under Chinese headers)."""
+    def new_workbook(self, target: Path, data: dict[str, pd.DataFrame], outputs: list[FrameOut],
+                     *, buttons: bool = False) -> None:
+        """A new workbook from the template holding ``data`` (sheet name -> rows under Chinese headers) and
+        ``outputs``; with the 操作 sheet's buttons and their VBA if asked (an .xlsm)."""
 
 
 def run(store: ExportStore, *, owner: str | None, target: Path | None, today: dt.datetime) -> dict[str, Path]:

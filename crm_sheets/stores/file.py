@@ -59,9 +59,13 @@ class FileStore:
         """Tool sheets on their own in a new workbook (a summary to send around)."""
         write_standalone(target, [tool_sheet(o) for o in outputs])
 
-    def new_workbook(self, target: Path, data: dict[str, pd.DataFrame], outputs: list[Output]) -> None:
+    def new_workbook(self, target: Path, data: dict[str, pd.DataFrame], outputs: list[Output],
+                     *, buttons: bool = False) -> None:
         """A new workbook from the template holding ``data``, plus ``outputs`` (a person's own copy)."""
-        write_workbook(target, data=data, extra=[tool_sheet(o) for o in outputs])
+        from ..vba import vba_project  # only copies with buttons need the VBA project built
+
+        write_workbook(target, data=data, extra=[tool_sheet(o) for o in outputs],
+                       vba=vba_project() if buttons else None)
 
     def restore(self, pick: int) -> tuple[Path, Path | None]:
         """Put backup number ``pick`` (1 = newest) back in place; the current file is backed up first.

@@ -73,6 +73,8 @@ def dress(wb: Workbook, ws: Worksheet, sheet: Sheet) -> None:
     """What a sheet declares beyond its cells, over whole columns (so rows Excel's buttons write later are
     covered too): an autoFilter on the header, rows coloured by a field's value."""
     last_col = len(sheet.fields) - 1
+    if sheet.hidden:
+        ws.hide()
     if sheet.filtered:
         ws.autofilter(0, 0, LAST_ROW, last_col)
     for key, value, colour in sheet.highlights:

@@ -7,10 +7,14 @@
                                         the import path cell; PICK: the path the file picker returns
                                         (without it, LibreOffice's own picker, which headless cancels)
     uno_tool.py render FILE SHEET PNG [CELLS]  a range of one sheet as a PNG picture (needs pdftoppm)
+    uno_tool.py append FILE JSON        type rows below the last row of sheets, as a person would, and save
+                                        the file in place in its own format; JSON: {sheet: [{header: value}]},
+                                        a value "=date:YYYY-MM-DD HH:MM" is typed as a date
 
 Tests call it in a subprocess because UNO only imports in Debian's python3.
 """
 
+import datetime
 import json
 import os
 import re
@@ -235,11 +239,41 @@ def press(desktop, path, pick=""):
     print(json.dumps(out, ensure_ascii=False))
 
 
+def date_format(doc):
+    formats = doc.getNumberFormats()
+    locale = uno.createUnoStruct("com.sun.star.lang.Locale")
+    key = formats.queryKey("YYYY-MM-DD HH:MM", locale, False)
+    return key if key != -1 else formats.addNew("YYYY-MM-DD HH:MM", locale)
+
+
+def append(desktop, path, spec):
+    doc = load(desktop, path)
+    for name, rows in json.loads(spec).items():
+        sh = doc.getSheets().getByName(name)
+        cursor = sh.createCursor()
+        cursor.gotoEndOfUsedArea(False)
+        last = cursor.getRangeAddress().EndRow
+        headers = [sh.getCellByPosition(c, 0).getString() for c in range(64)]
+        for k, row in enumerate(rows):
+            for header, value in row.items():
+                cell = sh.getCellByPosition(headers.index(header), last + 1 + k)
+                if isinstance(value, str) and value.startswith("=date:"):
+                    when = datetime.datetime.strptime(value[len("=date:"):], "%Y-%m-%d %H:%M")
+                    cell.setValue((when - datetime.datetime(1899, 12, 30)).total_seconds() / 86400)
+                    cell.NumberFormat = date_format(doc)
+                else:
+                    cell.setString(value)
+    xlsm = path.lower().endswith(".xlsm")
+    url = uno.systemPathToFileUrl(os.path.abspath(path))
+    doc.storeToURL(url, (prop("FilterName", "Calc MS Excel 2007 VBA XML" if xlsm else "Calc MS Excel 2007 XML"),))
+    doc.close(True)
+
+
 def main():
     cmd, *args = sys.argv[1:]
     proc, desktop, profile = start_office()
     try:
-        {"inspect": inspect, "decorate": decorate, "render": render, "press": press}[cmd](desktop, *args)
+        {"inspect": inspect, "decorate": decorate, "render": render, "press": press, "append": append}[cmd](desktop, *args)
     finally:
         try:
             desktop.terminate()

@@ -1,0 +1,180 @@
+"""分发 / 汇总 (`crm-sheets distribute`, `crm-sheets collect`): one workbook per person, and their work brought
+back into the master (SPEC §5 "One team, many workbooks")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .. import errors, schema
+from ..mail import sent_reminders
+from ..outputs import Changes, FrameOut
+from ..rules.privacy import masked_phones
+from ..rules.sync import Copy, CollectPlan, baseline, plan_collect
+from ..rules.team import team_of
+from ..tables import SheetTable
+from ..workbook.read import Book, read_book, read_tool_sheet
+from .common import crm_workbook
+from .export import ExportStore
+from .remind import remind_plan
+from .store import Store
+
+ORIGIN = {"master": "总表", "distribution": "分发编号", "person": "负责人", "time": "分发时间"}
+
+
+def distribute(store: ExportStore, *, out: Path | None, today: dt.datetime) -> dict[str, Path]:
+    """One workbook per member of 团队 (a manager's holds their whole team): their customers with these
+    customers' follow-ups, orders, tickets and open 回访任务, in the template with the master's lists and
+    settings; each records its origin and its customers as distributed."""
+    store.progress("progress.read")
+    book = crm_workbook(store.read())
+    team = book.team.fillna("")
+    people = [n for n in team["name"] if n]
+    folder = out if out is not None else book.path.parent / f"{book.path.stem}-分发"
+    suffix = book.path.suffix.lower() if book.path.suffix.lower() in (".xlsx", ".xlsm") else ".xlsx"
+    targets = {p: folder / f"{book.path.stem}-{p}{suffix}" for p in people}
+    for target in targets.values():
+        if target.exists():
+            raise errors.TargetExists(file=target.name)
+    store.progress("progress.export")
+    tasks, _mails = remind_plan(book, today, store.tool_frame(schema.TASKS),
+                                reminded=sent_reminders(store.folder, pd.Timestamp(today).date()))
+    full = book.setting("邮件显示完整号码") == "是"
+    stamp = pd.Timestamp(today)
+    distribution = f"{book.path.stem}-{stamp:%Y%m%d%H%M}"
+    folder.mkdir(parents=True, exist_ok=True)
+    customers = book.tables["customers"]
+    for person, target in targets.items():
+        members = team_of(team, person)
+        # A customer without its 客户编号 yet (entered, not yet checked) cannot come back to its row: 校验 first.
+        mine = customers.text.index[customers.text["owner"].isin(members) & (customers.text["customer_id"] != "")]
+        ids = set(customers.text.loc[mine, "customer_id"]) - {""}
+        data = {customers.sheet.name: _rows(customers, mine, full),
+                schema.TEAM.name: team[team["name"].isin(members)].rename(
+                    columns={f.key: f.header for f in schema.TEAM.fields}),
+                schema.OPTIONS.name: _lists(book.options),
+                schema.SETTINGS_SHEET.name: pd.DataFrame(
+                    {"设置项": list(book.settings), "值": list(book.settings.values()),
+                     "说明": [next((s.note for s in schema.SETTINGS if s.name == k), "") for k in book.settings]}),
+                schema.RULES.name: book.rules.rename(columns={f.key: f.header for f in schema.RULES.fields})}
+        for key in ("followups", "orders", "tickets"):
+            if key in book.tables:
+                table = book.tables[key]
+                data[table.sheet.name] = _rows(table, table.text.index[table.text["customer_id"].isin(ids)], True)
+        base = baseline(customers, mine)
+        if not full:
+            base["phone"] = masked_phones(customers.data.loc[mine, "phone"]).to_numpy()
+        origin = pd.DataFrame({"item": list(ORIGIN.values()),
+                               "value": [book.path.name, distribution, person, f"{stamp:%Y-%m-%d %H:%M}"]})
+        own_tasks = tasks[tasks["owner"].isin(members)]
+        if not full:
+            own_tasks = own_tasks.assign(phone=lambda t: masked_phones(t["phone"]))
+        store.new_workbook(target, data, [FrameOut(schema.TASKS, own_tasks), FrameOut(schema.DISTRIBUTION, origin),
+                                          FrameOut(schema.BASELINE, base)], buttons=suffix == ".xlsm")
+    return targets
+
+
+def _rows(table: SheetTable, rows: pd.Index, full_phones: bool) -> pd.DataFrame:
+    """Rows under Chinese headers as the template writer takes them: dates and numbers typed, text as written
+    (history is copied verbatim, so collect recognises it when it comes back)."""
+    out = {}
+    for f in table.sheet.fields:
+        if f.key not in table.letters:
+            continue
+        if f.type in ("date", "datetime", "money", "number"):
+            # A value the tool cannot read (2024-13-45, 五千) goes as written: a copy never loses a cell.
+            typed = table.data.loc[rows, f.key]
+            out[f.header] = typed.astype(object).where(typed.notna(), table.text.loc[rows, f.key])
+        elif f.type == "phone" and not full_phones:
+            out[f.header] = masked_phones(table.data.loc[rows, f.key])
+        else:
+            out[f.header] = table.text.loc[rows, f.key]
+    return pd.DataFrame(out)
+
+
+def _lists(options: dict[str, list[str]]) -> pd.DataFrame:
+    width = max((len(v) for v in options.values()), default=0)
+    return pd.DataFrame({k: list(v) + [""] * (width - len(v)) for k, v in options.items()})
+
+
+@dataclass
+class CollectOutcome:
+    book: Book
+    plan: CollectPlan
+    sources: list[Path]
+    backup: Path | None
+
+
+def collect(store: Store, sources: list[Path], *, today: dt.datetime) -> CollectOutcome:
+    """Bring what people added or changed in their workbooks into the master, once."""
+    store.expect_write()
+    files = _workbooks(sources, store)
+    store.progress("progress.read")
+    book = crm_workbook(store.read())
+    copies = [_copy(path) for path in files]
+    store.progress("progress.collect")
+    plan = plan_collect(book.tables, copies, today=today)
+    log = store.tool_frame(schema.COLLECT_LOG)
+    # Collecting the same files again changes nothing: rows already on 汇总记录 are not recorded twice, and the
+    # same conflicts are not written again.
+    plan.log = plan.log[~_keys(plan.log, LOGGED).isin(_keys(log, LOGGED))].reset_index(drop=True)
+    known = store.tool_frame(schema.SYNC_CONFLICTS)
+    same_conflicts = set(_keys(plan.conflicts, CONFLICTED)) == set(_keys(known, CONFLICTED))
+    if not plan.changed and not len(plan.log) and same_conflicts:
+        return CollectOutcome(book=book, plan=plan, sources=files, backup=None)
+    changes: Changes = {}
+    customers = book.tables["customers"]
+    changes[customers.sheet.name] = dict(plan.updates)
+    for key, rows in plan.added.items():
+        table = book.tables[key]
+        start = int(table.text.index.max()) + 1 if len(table.text) else 2
+        keys = [k for k in table.letters if k in rows.columns]
+        sheet = changes.setdefault(table.sheet.name, {})
+        for offset, record in enumerate(rows[keys].itertuples(index=False, name=None)):
+            sheet[start + offset] = dict(zip(keys, record))
+    outputs = [FrameOut(schema.SYNC_CONFLICTS, plan.conflicts),
+               FrameOut(schema.COLLECT_LOG, pd.concat([log, plan.log], ignore_index=True) if len(log) else plan.log)]
+    store.progress("progress.write")
+    return CollectOutcome(book=book, plan=plan, sources=files, backup=store.write(book, outputs, changes))
+
+
+LOGGED = ("source", "source_sheet", "source_row", "customer_id")
+CONFLICTED = ("customer_id", "column", "master", "copy", "source")
+
+
+def _keys(frame: pd.DataFrame, keys: tuple[str, ...]) -> pd.Series:
+    """One text per row from ``keys`` (a row number read back from the sheet is a float: 12.0 is 12)."""
+    if not len(frame):
+        return pd.Series([], dtype=object)
+    parts = [frame[k].map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+             for k in keys]
+    return pd.Series(["\x1f".join(p) for p in zip(*parts)], index=frame.index, dtype=object)
+
+
+def _workbooks(sources: list[Path], store: Store) -> list[Path]:
+    """The workbooks named, and those in the folders named (not the master, not Excel's ~$ owner files)."""
+    files = []
+    for source in sources:
+        if source.is_dir():
+            files += sorted(p for p in source.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm")
+                            and not p.name.startswith(("~$", ".~")))
+        elif source.exists():
+            files.append(source)
+        else:
+            raise errors.FileMissing(file=source.name)
+    master = Path(store.name)
+    return [f for f in files if f.name != master.name or f.resolve().parent != Path(store.folder).resolve()]
+
+
+def _copy(path: Path) -> Copy:
+    """A person's workbook: its data sheets, and its origin and baseline when distribute made it."""
+    book = read_book(path)
+    origin = read_tool_sheet(path, schema.DISTRIBUTION)
+    base = read_tool_sheet(path, schema.BASELINE)
+    said = dict(zip(origin["item"].astype(str), origin["value"].astype(str))) if len(origin) else {}
+    has_base = bool(said) and "customer_id" in base.columns
+    return Copy(source=path.name, tables=book.tables, who=said.get(ORIGIN["person"], ""),
+                baseline=base.fillna("").astype(str) if has_base else None)
