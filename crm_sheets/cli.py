@@ -354,7 +354,9 @@ def collect_cmd(
     plan = outcome.plan
     if outcome.backup is None:
         out.print(t("collect.nothing", lang, file=path.name), markup=False)
-        raise typer.Exit(0)
+        if len(plan.conflicts):
+            out.print(t("collect.open_conflicts", lang, conflicts=len(plan.conflicts)), markup=False)
+        raise typer.Exit(1 if len(plan.conflicts) else 0)
     actions = plan.log["action"].value_counts() if len(plan.log) else pd.Series(dtype="int64")
     added = {key: len(plan.added.get(key, ())) for key in ("customers", "followups", "orders", "tickets")}
     out.print(t("collect.done", lang, file=path.name, sources=len(outcome.sources), updated=len(plan.updates),

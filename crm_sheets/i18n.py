@@ -93,6 +93,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{file}: collected {sources} workbooks: {customers} new customers, {cells} cells of {updated} customers "
         "updated, {followups} follow-ups, {orders} orders and {tickets} tickets added; {same} new customers were "
         "existing ones; {conflicts} conflicts on 同步冲突; every row's source on 汇总记录."),
+    "collect.open_conflicts": ("“同步冲突”上还有 {conflicts} 处待核对：在客户信息里改成对的值；这个人换用重新分发的工作簿后不再提示。",
+                               "{conflicts} conflicts still wait on 同步冲突: correct 客户信息; they stop once the "
+                               "person works in a newly distributed copy."),
     "collect.nothing": ("{file}: 这些工作簿里没有总表还没有的内容，没有写入。",
                         "{file}: nothing in these workbooks that the master lacks; nothing written."),
     "demo.reminders": ("回访任务 {tasks} 条；今天的提醒邮件 {mails} 封已写到 {path}（没有设置 SMTP）。",

@@ -537,6 +537,7 @@ COLLECT_LOG = Sheet(
         _f("来源文件", "source", width=24),
         _f("来源工作表", "source_sheet", width=10),
         _f("来源行号", "source_row", "number", width=8),
+        _f("来源客户编号", "source_id", width=18),
         _f("结果", "action", width=12),
         _f("工作表", "sheet", width=10),
         _f("行号", "row", "number", width=8),

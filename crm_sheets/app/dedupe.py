@@ -11,14 +11,11 @@ import pandas as pd
 from .. import errors, schema
 from ..outputs import FrameOut
 from ..labels import match_reason
-from ..rules.dedupe import Duplicates, find_duplicates, with_phone_text
+from ..rules.dedupe import REVIEW_FIELDS, Duplicates, find_duplicates, with_phone_text
 from ..tables import SheetTable
 from ..workbook.read import CUSTOMERS_ONLY, Book
 from .common import id_changes, new_customer_ids
 from .store import Store
-
-DEDUPE_FIELDS = ("customer_id", "name", "contact", "phone", "email", "owner", "created_at")
-
 
 @dataclass
 class DedupeOutcome:
@@ -59,9 +56,13 @@ def sure_clusters(sheet: pd.DataFrame) -> int:
 def duplicates_sheet(customers: SheetTable, found: Duplicates) -> pd.DataFrame:
     """疑似重复: the records of each cluster side by side, sure ones pre-confirmed."""
     rows = found.rows
-    shown = customers.text.reindex(columns=list(DEDUPE_FIELDS), fill_value="").loc[rows.index]
+    shown = customers.text.reindex(columns=list(REVIEW_FIELDS), fill_value="").loc[rows.index]
     if "created_at" in customers.data.columns:
         shown["created_at"] = customers.data.loc[rows.index, "created_at"].astype(object)
-    out = shown.assign(cluster=rows["cluster"], score=rows["score"], reason=rows["reason"].map(match_reason),
-                       confirm=rows["sure"].map({True: "是", False: ""}))
+    return review_sheet(shown.join(rows[["cluster", "score", "reason", "sure"]]))
+
+
+def review_sheet(groups: pd.DataFrame) -> pd.DataFrame:
+    """疑似重复's rows from records with their cluster, score, reason code and whether they are sure."""
+    out = groups.assign(reason=groups["reason"].map(match_reason), confirm=groups["sure"].map({True: "是", False: ""}))
     return out.reset_index(drop=True)[[f.key for f in schema.DUPLICATES.fields]]

@@ -18,6 +18,7 @@ from ..rules.team import team_of
 from ..tables import SheetTable
 from ..workbook.read import Book, read_book, read_tool_sheet
 from .common import crm_workbook
+from .dedupe import review_sheet
 from .export import ExportStore
 from .remind import remind_plan
 from .store import Store
@@ -49,8 +50,11 @@ def distribute(store: ExportStore, *, out: Path | None, today: dt.datetime) -> d
     customers = book.tables["customers"]
     for person, target in targets.items():
         members = team_of(team, person)
+        owned = customers.text["owner"].isin(members)
+        if not team.loc[team["name"] == person, "manager"].iloc[0]:
+            owned |= ~customers.text["owner"].isin(people)  # the head of the team also holds nobody's customers
         # A customer without its 客户编号 yet (entered, not yet checked) cannot come back to its row: 校验 first.
-        mine = customers.text.index[customers.text["owner"].isin(members) & (customers.text["customer_id"] != "")]
+        mine = customers.text.index[owned & (customers.text["customer_id"] != "")]
         ids = set(customers.text.loc[mine, "customer_id"]) - {""}
         data = {customers.sheet.name: _rows(customers, mine, full),
                 schema.TEAM.name: team[team["name"].isin(members)].rename(
@@ -116,8 +120,8 @@ def collect(store: Store, sources: list[Path], *, today: dt.datetime) -> Collect
     book = crm_workbook(store.read())
     copies = [_copy(path) for path in files]
     store.progress("progress.collect")
-    plan = plan_collect(book.tables, copies, today=today)
     log = store.tool_frame(schema.COLLECT_LOG)
+    plan = plan_collect(book.tables, copies, today=today, collected=log)
     # Collecting the same files again changes nothing: rows already on 汇总记录 are not recorded twice, and the
     # same conflicts are not written again.
     plan.log = plan.log[~_keys(plan.log, LOGGED).isin(_keys(log, LOGGED))].reset_index(drop=True)
@@ -137,8 +141,19 @@ def collect(store: Store, sources: list[Path], *, today: dt.datetime) -> Collect
             sheet[start + offset] = dict(zip(keys, record))
     outputs = [FrameOut(schema.SYNC_CONFLICTS, plan.conflicts),
                FrameOut(schema.COLLECT_LOG, pd.concat([log, plan.log], ignore_index=True) if len(log) else plan.log)]
+    if len(plan.review):
+        outputs.append(FrameOut(schema.DUPLICATES, _with_review(store.tool_frame(schema.DUPLICATES), plan.review)))
     store.progress("progress.write")
     return CollectOutcome(book=book, plan=plan, sources=files, backup=store.write(book, outputs, changes))
+
+
+def _with_review(listed: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
+    """疑似重复 as it was (a review under way is kept), with the new groups numbered after its own."""
+    new = review_sheet(groups)
+    clusters = pd.to_numeric(listed["cluster"], errors="coerce") if len(listed) else pd.Series(dtype=float)
+    first = int(clusters.max()) + 1 if clusters.notna().any() else 1
+    new["cluster"] = new["cluster"].rank(method="dense").astype(int) + first - 1
+    return pd.concat([listed, new], ignore_index=True) if len(listed) else new
 
 
 LOGGED = ("source", "source_sheet", "source_row", "customer_id")

@@ -59,6 +59,8 @@ _HAN = r"[\u4e00-\u9fff]"
 MIN_PINYIN = 4
 
 SURE, LIKELY = "sure", "likely"
+# What 疑似重复 shows of each record.
+REVIEW_FIELDS = ("customer_id", "name", "contact", "phone", "email", "owner", "created_at")
 
 
 @dataclass

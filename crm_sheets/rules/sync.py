@@ -7,7 +7,10 @@ copy added (ids the baseline does not have) are judged against the master and ea
 sure duplicate is the customer it repeats, anything else is a new customer.  Follow-ups and orders are
 appended once (a row already in the master, by its content after re-pointing its 客户编号, is not appended
 again); tickets by 工单编号.  A workbook that was not distributed (no baseline) updates the customers whose ids
-the master has with its non-empty values, as an import with --merge would.
+the master has with its non-empty values, as an import with --merge would.  A new customer collected before (汇总记录
+names its file and id) is that customer again, not a new one.  A customer found in the master (a sure duplicate,
+or collected before) takes the copy's values only where the master's cell is blank: without a baseline nobody
+can tell whose value is newer.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import pandas as pd
 
 from .. import schema, values
 from ..tables import SheetTable
-from .dedupe import find_duplicates, with_phone_text
+from .dedupe import REVIEW_FIELDS, Duplicates, find_duplicates, with_phone_text
 from .ids import new_ids
 from .privacy import mask_phone
 
@@ -46,6 +49,8 @@ class CollectPlan:
     added: dict[str, pd.DataFrame] = field(default_factory=dict)  # sheet key -> typed rows to append, in order
     conflicts: pd.DataFrame = field(default_factory=lambda: _frame(schema.SYNC_CONFLICTS))
     log: pd.DataFrame = field(default_factory=lambda: _frame(schema.COLLECT_LOG))
+    # Groups with a new customer that is only perhaps one already known: records with cluster, score, reason, sure
+    review: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def changed(self) -> bool:
@@ -79,14 +84,17 @@ class _Master:
             if "tickets" in tables else set()
 
 
-def plan_collect(master: dict[str, SheetTable], copies: list[Copy], *, today: dt.datetime) -> CollectPlan:
-    """Everything the copies bring, in the order given (a later copy of one person after an earlier one)."""
+def plan_collect(master: dict[str, SheetTable], copies: list[Copy], *, today: dt.datetime,
+                 collected: pd.DataFrame | None = None) -> CollectPlan:
+    """Everything the copies bring, in the order given (a later copy of one person after an earlier one);
+    ``collected`` is 汇总记录 as the master has it."""
     plan, state, stamp = CollectPlan(), _Master(master), pd.Timestamp(today)
     logs: list[dict] = []
     conflicts: list[dict] = []
     mappings, fresh = [], []
+    before = _collected_before(collected, master["customers"].sheet.name)
     for copy in copies:
-        mapping, new_rows = _customers(state, copy, plan, logs, conflicts, stamp)
+        mapping, new_rows = _customers(state, copy, plan, logs, conflicts, stamp, before.get(copy.source, {}))
         mappings.append(mapping)
         fresh.append(new_rows)
     for n, matched in enumerate(_new_customers(state, copies, fresh, plan, logs, today)):
@@ -99,8 +107,21 @@ def plan_collect(master: dict[str, SheetTable], copies: list[Copy], *, today: dt
     return plan
 
 
-def _customers(state: _Master, copy: Copy, plan: CollectPlan, logs: list, conflicts: list, stamp: pd.Timestamp
-               ) -> tuple[dict[str, str], pd.Index]:
+def _collected_before(log: pd.DataFrame | None, sheet: str) -> dict[str, dict[str, str]]:
+    """Per source file: the ids its new customers had there -> the master ids they became."""
+    if log is None or not len(log) or "source_id" not in log.columns:
+        return {}
+    rows = log[(log["source_sheet"].astype(str) == sheet) & log["action"].isin([ADDED, SAME_AS, UNSURE])
+               & (log["source_id"].fillna("").astype(str) != "")]
+    out: dict[str, dict[str, str]] = {}
+    for source, source_id, customer_id in rows[["source", "source_id", "customer_id"]].astype(str).itertuples(
+            index=False, name=None):
+        out.setdefault(source, {})[source_id] = customer_id
+    return out
+
+
+def _customers(state: _Master, copy: Copy, plan: CollectPlan, logs: list, conflicts: list, stamp: pd.Timestamp,
+               before: dict[str, str]) -> tuple[dict[str, str], pd.Index]:
     """Update the master's customers the copy has; returns their id mapping and the copy's new customer rows."""
     theirs = copy.tables.get("customers")
     if theirs is None or "customer_id" not in theirs.text.columns:
@@ -109,7 +130,7 @@ def _customers(state: _Master, copy: Copy, plan: CollectPlan, logs: list, confli
     known = set(copy.baseline["customer_id"]) if copy.baseline is not None else set(state.row_of)
     # An id written twice (in the copy or the master) names no one customer: such rows are neither compared nor
     # added, and their history keeps pointing at the id.
-    twice = ids.duplicated(keep=False) | ids.isin(state.twice)
+    twice = (ids.duplicated(keep=False) | ids.isin(state.twice)) & (ids != "")
     old = ids.isin(known - {""}) & ids.isin(list(state.row_of)) & ~twice
     base = (copy.baseline[copy.baseline["customer_id"] != ""].drop_duplicates("customer_id").set_index("customer_id")
             if copy.baseline is not None else None)
@@ -133,9 +154,33 @@ def _customers(state: _Master, copy: Copy, plan: CollectPlan, logs: list, confli
                     continue
             plan.updates.setdefault(target, {})[key] = theirs.data.at[r, key]
             state.text.at[target, key] = mine
-            logs.append(_log(stamp, copy.source, sheet, r, UPDATED, sheet, target, cid))
+            logs.append(_log(stamp, copy.source, sheet, r, UPDATED, sheet, target, cid, cid))
+    mapping = {i: i for i in ids[old | (twice & ids.isin(list(state.row_of)))]}
+    again = ~old & ~twice & ids.map(lambda i: before.get(i) in state.row_of)
+    for r in ids.index[again]:
+        mapping[ids[r]] = before[ids[r]]
+        fill_blanks(state, plan, logs, copy, r, before[ids[r]], stamp)
     named = theirs.text["name"] != "" if "name" in theirs.text.columns else pd.Series(False, index=ids.index)
-    return {i: i for i in ids[old | (twice & ids.isin(list(state.row_of)))]}, ids.index[~old & ~twice & named]
+    return mapping, ids.index[~old & ~twice & ~again & named]
+
+
+def fill_blanks(state: _Master, plan: CollectPlan, logs: list, copy: Copy, row: int, cid: str,
+                stamp: pd.Timestamp) -> None:
+    """A customer the master has under ``cid`` takes the copy's row's values where the master's cells are blank."""
+    theirs, target = copy.tables["customers"], state.row_of[cid]
+    filled = False
+    for key in EDITED:
+        if key not in theirs.text.columns or key not in state.text.columns:
+            continue
+        mine = theirs.text.at[row, key]
+        if mine and not state.text.at[target, key] and not (key == "phone" and MASK in mine):
+            plan.updates.setdefault(target, {})[key] = theirs.data.at[row, key]
+            state.text.at[target, key] = mine
+            filled = True
+    if filled:
+        sheet = theirs.sheet.name
+        logs.append(_log(stamp, copy.source, sheet, row, UPDATED, state.tables["customers"].sheet.name, target, cid,
+                         str(theirs.text.at[row, "customer_id"])))
 
 
 def _new_customers(state: _Master, copies: list[Copy], fresh: list[pd.Index], plan: CollectPlan, logs: list,
@@ -164,36 +209,75 @@ def _new_customers(state: _Master, copies: list[Copy], fresh: list[pd.Index], pl
         olds = [m for m in members if m > 0]
         if olds:
             target[cluster[members[0]]] = str(customers.text.at[min(olds), "customer_id"])
-    existing = pd.Series(list(state.row_of), dtype=object)
-    added, actions = [], []
+    # First who is whom (a sure duplicate of a record added earlier in this run is that record), then the ids,
+    # all at once.
+    stamp = pd.Timestamp(today)
     sheet = customers.sheet.name
+    adds: list[tuple[int, int, bool]] = []  # copy, row, unsure
+    pending: dict[int, int] = {}  # cluster -> the add that stands for it
+    same: list[tuple[int, int, object]] = []  # copy, row, master id or add number
     for k, (n, row) in enumerate(owners):
-        label, copy = -(k + 1), copies[n]
-        old_id = str(copy.tables["customers"].text.at[row, "customer_id"])
-        group = cluster.get(label)
-        if group is not None and sure.get(label) and group in target:
-            matched[n][old_id] = target[group]
-            logs.append(_log(pd.Timestamp(today), copy.source, sheet, row, SAME_AS, sheet,
-                             state.row_of.get(target[group], 0), target[group]))
+        group = cluster.get(-(k + 1))
+        if group is not None and sure.get(-(k + 1)) and (group in target or group in pending):
+            same.append((n, row, target.get(group, pending.get(group))))
             continue
-        fresh_id = new_ids(existing, pd.Index([0]), today, source=copy.source)
-        new_id = fresh_id["customer_id"].iloc[0]
-        existing = pd.concat([existing, pd.Series([new_id], dtype=object)], ignore_index=True)
-        if group is not None and group not in target:
-            target[group] = new_id
+        if group is not None and group not in target and group not in pending:
+            pending[group] = len(adds)
+        adds.append((n, row, group is not None))
+    fresh_ids = new_ids(pd.Series(list(state.row_of), dtype=object), pd.RangeIndex(len(adds)), today,
+                        source=copies[adds[0][0]].source if adds else "")
+    records = []
+    for j, (n, row, unsure) in enumerate(adds):
+        copy = copies[n]
+        old_id, new_id = str(copy.tables["customers"].text.at[row, "customer_id"]), fresh_ids.at[j, "customer_id"]
         record = copy.tables["customers"].data.loc[row].copy()
-        record["customer_id"], record["created_at"] = new_id, fresh_id["created_at"].iloc[0]
-        added.append(record)
+        record["customer_id"], record["created_at"] = new_id, fresh_ids.at[j, "created_at"]
+        records.append(record)
         place = state.next_row["customers"]
         state.next_row["customers"] += 1
         state.row_of[new_id] = place
         if old_id:
             matched[n][old_id] = new_id
-        actions.append(UNSURE if group is not None else ADDED)
-        logs.append(_log(pd.Timestamp(today), copy.source, sheet, row, actions[-1], sheet, place, new_id))
-    if added:
-        plan.added["customers"] = pd.DataFrame(added).reset_index(drop=True)
+        logs.append(_log(stamp, copy.source, sheet, row, UNSURE if unsure else ADDED, sheet, place, new_id, old_id))
+    for n, row, into in same:
+        copy = copies[n]
+        old_id = str(copy.tables["customers"].text.at[row, "customer_id"])
+        if isinstance(into, str):
+            fill_blanks(state, plan, logs, copy, row, into, stamp)
+        else:  # one of this run's new customers: the blanks of its record are filled instead
+            record, theirs = records[into], copy.tables["customers"]
+            for key in EDITED:
+                if key in theirs.data.columns and _blank(record.get(key)) and theirs.text.at[row, key]:
+                    record[key] = theirs.data.at[row, key]
+            into = record["customer_id"]
+        if old_id:
+            matched[n][old_id] = into
+        logs.append(_log(stamp, copy.source, sheet, row, SAME_AS, sheet, state.row_of[into], into, old_id))
+    if records:
+        plan.added["customers"] = pd.DataFrame(records).reset_index(drop=True)
+    label_of = {(n, row): -(k + 1) for k, (n, row) in enumerate(owners)}
+    plan.review = _review(found, customers, {label_of[(n, row)]: records[j] for j, (n, row, unsure)
+                                             in enumerate(adds) if unsure})
     return matched
+
+
+def _review(found: Duplicates, customers: SheetTable, unsure: dict[int, pd.Series]) -> pd.DataFrame:
+    """The groups holding a new customer that only perhaps is one already known, for 疑似重复: each group's
+    records in the master and the new ones under their new ids."""
+    groups = set(found.rows.loc[list(unsure), "cluster"]) if unsure else set()
+    rows = found.rows[found.rows["cluster"].isin(groups)]
+    olds = rows.index[rows.index > 0]
+    shown = customers.text.reindex(index=olds, columns=list(REVIEW_FIELDS), fill_value="").astype(object)
+    if "created_at" in customers.data.columns:
+        shown["created_at"] = customers.data.loc[olds, "created_at"].astype(object)
+    news = pd.DataFrame([unsure[label].reindex(list(REVIEW_FIELDS)) for label in rows.index if label in unsure],
+                        index=[label for label in rows.index if label in unsure])
+    return pd.concat([shown, news]).join(rows[["cluster", "score", "reason", "sure"]], how="inner").sort_values(
+        "cluster", kind="stable")
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT or value == ""
 
 
 def _history(state: _Master, copy: Copy, mapping: dict[str, str], plan: CollectPlan, logs: list,
@@ -224,8 +308,8 @@ def _history(state: _Master, copy: Copy, mapping: dict[str, str], plan: CollectP
         state.next_row[key] += len(take)
         plan.added[key] = pd.concat([plan.added[key], take]) if key in plan.added else take
         sheet = state.tables[key].sheet.name
-        logs += [_log(stamp, copy.source, rows.sheet.name, r, ADDED, sheet, start + k, take.at[r, "customer_id"])
-                 for k, r in enumerate(take.index)]
+        logs += [_log(stamp, copy.source, rows.sheet.name, r, ADDED, sheet, start + k, take.at[r, "customer_id"],
+                      rows.text.at[r, "customer_id"]) for k, r in enumerate(take.index)]
 
 
 def _hash(text: pd.DataFrame, sheet: schema.Sheet) -> pd.Series:
@@ -248,7 +332,7 @@ def _same(key: str, a: str, b: str) -> bool:
 
 
 def _log(stamp: pd.Timestamp, source: str, source_sheet: str, source_row: int, action: str, sheet: str, row: int,
-         customer_id: str) -> dict:
+         customer_id: str, source_id: str) -> dict:
     return {"time": stamp, "source": source, "source_sheet": source_sheet, "source_row": int(source_row),
-            "action": action, "sheet": sheet, "row": int(row), "customer_id": customer_id}
+            "source_id": source_id, "action": action, "sheet": sheet, "row": int(row), "customer_id": customer_id}
 
