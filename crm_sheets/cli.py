@@ -342,28 +342,18 @@ def distribute_cmd(
 @app.command("collect")
 def collect_cmd(
     path: Annotated[Path, typer.Argument(help="总表工作簿。 / The master workbook.")],
-    sources: Annotated[list[Path], typer.Argument(
-        help="各人的工作簿，或放它们的文件夹。 / People's workbooks, or folders of them.")],
+    sources: Annotated[list[Path] | None, typer.Argument(
+        help="各人的工作簿，或放它们的文件夹；默认总表旁的“<总表>-分发”。 / People's workbooks, or folders of them.",
+        show_default=False)] = None,
     today: TodayOpt = None,
     lang: LangOpt = None,
 ) -> None:
     """把各人工作簿里新增和改动的内容汇总进总表，重复的只收一次。 / Bring people's work into the master, once."""
     lang = language(lang)
     outcome = _run(lang, path.name, lambda progress: sync_app.collect(
-        FileStore(path, progress), sources, today=_today(today)))
-    plan = outcome.plan
-    if outcome.backup is None:
-        out.print(t("collect.nothing", lang, file=path.name), markup=False)
-        if len(plan.conflicts):
-            out.print(t("collect.open_conflicts", lang, conflicts=len(plan.conflicts)), markup=False)
-        raise typer.Exit(1 if len(plan.conflicts) else 0)
-    actions = plan.log["action"].value_counts() if len(plan.log) else pd.Series(dtype="int64")
-    added = {key: len(plan.added.get(key, ())) for key in ("customers", "followups", "orders", "tickets")}
-    out.print(t("collect.done", lang, file=path.name, sources=len(outcome.sources), updated=len(plan.updates),
-                cells=sum(len(v) for v in plan.updates.values()), conflicts=len(plan.conflicts),
-                same=int(actions.get("与已有客户相同", 0)), **added), markup=False)
-    out.print(t("validate.backup", lang, path=outcome.backup), markup=False)
-    raise typer.Exit(1 if len(plan.conflicts) else 0)
+        FileStore(path, progress), sources or [sync_app.copies_folder(path)], today=_today(today)))
+    out.print("\n".join(outcome.report(path.name, lang)), markup=False)
+    raise typer.Exit(1 if len(outcome.plan.conflicts) else 0)
 
 
 @app.command("build-templates")

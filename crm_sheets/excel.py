@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 
 import xlwings as xw
 
@@ -17,13 +18,14 @@ from .app import dedupe as dedupe_app
 from .app import functions, importing, remind
 from .app import merge as merge_app
 from .app import summary as summary_app
+from .app import sync as sync_app
 from .app import tag as tag_app
 from .app import validate as validate_app
 from .i18n import language, t
 from .stores.excel import ExcelStore
 
 TITLE = "crm-sheets"
-OPERATIONS, IMPORT_CELL, IMPORT_OWNER_CELL = "操作", "B14", "B15"
+OPERATIONS, IMPORT_CELL, IMPORT_OWNER_CELL, SYNC_CELL = "操作", "B14", "B15", "B17"
 
 
 def _now() -> dt.datetime:
@@ -80,6 +82,22 @@ def _import(store: ExcelStore, today: dt.datetime, lang: str) -> str:
              duplicates=plan.duplicates, updated=len(plan.updates), review=len(plan.review))
 
 
+def _sync_folder(store: ExcelStore) -> Path:
+    """The folder in 操作!B17, or the one beside the workbook."""
+    operations = store.sheets.get(OPERATIONS)
+    typed = str(operations.range(SYNC_CELL).value or "").strip() if operations is not None else ""
+    return Path(typed) if typed else sync_app.copies_folder(store.folder / store.name)
+
+
+def _distribute(store: ExcelStore, today: dt.datetime, lang: str) -> str:
+    written = sync_app.distribute(store, out=_sync_folder(store), today=today)
+    return t("distribute.done", lang, file=store.name, count=len(written), folder=_sync_folder(store))
+
+
+def _collect(store: ExcelStore, today: dt.datetime, lang: str) -> str:
+    return "\n".join(sync_app.collect(store, [_sync_folder(store)], today=today).report(store.name, lang))
+
+
 def _tag(store: ExcelStore, today: dt.datetime, lang: str) -> str:
     return t("tag.done", lang, file=store.name, **tag_app.run(store, today=today, lang=lang).changed)
 
@@ -113,6 +131,16 @@ def merge(vba_xlwings: str = "") -> None:
 def import_customers(vba_xlwings: str = "") -> None:
     """导入"""
     _button(_import, vba_xlwings)
+
+
+def distribute(vba_xlwings: str = "") -> None:
+    """分发"""
+    _button(_distribute, vba_xlwings)
+
+
+def collect(vba_xlwings: str = "") -> None:
+    """汇总"""
+    _button(_collect, vba_xlwings)
 
 
 def tag(vba_xlwings: str = "") -> None:

@@ -88,11 +88,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "distribute.done": ("{file}: 为 {count} 人各生成了一本工作簿，在 {folder}", "{file}: wrote {count} workbooks to {folder}"),
     "collect.done": (
         "{file}: 汇总了 {sources} 本工作簿：新增客户 {customers} 个，更新 {updated} 个客户的 {cells} 个单元格，"
-        "新增跟进 {followups} 条、交易 {orders} 条、工单 {tickets} 条；{same} 个新客户与已有客户相同已并入；"
-        "{conflicts} 处冲突见“同步冲突”；每一行的来源见“汇总记录”。",
+        "新增跟进 {followups} 条、交易 {orders} 条、工单 {tickets} 条；{same} 个新客户与已有客户相同已并入，"
+        "{review} 个可能重复列在“疑似重复”；{conflicts} 处冲突见“同步冲突”；每一行的来源见“汇总记录”。",
         "{file}: collected {sources} workbooks: {customers} new customers, {cells} cells of {updated} customers "
         "updated, {followups} follow-ups, {orders} orders and {tickets} tickets added; {same} new customers were "
-        "existing ones; {conflicts} conflicts on 同步冲突; every row's source on 汇总记录."),
+        "existing ones, {review} perhaps are (疑似重复); {conflicts} conflicts on 同步冲突; every row's source on "
+        "汇总记录."),
     "collect.open_conflicts": ("“同步冲突”上还有 {conflicts} 处待核对：在客户信息里改成对的值；这个人换用重新分发的工作簿后不再提示。",
                                "{conflicts} conflicts still wait on 同步冲突: correct 客户信息; they stop once the "
                                "person works in a newly distributed copy."),

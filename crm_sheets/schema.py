@@ -535,6 +535,7 @@ COLLECT_LOG = Sheet(
     fields=(
         _f("汇总时间", "time", "datetime", width=17),
         _f("来源文件", "source", width=24),
+        _f("分发编号", "distribution", width=20),
         _f("来源工作表", "source_sheet", width=10),
         _f("来源行号", "source_row", "number", width=8),
         _f("来源客户编号", "source_id", width=18),

@@ -43,10 +43,13 @@ BUTTONS: tuple[tuple[str, str, str], ...] = (
     ("CrmRevisitList", "生成回访清单", "按回访规则生成“回访任务”"),
     ("CrmSendReminders", "发送提醒", "生成回访清单并给每个负责人发今天的提醒邮件"),
     ("CrmSummary", "生成月报", "写上个月的“月度汇总”（带图表）和“反馈统计”"),
+    ("CrmDistribute", "分发", "给团队每人生成一本自己的工作簿（自己的客户和记录），放在 B17 的文件夹"),
+    ("CrmCollect", "汇总", "把 B17 文件夹里各人的工作簿收进本表：新增和改动只收一次，冲突列在“同步冲突”"),
 )
 ON_DATA_SHEETS = {"客户信息": ("CrmValidate", "CrmDedupe", "CrmTag"), "跟进记录": ("CrmValidate", "CrmTag")}
 IMPORT_CELL = "B14"
 IMPORT_OWNER_CELL = "B15"  # next to the path: who gets the rows a lead list leaves without an owner
+SYNC_CELL = "B17"  # the folder 分发 writes the copies to and 汇总 collects them from
 IMPORT_NAME = "CrmImportPath"  # the path cell by a name the ASCII-only VBA can use (操作 is not ASCII)
 XLWINGS_CONF = "xlwings.conf"  # xlwings' settings sheet: where its UDFs come from
 # Tool sheets the template has from the start, empty: 回访任务 so the sheet Excel's buttons fill keeps its
@@ -167,6 +170,9 @@ def _operations_sheet(wb: Workbook, formats: _Formats) -> None:
         "input_title": "导入客户的负责人", "input_message": "源文件里没有负责人的行记到此人名下；留空则不指定，导入后列在“校验结果”。"})
     ws.write_string(15, 1, "点“导入”选择文件，选中的路径记在 B14；列表没有负责人列时先在 B15 选负责人。"
                            "命令行用 crm-sheets import（--owner 指定负责人，--dry-run 先看会导入什么）。")
+    ws.write_string(16, 0, "分发/汇总文件夹", formats.head)
+    ws.write_string(17, 1, "留空则用本文件旁的“<文件名>-分发”文件夹。一人一本时：分发后各人在自己的工作簿里录入，"
+                           "交回的工作簿放进这个文件夹再点“汇总”。命令行用 crm-sheets distribute / collect。")
     wb.define_name(IMPORT_NAME, f"='{OPERATIONS}'!${IMPORT_CELL[0]}${IMPORT_CELL[1:]}")
 
 

@@ -43,3 +43,11 @@ End Sub
 Sub CrmSummary()
     RunPython "import crm_sheets.excel; crm_sheets.excel.summary('" & XLWINGS_VERSION & "')"
 End Sub
+
+Sub CrmDistribute()
+    RunPython "import crm_sheets.excel; crm_sheets.excel.distribute('" & XLWINGS_VERSION & "')"
+End Sub
+
+Sub CrmCollect()
+    RunPython "import crm_sheets.excel; crm_sheets.excel.collect('" & XLWINGS_VERSION & "')"
+End Sub

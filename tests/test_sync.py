@@ -11,17 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
+import compat
 import openpyxl
 import pandas as pd
 import python_calamine
-import pytest
+import xlwings as xw
+from file_engine import FileBook
 from support import UNO_TOOL, members, needs_libreoffice
 from typer.testing import CliRunner
 
-from crm_sheets import schema
+from crm_sheets import excel
 from crm_sheets.cli import app
 from crm_sheets.demo_data import make_demo
 from crm_sheets.templates import write_workbook
@@ -251,3 +254,35 @@ def test_a_new_customer_that_only_looks_like_a_known_one_is_added_and_listed_for
     assert len(group) == 1
     assert known["客户编号"] in set(review.loc[review["组号"] == group.iloc[0], "客户编号"])
     assert (review.loc[review["组号"] == group.iloc[0], "确认合并"] == "").all()
+
+
+def test_the_buttons_distribute_and_collect_as_the_commands_do(tmp_path: Path, monkeypatch) -> None:
+    """分发 and 汇总 on 操作 (the folder in B17) give the command line's files and master, cell for cell."""
+    monkeypatch.setattr(excel, "_now", lambda: dt.datetime.fromisoformat(DAY))  # what --today gives the CLI
+    path = master(tmp_path, ".xlsm")
+    by_cli = tmp_path / "cli"
+    by_cli.mkdir()
+    shutil.copy(path, by_cli / path.name)
+    engine = FileBook(path)
+    book = xw.Book(impl=engine)
+    book.sheets["操作"].range("B17").value = str(tmp_path / "按钮分发")
+    book.set_mock_caller()
+    excel.distribute()
+    assert "8" in engine.app.alerts[-1] and "意外错误" not in engine.app.alerts[-1], engine.app.alerts
+    assert cli("distribute", str(by_cli / path.name), "--out", str(by_cli / "分发")).exit_code == 0
+    ours, theirs = sorted((tmp_path / "按钮分发").iterdir()), sorted((by_cli / "分发").iterdir())
+    assert [p.name for p in ours] == [p.name for p in theirs]
+    for a, b in zip(ours, theirs):
+        assert sheets(a, (*DATA, "回访任务", "分发底稿")) == sheets(b, (*DATA, "回访任务", "分发底稿")), a.name
+    for folder in (ours, theirs):  # the same edit in both: a follow-up and a new customer
+        person = next(p for p in folder if p.stem.endswith("李娜"))
+        cid, _ = own_customer(person)
+        openpyxl_edit(person, {"客户信息": [new_customer("宁波新客电子有限公司", "13999998888", "李娜", "钱多多")],
+                               "跟进记录": [followup(cid, dt.datetime(2026, 11, 29, 10, 0), "李娜", "演示了ERP系统，客户要报价")]})
+    excel.collect()
+    assert "新增客户 1 个" in engine.app.alerts[-1] and "新增跟进 1 条" in engine.app.alerts[-1], engine.app.alerts
+    assert cli("collect", str(by_cli / path.name), str(by_cli / "分发")).exit_code == 0
+    cli_book = FileBook(by_cli / path.name)
+    for name in (*DATA, "汇总记录", "同步冲突"):
+        assert compat._normal_rows(engine.values(name), in_place=True) == compat._normal_rows(
+            cli_book.values(name), in_place=True), name

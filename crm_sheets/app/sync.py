@@ -10,10 +10,11 @@ from pathlib import Path
 import pandas as pd
 
 from .. import errors, schema
+from ..i18n import t
 from ..mail import sent_reminders
 from ..outputs import Changes, FrameOut
 from ..rules.privacy import masked_phones
-from ..rules.sync import Copy, CollectPlan, baseline, plan_collect
+from ..rules.sync import SAME_AS, UNSURE, Copy, CollectPlan, baseline, plan_collect
 from ..rules.team import team_of
 from ..tables import SheetTable
 from ..workbook.read import Book, read_book, read_tool_sheet
@@ -34,7 +35,7 @@ def distribute(store: ExportStore, *, out: Path | None, today: dt.datetime) -> d
     book = crm_workbook(store.read())
     team = book.team.fillna("")
     people = [n for n in team["name"] if n]
-    folder = out if out is not None else book.path.parent / f"{book.path.stem}-分发"
+    folder = out if out is not None else copies_folder(book.path)
     suffix = book.path.suffix.lower() if book.path.suffix.lower() in (".xlsx", ".xlsm") else ".xlsx"
     targets = {p: folder / f"{book.path.stem}-{p}{suffix}" for p in people}
     for target in targets.values():
@@ -81,6 +82,11 @@ def distribute(store: ExportStore, *, out: Path | None, today: dt.datetime) -> d
     return targets
 
 
+def copies_folder(master: Path) -> Path:
+    """Where distribute puts the copies and collect looks for them when nobody says: beside the master."""
+    return master.parent / f"{master.stem}-分发"
+
+
 def _rows(table: SheetTable, rows: pd.Index, full_phones: bool) -> pd.DataFrame:
     """Rows under Chinese headers as the template writer takes them: dates and numbers typed, text as written
     (history is copied verbatim, so collect recognises it when it comes back)."""
@@ -110,6 +116,20 @@ class CollectOutcome:
     plan: CollectPlan
     sources: list[Path]
     backup: Path | None
+    written: bool = True
+
+    def report(self, file: str, lang: str) -> list[str]:
+        """What collect did, for the command line and the button alike."""
+        plan = self.plan
+        if not self.written:
+            return [t("collect.nothing", lang, file=file)] + (
+                [t("collect.open_conflicts", lang, conflicts=len(plan.conflicts))] if len(plan.conflicts) else [])
+        actions = plan.log["action"].value_counts() if len(plan.log) else pd.Series(dtype="int64")
+        return [t("collect.done", lang, file=file, sources=len(self.sources), updated=len(plan.updates),
+                  cells=sum(len(v) for v in plan.updates.values()), conflicts=len(plan.conflicts),
+                  same=int(actions.get(SAME_AS, 0)), review=int(actions.get(UNSURE, 0)),
+                  **{key: len(plan.added.get(key, ())) for key in ("customers", "followups", "orders", "tickets")})
+                ] + ([t("validate.backup", lang, path=self.backup)] if self.backup else [])
 
 
 def collect(store: Store, sources: list[Path], *, today: dt.datetime) -> CollectOutcome:
@@ -128,7 +148,7 @@ def collect(store: Store, sources: list[Path], *, today: dt.datetime) -> Collect
     known = store.tool_frame(schema.SYNC_CONFLICTS)
     same_conflicts = set(_keys(plan.conflicts, CONFLICTED)) == set(_keys(known, CONFLICTED))
     if not plan.changed and not len(plan.log) and same_conflicts:
-        return CollectOutcome(book=book, plan=plan, sources=files, backup=None)
+        return CollectOutcome(book=book, plan=plan, sources=files, backup=None, written=False)
     changes: Changes = {}
     customers = book.tables["customers"]
     changes[customers.sheet.name] = dict(plan.updates)
@@ -156,7 +176,7 @@ def _with_review(listed: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([listed, new], ignore_index=True) if len(listed) else new
 
 
-LOGGED = ("source", "source_sheet", "source_row", "customer_id")
+LOGGED = ("source", "distribution", "source_sheet", "source_row", "customer_id")
 CONFLICTED = ("customer_id", "column", "master", "copy", "source")
 
 
@@ -192,4 +212,5 @@ def _copy(path: Path) -> Copy:
     said = dict(zip(origin["item"].astype(str), origin["value"].astype(str))) if len(origin) else {}
     has_base = bool(said) and "customer_id" in base.columns
     return Copy(source=path.name, tables=book.tables, who=said.get(ORIGIN["person"], ""),
+                distribution=said.get(ORIGIN["distribution"], ""),
                 baseline=base.fillna("").astype(str) if has_base else None)

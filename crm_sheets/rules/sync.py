@@ -40,6 +40,7 @@ class Copy:
     source: str
     tables: dict[str, SheetTable]
     who: str = ""
+    distribution: str = ""  # which distribution made it (分发编号); "" for any other workbook
     baseline: pd.DataFrame | None = None  # text by field key, one row per distributed customer; None: not ours
 
 
@@ -94,7 +95,7 @@ def plan_collect(master: dict[str, SheetTable], copies: list[Copy], *, today: dt
     mappings, fresh = [], []
     before = _collected_before(collected, master["customers"].sheet.name)
     for copy in copies:
-        mapping, new_rows = _customers(state, copy, plan, logs, conflicts, stamp, before.get(copy.source, {}))
+        mapping, new_rows = _customers(state, copy, plan, logs, conflicts, stamp, before.get((copy.source, copy.distribution), {}))
         mappings.append(mapping)
         fresh.append(new_rows)
     for n, matched in enumerate(_new_customers(state, copies, fresh, plan, logs, today)):
@@ -107,16 +108,17 @@ def plan_collect(master: dict[str, SheetTable], copies: list[Copy], *, today: dt
     return plan
 
 
-def _collected_before(log: pd.DataFrame | None, sheet: str) -> dict[str, dict[str, str]]:
-    """Per source file: the ids its new customers had there -> the master ids they became."""
+def _collected_before(log: pd.DataFrame | None, sheet: str) -> dict[tuple[str, str], dict[str, str]]:
+    """Per source file and distribution: the ids its new customers had there -> the master ids they became (a
+    copy's own ids are only unique within that copy)."""
     if log is None or not len(log) or "source_id" not in log.columns:
         return {}
     rows = log[(log["source_sheet"].astype(str) == sheet) & log["action"].isin([ADDED, SAME_AS, UNSURE])
-               & (log["source_id"].fillna("").astype(str) != "")]
-    out: dict[str, dict[str, str]] = {}
-    for source, source_id, customer_id in rows[["source", "source_id", "customer_id"]].astype(str).itertuples(
-            index=False, name=None):
-        out.setdefault(source, {})[source_id] = customer_id
+               & (log["source_id"].fillna("").astype(str) != "")].fillna("")
+    out: dict[tuple[str, str], dict[str, str]] = {}
+    for source, distribution, source_id, customer_id in rows[
+            ["source", "distribution", "source_id", "customer_id"]].astype(str).itertuples(index=False, name=None):
+        out.setdefault((source, distribution), {})[source_id] = customer_id
     return out
 
 
@@ -154,7 +156,7 @@ def _customers(state: _Master, copy: Copy, plan: CollectPlan, logs: list, confli
                     continue
             plan.updates.setdefault(target, {})[key] = theirs.data.at[r, key]
             state.text.at[target, key] = mine
-            logs.append(_log(stamp, copy.source, sheet, r, UPDATED, sheet, target, cid, cid))
+            logs.append(_log(stamp, copy, sheet, r, UPDATED, sheet, target, cid, cid))
     mapping = {i: i for i in ids[old | (twice & ids.isin(list(state.row_of)))]}
     again = ~old & ~twice & ids.map(lambda i: before.get(i) in state.row_of)
     for r in ids.index[again]:
@@ -179,7 +181,7 @@ def fill_blanks(state: _Master, plan: CollectPlan, logs: list, copy: Copy, row: 
             filled = True
     if filled:
         sheet = theirs.sheet.name
-        logs.append(_log(stamp, copy.source, sheet, row, UPDATED, state.tables["customers"].sheet.name, target, cid,
+        logs.append(_log(stamp, copy, sheet, row, UPDATED, state.tables["customers"].sheet.name, target, cid,
                          str(theirs.text.at[row, "customer_id"])))
 
 
@@ -223,7 +225,8 @@ def _new_customers(state: _Master, copies: list[Copy], fresh: list[pd.Index], pl
             continue
         if group is not None and group not in target and group not in pending:
             pending[group] = len(adds)
-        adds.append((n, row, group is not None))
+        # The first of new records that are surely one firm is simply new; any other in a group is perhaps known.
+        adds.append((n, row, group is not None and not (sure.get(-(k + 1)) and pending.get(group) == len(adds))))
     fresh_ids = new_ids(pd.Series(list(state.row_of), dtype=object), pd.RangeIndex(len(adds)), today,
                         source=copies[adds[0][0]].source if adds else "")
     records = []
@@ -238,7 +241,7 @@ def _new_customers(state: _Master, copies: list[Copy], fresh: list[pd.Index], pl
         state.row_of[new_id] = place
         if old_id:
             matched[n][old_id] = new_id
-        logs.append(_log(stamp, copy.source, sheet, row, UNSURE if unsure else ADDED, sheet, place, new_id, old_id))
+        logs.append(_log(stamp, copy, sheet, row, UNSURE if unsure else ADDED, sheet, place, new_id, old_id))
     for n, row, into in same:
         copy = copies[n]
         old_id = str(copy.tables["customers"].text.at[row, "customer_id"])
@@ -252,7 +255,7 @@ def _new_customers(state: _Master, copies: list[Copy], fresh: list[pd.Index], pl
             into = record["customer_id"]
         if old_id:
             matched[n][old_id] = into
-        logs.append(_log(stamp, copy.source, sheet, row, SAME_AS, sheet, state.row_of[into], into, old_id))
+        logs.append(_log(stamp, copy, sheet, row, SAME_AS, sheet, state.row_of[into], into, old_id))
     if records:
         plan.added["customers"] = pd.DataFrame(records).reset_index(drop=True)
     label_of = {(n, row): -(k + 1) for k, (n, row) in enumerate(owners)}
@@ -308,7 +311,7 @@ def _history(state: _Master, copy: Copy, mapping: dict[str, str], plan: CollectP
         state.next_row[key] += len(take)
         plan.added[key] = pd.concat([plan.added[key], take]) if key in plan.added else take
         sheet = state.tables[key].sheet.name
-        logs += [_log(stamp, copy.source, rows.sheet.name, r, ADDED, sheet, start + k, take.at[r, "customer_id"],
+        logs += [_log(stamp, copy, rows.sheet.name, r, ADDED, sheet, start + k, take.at[r, "customer_id"],
                       rows.text.at[r, "customer_id"]) for k, r in enumerate(take.index)]
 
 
@@ -331,8 +334,9 @@ def _same(key: str, a: str, b: str) -> bool:
     return False
 
 
-def _log(stamp: pd.Timestamp, source: str, source_sheet: str, source_row: int, action: str, sheet: str, row: int,
+def _log(stamp: pd.Timestamp, copy: Copy, source_sheet: str, source_row: int, action: str, sheet: str, row: int,
          customer_id: str, source_id: str) -> dict:
-    return {"time": stamp, "source": source, "source_sheet": source_sheet, "source_row": int(source_row),
-            "source_id": source_id, "action": action, "sheet": sheet, "row": int(row), "customer_id": customer_id}
+    return {"time": stamp, "source": copy.source, "distribution": copy.distribution, "source_sheet": source_sheet,
+            "source_row": int(source_row), "source_id": source_id, "action": action, "sheet": sheet, "row": int(row),
+            "customer_id": customer_id}
 

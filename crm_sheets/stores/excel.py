@@ -16,6 +16,7 @@ from ..schema import Sheet
 from ..values import cell_value
 from ..workbook.cells import column_index
 from ..workbook.read import Book, book_from_sheets, tool_frame
+from .file import new_workbook
 
 CHART_TYPES = {"pie": "pie", "bar": "bar_clustered", "column": "column_clustered", "stacked": "column_stacked",
                "line": "line_markers"}
@@ -41,6 +42,11 @@ class ExcelStore:
 
     def tool_frame(self, sheet: Sheet) -> pd.DataFrame:
         return tool_frame(sheet, self.rows(sheet.name) if sheet.name in self.sheets else [])
+
+    def new_workbook(self, target: Path, data: dict[str, pd.DataFrame], outputs: list[Output],
+                     *, buttons: bool = False) -> None:
+        """A person's copy is a new file on disk, written as the command line writes it."""
+        new_workbook(target, data, outputs, buttons=buttons)
 
     def expect_write(self) -> None:
         """Excel itself takes the writes: nothing to refuse."""

@@ -62,10 +62,7 @@ class FileStore:
     def new_workbook(self, target: Path, data: dict[str, pd.DataFrame], outputs: list[Output],
                      *, buttons: bool = False) -> None:
         """A new workbook from the template holding ``data``, plus ``outputs`` (a person's own copy)."""
-        from ..vba import vba_project  # only copies with buttons need the VBA project built
-
-        write_workbook(target, data=data, extra=[tool_sheet(o) for o in outputs],
-                       vba=vba_project() if buttons else None)
+        new_workbook(target, data, outputs, buttons=buttons)
 
     def restore(self, pick: int) -> tuple[Path, Path | None]:
         """Put backup number ``pick`` (1 = newest) back in place; the current file is backed up first.
@@ -112,3 +109,9 @@ def keep_backups(book: Book) -> int:
     value = book.setting("备份保留份数")
     return int(value) if value.isdigit() and int(value) > 0 else 10
 
+
+def new_workbook(target: Path, data: dict[str, pd.DataFrame], outputs: list[Output], *, buttons: bool) -> None:
+    """A new file from the template, whichever store the data came from (the file on disk or the book in Excel)."""
+    from ..vba import vba_project  # only copies with buttons need the VBA project built
+
+    write_workbook(target, data=data, extra=[tool_sheet(o) for o in outputs], vba=vba_project() if buttons else None)
