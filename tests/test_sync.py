@@ -177,6 +177,10 @@ def test_round_trip_three_people_edit_and_every_edit_arrives_once(tmp_path: Path
     assert done.exit_code == 0, done.output
     after = sheets(path)
     assert {p: digest(p) for p in copies.values()} == sources  # sources are never modified
+    # LibreOffice kept the copy's origin (a hidden sheet) when it saved the file.
+    saved = python_calamine.CalamineWorkbook.from_path(str(a))
+    assert dict(saved.get_sheet_by_name("分发信息").to_python()[1:])["负责人"] == "李娜"
+    assert {s.name: str(s.visible) for s in saved.sheets_metadata}["分发信息"] == "SheetVisibleEnum.Hidden"
 
     head = before["客户信息"][0]
     col = {h: i for i, h in enumerate(head)}
@@ -223,7 +227,9 @@ def test_a_field_changed_on_both_sides_is_a_conflict_and_the_master_keeps_its_va
     copy = copies["刘洋"]
     both, _ = own_customer(copy, 0)
     master_only, _ = own_customer(copy, 1)
-    openpyxl_edit(copy, {}, {("客户信息", both, "联系邮箱"): "copy@xinchen.cn"})
+    typo, _ = own_customer(copy, 2)
+    typo_phone = frame(path, "客户信息").set_index("客户编号").at[typo, "联系电话"]
+    openpyxl_edit(copy, {}, {("客户信息", both, "联系邮箱"): "copy@xinchen.cn", ("客户信息", typo, "联系电话"): "1381234"})
     openpyxl_edit(path, {}, {("客户信息", both, "联系邮箱"): "boss@xinchen.cn",
                              ("客户信息", master_only, "联系邮箱"): "new@xinchen.cn"})
     done = cli("collect", str(path), str(copy))
@@ -231,6 +237,9 @@ def test_a_field_changed_on_both_sides_is_a_conflict_and_the_master_keeps_its_va
     customers = frame(path, "客户信息").set_index("客户编号")
     assert customers.at[both, "联系邮箱"] == "boss@xinchen.cn"
     assert customers.at[master_only, "联系邮箱"] == "new@xinchen.cn"  # the copy's stale value is no change
+    assert customers.at[typo, "联系电话"] == typo_phone  # as merge does: a value failing 校验 never wins
+    log = frame(path, "汇总记录")
+    assert log.loc[log["客户编号"] == typo, "结果"].tolist() == ["未收（值未通过校验）：联系电话"]
     conflicts = frame(path, "同步冲突")
     assert conflicts[["客户编号", "列", "总表的值", "个人工作簿的值", "修改人"]].values.tolist() == [
         [both, "联系邮箱", "boss@xinchen.cn", "copy@xinchen.cn", "刘洋"]]

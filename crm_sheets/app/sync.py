@@ -13,9 +13,11 @@ from .. import errors, schema
 from ..i18n import t
 from ..mail import sent_reminders
 from ..outputs import Changes, FrameOut
+from ..rules.merge import invalid_cells
 from ..rules.privacy import masked_phones
 from ..rules.sync import SAME_AS, UNSURE, Copy, CollectPlan, baseline, plan_collect
 from ..rules.team import team_of
+from ..rules.validate import validate
 from ..tables import SheetTable
 from ..workbook.read import Book, read_book, read_tool_sheet
 from .common import crm_workbook
@@ -138,7 +140,7 @@ def collect(store: Store, sources: list[Path], *, today: dt.datetime) -> Collect
     files = _workbooks(sources, store)
     store.progress("progress.read")
     book = crm_workbook(store.read())
-    copies = [_copy(path) for path in files]
+    copies = [_copy(path, book, today) for path in files]
     store.progress("progress.collect")
     log = store.tool_frame(schema.COLLECT_LOG)
     plan = plan_collect(book.tables, copies, today=today, collected=log)
@@ -204,13 +206,17 @@ def _workbooks(sources: list[Path], store: Store) -> list[Path]:
     return [f for f in files if f.name != master.name or f.resolve().parent != Path(store.folder).resolve()]
 
 
-def _copy(path: Path) -> Copy:
-    """A person's workbook: its data sheets, and its origin and baseline when distribute made it."""
+def _copy(path: Path, master: Book, today: dt.datetime) -> Copy:
+    """A person's workbook: its data sheets, the customer cells that fail 校验 by the master's lists, and its
+    origin and baseline when distribute made it."""
     book = read_book(path)
+    checked = validate({"customers": book.tables["customers"]}, options=master.options, team=master.team_names,
+                       today=today) if "customers" in book.tables else None
     origin = read_tool_sheet(path, schema.DISTRIBUTION)
     base = read_tool_sheet(path, schema.BASELINE)
     said = dict(zip(origin["item"].astype(str), origin["value"].astype(str))) if len(origin) else {}
     has_base = bool(said) and "customer_id" in base.columns
     return Copy(source=path.name, tables=book.tables, who=said.get(ORIGIN["person"], ""),
                 distribution=said.get(ORIGIN["distribution"], ""),
+                invalid=invalid_cells(checked.problems) if checked is not None else set(),
                 baseline=base.fillna("").astype(str) if has_base else None)

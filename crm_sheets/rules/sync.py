@@ -31,6 +31,7 @@ EDITED = tuple(f.key for f in schema.CUSTOMERS.fields if not f.maintained)
 HISTORY = ("followups", "orders")
 MASK = "*"
 ADDED, UPDATED, SAME_AS, UNSURE = "新增", "更新", "与已有客户相同", "新增（疑似重复）"
+NOT_TAKEN = "未收（值未通过校验）"
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Copy:
     tables: dict[str, SheetTable]
     who: str = ""
     distribution: str = ""  # which distribution made it (分发编号); "" for any other workbook
+    invalid: set[tuple[int, str]] = field(default_factory=set)  # (row, key) of customer cells failing 校验
     baseline: pd.DataFrame | None = None  # text by field key, one row per distributed customer; None: not ours
 
 
@@ -154,6 +156,10 @@ def _customers(state: _Master, copy: Copy, plan: CollectPlan, logs: list, confli
                                       "column": schema.CUSTOMERS.field(key).header, "master": now, "copy": mine,
                                       "base": was, "who": copy.who, "source": copy.source, "time": stamp})
                     continue
+            if (r, key) in copy.invalid:  # as merge does: an invalid value never wins
+                logs.append(_log(stamp, copy, sheet, r, f"{NOT_TAKEN}：{schema.CUSTOMERS.field(key).header}", sheet,
+                                 target, cid, cid))
+                continue
             plan.updates.setdefault(target, {})[key] = theirs.data.at[r, key]
             state.text.at[target, key] = mine
             logs.append(_log(stamp, copy, sheet, r, UPDATED, sheet, target, cid, cid))
@@ -175,7 +181,8 @@ def fill_blanks(state: _Master, plan: CollectPlan, logs: list, copy: Copy, row: 
         if key not in theirs.text.columns or key not in state.text.columns:
             continue
         mine = theirs.text.at[row, key]
-        if mine and not state.text.at[target, key] and not (key == "phone" and MASK in mine):
+        if mine and not state.text.at[target, key] and not (key == "phone" and MASK in mine) \
+                and (row, key) not in copy.invalid:
             plan.updates.setdefault(target, {})[key] = theirs.data.at[row, key]
             state.text.at[target, key] = mine
             filled = True
