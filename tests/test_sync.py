@@ -21,7 +21,7 @@ import pandas as pd
 import python_calamine
 import xlwings as xw
 from file_engine import FileBook
-from support import UNO_TOOL, members, needs_libreoffice
+from support import UNO_TOOL, members, needs_libreoffice, sheet_part
 from typer.testing import CliRunner
 
 from crm_sheets import excel
@@ -172,11 +172,17 @@ def test_round_trip_three_people_edit_and_every_edit_arrives_once(tmp_path: Path
                   {("客户信息", c_old, "联系电话"): "0571-88001234"})
     sources = {p: digest(p) for p in copies.values()}
     before = sheets(path)
+    parts = {n: sheet_part(path, n) for n in ("交易记录", "服务工单", "团队", "选项", "设置")}
+    kept = members(path)
 
     done = cli("collect", str(path), str(tmp_path / "总表-分发"))
     assert done.exit_code == 0, done.output
     after = sheets(path)
     assert {p: digest(p) for p in copies.values()} == sources  # sources are never modified
+    # SPEC §6: a backup, and every part collect does not own byte-identical.
+    assert len(list((tmp_path / ".crm-backups").iterdir())) == 1
+    now = members(path)
+    assert all(now[part] == kept[part] for part in parts.values())
     # LibreOffice kept the copy's origin (a hidden sheet) when it saved the file.
     saved = python_calamine.CalamineWorkbook.from_path(str(a))
     assert dict(saved.get_sheet_by_name("分发信息").to_python()[1:])["负责人"] == "李娜"
@@ -295,3 +301,13 @@ def test_the_buttons_distribute_and_collect_as_the_commands_do(tmp_path: Path, m
     for name in (*DATA, "汇总记录", "同步冲突"):
         assert compat._normal_rows(engine.values(name), in_place=True) == compat._normal_rows(
             cli_book.values(name), in_place=True), name
+
+
+def test_collect_refuses_while_excel_has_the_master_open(tmp_path: Path) -> None:
+    path, copies = distributed(tmp_path)
+    openpyxl_edit(copies["李娜"], {"跟进记录": [followup(own_customer(copies["李娜"])[0], dt.datetime(2026, 11, 29, 9, 0),
+                                                          "李娜", "报价了年度服务套餐，客户在比价")]})
+    (tmp_path / "~$总表.xlsx").write_bytes(b"\x00" * 165)  # Excel's owner file beside the open workbook
+    before = digest(path)
+    done = cli("collect", str(path))  # the folder beside the master by default
+    assert done.exit_code == 2 and "Excel" in done.output and digest(path) == before
