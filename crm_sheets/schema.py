@@ -508,6 +508,17 @@ BASELINE = Sheet(
     fields=tuple(Field(header=f.header, key=f.key, aliases=f.aliases) for f in CUSTOMERS.fields
                  if f.key == "customer_id" or not f.maintained),
 )
+# ... and the prints of the follow-ups and orders it was given, so collect knows them without reading the
+# master's million rows.
+DISTRIBUTED_ROWS = Sheet(
+    name="分发记录底稿",
+    key="distributed_rows",
+    kind="tool",
+    hidden=True,
+    description="分发时给出的跟进和交易记录的指纹（汇总时认出原有的行）；请勿修改。",
+    description_en="Prints of the follow-ups and orders as distributed; collect knows them by these.",
+    fields=(_f("工作表", "sheet", width=10), _f("指纹", "print", width=18)),
+)
 SYNC_CONFLICTS = Sheet(
     name="同步冲突",
     key="sync_conflicts",
@@ -543,10 +554,11 @@ COLLECT_LOG = Sheet(
         _f("工作表", "sheet", width=10),
         _f("行号", "row", "number", width=8),
         _f("客户编号", "customer_id", width=18),
+        _f("内容指纹", "print", width=18),
     ),
 )
 TOOL_SHEETS: tuple[Sheet, ...] = (CHECK_RESULTS, DATA_QUALITY, DUPLICATES, MERGE_LOG, IMPORT_ERRORS, TASKS, FEEDBACK,
-                                  SYNC_CONFLICTS, COLLECT_LOG, DISTRIBUTION, BASELINE)
+                                  SYNC_CONFLICTS, COLLECT_LOG, DISTRIBUTION, BASELINE, DISTRIBUTED_ROWS)
 # Tool-owned sheet names declared by later capabilities, and the monthly prefix.
 TOOL_SHEET_NAMES: frozenset[str] = frozenset(
     {s.name for s in TOOL_SHEETS} | {"疑似重复", "合并记录", "导入错误", "回访任务", "反馈统计"}

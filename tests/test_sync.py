@@ -311,3 +311,26 @@ def test_collect_refuses_while_excel_has_the_master_open(tmp_path: Path) -> None
     before = digest(path)
     done = cli("collect", str(path))  # the folder beside the master by default
     assert done.exit_code == 2 and "Excel" in done.output and digest(path) == before
+
+
+def test_a_workbook_that_was_not_distributed_brings_only_what_the_master_lacks(tmp_path: Path) -> None:
+    """Any workbook in the template's layout: here 李娜's export (phones masked), with a call she logged in it."""
+    path = master(tmp_path)
+    cli("validate", str(path))  # every customer numbered, as after any 校验
+    export = tmp_path / "李娜.xlsx"
+    assert cli("export", str(path), "--owner", "李娜", "--out", str(export)).exit_code == 0
+    cid, _ = own_customer(export)
+    openpyxl_edit(export, {"跟进记录": [followup(cid, dt.datetime(2026, 11, 29, 11, 0), "李娜", "演示了ERP系统，客户要报价")]},
+                  {("客户信息", cid, "联系邮箱"): "li@xinchen.cn"})
+    before = sheets(path)
+    done = cli("collect", str(path), str(export))
+    assert done.exit_code == 0, done.output
+    after = sheets(path)
+    assert after["跟进记录"][:len(before["跟进记录"])] == before["跟进记录"]
+    new = [r for r in after["跟进记录"][len(before["跟进记录"]):] if any(v not in ("", None) for v in r)]
+    assert [(r[0], r[2]) for r in new] == [(cid, "李娜")]
+    changed = {(r[0], h) for r, s in zip(after["客户信息"], before["客户信息"]) for h, x, y in zip(r and before["客户信息"][0], r, s)
+               if x != y}
+    assert changed == {(cid, "联系邮箱")} and len(after["客户信息"]) == len(before["客户信息"])  # masked phones are no change
+    stamp = digest(path)
+    assert cli("collect", str(path), str(export)).exit_code == 0 and digest(path) == stamp

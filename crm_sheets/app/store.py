@@ -19,6 +19,10 @@ class Store(Protocol):
              required: set[str] | None = None) -> Book:
         """The data sheets (and 团队, 选项, 设置, 回访规则) as typed tables."""
 
+    def sheet_end(self, sheet: Sheet) -> tuple[list[str], int] | None:
+        """A sheet's header row and its last row with a value, without reading its rows; None if the store
+        cannot tell (then read the sheet)."""
+
     def tool_frame(self, sheet: Sheet) -> pd.DataFrame:
         """A tool sheet as staff left it (确认合并, 执行结果 are typed there), keyed by field key."""
 

@@ -13,13 +13,14 @@ from .. import errors, schema
 from ..i18n import t
 from ..mail import sent_reminders
 from ..outputs import Changes, FrameOut
-from ..rules.merge import invalid_cells
+from ..rules.merge import KIND_MERGED, STATUS_DONE, invalid_cells
 from ..rules.privacy import masked_phones
-from ..rules.sync import SAME_AS, UNSURE, Copy, CollectPlan, baseline, plan_collect
+from ..rules.sync import HISTORY, SAME_AS, UNSURE, Copy, CollectPlan, baseline, plan_collect, prints
 from ..rules.team import team_of
 from ..rules.validate import validate
 from ..tables import SheetTable
-from ..workbook.read import Book, read_book, read_tool_sheet
+from ..workbook.cells import column_letters
+from ..workbook.read import Book, match_headers, read_book, read_tool_sheet
 from .common import crm_workbook
 from .dedupe import review_sheet
 from .export import ExportStore
@@ -67,10 +68,15 @@ def distribute(store: ExportStore, *, out: Path | None, today: dt.datetime) -> d
                     {"设置项": list(book.settings), "值": list(book.settings.values()),
                      "说明": [next((s.note for s in schema.SETTINGS if s.name == k), "") for k in book.settings]}),
                 schema.RULES.name: book.rules.rename(columns={f.key: f.header for f in schema.RULES.fields})}
+        given = []
         for key in ("followups", "orders", "tickets"):
             if key in book.tables:
                 table = book.tables[key]
-                data[table.sheet.name] = _rows(table, table.text.index[table.text["customer_id"].isin(ids)], True)
+                rows = table.text.index[table.text["customer_id"].isin(ids)]
+                data[table.sheet.name] = _rows(table, rows, True)
+                if key in HISTORY:
+                    given.append(pd.DataFrame({"sheet": table.sheet.name,
+                                               "print": [f"{v:016x}" for v in prints(table, rows)]}))
         base = baseline(customers, mine)
         if not full:
             base["phone"] = masked_phones(customers.data.loc[mine, "phone"]).to_numpy()
@@ -80,7 +86,10 @@ def distribute(store: ExportStore, *, out: Path | None, today: dt.datetime) -> d
         if not full:
             own_tasks = own_tasks.assign(phone=lambda t: masked_phones(t["phone"]))
         store.new_workbook(target, data, [FrameOut(schema.TASKS, own_tasks), FrameOut(schema.DISTRIBUTION, origin),
-                                          FrameOut(schema.BASELINE, base)], buttons=suffix == ".xlsm")
+                                          FrameOut(schema.BASELINE, base),
+                                          FrameOut(schema.DISTRIBUTED_ROWS, pd.concat(given, ignore_index=True) if given
+                                                   else pd.DataFrame(columns=["sheet", "print"]))],
+                           buttons=suffix == ".xlsm")
     return targets
 
 
@@ -139,11 +148,15 @@ def collect(store: Store, sources: list[Path], *, today: dt.datetime) -> Collect
     store.expect_write()
     files = _workbooks(sources, store)
     store.progress("progress.read")
-    book = crm_workbook(store.read())
+    book = crm_workbook(store.read(sheets=WITHOUT_HISTORY))
     copies = [_copy(path, book, today) for path in files]
+    ends = _ends(store, book) if all(c.printed is not None for c in copies) else None
+    if ends is None:  # a workbook that was not distributed is compared with the master's rows themselves
+        book = crm_workbook(store.read())
     store.progress("progress.collect")
     log = store.tool_frame(schema.COLLECT_LOG)
-    plan = plan_collect(book.tables, copies, today=today, collected=log)
+    plan = plan_collect(book.tables, copies, today=today, collected=log,
+                        merged=merged_into(store.tool_frame(schema.MERGE_LOG)), ends=ends)
     # Collecting the same files again changes nothing: rows already on 汇总记录 are not recorded twice, and the
     # same conflicts are not written again.
     plan.log = plan.log[~_keys(plan.log, LOGGED).isin(_keys(log, LOGGED))].reset_index(drop=True)
@@ -156,17 +169,52 @@ def collect(store: Store, sources: list[Path], *, today: dt.datetime) -> Collect
     changes[customers.sheet.name] = dict(plan.updates)
     for key, rows in plan.added.items():
         table = book.tables[key]
-        start = int(table.text.index.max()) + 1 if len(table.text) else 2
         keys = [k for k in table.letters if k in rows.columns]
         sheet = changes.setdefault(table.sheet.name, {})
-        for offset, record in enumerate(rows[keys].itertuples(index=False, name=None)):
-            sheet[start + offset] = dict(zip(keys, record))
+        for row, record in zip(rows.index, rows[keys].itertuples(index=False, name=None)):
+            sheet[int(row)] = dict(zip(keys, record))
     outputs = [FrameOut(schema.SYNC_CONFLICTS, plan.conflicts),
                FrameOut(schema.COLLECT_LOG, pd.concat([log, plan.log], ignore_index=True) if len(log) else plan.log)]
     if len(plan.review):
         outputs.append(FrameOut(schema.DUPLICATES, _with_review(store.tool_frame(schema.DUPLICATES), plan.review)))
     store.progress("progress.write")
     return CollectOutcome(book=book, plan=plan, sources=files, backup=store.write(book, outputs, changes))
+
+
+# The master's follow-ups and orders are not read when every copy knows the rows it was given: only where
+# those sheets end, and their headers.
+WITHOUT_HISTORY = tuple(s for s in schema.SHEETS if s.key not in HISTORY)
+
+
+def _ends(store: Store, book: Book) -> dict[str, int] | None:
+    """The next free row of the master's follow-up and order sheets, their headers put on ``book`` as tables
+    without rows; None when the file does not tell (then the sheets are read)."""
+    ends = {}
+    for sheet in (schema.FOLLOWUPS, schema.ORDERS):
+        if sheet.name not in book.sheet_names:
+            continue
+        end = store.sheet_end(sheet)
+        found = match_headers(sheet, end[0]) if end is not None else {}
+        if "customer_id" not in found:
+            return None
+        book.tables[sheet.key] = SheetTable(sheet=sheet, data=pd.DataFrame(), text=pd.DataFrame(),
+                                            letters={k: column_letters(c) for k, c in found.items()})
+        ends[sheet.key] = end[1] + 1
+    return ends
+
+
+def merged_into(log: pd.DataFrame) -> dict[str, str]:
+    """Each customer id merged away (and not undone) -> the id it lives on as, through later merges too."""
+    if not len(log):
+        return {}
+    done = log[(log["kind"] == KIND_MERGED) & (log["status"] == STATUS_DONE)]
+    into = dict(zip(done["cell_customer_id"].astype(str), done["survivor"].astype(str)))
+    for away in into:
+        seen = {away}
+        while into[away] in into and into[away] not in seen:
+            seen.add(into[away])
+            into[away] = into[into[away]]
+    return into
 
 
 def _with_review(listed: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
@@ -216,7 +264,11 @@ def _copy(path: Path, master: Book, today: dt.datetime) -> Copy:
     base = read_tool_sheet(path, schema.BASELINE)
     said = dict(zip(origin["item"].astype(str), origin["value"].astype(str))) if len(origin) else {}
     has_base = bool(said) and "customer_id" in base.columns
+    given = read_tool_sheet(path, schema.DISTRIBUTED_ROWS) if said else pd.DataFrame()
+    names = {t.sheet.name: key for key, t in book.tables.items()}
     return Copy(source=path.name, tables=book.tables, who=said.get(ORIGIN["person"], ""),
                 distribution=said.get(ORIGIN["distribution"], ""),
                 invalid=invalid_cells(checked.problems) if checked is not None else set(),
-                baseline=base.fillna("").astype(str) if has_base else None)
+                baseline=base.fillna("").astype(str) if has_base else None,
+                printed=({key: {int(str(v), 16) for v in given.loc[given["sheet"] == name, "print"]}
+                          for name, key in names.items() if key in HISTORY} if "print" in given.columns else None))

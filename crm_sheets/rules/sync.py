@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .. import schema, values
@@ -43,13 +44,15 @@ class Copy:
     who: str = ""
     distribution: str = ""  # which distribution made it (分发编号); "" for any other workbook
     invalid: set[tuple[int, str]] = field(default_factory=set)  # (row, key) of customer cells failing 校验
+    # The follow-ups and orders it was given, by their prints (sheet key -> prints); None: not recorded
+    printed: dict[str, set[int]] | None = None
     baseline: pd.DataFrame | None = None  # text by field key, one row per distributed customer; None: not ours
 
 
 @dataclass
 class CollectPlan:
     updates: dict[int, dict[str, object]] = field(default_factory=dict)  # customer row -> key -> typed value
-    added: dict[str, pd.DataFrame] = field(default_factory=dict)  # sheet key -> typed rows to append, in order
+    added: dict[str, pd.DataFrame] = field(default_factory=dict)  # sheet key -> typed rows to append, by row
     conflicts: pd.DataFrame = field(default_factory=lambda: _frame(schema.SYNC_CONFLICTS))
     log: pd.DataFrame = field(default_factory=lambda: _frame(schema.COLLECT_LOG))
     # Groups with a new customer that is only perhaps one already known: records with cluster, score, reason, sure
@@ -72,9 +75,9 @@ def baseline(customers: SheetTable, rows: pd.Index) -> pd.DataFrame:
 
 class _Master:
     """The master as the plan changes it: current customer cells, where the next row of each sheet goes, and
-    what its history already holds."""
+    what its history already holds (only needed for workbooks that were not distributed)."""
 
-    def __init__(self, tables: dict[str, SheetTable]) -> None:
+    def __init__(self, tables: dict[str, SheetTable], ends: dict[str, int]) -> None:
         self.tables = tables
         customers = tables["customers"]
         self.text = customers.text.copy()
@@ -82,28 +85,41 @@ class _Master:
         self.row_of = {i: int(r) for r, i in zip(ids.index[::-1], ids.to_numpy()[::-1]) if i}
         self.twice = set(ids[ids.duplicated() & (ids != "")])
         self.next_row = {key: (int(t.text.index.max()) + 1 if len(t.text) else 2) for key, t in tables.items()}
-        self.seen = {key: _hash(tables[key].text, tables[key].sheet) for key in HISTORY if key in tables}
+        self.next_row.update(ends)
+        self.seen = {key: set(_hash(tables[key].text, tables[key].sheet)) for key in HISTORY
+                     if key in tables and key not in ends}
         self.tickets = set(tables["tickets"].text.get("ticket_id", pd.Series(dtype=object))) - {""} \
             if "tickets" in tables else set()
 
 
+def prints(table: SheetTable, rows: pd.Index | None = None) -> pd.Series:
+    """The print of each row of a follow-up or order sheet as its cells read (distribute records those it gives
+    out; collect knows them again by it)."""
+    return _hash(table.text if rows is None else table.text.loc[rows], table.sheet)
+
+
 def plan_collect(master: dict[str, SheetTable], copies: list[Copy], *, today: dt.datetime,
-                 collected: pd.DataFrame | None = None) -> CollectPlan:
+                 collected: pd.DataFrame | None = None, merged: dict[str, str] | None = None,
+                 ends: dict[str, int] | None = None) -> CollectPlan:
     """Everything the copies bring, in the order given (a later copy of one person after an earlier one);
-    ``collected`` is 汇总记录 as the master has it."""
-    plan, state, stamp = CollectPlan(), _Master(master), pd.Timestamp(today)
+    ``collected`` is 汇总记录 as the master has it, ``merged`` each merged-away id -> the id it lives on as.
+    ``ends`` gives the next free row of follow-up and order sheets read without their rows: then every copy
+    must have its printed rows (a distributed copy)."""
+    plan, state, stamp = CollectPlan(), _Master(master, ends or {}), pd.Timestamp(today)
     logs: list[dict] = []
     conflicts: list[dict] = []
     mappings, fresh = [], []
     before = _collected_before(collected, master["customers"].sheet.name)
+    taken = _printed_before(collected)
     for copy in copies:
-        mapping, new_rows = _customers(state, copy, plan, logs, conflicts, stamp, before.get((copy.source, copy.distribution), {}))
+        mapping, new_rows = _customers(state, copy, plan, logs, conflicts, stamp,
+                                       before.get((copy.source, copy.distribution), {}), merged or {})
         mappings.append(mapping)
         fresh.append(new_rows)
     for n, matched in enumerate(_new_customers(state, copies, fresh, plan, logs, today)):
         mappings[n].update(matched)
     for copy, mapping in zip(copies, mappings):
-        _history(state, copy, mapping, plan, logs, stamp)
+        _history(state, copy, mapping, plan, logs, stamp, taken.get((copy.source, copy.distribution), set()))
     plan.log = pd.DataFrame(logs, columns=schema.COLLECT_LOG.keys) if logs else _frame(schema.COLLECT_LOG)
     if conflicts:
         plan.conflicts = pd.DataFrame(conflicts, columns=schema.SYNC_CONFLICTS.keys)
@@ -124,52 +140,89 @@ def _collected_before(log: pd.DataFrame | None, sheet: str) -> dict[tuple[str, s
     return out
 
 
+def _printed_before(log: pd.DataFrame | None) -> dict[tuple[str, str], set[int]]:
+    """Per source file and distribution: the prints of the history rows collected from it before."""
+    if log is None or not len(log) or "print" not in log.columns:
+        return {}
+    rows = log[log["print"].fillna("").astype(str) != ""].fillna("")
+    out: dict[tuple[str, str], set[int]] = {}
+    for source, distribution, mark in rows[["source", "distribution", "print"]].astype(str).itertuples(
+            index=False, name=None):
+        out.setdefault((source, distribution), set()).add(int(mark, 16))
+    return out
+
+
 def _customers(state: _Master, copy: Copy, plan: CollectPlan, logs: list, conflicts: list, stamp: pd.Timestamp,
-               before: dict[str, str]) -> tuple[dict[str, str], pd.Index]:
+               before: dict[str, str], merged: dict[str, str]) -> tuple[dict[str, str], pd.Index]:
     """Update the master's customers the copy has; returns their id mapping and the copy's new customer rows."""
     theirs = copy.tables.get("customers")
     if theirs is None or "customer_id" not in theirs.text.columns:
         return {}, pd.Index([])
-    ids = theirs.text["customer_id"].astype(str)
+    # Plain Python strings: membership in a set of 100,000 ids is a hash lookup, not a scan per id (Arrow's isin).
+    ids = pd.Series(theirs.text["customer_id"].to_numpy(dtype=object), index=theirs.text.index, dtype=object)
     known = set(copy.baseline["customer_id"]) if copy.baseline is not None else set(state.row_of)
     # An id written twice (in the copy or the master) names no one customer: such rows are neither compared nor
     # added, and their history keeps pointing at the id.
+    in_master = ids.isin(state.row_of.keys())
     twice = (ids.duplicated(keep=False) | ids.isin(state.twice)) & (ids != "")
-    old = ids.isin(known - {""}) & ids.isin(list(state.row_of)) & ~twice
+    old = ids.isin(known - {""}) & in_master & ~twice
+    # Distributed, then gone from the master (merged into another customer, or deleted there): never brought
+    # back; its history follows the merge's survivor.
+    gone = ids.isin(known - {""}) & ~in_master & ~twice
     base = (copy.baseline[copy.baseline["customer_id"] != ""].drop_duplicates("customer_id").set_index("customer_id")
             if copy.baseline is not None else None)
     sheet = state.tables["customers"].sheet.name
-    for r in ids.index[old]:
-        cid, target = ids[r], state.row_of[ids[r]]
-        for key in EDITED:
-            if key not in theirs.text.columns or key not in state.text.columns:
-                continue
-            mine, now = theirs.text.at[r, key], state.text.at[target, key]
-            if _same(key, now, mine) or (mine == "" and base is None) or (key == "phone" and MASK in mine):
-                continue
-            if base is not None:
-                was = base.at[cid, key] if key in base.columns and cid in base.index else ""
-                if _same(key, mine, was):
-                    continue
-                if not _same(key, now, was):
-                    conflicts.append({"customer_id": cid, "name": state.text.at[target, "name"],
-                                      "column": schema.CUSTOMERS.field(key).header, "master": now, "copy": mine,
-                                      "base": was, "who": copy.who, "source": copy.source, "time": stamp})
-                    continue
-            if (r, key) in copy.invalid:  # as merge does: an invalid value never wins
-                logs.append(_log(stamp, copy, sheet, r, f"{NOT_TAKEN}：{schema.CUSTOMERS.field(key).header}", sheet,
-                                 target, cid, cid))
-                continue
-            plan.updates.setdefault(target, {})[key] = theirs.data.at[r, key]
-            state.text.at[target, key] = mine
-            logs.append(_log(stamp, copy, sheet, r, UPDATED, sheet, target, cid, cid))
-    mapping = {i: i for i in ids[old | (twice & ids.isin(list(state.row_of)))]}
-    again = ~old & ~twice & ids.map(lambda i: before.get(i) in state.row_of)
+    rows = ids.index[old]
+    cids = ids[old].to_numpy()
+    targets = [state.row_of[c] for c in cids]
+    for key in EDITED:
+        if key not in theirs.text.columns or key not in state.text.columns:
+            continue
+        # Most cells are as distributed: only cells whose text differs are looked at one by one.
+        mine = theirs.text.loc[rows, key].astype(object).to_numpy()
+        now = state.text.loc[targets, key].astype(object).to_numpy()
+        if base is not None:
+            was = (base[key].reindex(cids).fillna("") if key in base.columns else pd.Series("", index=cids)
+                   ).astype(object).to_numpy()
+            differs = (mine != now) & (mine != was)
+        else:
+            was = None
+            differs = (mine != now) & (mine != "")
+        for i in np.flatnonzero(differs):
+            r, cid, target = rows[i], cids[i], targets[i]
+            _cell(state, copy, plan, logs, conflicts, stamp, key, r, cid, target, None if was is None else was[i],
+                  sheet)
+    mapping = {i: i for i in ids[old | (twice & in_master)]}
+    mapping.update({i: merged[i] for i in ids[gone] if merged.get(i) in state.row_of})
+    again = ~old & ~twice & ~gone & ids.map(lambda i: before.get(i) in state.row_of)
     for r in ids.index[again]:
         mapping[ids[r]] = before[ids[r]]
         fill_blanks(state, plan, logs, copy, r, before[ids[r]], stamp)
     named = theirs.text["name"] != "" if "name" in theirs.text.columns else pd.Series(False, index=ids.index)
-    return mapping, ids.index[~old & ~twice & ~again & named]
+    return mapping, ids.index[~old & ~twice & ~gone & ~again & named]
+
+
+def _cell(state: _Master, copy: Copy, plan: CollectPlan, logs: list, conflicts: list, stamp: pd.Timestamp, key: str,
+          r: int, cid: str, target: int, was: str | None, sheet: str) -> None:
+    """One customer cell the copy shows differently from the master: taken, a conflict, or left."""
+    mine, now = copy.tables["customers"].text.at[r, key], state.text.at[target, key]
+    if _same(key, now, mine) or (mine == "" and was is None) or (key == "phone" and MASK in mine):
+        return
+    if was is not None:
+        if _same(key, mine, was):
+            return
+        if not _same(key, now, was):
+            conflicts.append({"customer_id": cid, "name": state.text.at[target, "name"],
+                              "column": schema.CUSTOMERS.field(key).header, "master": now, "copy": mine,
+                              "base": was, "who": copy.who, "source": copy.source, "time": stamp})
+            return
+    if (r, key) in copy.invalid:  # as merge does: an invalid value never wins
+        logs.append(_log(stamp, copy, sheet, r, f"{NOT_TAKEN}：{schema.CUSTOMERS.field(key).header}", sheet, target,
+                         cid, cid))
+        return
+    plan.updates.setdefault(target, {})[key] = copy.tables["customers"].data.at[r, key]
+    state.text.at[target, key] = mine
+    logs.append(_log(stamp, copy, sheet, r, UPDATED, sheet, target, cid, cid))
 
 
 def fill_blanks(state: _Master, plan: CollectPlan, logs: list, copy: Copy, row: int, cid: str,
@@ -214,21 +267,26 @@ def _new_customers(state: _Master, copies: list[Copy], fresh: list[pd.Index], pl
     cluster = found.rows["cluster"].to_dict()
     sure = found.rows["sure"].to_dict()
     target: dict[int, str] = {}
+    unnumbered: dict[int, int] = {}  # cluster -> the master's row of a customer still without its 客户编号
     for members in found.clusters:
         olds = [m for m in members if m > 0]
-        if olds:
-            target[cluster[members[0]]] = str(customers.text.at[min(olds), "customer_id"])
+        numbered = [m for m in olds if customers.text.at[m, "customer_id"]]
+        if numbered:
+            target[cluster[members[0]]] = str(customers.text.at[min(numbered), "customer_id"])
+        elif olds:
+            target[cluster[members[0]]] = ""
+            unnumbered[cluster[members[0]]] = min(olds)
     # First who is whom (a sure duplicate of a record added earlier in this run is that record), then the ids,
     # all at once.
     stamp = pd.Timestamp(today)
     sheet = customers.sheet.name
     adds: list[tuple[int, int, bool]] = []  # copy, row, unsure
     pending: dict[int, int] = {}  # cluster -> the add that stands for it
-    same: list[tuple[int, int, object]] = []  # copy, row, master id or add number
+    same: list[tuple[int, int, object, int]] = []  # copy, row, master id or add number, cluster
     for k, (n, row) in enumerate(owners):
         group = cluster.get(-(k + 1))
         if group is not None and sure.get(-(k + 1)) and (group in target or group in pending):
-            same.append((n, row, target.get(group, pending.get(group))))
+            same.append((n, row, target.get(group, pending.get(group)), group))
             continue
         if group is not None and group not in target and group not in pending:
             pending[group] = len(adds)
@@ -236,7 +294,7 @@ def _new_customers(state: _Master, copies: list[Copy], fresh: list[pd.Index], pl
         adds.append((n, row, group is not None and not (sure.get(-(k + 1)) and pending.get(group) == len(adds))))
     fresh_ids = new_ids(pd.Series(list(state.row_of), dtype=object), pd.RangeIndex(len(adds)), today,
                         source=copies[adds[0][0]].source if adds else "")
-    records = []
+    records, places = [], []
     for j, (n, row, unsure) in enumerate(adds):
         copy = copies[n]
         old_id, new_id = str(copy.tables["customers"].text.at[row, "customer_id"]), fresh_ids.at[j, "customer_id"]
@@ -244,27 +302,31 @@ def _new_customers(state: _Master, copies: list[Copy], fresh: list[pd.Index], pl
         record["customer_id"], record["created_at"] = new_id, fresh_ids.at[j, "created_at"]
         records.append(record)
         place = state.next_row["customers"]
+        places.append(place)
         state.next_row["customers"] += 1
         state.row_of[new_id] = place
         if old_id:
             matched[n][old_id] = new_id
         logs.append(_log(stamp, copy, sheet, row, UNSURE if unsure else ADDED, sheet, place, new_id, old_id))
-    for n, row, into in same:
+    for n, row, into, group in same:
         copy = copies[n]
         old_id = str(copy.tables["customers"].text.at[row, "customer_id"])
+        if into == "":  # the master has this customer, not yet numbered (校验 gives it its id): nothing to add
+            logs.append(_log(stamp, copy, sheet, row, SAME_AS, sheet, unnumbered[group], "", old_id))
+            continue
         if isinstance(into, str):
             fill_blanks(state, plan, logs, copy, row, into, stamp)
         else:  # one of this run's new customers: the blanks of its record are filled instead
             record, theirs = records[into], copy.tables["customers"]
             for key in EDITED:
-                if key in theirs.data.columns and _blank(record.get(key)) and theirs.text.at[row, key]:
+                if key in theirs.data.columns and values.is_blank(record.get(key)) and theirs.text.at[row, key]:
                     record[key] = theirs.data.at[row, key]
             into = record["customer_id"]
         if old_id:
             matched[n][old_id] = into
         logs.append(_log(stamp, copy, sheet, row, SAME_AS, sheet, state.row_of[into], into, old_id))
     if records:
-        plan.added["customers"] = pd.DataFrame(records).reset_index(drop=True)
+        plan.added["customers"] = pd.DataFrame(records, index=places)
     label_of = {(n, row): -(k + 1) for k, (n, row) in enumerate(owners)}
     plan.review = _review(found, customers, {label_of[(n, row)]: records[j] for j, (n, row, unsure)
                                              in enumerate(adds) if unsure})
@@ -286,40 +348,43 @@ def _review(found: Duplicates, customers: SheetTable, unsure: dict[int, pd.Serie
         "cluster", kind="stable")
 
 
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT or value == ""
-
-
 def _history(state: _Master, copy: Copy, mapping: dict[str, str], plan: CollectPlan, logs: list,
-             stamp: pd.Timestamp) -> None:
-    """Append the copy's follow-ups, orders and tickets the master does not have, re-pointed to master ids."""
+             stamp: pd.Timestamp, taken: set[int]) -> None:
+    """Append the copy's follow-ups, orders and tickets the master does not have, re-pointed to master ids: a
+    distributed copy's rows it was given, or that were collected from it before, are known by their prints."""
     for key in (*HISTORY, "tickets"):
         if key not in copy.tables or key not in state.tables:
             continue
         rows = copy.tables[key]
         if "customer_id" not in rows.text.columns:
             continue
-        pointed = rows.text["customer_id"].map(mapping)
+        pointed = rows.text["customer_id"].astype(object).map(mapping)
         usable = pointed.notna()
+        own = prints(rows)[usable] if key in HISTORY else pd.Series(0, index=rows.text.index)[usable]
         text = rows.text[usable].assign(customer_id=pointed[usable])
         data = rows.data[usable].assign(customer_id=pointed[usable])
         if key == "tickets":
-            ticket = text.get("ticket_id", pd.Series("", index=text.index))
+            ticket = text.get("ticket_id", pd.Series("", index=text.index)).astype(object)
             fresh = ~ticket.isin(state.tickets) & (ticket != "") & ~ticket.duplicated()
             state.tickets |= set(ticket[fresh])
+        elif copy.printed is not None:
+            fresh = ~own.isin(copy.printed.get(key, set()) | taken) & ~own.duplicated()
         else:
-            prints = _hash(text, state.tables[key].sheet)
-            fresh = ~prints.isin(state.seen[key]) & ~prints.duplicated()
-            state.seen[key] = pd.concat([state.seen[key], prints[fresh]], ignore_index=True)
+            content = _hash(text, state.tables[key].sheet)
+            fresh = ~content.isin(state.seen[key]) & ~content.duplicated()
+            state.seen[key] |= set(content[fresh])
         take = data[fresh]
         if not len(take):
             continue
         start = state.next_row[key]
         state.next_row[key] += len(take)
+        take = take.set_axis(pd.RangeIndex(start, start + len(take)))
         plan.added[key] = pd.concat([plan.added[key], take]) if key in plan.added else take
         sheet = state.tables[key].sheet.name
-        logs += [_log(stamp, copy, rows.sheet.name, r, ADDED, sheet, start + k, take.at[r, "customer_id"],
-                      rows.text.at[r, "customer_id"]) for k, r in enumerate(take.index)]
+        marks = own[fresh]
+        logs += [_log(stamp, copy, rows.sheet.name, r, ADDED, sheet, start + k, take.iat[k, take.columns.get_loc(
+                 "customer_id")], rows.text.at[r, "customer_id"], f"{marks[r]:016x}" if key in HISTORY else "")
+                 for k, r in enumerate(fresh.index[fresh])]
 
 
 def _hash(text: pd.DataFrame, sheet: schema.Sheet) -> pd.Series:
@@ -342,8 +407,8 @@ def _same(key: str, a: str, b: str) -> bool:
 
 
 def _log(stamp: pd.Timestamp, copy: Copy, source_sheet: str, source_row: int, action: str, sheet: str, row: int,
-         customer_id: str, source_id: str) -> dict:
+         customer_id: str, source_id: str, mark: str = "") -> dict:
     return {"time": stamp, "source": copy.source, "distribution": copy.distribution, "source_sheet": source_sheet,
             "source_row": int(source_row), "source_id": source_id, "action": action, "sheet": sheet, "row": int(row),
-            "customer_id": customer_id}
+            "customer_id": customer_id, "print": mark}
 

@@ -40,6 +40,9 @@ class ExcelStore:
         return book_from_sheets(Path(self.book.fullname), list(self.sheets), self.rows, need=need, sheets=sheets,
                                 required=required)
 
+    def sheet_end(self, sheet: Sheet) -> None:
+        """Excel holds the sheet in memory already: reading it is as cheap as asking where it ends."""
+
     def tool_frame(self, sheet: Sheet) -> pd.DataFrame:
         return tool_frame(sheet, self.rows(sheet.name) if sheet.name in self.sheets else [])
 

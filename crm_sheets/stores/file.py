@@ -14,6 +14,7 @@ from ..schema import Sheet
 from ..templates import write_workbook
 from ..values import cell_value
 from ..workbook.cells import column_index
+from ..workbook.extent import sheet_end
 from ..workbook.charts import summary_sheet
 from ..workbook.read import Book, read_book, read_settings, read_tool_sheet
 from ..workbook.safety import excel_lock_file, exclusive, list_backups, refuse_if_open, replace_atomically
@@ -49,6 +50,9 @@ class FileStore:
 
     def tool_frame(self, sheet: Sheet) -> pd.DataFrame:
         return read_tool_sheet(self.path, sheet)
+
+    def sheet_end(self, sheet: Sheet) -> tuple[list[str], int] | None:
+        return sheet_end(self.path, sheet.name)
 
     def write(self, book: Book, outputs: list[Output], changes: Changes) -> Path | None:
         cells = cell_changes(book, changes)
