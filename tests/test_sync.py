@@ -334,3 +334,21 @@ def test_a_workbook_that_was_not_distributed_brings_only_what_the_master_lacks(t
     assert changed == {(cid, "联系邮箱")} and len(after["客户信息"]) == len(before["客户信息"])  # masked phones are no change
     stamp = digest(path)
     assert cli("collect", str(path), str(export)).exit_code == 0 and digest(path) == stamp
+
+
+def test_a_customer_merged_in_the_master_after_distribution_is_not_brought_back(tmp_path: Path) -> None:
+    path, copies = distributed(tmp_path)
+    assert cli("dedupe", str(path)).exit_code in (0, 1) and cli("merge", str(path)).exit_code in (0, 1)
+    merged = frame(path, "合并记录")
+    away = merged[merged["类型"] == "被合并的行"]
+    owners = dict(zip(away["客户编号"], away["负责人"]))
+    cid, survivor = next((c, s) for c, s in zip(away["客户编号"], away["保留客户编号"])
+                         if owners[c] in copies and c in set(frame(copies[owners[c]], "客户信息")["客户编号"]))
+    copy = copies[owners[cid]]
+    openpyxl_edit(copy, {"跟进记录": [followup(cid, dt.datetime(2026, 11, 29, 14, 0), owners[cid], "寄送了样品，客户确认收到")]})
+    before = frame(path, "客户信息")
+    assert cli("collect", str(path), str(copy)).exit_code == 0
+    after = frame(path, "客户信息")
+    assert len(after) == len(before) and cid not in set(after["客户编号"])
+    last = frame(path, "跟进记录").iloc[-1]
+    assert last["客户编号"] == survivor and last["沟通内容"] == "寄送了样品，客户确认收到"
