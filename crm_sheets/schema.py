@@ -515,9 +515,9 @@ DISTRIBUTED_ROWS = Sheet(
     key="distributed_rows",
     kind="tool",
     hidden=True,
-    description="分发时给出的跟进和交易记录的指纹（汇总时认出原有的行）；请勿修改。",
+    description="分发时给出的跟进和交易记录的指纹（每格 2000 个，汇总时认出原有的行）；请勿修改。",
     description_en="Prints of the follow-ups and orders as distributed; collect knows them by these.",
-    fields=(_f("工作表", "sheet", width=10), _f("指纹", "print", width=18)),
+    fields=(_f("工作表", "sheet", width=10), _f("指纹", "print", width=40)),
 )
 SYNC_CONFLICTS = Sheet(
     name="同步冲突",

@@ -4,7 +4,7 @@ back into the master (SPEC §5 "One team, many workbooks")."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +15,8 @@ from ..mail import sent_reminders
 from ..outputs import Changes, FrameOut
 from ..rules.merge import KIND_MERGED, STATUS_DONE, invalid_cells
 from ..rules.privacy import masked_phones
-from ..rules.sync import HISTORY, SAME_AS, UNSURE, Copy, CollectPlan, baseline, plan_collect, prints
+from ..rules.sync import (HISTORY, SAME_AS, UNSURE, Copy, CollectPlan, baseline, pack_prints, plan_collect,
+                          prints, unpack_prints)
 from ..rules.team import team_of
 from ..rules.validate import validate
 from ..tables import SheetTable
@@ -75,8 +76,8 @@ def distribute(store: ExportStore, *, out: Path | None, today: dt.datetime) -> d
                 rows = table.text.index[table.text["customer_id"].isin(ids)]
                 data[table.sheet.name] = _rows(table, rows, True)
                 if key in HISTORY:
-                    given.append(pd.DataFrame({"sheet": table.sheet.name,
-                                               "print": [f"{v:016x}" for v in prints(table, rows)]}))
+                    packed = pack_prints(prints(table, rows))
+                    given.append(pd.DataFrame({"sheet": [table.sheet.name] * len(packed), "print": packed}))
         base = baseline(customers, mine)
         if not full:
             base["phone"] = masked_phones(customers.data.loc[mine, "phone"]).to_numpy()
@@ -258,17 +259,35 @@ def _copy(path: Path, master: Book, today: dt.datetime) -> Copy:
     """A person's workbook: its data sheets, the customer cells that fail 校验 by the master's lists, and its
     origin and baseline when distribute made it."""
     book = read_book(path)
-    checked = validate({"customers": book.tables["customers"]}, options=master.options, team=master.team_names,
-                       today=today) if "customers" in book.tables else None
     origin = read_tool_sheet(path, schema.DISTRIBUTION)
-    base = read_tool_sheet(path, schema.BASELINE)
     said = dict(zip(origin["item"].astype(str), origin["value"].astype(str))) if len(origin) else {}
-    has_base = bool(said) and "customer_id" in base.columns
+    base = read_tool_sheet(path, schema.BASELINE) if said else pd.DataFrame()
+    baseline_text = base.fillna("").astype(str) if "customer_id" in base.columns else None
     given = read_tool_sheet(path, schema.DISTRIBUTED_ROWS) if said else pd.DataFrame()
     names = {t.sheet.name: key for key, t in book.tables.items()}
+    invalid: set[tuple[int, str]] = set()
+    if "customers" in book.tables:
+        changed = _changed_rows(book.tables["customers"], baseline_text)
+        checked = validate({"customers": _subset(book.tables["customers"], changed)}, options=master.options,
+                           team=master.team_names, today=today)
+        invalid = invalid_cells(checked.problems)
     return Copy(source=path.name, tables=book.tables, who=said.get(ORIGIN["person"], ""),
-                distribution=said.get(ORIGIN["distribution"], ""),
-                invalid=invalid_cells(checked.problems) if checked is not None else set(),
-                baseline=base.fillna("").astype(str) if has_base else None,
-                printed=({key: {int(str(v), 16) for v in given.loc[given["sheet"] == name, "print"]}
+                distribution=said.get(ORIGIN["distribution"], ""), invalid=invalid, baseline=baseline_text,
+                printed=({key: unpack_prints(given.loc[given["sheet"] == name, "print"])
                           for name, key in names.items() if key in HISTORY} if "print" in given.columns else None))
+
+
+def _changed_rows(customers: SheetTable, base: pd.DataFrame | None) -> pd.Index:
+    """The customer rows not as distributed: only their values can be taken, so only they need 校验."""
+    if base is None or "customer_id" not in customers.text.columns:
+        return customers.text.index
+    keys = [k for k in base.columns if k in customers.text.columns and k != "customer_id"]
+    mine = customers.text[["customer_id", *keys]].astype(object)
+    was = base.drop_duplicates("customer_id").set_index("customer_id")[keys].reindex(mine["customer_id"])
+    same = (mine[keys].to_numpy() == was.to_numpy(dtype=object)).all(axis=1)
+    return mine.index[~same]
+
+
+def _subset(table: SheetTable, rows: pd.Index) -> SheetTable:
+    return replace(table, data=table.data.loc[rows], text=table.text.loc[rows],
+                   raw=table.raw.loc[rows] if table.raw is not None else None)

@@ -45,7 +45,7 @@ class Copy:
     distribution: str = ""  # which distribution made it (分发编号); "" for any other workbook
     invalid: set[tuple[int, str]] = field(default_factory=set)  # (row, key) of customer cells failing 校验
     # The follow-ups and orders it was given, by their prints (sheet key -> prints); None: not recorded
-    printed: dict[str, set[int]] | None = None
+    printed: dict[str, np.ndarray] | None = None
     baseline: pd.DataFrame | None = None  # text by field key, one row per distributed customer; None: not ours
 
 
@@ -96,6 +96,19 @@ def prints(table: SheetTable, rows: pd.Index | None = None) -> pd.Series:
     """The print of each row of a follow-up or order sheet as its cells read (distribute records those it gives
     out; collect knows them again by it)."""
     return _hash(table.text if rows is None else table.text.loc[rows], table.sheet)
+
+
+PACKED = 2000  # prints per cell: 2000 x 16 hex digits stay under Excel's 32,767 characters
+
+
+def pack_prints(marks: pd.Series) -> list[str]:
+    """Prints as few cells of hex text (a million of them read back in a blink, not as a million rows)."""
+    data = marks.to_numpy(dtype=np.uint64).astype(">u8")
+    return [data[k:k + PACKED].tobytes().hex() for k in range(0, len(data), PACKED)]
+
+
+def unpack_prints(cells: pd.Series) -> np.ndarray:
+    return np.frombuffer(bytes.fromhex("".join(cells.astype(str))), dtype=">u8").astype(np.uint64)
 
 
 def plan_collect(master: dict[str, SheetTable], copies: list[Copy], *, today: dt.datetime,
@@ -368,7 +381,9 @@ def _history(state: _Master, copy: Copy, mapping: dict[str, str], plan: CollectP
             fresh = ~ticket.isin(state.tickets) & (ticket != "") & ~ticket.duplicated()
             state.tickets |= set(ticket[fresh])
         elif copy.printed is not None:
-            fresh = ~own.isin(copy.printed.get(key, set()) | taken) & ~own.duplicated()
+            known = np.concatenate([copy.printed.get(key, np.array([], dtype=np.uint64)),
+                                    np.fromiter(taken, dtype=np.uint64, count=len(taken))])
+            fresh = ~own.isin(known) & ~own.duplicated()
         else:
             content = _hash(text, state.tables[key].sheet)
             fresh = ~content.isin(state.seen[key]) & ~content.duplicated()
