@@ -22,7 +22,6 @@ from .app import export as export_app
 from .app import importing, remind
 from .app import merge as merge_app
 from .app import restore as restore_app
-from .app import sync as sync_app
 from .app import summary as summary_app
 from .app import tag as tag_app
 from .app import validate as validate_app
@@ -323,39 +322,6 @@ def export_cmd(
         out.print(t("export.done", lang, owner=who, path=file), markup=False)
 
 
-@app.command("distribute")
-def distribute_cmd(
-    path: Annotated[Path, typer.Argument(help="总表工作簿。 / The master workbook.")],
-    out_path: Annotated[Path | None, typer.Option(
-        "--out", help="放各人工作簿的文件夹，默认总表旁的“<总表>-分发”。 / Folder for the copies.")] = None,
-    today: TodayOpt = None,
-    lang: LangOpt = None,
-) -> None:
-    """给团队每人生成自己的工作簿（自己的客户和记录，带按钮）。 / Write one workbook per person."""
-    lang = language(lang)
-    written = _run(lang, path.name, lambda progress: sync_app.distribute(
-        FileStore(path, progress), out=out_path, today=_today(today)))
-    folder = next(iter(written.values())).parent if written else out_path
-    out.print(t("distribute.done", lang, file=path.name, count=len(written), folder=folder), markup=False)
-
-
-@app.command("collect")
-def collect_cmd(
-    path: Annotated[Path, typer.Argument(help="总表工作簿。 / The master workbook.")],
-    sources: Annotated[list[Path] | None, typer.Argument(
-        help="各人的工作簿，或放它们的文件夹；默认总表旁的“<总表>-分发”。 / People's workbooks, or folders of them.",
-        show_default=False)] = None,
-    today: TodayOpt = None,
-    lang: LangOpt = None,
-) -> None:
-    """把各人工作簿里新增和改动的内容汇总进总表，重复的只收一次。 / Bring people's work into the master, once."""
-    lang = language(lang)
-    outcome = _run(lang, path.name, lambda progress: sync_app.collect(
-        FileStore(path, progress), sources or [sync_app.copies_folder(path)], today=_today(today)))
-    out.print("\n".join(outcome.report(path.name, lang)), markup=False)
-    raise typer.Exit(1 if len(outcome.plan.conflicts) else 0)
-
-
 @app.command("build-templates")
 def build_templates_cmd(
     folder: Annotated[Path, typer.Argument(help="输出文件夹。 / Output folder.")] = Path("workbook_templates"),
@@ -442,6 +408,10 @@ def demo_cmd(
                 path=demo_path.parent / "outbox"), markup=False)
     out.print(t("demo.look", lang), markup=False)
     out.print(t("demo.time", lang, seconds=time.perf_counter() - started), markup=False)
+
+
+# The commands that move rows between workbooks and the history database register themselves on ``app``.
+from . import cli_rows  # noqa: E402,F401
 
 
 def main() -> None:

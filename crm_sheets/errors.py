@@ -179,3 +179,20 @@ class NoContactColumn(CrmError):
     """{file} 工作表“{sheet}”: 没有电话列也没有邮箱列（表头如“手机”“联系电话”“邮箱”），至少要有一列才能导入。"""
     en = ("{file} sheet '{sheet}': no phone and no e-mail column (headers such as 手机, 联系电话, 邮箱); "
           "one of them is needed to import.")
+
+
+class BadHistoryUrl(CrmError):
+    """{file} 工作表“设置”: 历史数据库“{value}”无法识别；留空用工作簿旁的 SQLite 文件，或填 postgresql://用户@服务器/数据库。"""
+    en = ("{file} sheet 设置: history database '{value}' not understood; leave it empty for the SQLite file beside the "
+          "workbook, or give postgresql://user@host/database.")
+
+
+class PasswordInWorkbook(CrmError):
+    """{file} 工作表“设置”: 历史数据库的地址里不能写密码（工作簿会被传来传去）；把密码存进系统钥匙串（keyring）或环境变量 CRM_SHEETS_DB_PASSWORD。"""
+    en = ("{file} sheet 设置: no password in the history database address (workbooks get passed around); put it in "
+          "the system keyring or the CRM_SHEETS_DB_PASSWORD environment variable.")
+
+
+class CannotArchive(CrmError):
+    """{file} 工作表“{sheet}”: 不能移走行（{reason}），文件未被修改。"""
+    en = "{file} sheet '{sheet}': rows cannot be moved out ({reason}); the file was not changed."

@@ -94,6 +94,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "updated, {followups} follow-ups, {orders} orders and {tickets} tickets added; {same} new customers were "
         "existing ones, {review} perhaps are (疑似重复); {conflicts} conflicts on 同步冲突; every row's source on "
         "汇总记录."),
+    "archive.done": ("{file}: 已把这些行移到历史数据库：{counts}（各命令照样把它们算进去；--restore 可放回）。",
+                     "{file}: rows moved to the history database: {counts} (every command still counts them; "
+                     "--restore puts them back)."),
+    "archive.restored": ("{file}: 已把这些行放回工作簿：{counts}。", "{file}: rows put back into the workbook: {counts}."),
+    "archive.need_before": ("请用 --before YYYY-MM-DD 说明移走哪一天以前的行，或用 --restore 放回。",
+                            "Say --before YYYY-MM-DD (move rows dated before that day), or --restore."),
     "collect.open_conflicts": ("“同步冲突”上还有 {conflicts} 处待核对：在客户信息里改成对的值；这个人换用重新分发的工作簿后不再提示。",
                                "{conflicts} conflicts still wait on 同步冲突: correct 客户信息; they stop once the "
                                "person works in a newly distributed copy."),

@@ -328,6 +328,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SMTP端口", 465, "通常 465 (SSL) 或 587"),
     Setting("邮件显示完整号码", "否", "是 = 内部邮件显示完整电话"),
     Setting("备份保留份数", 10, "每次写入前的备份保留多少份"),
+    Setting("历史数据库", "", "留空 = 工作簿旁的 SQLite 文件；团队共用服务器时填 postgresql://用户@服务器/数据库（密码放系统钥匙串或环境变量，不写在这里）"),
+    Setting("工作簿保留月数", 0, "0 = 不自动归档；填 N 则后台任务每月 1 日把 N 个月以前的跟进、交易和已解决工单移到历史数据库"),
 )
 
 # (name, trigger, offsets, window, stage, tier, tag, priority, owner, script A, script B, enabled)
@@ -557,8 +559,25 @@ COLLECT_LOG = Sheet(
         _f("内容指纹", "print", width=18),
     ),
 )
+# Which batches of rows are in the history database: written in the same write that moves them, so the workbook
+# itself says which side of a move it is on.
+ARCHIVE_LOG = Sheet(
+    name="归档记录",
+    key="archive_log",
+    kind="tool",
+    description="移到历史数据库的行：每批一行；各命令会把这些行和工作簿里的一起算。请勿修改。",
+    description_en="Rows moved to the history database, one line per batch and sheet; commands read them too.",
+    fields=(
+        _f("批次", "batch", width=20),
+        _f("归档时间", "time", "datetime", width=17),
+        _f("截止日期", "before", "date", width=12),
+        _f("工作表", "sheet", width=10),
+        _f("行数", "rows", "number", width=8),
+    ),
+)
 TOOL_SHEETS: tuple[Sheet, ...] = (CHECK_RESULTS, DATA_QUALITY, DUPLICATES, MERGE_LOG, IMPORT_ERRORS, TASKS, FEEDBACK,
-                                  SYNC_CONFLICTS, COLLECT_LOG, DISTRIBUTION, BASELINE, DISTRIBUTED_ROWS)
+                                  SYNC_CONFLICTS, COLLECT_LOG, DISTRIBUTION, BASELINE, DISTRIBUTED_ROWS,
+                                  ARCHIVE_LOG)
 # Tool-owned sheet names declared by later capabilities, and the monthly prefix.
 TOOL_SHEET_NAMES: frozenset[str] = frozenset(
     {s.name for s in TOOL_SHEETS} | {"疑似重复", "合并记录", "导入错误", "回访任务", "反馈统计"}

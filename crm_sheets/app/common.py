@@ -9,6 +9,7 @@ import pandas as pd
 from .. import errors
 from ..outputs import Changes
 from ..rules.ids import assign_ids
+from ..rules.privacy import masked_phones
 from ..rules.validate import ValidationResult, validate
 from ..reasons import explained
 from ..tables import SheetTable
@@ -62,3 +63,21 @@ def check_book(book: Book, today: dt.datetime, lang: str) -> ValidationResult:
     result = validate(book.tables, options=book.options, team=book.team_names if book.kind == "xlsx" else None,
                       today=today)
     return explained(result, lang, book.options)
+
+
+def as_written(table: SheetTable, rows: pd.Index, *, full_phones: bool = True) -> pd.DataFrame:
+    """Rows under Chinese headers as the template writer takes them: dates and numbers typed, text as written
+    (history is copied verbatim, so collect recognises it when it comes back)."""
+    out = {}
+    for f in table.sheet.fields:
+        if f.key not in table.letters:
+            continue
+        if f.type in ("date", "datetime", "money", "number"):
+            # A value the tool cannot read (2024-13-45, 五千) goes as written: a copy never loses a cell.
+            typed = table.data.loc[rows, f.key]
+            out[f.header] = typed.astype(object).where(typed.notna(), table.text.loc[rows, f.key])
+        elif f.type == "phone" and not full_phones:
+            out[f.header] = masked_phones(table.data.loc[rows, f.key])
+        else:
+            out[f.header] = table.text.loc[rows, f.key]
+    return pd.DataFrame(out)

@@ -22,7 +22,7 @@ from ..rules.validate import validate
 from ..tables import SheetTable
 from ..workbook.cells import column_letters
 from ..workbook.read import Book, match_headers, read_book, read_tool_sheet
-from .common import crm_workbook
+from .common import as_written, crm_workbook
 from .dedupe import review_sheet
 from .export import ExportStore
 from .remind import remind_plan
@@ -61,7 +61,7 @@ def distribute(store: ExportStore, *, out: Path | None, today: dt.datetime) -> d
         # A customer without its 客户编号 yet (entered, not yet checked) cannot come back to its row: 校验 first.
         mine = customers.text.index[owned & (customers.text["customer_id"] != "")]
         ids = set(customers.text.loc[mine, "customer_id"]) - {""}
-        data = {customers.sheet.name: _rows(customers, mine, full),
+        data = {customers.sheet.name: as_written(customers, mine, full_phones=full),
                 schema.TEAM.name: team[team["name"].isin(members)].rename(
                     columns={f.key: f.header for f in schema.TEAM.fields}),
                 schema.OPTIONS.name: _lists(book.options),
@@ -74,7 +74,7 @@ def distribute(store: ExportStore, *, out: Path | None, today: dt.datetime) -> d
             if key in book.tables:
                 table = book.tables[key]
                 rows = table.text.index[table.text["customer_id"].isin(ids)]
-                data[table.sheet.name] = _rows(table, rows, True)
+                data[table.sheet.name] = as_written(table, rows)
                 if key in HISTORY:
                     packed = pack_prints(prints(table, rows))
                     given.append(pd.DataFrame({"sheet": [table.sheet.name] * len(packed), "print": packed}))
@@ -97,24 +97,6 @@ def distribute(store: ExportStore, *, out: Path | None, today: dt.datetime) -> d
 def copies_folder(master: Path) -> Path:
     """Where distribute puts the copies and collect looks for them when nobody says: beside the master."""
     return master.parent / f"{master.stem}-分发"
-
-
-def _rows(table: SheetTable, rows: pd.Index, full_phones: bool) -> pd.DataFrame:
-    """Rows under Chinese headers as the template writer takes them: dates and numbers typed, text as written
-    (history is copied verbatim, so collect recognises it when it comes back)."""
-    out = {}
-    for f in table.sheet.fields:
-        if f.key not in table.letters:
-            continue
-        if f.type in ("date", "datetime", "money", "number"):
-            # A value the tool cannot read (2024-13-45, 五千) goes as written: a copy never loses a cell.
-            typed = table.data.loc[rows, f.key]
-            out[f.header] = typed.astype(object).where(typed.notna(), table.text.loc[rows, f.key])
-        elif f.type == "phone" and not full_phones:
-            out[f.header] = masked_phones(table.data.loc[rows, f.key])
-        else:
-            out[f.header] = table.text.loc[rows, f.key]
-    return pd.DataFrame(out)
 
 
 def _lists(options: dict[str, list[str]]) -> pd.DataFrame:

@@ -17,6 +17,7 @@ from ..workbook.cells import column_index
 from ..workbook.extent import sheet_end
 from ..workbook.charts import summary_sheet
 from ..workbook.read import Book, read_book, read_settings, read_tool_sheet
+from ..workbook.rowdrop import CannotMove
 from ..workbook.safety import excel_lock_file, exclusive, list_backups, refuse_if_open, replace_atomically
 from ..workbook.write import ToolSheet, frame_sheet, write_back, write_standalone
 
@@ -54,10 +55,15 @@ class FileStore:
     def sheet_end(self, sheet: Sheet) -> tuple[list[str], int] | None:
         return sheet_end(self.path, sheet.name)
 
-    def write(self, book: Book, outputs: list[Output], changes: Changes) -> Path | None:
+    def write(self, book: Book, outputs: list[Output], changes: Changes,
+              removed: dict[str, list[int]] | None = None) -> Path | None:
         cells = cell_changes(book, changes)
-        return write_back(self.path, tool_sheets=[tool_sheet(o) for o in outputs], cells=cells,
-                          keep_backups=keep_backups(book)).backup
+        try:
+            return write_back(self.path, tool_sheets=[tool_sheet(o) for o in outputs], cells=cells, removed=removed,
+                              keep_backups=keep_backups(book)).backup
+        except CannotMove as exc:
+            raise errors.CannotArchive(file=self.path.name, sheet=next(iter(removed or {}), ""), reason=str(exc)) \
+                from None
 
     def export(self, target: Path, outputs: list[Output]) -> None:
         """Tool sheets on their own in a new workbook (a summary to send around)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -28,6 +28,7 @@ from . import cells as cellpatch
 from .graft import graft, styles_part
 from .listobjects import grow_tables
 from .package import Package
+from .rowdrop import Shift, drop_rows, shrink_tables
 from .safety import exclusive, replace_atomically
 from .styles import date_styles
 
@@ -119,11 +120,13 @@ def write_back(
     *,
     tool_sheets: list[ToolSheet] = (),
     cells: dict[str, dict[int, dict[int, cellpatch.CellValue]]] | None = None,
+    removed: dict[str, Iterable[int]] | None = None,
     keep_backups: int = 10,
 ) -> WriteResult:
     """Replace the tool sheets and maintained cells of the workbook at ``path``.
 
-    ``cells`` maps sheet name -> {row number: {0-based column: value}}.
+    ``cells`` maps sheet name -> {row number: {0-based column: value}}; ``removed`` sheet name -> rows taken
+    out, the rows below moved up (archive; a sheet either has cells set or rows removed in one write).
     """
     path = Path(path)
     with exclusive(path), _damage_named(path):
@@ -143,6 +146,11 @@ def write_back(
                     pkg.transform(parts[sheet_name], partial(cellpatch.patch_stream, updates=updates,
                                                              date_styles=known_dates, date_style=date_xf,
                                                              date1904=date1904))
+            for sheet_name, rows in (removed or {}).items():
+                shift = Shift(rows)
+                if shift.removed:
+                    shrink_tables(pkg, parts[sheet_name], shift)
+                    pkg.transform(parts[sheet_name], partial(drop_rows, shift=shift))
             changed = pkg.changed_parts()
             backup = replace_atomically(path, pkg.write_to, keep_backups)
     return WriteResult(backup=backup, changed_parts=changed)

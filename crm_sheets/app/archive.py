@@ -1,0 +1,130 @@
+"""归档 (`crm-sheets archive`): old follow-ups, orders and resolved tickets moved to the history database and
+back (SPEC §5 "History beyond the workbook").
+
+A move is three steps: the rows go into the database as a batch marked moving; one atomic write of the workbook
+removes them and names the batch on 归档记录; the batch is marked done.  Putting back runs the other way.  Before
+either, and before any command reads history, ``recover`` settles a batch a kill left half way by what
+归档记录 says, so every row is in exactly one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .. import schema
+from ..outputs import FrameOut
+from ..stores.history import DONE, RESTORING, History, history_url, recover
+from ..tables import SheetTable
+from ..workbook.read import Book
+from .common import as_written, crm_workbook
+
+MOVED = ("followups", "orders", "tickets")
+RESOLVED = "已解决"
+
+
+@dataclass
+class ArchiveOutcome:
+    book: Book
+    moved: dict[str, int]  # sheet name -> rows moved (or put back)
+    batch: str
+    backup: Path | None
+
+
+def open_history(book: Book) -> History:
+    return History(history_url(book.path, book.setting("历史数据库")))
+
+
+def in_effect(store) -> set[str]:
+    """The batches the workbook says are in the history database."""
+    log = store.tool_frame(schema.ARCHIVE_LOG)
+    return set(log["batch"].astype(str)) - {""} if len(log) else set()
+
+
+def archive(store, *, before: dt.date, today: dt.datetime) -> ArchiveOutcome:
+    """Move the rows dated before ``before`` that no rule needs in view any more."""
+    store.expect_write()
+    store.progress("progress.read")
+    book = crm_workbook(store.read())
+    history = open_history(book)
+    try:
+        recover(history, in_effect(store))
+        picked = {key: _old_rows(book.tables[key], pd.Timestamp(before)) for key in MOVED if key in book.tables}
+        picked = {key: rows for key, rows in picked.items() if len(rows)}
+        batch = f"A{pd.Timestamp(today):%Y%m%d%H%M%S}"
+        if not picked:
+            return ArchiveOutcome(book=book, moved={}, batch=batch, backup=None)
+        rows = {book.tables[key].sheet.name: _cells(book.tables[key], idx) for key, idx in picked.items()}
+        history.add(batch, rows, today)
+        log = store.tool_frame(schema.ARCHIVE_LOG)
+        entries = pd.DataFrame([{"batch": batch, "time": pd.Timestamp(today), "before": pd.Timestamp(before),
+                                 "sheet": name, "rows": len(cells)} for name, cells in rows.items()])
+        store.progress("progress.write")
+        backup = store.write(book, [FrameOut(schema.ARCHIVE_LOG, pd.concat([log, entries], ignore_index=True)
+                                             if len(log) else entries)], {},
+                             removed={book.tables[key].sheet.name: list(idx) for key, idx in picked.items()})
+        history.set_state([batch], DONE)
+        return ArchiveOutcome(book=book, moved={n: len(c) for n, c in rows.items()}, batch=batch, backup=backup)
+    finally:
+        history.close()
+
+
+def restore(store, *, today: dt.datetime) -> ArchiveOutcome:
+    """Put every archived row back at the end of its sheet."""
+    store.expect_write()
+    store.progress("progress.read")
+    book = crm_workbook(store.read())
+    history = open_history(book)
+    try:
+        effect = in_effect(store)
+        recover(history, effect)
+        batches = [b for b, s in history.batches().items() if s == DONE and b in effect]
+        if not batches:
+            return ArchiveOutcome(book=book, moved={}, batch="", backup=None)
+        history.set_state(batches, RESTORING)
+        changes: dict[str, dict[int, dict[str, object]]] = {}
+        moved = {}
+        for key in MOVED:
+            if key not in book.tables:
+                continue
+            table = book.tables[key]
+            back = history.rows(table.sheet.name, batches)
+            if not back:
+                continue
+            start = int(table.text.index.max()) + 1 if len(table.text) else 2
+            keys = [f.key for f in table.sheet.fields if f.key in table.letters]
+            changes[table.sheet.name] = {start + k: dict(zip(keys, row)) for k, row in enumerate(back)}
+            moved[table.sheet.name] = len(back)
+        log = store.tool_frame(schema.ARCHIVE_LOG)
+        kept = log[~log["batch"].astype(str).isin(batches)] if len(log) else log
+        store.progress("progress.write")
+        backup = store.write(book, [FrameOut(schema.ARCHIVE_LOG, kept)], changes)
+        history.drop(batches)
+        return ArchiveOutcome(book=book, moved=moved, batch=",".join(batches), backup=backup)
+    finally:
+        history.close()
+
+
+def _old_rows(table: SheetTable, before: pd.Timestamp) -> pd.Index:
+    """Rows dated before the day that no rule needs in view: not an open ticket, not a customer's latest
+    follow-up (stages and the revisit rhythm start from it)."""
+    data = table.data
+    key = table.sheet.key
+    if key == "followups":
+        when = data["time"]
+        latest = when.groupby(data["customer_id"]).transform("max")
+        return data.index[(when < before) & (when < latest)]
+    if key == "orders":
+        return data.index[data["date"] < before]
+    status = table.text["status"] if "status" in table.text.columns else pd.Series("", index=data.index)
+    return data.index[(status == RESOLVED) & (data["resolved_at"] < before)]
+
+
+def _cells(table: SheetTable, rows: pd.Index) -> list[list]:
+    """The rows' cells in the sheet's field order, as they would be written back."""
+    frame = as_written(table, rows)
+    return [[None if isinstance(v, float) and pd.isna(v) else (v.to_pydatetime() if isinstance(v, pd.Timestamp)
+             else v) for v in row] for row in frame.itertuples(index=False, name=None)]

@@ -1,0 +1,176 @@
+"""History beyond the workbook (SPEC §5): follow-ups, orders and resolved tickets moved out of the data sheets
+into a database — an SQLite file beside the workbook (WAL; nothing to install or start), or the team's
+PostgreSQL when 设置 names one.
+
+Rows are kept as their cells were read (text, numbers, dates), so a command reads them back exactly as if they
+were still in the sheet.  Rows move in batches; a batch is 'moving' until the workbook without its rows is on
+disk, 'done' after, 'restoring' while it goes back.  The workbook's own 归档记录 sheet names the batches in
+effect, and it is written in the same atomic write that removes or restores the rows: so after a kill at any
+moment, ``recover`` tells from the workbook which side of the write the batch is on, and every row ends up in
+exactly one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from .. import errors
+
+MOVING, DONE, RESTORING = "moving", "done", "restoring"
+PASSWORD_ENV = "CRM_SHEETS_DB_PASSWORD"
+KEYRING_SERVICE = "crm-sheets"
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS crm_batches (batch TEXT PRIMARY KEY, state TEXT NOT NULL, moved_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS crm_rows (batch TEXT NOT NULL, sheet TEXT NOT NULL, seq INTEGER NOT NULL, "
+    "cells TEXT NOT NULL, PRIMARY KEY (batch, sheet, seq))",
+)
+
+
+def history_url(workbook: Path, setting: str) -> str:
+    """The database 设置 names, or the SQLite file beside the workbook."""
+    setting = setting.strip()
+    if not setting:
+        return f"sqlite:///{workbook.with_name(workbook.stem + '.history.sqlite')}"
+    parts = urlsplit(setting)
+    if parts.scheme not in ("postgresql", "postgres", "sqlite"):
+        raise errors.BadHistoryUrl(file=workbook.name, value=setting)
+    if parts.password:
+        raise errors.PasswordInWorkbook(file=workbook.name)
+    return setting
+
+
+class History:
+    """The history database (SQLite or PostgreSQL), with the few statements archive needs."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        if url.startswith("sqlite:///"):
+            self.conn = sqlite3.connect(url[len("sqlite:///"):], isolation_level=None, timeout=30)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=FULL")
+            self.mark = "?"
+        else:
+            import psycopg  # only a team with a server needs the driver loaded
+
+            self.conn = psycopg.connect(_with_password(url), autocommit=True)
+            self.mark = "%s"
+        with self.transaction():
+            for statement in SCHEMA:
+                self._run(statement)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def _run(self, sql: str, params: Iterable = ()) -> object:
+        return self.conn.execute(sql.replace("?", self.mark), tuple(params))
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self._run("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self._run("ROLLBACK")
+            raise
+        self._run("COMMIT")
+
+    def add(self, batch: str, rows: dict[str, list[list]], when: dt.datetime) -> None:
+        """A batch's rows, marked moving, in one transaction."""
+        with self.transaction():
+            self._run("INSERT INTO crm_batches (batch, state, moved_at) VALUES (?, ?, ?)",
+                      (batch, MOVING, when.isoformat()))
+            for sheet, cells in rows.items():
+                self._many("INSERT INTO crm_rows (batch, sheet, seq, cells) VALUES (?, ?, ?, ?)",
+                           [(batch, sheet, k, _encode(row)) for k, row in enumerate(cells)])
+
+    def _many(self, sql: str, params: list[tuple]) -> None:
+        sql = sql.replace("?", self.mark)
+        if isinstance(self.conn, sqlite3.Connection):
+            self.conn.executemany(sql, params)
+        else:
+            with self.conn.cursor() as cur:
+                cur.executemany(sql, params)
+
+    def set_state(self, batches: Iterable[str], state: str) -> None:
+        with self.transaction():
+            for batch in batches:
+                self._run("UPDATE crm_batches SET state = ? WHERE batch = ?", (state, batch))
+
+    def drop(self, batches: Iterable[str]) -> None:
+        with self.transaction():
+            for batch in batches:
+                self._run("DELETE FROM crm_rows WHERE batch = ?", (batch,))
+                self._run("DELETE FROM crm_batches WHERE batch = ?", (batch,))
+
+    def batches(self) -> dict[str, str]:
+        """Batch -> state."""
+        return dict(self._run("SELECT batch, state FROM crm_batches ORDER BY batch").fetchall())
+
+    def rows(self, sheet: str, batches: Iterable[str]) -> list[list]:
+        """The rows of a sheet in these batches, in the order they were moved."""
+        out: list[list] = []
+        for batch in batches:
+            found = self._run("SELECT cells FROM crm_rows WHERE batch = ? AND sheet = ? ORDER BY seq", (batch, sheet))
+            out += [_decode(cells) for (cells,) in found.fetchall()]
+        return out
+
+
+def recover(history: History, in_effect: set[str]) -> None:
+    """Finish or undo what a killed archive or restore left half done, from what the workbook says is in effect:
+    a batch the workbook names is archived, one it does not name is not.  A finished batch the workbook does not
+    name (a backup from before it was put back) is left alone and not read: nothing is ever deleted on a guess."""
+    states = history.batches()
+    half = {b: s for b, s in states.items() if s in (MOVING, RESTORING)}
+    history.set_state([b for b in half if b in in_effect], DONE)
+    history.drop([b for b in half if b not in in_effect])
+
+
+def _with_password(url: str) -> str:
+    """The URL with its password from the environment or the keyring (never from the workbook)."""
+    password = os.environ.get(PASSWORD_ENV)
+    if password is None:
+        import keyring
+
+        password = keyring.get_password(KEYRING_SERVICE, url)
+    if not password:
+        return url
+    parts = urlsplit(url)
+    user = parts.username or ""
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return urlunsplit((parts.scheme, f"{user}:{password}@{host}{port}", parts.path, parts.query, parts.fragment))
+
+
+def _encode(row: list) -> str:
+    return json.dumps([_cell(v) for v in row], ensure_ascii=False)
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"d": value.isoformat()}
+    if isinstance(value, dt.time):
+        return {"t": value.isoformat()}
+    return value
+
+
+def _decode(cells: str) -> list:
+    return [_value(v) for v in json.loads(cells)]
+
+
+def _value(value: object) -> object:
+    if isinstance(value, dict):
+        if "dt" in value:
+            return dt.datetime.fromisoformat(value["dt"])
+        if "d" in value:
+            return dt.date.fromisoformat(value["d"])
+        return dt.time.fromisoformat(value["t"])
+    return value
