@@ -61,13 +61,13 @@ def archive(store, *, before: dt.date, today: dt.datetime) -> ArchiveOutcome:
         history.add(batch, rows, today)
         log = store.tool_frame(schema.ARCHIVE_LOG)
         entries = pd.DataFrame([{"batch": batch, "time": pd.Timestamp(today), "before": pd.Timestamp(before),
-                                 "sheet": name, "rows": len(cells)} for name, cells in rows.items()])
+                                 "sheet": name, "rows": len(cells) - 1} for name, cells in rows.items()])
         store.progress("progress.write")
         backup = store.write(book, [FrameOut(schema.ARCHIVE_LOG, pd.concat([log, entries], ignore_index=True)
                                              if len(log) else entries)], {},
                              removed={book.tables[key].sheet.name: list(idx) for key, idx in picked.items()})
         history.set_state([batch], DONE)
-        return ArchiveOutcome(book=book, moved={n: len(c) for n, c in rows.items()}, batch=batch, backup=backup)
+        return ArchiveOutcome(book=book, moved={n: len(c) - 1 for n, c in rows.items()}, batch=batch, backup=backup)
     finally:
         history.close()
 
@@ -91,12 +91,13 @@ def restore(store, *, today: dt.datetime) -> ArchiveOutcome:
             if key not in book.tables:
                 continue
             table = book.tables[key]
-            back = history.rows(table.sheet.name, batches)
+            key_of = {f.header: f.key for f in table.sheet.fields}
+            back = [dict(zip([key_of.get(h, "") for h in header], row)) for header, rows in
+                    history.rows(table.sheet.name, batches) for row in rows]
             if not back:
                 continue
             start = int(table.text.index.max()) + 1 if len(table.text) else 2
-            keys = [f.key for f in table.sheet.fields if f.key in table.letters]
-            changes[table.sheet.name] = {start + k: dict(zip(keys, row)) for k, row in enumerate(back)}
+            changes[table.sheet.name] = {start + k: row for k, row in enumerate(back)}
             moved[table.sheet.name] = len(back)
         log = store.tool_frame(schema.ARCHIVE_LOG)
         kept = log[~log["batch"].astype(str).isin(batches)] if len(log) else log
@@ -124,7 +125,17 @@ def _old_rows(table: SheetTable, before: pd.Timestamp) -> pd.Index:
 
 
 def _cells(table: SheetTable, rows: pd.Index) -> list[list]:
-    """The rows' cells in the sheet's field order, as they would be written back."""
+    """The header, then the rows' cells as they would be written back (a date field's value as a date)."""
     frame = as_written(table, rows)
-    return [[None if isinstance(v, float) and pd.isna(v) else (v.to_pydatetime() if isinstance(v, pd.Timestamp)
-             else v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    kinds = {f.header: f.type for f in table.sheet.fields}
+    dates = [kinds.get(h) == "date" for h in frame.columns]
+    return [list(frame.columns)] + [[_cell(v, is_date) for v, is_date in zip(row, dates)]
+                                     for row in frame.itertuples(index=False, name=None)]
+
+
+def _cell(value: object, is_date: bool) -> object:
+    if isinstance(value, float) and pd.isna(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date() if is_date else value.to_pydatetime()
+    return value

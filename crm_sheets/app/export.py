@@ -53,7 +53,7 @@ def run(store: ExportStore, *, owner: str | None, target: Path | None, today: dt
                     columns={f.key: f.header for f in schema.TEAM.fields})}
         for key in ("followups", "orders", "tickets"):
             if key in book.tables:
-                table = book.tables[key]
+                table = book.full[key]  # archived rows too: the export holds the customer's whole history
                 data[table.sheet.name] = _rows(table, table.text.index[table.text["customer_id"].isin(ids)])
         own_tasks = tasks[tasks["owner"].isin(members)].assign(phone=lambda t: masked_phones(t["phone"]))
         store.new_workbook(file, data, [FrameOut(schema.TASKS, own_tasks)])

@@ -24,8 +24,8 @@ def customer_profiles(book: Book, today: dt.datetime, since: dt.datetime | None 
     since = pd.Timestamp(since) if since is not None else (now.to_period("M") - 1).start_time
     key = ("profiles", now, since)
     if key not in book.derived:
-        life = lifecycle(book.tables, Thresholds.from_settings(book.number), today)
-        tasks = all_tasks(book.tables, book.rules, by_customer(book, life), today, since)
+        life = lifecycle(book.full, Thresholds.from_settings(book.number), today)
+        tasks = all_tasks(book.full, book.rules, by_customer(book, life), today, since)
         life["next_revisit"] = next_revisit(life, book.tables["customers"].data["customer_id"],
                                             next_rule_dates(tasks, today))
         book.derived[key] = (life, tasks)

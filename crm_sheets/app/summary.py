@@ -54,7 +54,7 @@ def summary_blocks(book: Book, month: pd.Period, today: dt.datetime, tasks_sheet
     """The month's summary tables; ``tasks_sheet`` is 回访任务 as staff left it (执行结果 已完成 counts as done)."""
     _life, tasks = customer_profiles(book, today, since=min(month.start_time, (pd.Period(today, "M") - 1).start_time))
     settled = settle(tasks, typed_results(tasks_sheet), set(), today)
-    blocks = monthly_summary(book.tables, month, limits=Thresholds.from_settings(book.number), tasks=settled,
+    blocks = monthly_summary(book.full, month, limits=Thresholds.from_settings(book.number), tasks=settled,
                              today=today)
     return [worded(block) for block in blocks]
 
@@ -67,4 +67,4 @@ def summary_output(book: Book, month: pd.Period, today: dt.datetime, tasks_sheet
 
 
 def feedback_output(book: Book) -> Output:
-    return FrameOut(schema.FEEDBACK, feedback_by_month(book.tables))
+    return FrameOut(schema.FEEDBACK, feedback_by_month(book.full))

@@ -18,6 +18,7 @@ from ..workbook.extent import sheet_end
 from ..workbook.charts import summary_sheet
 from ..workbook.read import Book, read_book, read_settings, read_tool_sheet
 from ..workbook.rowdrop import CannotMove
+from .history import attach_history
 from ..workbook.safety import excel_lock_file, exclusive, list_backups, refuse_if_open, replace_atomically
 from ..workbook.write import ToolSheet, frame_sheet, write_back, write_standalone
 
@@ -35,7 +36,10 @@ class FileStore:
 
     def read(self, *, need: tuple[str, ...] = ("customers",), sheets: tuple[Sheet, ...] = schema.SHEETS,
              required: set[str] | None = None) -> Book:
-        return read_book(self.path, need=need, sheets=sheets, required=required)
+        book = read_book(self.path, need=need, sheets=sheets, required=required)
+        if schema.ARCHIVE_LOG.name in book.sheet_names and set(book.tables) - {"customers"}:
+            attach_history(book, self.tool_frame(schema.ARCHIVE_LOG))
+        return book
 
     def expect_write(self) -> None:
         """Refuse now, before reading a big workbook for nothing, if Excel has it open (a CSV is never written)."""

@@ -18,10 +18,14 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import pandas as pd
+
 from .. import errors
+from ..workbook.read import Book, table_from_rows
 
 MOVING, DONE, RESTORING = "moving", "done", "restoring"
 PASSWORD_ENV = "CRM_SHEETS_DB_PASSWORD"
@@ -113,12 +117,14 @@ class History:
         """Batch -> state."""
         return dict(self._run("SELECT batch, state FROM crm_batches ORDER BY batch").fetchall())
 
-    def rows(self, sheet: str, batches: Iterable[str]) -> list[list]:
-        """The rows of a sheet in these batches, in the order they were moved."""
-        out: list[list] = []
+    def rows(self, sheet: str, batches: Iterable[str]) -> list[tuple[list, list[list]]]:
+        """A sheet's rows in these batches, in the order they were moved: per batch, its header and its rows."""
+        out: list[tuple[list, list[list]]] = []
         for batch in batches:
             found = self._run("SELECT cells FROM crm_rows WHERE batch = ? AND sheet = ? ORDER BY seq", (batch, sheet))
-            out += [_decode(cells) for (cells,) in found.fetchall()]
+            rows = [_decode(cells) for (cells,) in found.fetchall()]
+            if rows:
+                out.append((rows[0], rows[1:]))
         return out
 
 
@@ -137,8 +143,12 @@ def _with_password(url: str) -> str:
     password = os.environ.get(PASSWORD_ENV)
     if password is None:
         import keyring
+        from keyring.errors import KeyringError
 
-        password = keyring.get_password(KEYRING_SERVICE, url)
+        try:
+            password = keyring.get_password(KEYRING_SERVICE, url)
+        except KeyringError:  # no keyring on this machine (a server, CI): a password-less connection is tried
+            password = None
     if not password:
         return url
     parts = urlsplit(url)
@@ -174,3 +184,23 @@ def _value(value: object) -> object:
             return dt.date.fromisoformat(value["d"])
         return dt.time.fromisoformat(value["t"])
     return value
+
+
+def attach_history(book: Book, log: pd.DataFrame) -> None:
+    """The rows 归档记录 says are archived, read onto ``book.history`` (after settling a killed move)."""
+    in_effect = set(log["batch"].astype(str)) - {""} if len(log) and "batch" in log.columns else set()
+    if not in_effect:
+        return
+    history = History(history_url(book.path, book.setting("历史数据库")))
+    try:
+        recover(history, in_effect)
+        done = [b for b, s in history.batches().items() if s == DONE and b in in_effect]
+        for key, table in book.tables.items():
+            parts = [table_from_rows(book.path.name, table.sheet, [header, *rows])
+                     for header, rows in history.rows(table.sheet.name, done)]
+            if parts:
+                book.history[key] = parts[0] if len(parts) == 1 else replace(
+                    parts[0], data=pd.concat([p.data for p in parts], ignore_index=True),
+                    text=pd.concat([p.text for p in parts], ignore_index=True), raw=None)
+    finally:
+        history.close()

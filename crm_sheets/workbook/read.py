@@ -12,7 +12,7 @@ import csv
 import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import fastexcel
@@ -41,6 +41,18 @@ class Book:
     rules: pd.DataFrame = field(default_factory=lambda: default_rules())
     # Results worked out from these tables, kept for the next action of the same run (the job's day).
     derived: dict = field(default_factory=dict, repr=False)
+    # Rows archived to the history database (archive), per data sheet key: read with the workbook, never written.
+    history: dict[str, SheetTable] = field(default_factory=dict, repr=False)
+
+    @property
+    def full(self) -> dict[str, SheetTable]:
+        """The data sheets with their archived rows after them (row numbers below zero: they are in no sheet),
+        for every rule that looks at the whole history: stages, tiers, tasks, summaries, exports."""
+        if not self.history:
+            return self.tables
+        if "full" not in self.derived:
+            self.derived["full"] = {k: joined(t, self.history.get(k)) for k, t in self.tables.items()}
+        return self.derived["full"]
 
     @property
     def team_names(self) -> list[str]:
@@ -81,6 +93,18 @@ def match_headers(sheet: Sheet, header_row: list) -> dict[str, int]:
         if key and key not in found:
             found[key] = col
     return found
+
+
+def joined(table: SheetTable, past: SheetTable | None) -> SheetTable:
+    """A sheet's rows followed by its archived ones (numbered -1, -2, …)."""
+    if past is None or not len(past.data):
+        return table
+    index = pd.RangeIndex(-1, -1 - len(past.data), -1)
+    data = pd.concat([table.data, past.data.reindex(columns=table.data.columns).set_axis(index)])
+    text = pd.concat([table.text, past.text.reindex(columns=table.text.columns, fill_value="").set_axis(index)])
+    raw = (pd.concat([table.raw, past.raw.reindex(columns=table.raw.columns).set_axis(index)])
+           if table.raw is not None and past.raw is not None else None)
+    return replace(table, data=data, text=text, raw=raw)
 
 
 def read_book(

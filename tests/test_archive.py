@@ -1,0 +1,166 @@
+"""Issue 20: history beyond the workbook — archive old rows to SQLite or PostgreSQL, every answer unchanged.
+
+The oracle is the same workbook never archived: every command runs on both copies and must write the same
+answers (customers' maintained cells, 回访任务, 月度汇总 of a month long archived, 反馈统计, 疑似重复, an owner's
+export); after --restore the data sheets hold the same rows as before (as multisets: rows come back at the end).
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import python_calamine
+from typer.testing import CliRunner
+
+from crm_sheets import schema
+from crm_sheets.cli import app
+from crm_sheets.demo_data import make_demo
+from crm_sheets.stores.file import FileStore
+from crm_sheets.stores.history import DONE, History, history_url, recover
+from crm_sheets.templates import write_workbook
+
+DAY = "2026-11-30"
+DATA = ("客户信息", "跟进记录", "交易记录", "服务工单")
+ANSWERS = ("客户信息", "回访任务", "月度汇总-2026-10", "月度汇总-2026-03", "反馈统计", "疑似重复")
+
+
+def cli(*args: str):
+    return CliRunner().invoke(app, [*args, "--today", DAY])
+
+
+def workbook(path: Path, history: str = "", n: int = 3000) -> Path:
+    frames = dict(make_demo(dt.date(2026, 11, 30), n_customers=300, n_followups=n).frames)
+    frames["设置"] = pd.DataFrame({"设置项": [s.name for s in schema.SETTINGS],
+                                  "值": [history if s.name == "历史数据库" else s.default for s in schema.SETTINGS],
+                                  "说明": [s.note for s in schema.SETTINGS]})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_workbook(path, data=frames)
+    return path
+
+
+def sheet(path: Path, name: str) -> list[list] | None:
+    wb = python_calamine.CalamineWorkbook.from_path(str(path))
+    return wb.get_sheet_by_name(name).to_python() if name in wb.sheet_names else None
+
+
+def rows(path: Path, name: str) -> collections.Counter:
+    return collections.Counter(tuple(r) for r in sheet(path, name)[1:] if any(v not in ("", None) for v in r))
+
+
+def answers(path: Path) -> dict:
+    """What every command says about the workbook (written into it and into an export beside it)."""
+    export = path.with_name(path.stem + "-李娜.xlsx")
+    export.unlink(missing_ok=True)
+    for command in (["tag", str(path)], ["remind", str(path)], ["summary", str(path)],
+                    ["summary", str(path), "--month", "2026-03"], ["dedupe", str(path)],
+                    ["export", str(path), "--owner", "李娜", "--out", str(export)]):
+        done = cli(*command)
+        assert done.exit_code in (0, 1), (command, done.output)
+    out = {name: sheet(path, name) for name in ANSWERS}
+    out.update({f"export {name}": rows(export, name) for name in (*DATA, "回访任务")})
+    return out
+
+
+def check_round_trip(tmp_path: Path, history: str = "") -> None:
+    plain = workbook(tmp_path / "plain" / "w.xlsx", history)
+    moved = tmp_path / "moved" / "w.xlsx"
+    moved.parent.mkdir()
+    shutil.copy(plain, moved)
+    before = {name: rows(plain, name) for name in DATA}
+    done = cli("archive", str(moved), "--before", "2026-06-01")
+    assert done.exit_code == 0, done.output
+    left = {name: rows(moved, name) for name in DATA}
+    assert sum(left["跟进记录"].values()) < sum(before["跟进记录"].values())  # rows did leave the workbook
+    assert left["客户信息"] == before["客户信息"]
+    assert answers(moved) == answers(plain)  # snapshot, archive, compare
+    restored = cli("archive", str(moved), "--restore")
+    assert restored.exit_code == 0, restored.output
+    for name in DATA[1:]:
+        assert rows(moved, name) == rows(plain, name), name  # every row back once
+    assert answers(moved) == answers(plain)  # restore, compare
+
+
+def test_archive_to_sqlite_changes_no_answer_and_restore_puts_every_row_back(tmp_path: Path) -> None:
+    check_round_trip(tmp_path)
+    assert (tmp_path / "moved" / "w.history.sqlite").exists()
+
+
+@pytest.fixture(scope="module")
+def postgres(tmp_path_factory):
+    try:
+        import pgserver
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("CI must install the test extras (pgserver)")
+        pytest.skip("pgserver not installed")
+    server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
+    yield server.get_uri()
+    server.cleanup()
+
+
+def test_archive_to_a_real_postgresql_server_changes_no_answer(tmp_path: Path, postgres: str) -> None:
+    check_round_trip(tmp_path, postgres)
+    import psycopg
+
+    with psycopg.connect(postgres) as conn:  # the rows were in the server, and are back in the workbook now
+        assert conn.execute("SELECT count(*) FROM crm_rows").fetchone()[0] == 0
+
+
+def test_a_password_in_the_workbook_is_refused(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "w.xlsx", "postgresql://crm:secret@db.example.com/crm")
+    before = path.read_bytes()
+    done = cli("archive", str(path), "--before", "2026-06-01")
+    assert done.exit_code == 2 and "密码" in done.output and path.read_bytes() == before
+
+
+KILL_RUN = """
+import sys
+from crm_sheets.cli import app
+app(["archive", sys.argv[1], "--before", "2026-06-01", "--today", "2026-11-30"] + sys.argv[2:], standalone_mode=False)
+"""
+
+
+def test_killed_at_any_moment_every_row_is_in_exactly_one_place(tmp_path: Path) -> None:
+    """archive and --restore killed (SIGKILL) at random moments; the next command settles what was half done."""
+    source = workbook(tmp_path / "source.xlsx", n=20000)
+    original = {name: rows(source, name) for name in DATA[1:]}
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", KILL_RUN, str(shutil.copy(source, tmp_path / "timing.xlsx"))], check=True)
+    full = time.perf_counter() - start
+    rng = random.Random(20)
+    for attempt in range(8):
+        folder = tmp_path / f"run{attempt}"
+        folder.mkdir()
+        path = Path(shutil.copy(source, folder / "w.xlsx"))
+        if attempt % 2:  # a restore to kill: archive first, untouched
+            subprocess.run([sys.executable, "-c", KILL_RUN, str(path)], check=True)
+        extra = ["--restore"] if attempt % 2 else []
+        proc = subprocess.Popen([sys.executable, "-c", KILL_RUN, str(path), *extra])
+        time.sleep(rng.uniform(0.3, full))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        store = FileStore(path)
+        book = store.read()  # any command: reading settles the history first
+        in_effect = set(store.tool_frame(schema.ARCHIVE_LOG).get("batch", pd.Series(dtype=str)).astype(str)) - {""}
+        history = History(history_url(path, ""))
+        recover(history, in_effect)
+        archived = {name: collections.Counter() for name in original}
+        for name in original:
+            for _header, found in history.rows(name, [b for b, s in history.batches().items()
+                                                       if s == DONE and b in in_effect]):
+                archived[name].update(tuple(r) for r in found)
+        history.close()
+        for name, expected in original.items():
+            assert rows(path, name) + archived[name] == expected, (attempt, name)  # each row once, none lost
+        assert book.tables["followups"] is not None
