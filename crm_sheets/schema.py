@@ -411,6 +411,10 @@ DUPLICATES = Sheet(
     ),
 )
 
+# 合并记录's 类型 and 状态 values.
+KIND_SURVIVOR, KIND_MERGED, KIND_REPOINT = "保留行原值", "被合并的行", "改指向"
+STATUS_DONE, STATUS_UNDONE = "已合并", "已撤销"
+
 # One customer row per line (its cells verbatim), so a merge can be undone.
 MERGE_LOG = Sheet(
     name="合并记录",

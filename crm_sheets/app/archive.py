@@ -17,7 +17,7 @@ import pandas as pd
 
 from .. import schema
 from ..outputs import FrameOut
-from ..stores.history import DONE, RESTORING, History, history_url, recover
+from ..stores.history import DONE, RESTORING, History, history_url, merged_into, recover
 from ..tables import SheetTable
 from ..workbook.read import Book
 from .common import as_written, crm_workbook
@@ -85,6 +85,7 @@ def restore(store, *, today: dt.datetime) -> ArchiveOutcome:
         if not batches:
             return ArchiveOutcome(book=book, moved={}, batch="", backup=None)
         history.set_state(batches, RESTORING)
+        into = merged_into(store.tool_frame(schema.MERGE_LOG))
         changes: dict[str, dict[int, dict[str, object]]] = {}
         moved = {}
         for key in MOVED:
@@ -94,6 +95,9 @@ def restore(store, *, today: dt.datetime) -> ArchiveOutcome:
             key_of = {f.header: f.key for f in table.sheet.fields}
             back = [dict(zip([key_of.get(h, "") for h in header], row)) for header, rows in
                     history.rows(table.sheet.name, batches) for row in rows]
+            for row in back:  # a customer merged since the rows left comes back as its survivor
+                if "customer_id" in row:
+                    row["customer_id"] = into.get(str(row["customer_id"]), row["customer_id"])
             if not back:
                 continue
             start = int(table.text.index.max()) + 1 if len(table.text) else 2

@@ -13,7 +13,8 @@ from .. import errors, schema
 from ..i18n import t
 from ..mail import sent_reminders
 from ..outputs import Changes, FrameOut
-from ..rules.merge import KIND_MERGED, STATUS_DONE, invalid_cells
+from ..rules.merge import invalid_cells
+from ..stores.history import merged_into
 from ..rules.privacy import masked_phones
 from ..rules.sync import (HISTORY, SAME_AS, UNSURE, Copy, CollectPlan, baseline, pack_prints, plan_collect,
                           prints, unpack_prints)
@@ -184,20 +185,6 @@ def _ends(store: Store, book: Book) -> dict[str, int] | None:
                                             letters={k: column_letters(c) for k, c in found.items()})
         ends[sheet.key] = end[1] + 1
     return ends
-
-
-def merged_into(log: pd.DataFrame) -> dict[str, str]:
-    """Each customer id merged away (and not undone) -> the id it lives on as, through later merges too."""
-    if not len(log):
-        return {}
-    done = log[(log["kind"] == KIND_MERGED) & (log["status"] == STATUS_DONE)]
-    into = dict(zip(done["cell_customer_id"].astype(str), done["survivor"].astype(str)))
-    for away in into:
-        seen = {away}
-        while into[away] in into and into[away] not in seen:
-            seen.add(into[away])
-            into[away] = into[into[away]]
-    return into
 
 
 def _with_review(listed: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:

@@ -18,8 +18,7 @@ from .. import schema
 from ..tables import SheetTable
 from ..values import is_blank, member, split_tags
 
-KIND_SURVIVOR, KIND_MERGED, KIND_REPOINT = "保留行原值", "被合并的行", "改指向"
-STATUS_DONE, STATUS_UNDONE = "已合并", "已撤销"
+from ..schema import KIND_MERGED, KIND_REPOINT, KIND_SURVIVOR, STATUS_DONE, STATUS_UNDONE  # noqa: F401 (theirs)
 
 # sheet name -> row -> field key -> new value (None empties the cell)
 CellChanges = dict[str, dict[int, dict[str, object]]]

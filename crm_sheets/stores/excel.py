@@ -17,6 +17,7 @@ from ..values import cell_value
 from ..workbook.cells import column_index
 from ..workbook.read import Book, book_from_sheets, tool_frame
 from .file import new_workbook
+from .history import attach_history
 
 CHART_TYPES = {"pie": "pie", "bar": "bar_clustered", "column": "column_clustered", "stacked": "column_stacked",
                "line": "line_markers"}
@@ -37,8 +38,11 @@ class ExcelStore:
 
     def read(self, *, need: tuple[str, ...] = ("customers",), sheets: tuple[Sheet, ...] = schema.SHEETS,
              required: set[str] | None = None) -> Book:
-        return book_from_sheets(Path(self.book.fullname), list(self.sheets), self.rows, need=need, sheets=sheets,
+        book = book_from_sheets(Path(self.book.fullname), list(self.sheets), self.rows, need=need, sheets=sheets,
                                 required=required)
+        if schema.ARCHIVE_LOG.name in self.sheets and set(book.tables) - {"customers"}:  # buttons count them too
+            attach_history(book, self.tool_frame(schema.ARCHIVE_LOG), self.tool_frame(schema.MERGE_LOG))
+        return book
 
     def sheet_end(self, sheet: Sheet) -> None:
         """Excel holds the sheet in memory already: reading it is as cheap as asking where it ends."""

@@ -38,7 +38,7 @@ class FileStore:
              required: set[str] | None = None) -> Book:
         book = read_book(self.path, need=need, sheets=sheets, required=required)
         if schema.ARCHIVE_LOG.name in book.sheet_names and set(book.tables) - {"customers"}:
-            attach_history(book, self.tool_frame(schema.ARCHIVE_LOG))
+            attach_history(book, self.tool_frame(schema.ARCHIVE_LOG), self.tool_frame(schema.MERGE_LOG))
         return book
 
     def expect_write(self) -> None:

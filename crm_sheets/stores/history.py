@@ -24,7 +24,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
 
-from .. import errors
+from .. import errors, schema
+from ..tables import SheetTable
 from ..workbook.read import Book, table_from_rows
 
 MOVING, DONE, RESTORING = "moving", "done", "restoring"
@@ -138,6 +139,14 @@ def recover(history: History, in_effect: set[str]) -> None:
     history.drop([b for b in half if b not in in_effect])
 
 
+def _repointed(table: SheetTable, into: dict[str, str]) -> SheetTable:
+    if not into or "customer_id" not in table.text.columns:
+        return table
+    text = table.text.assign(customer_id=table.text["customer_id"].map(lambda i: into.get(i, i)))
+    data = table.data.assign(customer_id=table.data["customer_id"].map(lambda i: into.get(i, i)))
+    return replace(table, text=text, data=data)
+
+
 def _with_password(url: str) -> str:
     """The URL with its password from the environment or the keyring (never from the workbook)."""
     password = os.environ.get(PASSWORD_ENV)
@@ -186,8 +195,10 @@ def _value(value: object) -> object:
     return value
 
 
-def attach_history(book: Book, log: pd.DataFrame) -> None:
-    """The rows 归档记录 says are archived, read onto ``book.history`` (after settling a killed move)."""
+def attach_history(book: Book, log: pd.DataFrame, merges: pd.DataFrame) -> None:
+    """The rows 归档记录 says are archived, read onto ``book.history`` (after settling a killed move), each
+    pointing at the customer it belongs to now: archived rows keep the ids they had, and a merge made since
+    (合并记录, not undone) moves them to the survivor as it moved the rows in the sheets."""
     in_effect = set(log["batch"].astype(str)) - {""} if len(log) and "batch" in log.columns else set()
     if not in_effect:
         return
@@ -199,8 +210,23 @@ def attach_history(book: Book, log: pd.DataFrame) -> None:
             parts = [table_from_rows(book.path.name, table.sheet, [header, *rows])
                      for header, rows in history.rows(table.sheet.name, done)]
             if parts:
-                book.history[key] = parts[0] if len(parts) == 1 else replace(
+                past = parts[0] if len(parts) == 1 else replace(
                     parts[0], data=pd.concat([p.data for p in parts], ignore_index=True),
                     text=pd.concat([p.text for p in parts], ignore_index=True), raw=None)
+                book.history[key] = _repointed(past, merged_into(merges))
     finally:
         history.close()
+
+
+def merged_into(log: pd.DataFrame) -> dict[str, str]:
+    """Each customer id merged away (and not undone) -> the id it lives on as, through later merges too."""
+    if not len(log):
+        return {}
+    done = log[(log["kind"] == schema.KIND_MERGED) & (log["status"] == schema.STATUS_DONE)]
+    into = dict(zip(done["cell_customer_id"].astype(str), done["survivor"].astype(str)))
+    for away in into:
+        seen = {away}
+        while into[away] in into and into[away] not in seen:
+            seen.add(into[away])
+            into[away] = into[into[away]]
+    return into
