@@ -20,9 +20,11 @@ from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import schedule
 
 from . import errors
+from .app import archive as archive_app
 from .app import day as day_app
 from .app import summary as summary_app
 from .mail import Ledger
@@ -30,7 +32,7 @@ from .stores.file import FileStore
 
 LOG_FILE = "crm-sheets-job.log"
 # What the ledger records as done, per day (the summary: per month, on its 1st).
-MAIL, SHEETS, MONTHLY, LEGACY_DAILY = "mail", "sheets", "monthly", "daily"
+MAIL, SHEETS, MONTHLY, LEGACY_DAILY, ARCHIVE = "mail", "sheets", "monthly", "daily", "archive"
 Clock = Callable[[], dt.datetime]
 
 
@@ -89,6 +91,7 @@ class Job:
                 self.ledger.mark_run(MONTHLY, first)
                 done.append(f"summary {first:%Y-%m}")
                 self.waiting = ""
+        done += self._archive(now, first)
         if sent is None:
             sent = day_app.deliver_waiting(self.store, now)
         if sent["sent"] or sent["failed"]:
@@ -96,6 +99,20 @@ class Job:
         for line in done:
             self.log.info(line)
         return done
+
+    def _archive(self, now: dt.datetime, first: dt.date) -> list[str]:
+        """Once a month, when 设置 工作簿保留月数 says so: rows older than that many months go to the history
+        database (off when 0 or empty).  A workbook Excel holds is archived on a later tick."""
+        months = self.store.settings().get("工作簿保留月数", "").strip()
+        if not months.isdigit() or int(months) == 0 or self.ledger.ran(ARCHIVE, first) or not self._file_free():
+            return []
+        before = (pd.Period(first, "M") - int(months)).start_time.date()
+        try:
+            outcome = archive_app.archive(self.store, before=before, today=now)
+        except (errors.OpenInExcel, errors.Busy):
+            return []
+        self.ledger.mark_run(ARCHIVE, first)
+        return [f"archive before {before:%Y-%m-%d}: " + ", ".join(f"{k} {n}" for k, n in outcome.moved.items())]
 
     def _done(self, kind: str, day: dt.date) -> bool:
         # A ledger from before mail and sheets were marked apart says "daily" for both.

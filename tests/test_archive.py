@@ -168,3 +168,28 @@ def test_killed_at_any_moment_every_row_is_in_exactly_one_place(tmp_path: Path) 
         for name, expected in original.items():
             assert rows(path, name) + archived[name] == expected, (attempt, name)  # each row once, none lost
         assert book.tables["followups"] is not None
+
+
+def test_the_job_archives_once_a_month_when_set_and_never_when_not(tmp_path: Path) -> None:
+    from crm_sheets.job import Job
+
+    first = dt.datetime(2026, 12, 1, 9, 0)
+    kept = workbook(tmp_path / "on" / "w.xlsx")
+    path = workbook(tmp_path / "off" / "w.xlsx")
+    write_back_setting(kept, "工作簿保留月数", "6")
+    followups = sum(rows(kept, "跟进记录").values())
+    done = Job(kept, clock=lambda: first).tick()
+    assert any(line.startswith("archive before 2026-06-01") for line in done), done
+    assert sum(rows(kept, "跟进记录").values()) < followups and len(sheet(kept, "归档记录")) > 1
+    again = Job(kept, clock=lambda: first.replace(hour=10)).tick()
+    assert not any(line.startswith("archive") for line in again)  # once a month
+    assert not any(line.startswith("archive") for line in Job(path, clock=lambda: first).tick())  # off by default
+    assert sheet(path, "归档记录") is None
+
+
+def write_back_setting(path: Path, name: str, value: str) -> None:
+    from crm_sheets.workbook.write import write_back
+
+    grid = sheet(path, "设置")
+    row = next(i for i, r in enumerate(grid, start=1) if r[0] == name)
+    write_back(path, cells={"设置": {row: {1: value}}}, keep_backups=1)
