@@ -27,7 +27,7 @@ from crm_sheets import schema
 from crm_sheets.cli import app
 from crm_sheets.demo_data import make_demo
 from crm_sheets.stores.file import FileStore
-from crm_sheets.stores.history import DONE, History, history_url, recover
+from crm_sheets.app.archive import archived_rows
 from crm_sheets.templates import write_workbook
 
 DAY = "2026-11-30"
@@ -118,7 +118,7 @@ def test_archive_to_a_real_postgresql_server_changes_no_answer(tmp_path: Path, p
     import psycopg
 
     with psycopg.connect(postgres) as conn:  # the rows were in the server, and are back in the workbook now
-        assert conn.execute("SELECT count(*) FROM crm_rows").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM crm_parts").fetchone()[0] == 0
 
 
 def test_a_password_in_the_workbook_is_refused(tmp_path: Path) -> None:
@@ -154,17 +154,10 @@ def test_killed_at_any_moment_every_row_is_in_exactly_one_place(tmp_path: Path) 
         time.sleep(rng.uniform(0.3, full))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        store = FileStore(path)
-        book = store.read()  # any command: reading settles the history first
-        in_effect = set(store.tool_frame(schema.ARCHIVE_LOG).get("batch", pd.Series(dtype=str)).astype(str)) - {""}
-        history = History(history_url(path, ""))
-        recover(history, in_effect)
+        book = FileStore(path).read()  # any command: reading settles a half-done move first
         archived = {name: collections.Counter() for name in original}
-        for name in original:
-            for _header, found in history.rows(name, [b for b, s in history.batches().items()
-                                                       if s == DONE and b in in_effect]):
-                archived[name].update(tuple(r) for r in found)
-        history.close()
+        for past in book.history.values():
+            archived[past.sheet.name].update(tuple(r) for r in archived_rows(past)[1:])
         for name, expected in original.items():
             assert rows(path, name) + archived[name] == expected, (attempt, name)  # each row once, none lost
         assert book.tables["followups"] is not None

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .. import schema
 from ..outputs import FrameOut
-from ..stores.history import DONE, RESTORING, History, history_url, merged_into, recover
+from ..stores.history import DONE, RESTORING, History, history_url, recover
 from ..tables import SheetTable
 from ..workbook.read import Book
 from .common import as_written, crm_workbook
@@ -57,17 +57,19 @@ def archive(store, *, before: dt.date, today: dt.datetime) -> ArchiveOutcome:
         batch = f"A{pd.Timestamp(today):%Y%m%d%H%M%S}"
         if not picked:
             return ArchiveOutcome(book=book, moved={}, batch=batch, backup=None)
-        rows = {book.tables[key].sheet.name: _cells(book.tables[key], idx) for key, idx in picked.items()}
-        history.add(batch, rows, today)
+        parts = {book.tables[key].sheet.name: (book.tables[key].text.loc[idx], book.tables[key].data.loc[idx])
+                 for key, idx in picked.items()}
+        history.add(batch, parts, today)
         log = store.tool_frame(schema.ARCHIVE_LOG)
+        moved = {name: len(text) for name, (text, _data) in parts.items()}
         entries = pd.DataFrame([{"batch": batch, "time": pd.Timestamp(today), "before": pd.Timestamp(before),
-                                 "sheet": name, "rows": len(cells) - 1} for name, cells in rows.items()])
+                                 "sheet": name, "rows": n} for name, n in moved.items()])
         store.progress("progress.write")
         backup = store.write(book, [FrameOut(schema.ARCHIVE_LOG, pd.concat([log, entries], ignore_index=True)
                                              if len(log) else entries)], {},
                              removed={book.tables[key].sheet.name: list(idx) for key, idx in picked.items()})
         history.set_state([batch], DONE)
-        return ArchiveOutcome(book=book, moved={n: len(c) - 1 for n, c in rows.items()}, batch=batch, backup=backup)
+        return ArchiveOutcome(book=book, moved=moved, batch=batch, backup=backup)
     finally:
         history.close()
 
@@ -85,23 +87,14 @@ def restore(store, *, today: dt.datetime) -> ArchiveOutcome:
         if not batches:
             return ArchiveOutcome(book=book, moved={}, batch="", backup=None)
         history.set_state(batches, RESTORING)
-        into = merged_into(store.tool_frame(schema.MERGE_LOG))
         changes: dict[str, dict[int, dict[str, object]]] = {}
         moved = {}
-        for key in MOVED:
-            if key not in book.tables:
-                continue
+        for key, past in book.history.items():  # read with the workbook, already pointing at merges' survivors
             table = book.tables[key]
-            key_of = {f.header: f.key for f in table.sheet.fields}
-            back = [dict(zip([key_of.get(h, "") for h in header], row)) for header, rows in
-                    history.rows(table.sheet.name, batches) for row in rows]
-            for row in back:  # a customer merged since the rows left comes back as its survivor
-                if "customer_id" in row:
-                    row["customer_id"] = into.get(str(row["customer_id"]), row["customer_id"])
-            if not back:
-                continue
+            header, *back = _cells(past, past.text.index)
+            keys = [{f.header: f.key for f in table.sheet.fields}[h] for h in header]
             start = int(table.text.index.max()) + 1 if len(table.text) else 2
-            changes[table.sheet.name] = {start + k: row for k, row in enumerate(back)}
+            changes[table.sheet.name] = {start + k: dict(zip(keys, row)) for k, row in enumerate(back)}
             moved[table.sheet.name] = len(back)
         log = store.tool_frame(schema.ARCHIVE_LOG)
         kept = log[~log["batch"].astype(str).isin(batches)] if len(log) else log
@@ -126,6 +119,11 @@ def _old_rows(table: SheetTable, before: pd.Timestamp) -> pd.Index:
         return data.index[data["date"] < before]
     status = table.text["status"] if "status" in table.text.columns else pd.Series("", index=data.index)
     return data.index[(status == RESOLVED) & (data["resolved_at"] < before)]
+
+
+def archived_rows(past: SheetTable) -> list[list]:
+    """Archived rows as they would be written back (header first)."""
+    return _cells(past, past.text.index)
 
 
 def _cells(table: SheetTable, rows: pd.Index) -> list[list]:

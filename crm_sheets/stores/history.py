@@ -2,8 +2,8 @@
 into a database — an SQLite file beside the workbook (WAL; nothing to install or start), or the team's
 PostgreSQL when 设置 names one.
 
-Rows are kept as their cells were read (text, numbers, dates), so a command reads them back exactly as if they
-were still in the sheet.  Rows move in batches; a batch is 'moving' until the workbook without its rows is on
+Rows are kept as the commands read them (each cell's text and its typed value, as columns), so three million
+archived follow-ups come back in seconds exactly as if they were still in the sheet.  Rows move in batches; a batch is 'moving' until the workbook without its rows is on
 disk, 'done' after, 'restoring' while it goes back.  The workbook's own 归档记录 sheet names the batches in
 effect, and it is written in the same atomic write that removes or restores the rows: so after a kill at any
 moment, ``recover`` tells from the workbook which side of the write the batch is on, and every row ends up in
@@ -13,7 +13,6 @@ exactly one place.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -23,18 +22,21 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .. import errors, schema
 from ..tables import SheetTable
-from ..workbook.read import Book, table_from_rows
+from ..workbook.read import Book
 
 MOVING, DONE, RESTORING = "moving", "done", "restoring"
 PASSWORD_ENV = "CRM_SHEETS_DB_PASSWORD"
 KEYRING_SERVICE = "crm-sheets"
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS crm_batches (batch TEXT PRIMARY KEY, state TEXT NOT NULL, moved_at TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS crm_rows (batch TEXT NOT NULL, sheet TEXT NOT NULL, seq INTEGER NOT NULL, "
-    "cells TEXT NOT NULL, PRIMARY KEY (batch, sheet, seq))",
+    # One part per batch and sheet: its rows as columns in a Parquet file.
+    "CREATE TABLE IF NOT EXISTS crm_parts (batch TEXT NOT NULL, sheet TEXT NOT NULL, nrows INTEGER NOT NULL, "
+    "part {blob} NOT NULL, PRIMARY KEY (batch, sheet))",
 )
 
 
@@ -60,15 +62,15 @@ class History:
             self.conn = sqlite3.connect(url[len("sqlite:///"):], isolation_level=None, timeout=30)
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=FULL")
-            self.mark = "?"
+            self.mark, blob = "?", "BLOB"
         else:
             import psycopg  # only a team with a server needs the driver loaded
 
             self.conn = psycopg.connect(_with_password(url), autocommit=True)
-            self.mark = "%s"
+            self.mark, blob = "%s", "BYTEA"
         with self.transaction():
             for statement in SCHEMA:
-                self._run(statement)
+                self._run(statement.format(blob=blob))
 
     def close(self) -> None:
         self.conn.close()
@@ -86,22 +88,15 @@ class History:
             raise
         self._run("COMMIT")
 
-    def add(self, batch: str, rows: dict[str, list[list]], when: dt.datetime) -> None:
-        """A batch's rows, marked moving, in one transaction."""
+    def add(self, batch: str, parts: dict[str, tuple[pd.DataFrame, pd.DataFrame]], when: dt.datetime) -> None:
+        """A batch's rows (per sheet: their text and their typed values, by field key), marked moving, in one
+        transaction."""
         with self.transaction():
             self._run("INSERT INTO crm_batches (batch, state, moved_at) VALUES (?, ?, ?)",
                       (batch, MOVING, when.isoformat()))
-            for sheet, cells in rows.items():
-                self._many("INSERT INTO crm_rows (batch, sheet, seq, cells) VALUES (?, ?, ?, ?)",
-                           [(batch, sheet, k, _encode(row)) for k, row in enumerate(cells)])
-
-    def _many(self, sql: str, params: list[tuple]) -> None:
-        sql = sql.replace("?", self.mark)
-        if isinstance(self.conn, sqlite3.Connection):
-            self.conn.executemany(sql, params)
-        else:
-            with self.conn.cursor() as cur:
-                cur.executemany(sql, params)
+            for sheet, (text, data) in parts.items():
+                self._run("INSERT INTO crm_parts (batch, sheet, nrows, part) VALUES (?, ?, ?, ?)",
+                          (batch, sheet, len(text), _pack(text, data)))
 
     def set_state(self, batches: Iterable[str], state: str) -> None:
         with self.transaction():
@@ -111,22 +106,25 @@ class History:
     def drop(self, batches: Iterable[str]) -> None:
         with self.transaction():
             for batch in batches:
-                self._run("DELETE FROM crm_rows WHERE batch = ?", (batch,))
+                self._run("DELETE FROM crm_parts WHERE batch = ?", (batch,))
                 self._run("DELETE FROM crm_batches WHERE batch = ?", (batch,))
 
     def batches(self) -> dict[str, str]:
         """Batch -> state."""
         return dict(self._run("SELECT batch, state FROM crm_batches ORDER BY batch").fetchall())
 
-    def rows(self, sheet: str, batches: Iterable[str]) -> list[tuple[list, list[list]]]:
-        """A sheet's rows in these batches, in the order they were moved: per batch, its header and its rows."""
-        out: list[tuple[list, list[list]]] = []
+    def frames(self, sheet: str, batches: Iterable[str]) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+        """A sheet's rows in these batches, in the order they were moved: (text, typed values) by field key."""
+        texts, datas = [], []
         for batch in batches:
-            found = self._run("SELECT cells FROM crm_rows WHERE batch = ? AND sheet = ? ORDER BY seq", (batch, sheet))
-            rows = [_decode(cells) for (cells,) in found.fetchall()]
-            if rows:
-                out.append((rows[0], rows[1:]))
-        return out
+            found = self._run("SELECT part FROM crm_parts WHERE batch = ? AND sheet = ?", (batch, sheet)).fetchone()
+            if found is not None:
+                text, data = _unpack(bytes(found[0]))
+                texts.append(text)
+                datas.append(data)
+        if not texts:
+            return None
+        return pd.concat(texts, ignore_index=True), pd.concat(datas, ignore_index=True)
 
 
 def recover(history: History, in_effect: set[str]) -> None:
@@ -167,32 +165,19 @@ def _with_password(url: str) -> str:
     return urlunsplit((parts.scheme, f"{user}:{password}@{host}{port}", parts.path, parts.query, parts.fragment))
 
 
-def _encode(row: list) -> str:
-    return json.dumps([_cell(v) for v in row], ensure_ascii=False)
+def _pack(text: pd.DataFrame, data: pd.DataFrame) -> bytes:
+    """Text and typed columns as one Parquet file."""
+    frame = pd.concat([text.astype(str).add_prefix("t:"), data.add_prefix("d:")], axis=1).reset_index(drop=True)
+    out = pa.BufferOutputStream()
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), out, compression="zstd")
+    return out.getvalue().to_pybytes()
 
 
-def _cell(value: object) -> object:
-    if isinstance(value, dt.datetime):
-        return {"dt": value.isoformat()}
-    if isinstance(value, dt.date):
-        return {"d": value.isoformat()}
-    if isinstance(value, dt.time):
-        return {"t": value.isoformat()}
-    return value
-
-
-def _decode(cells: str) -> list:
-    return [_value(v) for v in json.loads(cells)]
-
-
-def _value(value: object) -> object:
-    if isinstance(value, dict):
-        if "dt" in value:
-            return dt.datetime.fromisoformat(value["dt"])
-        if "d" in value:
-            return dt.date.fromisoformat(value["d"])
-        return dt.time.fromisoformat(value["t"])
-    return value
+def _unpack(part: bytes) -> tuple[pd.DataFrame, pd.DataFrame]:
+    frame = pq.read_table(pa.BufferReader(part)).to_pandas()
+    text = frame[[c for c in frame.columns if c.startswith("t:")]].rename(columns=lambda c: c[2:])
+    data = frame[[c for c in frame.columns if c.startswith("d:")]].rename(columns=lambda c: c[2:])
+    return text, data
 
 
 def attach_history(book: Book, log: pd.DataFrame, merges: pd.DataFrame) -> None:
@@ -207,12 +192,10 @@ def attach_history(book: Book, log: pd.DataFrame, merges: pd.DataFrame) -> None:
         recover(history, in_effect)
         done = [b for b, s in history.batches().items() if s == DONE and b in in_effect]
         for key, table in book.tables.items():
-            parts = [table_from_rows(book.path.name, table.sheet, [header, *rows])
-                     for header, rows in history.rows(table.sheet.name, done)]
-            if parts:
-                past = parts[0] if len(parts) == 1 else replace(
-                    parts[0], data=pd.concat([p.data for p in parts], ignore_index=True),
-                    text=pd.concat([p.text for p in parts], ignore_index=True), raw=None)
+            found = history.frames(table.sheet.name, done)
+            if found is not None:
+                past = replace(table, text=found[0].reindex(columns=table.text.columns, fill_value=""),
+                               data=found[1].reindex(columns=table.data.columns), raw=None)
                 book.history[key] = _repointed(past, merged_into(merges))
     finally:
         history.close()
