@@ -1,0 +1,115 @@
+"""Commands over workbook + history (issue 20), against the read floor of the workbook alone.
+
+    python benchmarks/bench_archive.py [--workbook 200000] [--history 3000000] [--postgres]
+
+The demo's data with ``--workbook + --history`` follow-ups; the oldest ``--history`` of them are archived the
+way `crm-sheets archive` leaves them (in batches of under a million rows, as a workbook holds at most that
+many), into the SQLite file beside the workbook, or with --postgres into a PostgreSQL server started for the
+run (pgserver).  Then tag, remind and summary run each in their own process on a fresh copy, and print: seconds,
+the ratio to the read floor (python-calamine reading the four data sheets of the workbook, nothing else) and
+peak RSS.  Goal: ratio <= 3, peak <= 2 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+CACHE = Path(__file__).parent / ".cache"
+TODAY = "2026-11-24"
+BATCH = 1_000_000
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_commands import RUN  # noqa: E402  (the same timed child process as every other benchmark)
+
+
+def measure(args: list[str]) -> dict:
+    done = subprocess.run([sys.executable, "-c", RUN, json.dumps(args)], capture_output=True, text=True)
+    lines = done.stdout.strip().splitlines()
+    if not lines:
+        raise SystemExit(done.stderr[-2000:])
+    return json.loads(lines[-1])
+
+
+def build(folder: Path, in_book: int, archived: int, url: str) -> Path:
+    """The workbook with the newest rows, and the oldest ones archived as archive would have left them."""
+    from crm_sheets import schema
+    from crm_sheets.demo_data import make_demo
+    from crm_sheets.outputs import FrameOut
+    from crm_sheets.stores.file import FileStore, tool_sheet
+    from crm_sheets.stores.history import DONE, History
+    from crm_sheets.templates import write_workbook
+    from crm_sheets.workbook.read import read_book
+    from crm_sheets.workbook.write import write_back
+
+    demo = make_demo(dt.date.fromisoformat(TODAY), n_customers=100_000, n_followups=in_book + archived)
+    frames = dict(demo.frames)
+    if url:
+        frames["设置"] = pd.DataFrame({"设置项": [s.name for s in schema.SETTINGS],
+                                     "值": [url if s.name == "历史数据库" else s.default for s in schema.SETTINGS],
+                                     "说明": [s.note for s in schema.SETTINGS]})
+    history = frames["跟进记录"].sort_values("跟进时间", kind="stable", na_position="last",
+                                            key=lambda c: pd.to_datetime(c, errors="coerce", format="mixed"))
+    old, new = history.iloc[:archived], history.iloc[archived:]
+    path = folder / "w.xlsx"
+    write_workbook(path, data={**frames, "跟进记录": new})
+    store = History(url or f"sqlite:///{path.with_name('w.history.sqlite')}")
+    entries = []
+    for k in range(0, archived, BATCH):
+        part = folder / f"part{k}.xlsx"
+        write_workbook(part, data={"客户信息": frames["客户信息"], "跟进记录": old.iloc[k:k + BATCH]})
+        table = read_book(part).tables["followups"]
+        batch = f"A2025{k // BATCH:010d}"
+        store.add(batch, {"跟进记录": (table.text, table.data)}, dt.datetime(2026, 1, 1))
+        store.set_state([batch], DONE)
+        entries.append({"batch": batch, "time": pd.Timestamp("2026-01-01"), "before": pd.Timestamp("2025-01-01"),
+                        "sheet": "跟进记录", "rows": len(table.text)})
+        part.unlink()
+    store.close()
+    write_back(path, tool_sheets=[tool_sheet(FrameOut(schema.ARCHIVE_LOG, pd.DataFrame(entries)))], keep_backups=0)
+    shutil.rmtree(folder / ".crm-backups", ignore_errors=True)
+    assert FileStore(path).read().history["followups"].text.shape[0] == archived
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workbook", type=int, default=200_000)
+    parser.add_argument("--history", type=int, default=3_000_000)
+    parser.add_argument("--postgres", action="store_true")
+    args = parser.parse_args()
+    server = None
+    with tempfile.TemporaryDirectory() as tmp:
+        url = ""
+        if args.postgres:
+            import pgserver
+
+            server = pgserver.get_server(Path(tmp) / "pg", cleanup_mode="stop")
+            url = server.get_uri()
+        source = build(Path(tmp), args.workbook, args.history, url)
+        floor = measure(["floor", str(source)])
+        print(f"workbook {args.workbook:,} follow-ups, history {args.history:,} ({'PostgreSQL' if url else 'SQLite'}); "
+              f"read floor of the workbook alone {floor['seconds']:.1f} s")
+        for name, command in (("tag", ["tag"]), ("remind", ["remind"]), ("summary", ["summary"])):
+            run_dir = Path(tmp) / name
+            run_dir.mkdir()
+            path = run_dir / source.name
+            shutil.copy(source, path)
+            if not url:
+                shutil.copy(source.with_name("w.history.sqlite"), run_dir / "w.history.sqlite")
+            run = measure([*command, str(path), "--today", TODAY])
+            print(f"{name}: {run['seconds']:.1f} s = {run['seconds'] / floor['seconds']:.2f}x, "
+                  f"peak {run['rss_mb']:.0f} MB, exit {run['code']}")
+        if server is not None:
+            server.cleanup()
+
+
+if __name__ == "__main__":
+    main()
