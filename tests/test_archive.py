@@ -186,3 +186,36 @@ def write_back_setting(path: Path, name: str, value: str) -> None:
     grid = sheet(path, "设置")
     row = next(i for i, r in enumerate(grid, start=1) if r[0] == name)
     write_back(path, cells={"设置": {row: {1: value}}}, keep_backups=1)
+
+
+def test_tables_end_where_their_rows_now_end_and_formulas_are_refused(tmp_path: Path) -> None:
+    import compat
+    import openpyxl
+    from ooxml_check import problems
+
+    from crm_sheets.workbook.package import Package
+
+    (tmp_path / "tables").mkdir()
+    path = compat.GENERATED["xlsxwriter-tables"](compat.reference(tmp_path), tmp_path / "tables")
+    done = cli("archive", str(path), "--before", "2026-06-01")
+    assert done.exit_code == 0, done.output
+    with Package(path) as pkg:
+        part = {n: p for n, _r, p in pkg.sheets()}["跟进记录"]
+        tables = [pkg.read(n) for n in pkg.names() if n.startswith("xl/tables/")]
+    last = len(sheet(path, "跟进记录"))
+    assert any(f'ref="A1:L{last}"'.encode() in t for t in tables)  # 跟进记录's Table, shrunk
+    assert problems(path, [part, *[n for n in members_of(path) if n.startswith("xl/tables/")]]) == []
+    formulas = workbook(tmp_path / "formulas" / "w.xlsx")
+    wb = openpyxl.load_workbook(formulas)
+    wb["跟进记录"]["N2"] = "=LEN(F2)"
+    wb.save(formulas)
+    before = formulas.read_bytes()
+    refused = cli("archive", str(formulas), "--before", "2026-06-01")
+    assert refused.exit_code == 2 and "公式" in refused.output and formulas.read_bytes() == before
+
+
+def members_of(path: Path) -> list[str]:
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        return zf.namelist()

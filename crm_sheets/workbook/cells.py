@@ -130,6 +130,20 @@ def too_long(updates: dict[int, dict[int, CellValue]]) -> tuple[int, int] | None
     return None
 
 
+def find_sheet_data(chunks: Iterator[bytes]) -> tuple[bytes, int, bytes, Syntax]:
+    """Read on until sheetData starts: (what was read, where the element starts, its qualified name, the
+    sheet's spelling); a worksheet without one is damage (ValueError)."""
+    finder = StartFinder(MAIN_NS, "sheetData")
+    buffer = b""
+    for chunk in chunks:
+        buffer += chunk
+        found = finder.feed(chunk)
+        if found is not None:
+            start, qname = found
+            return buffer, start, qname, syntax(qname[:-len(b"sheetData")])
+    raise ValueError("worksheet without sheetData")
+
+
 def patch_stream(
     chunks: Iterable[bytes],
     updates: dict[int, dict[int, CellValue]],
@@ -148,17 +162,7 @@ def patch_stream(
     complete rows before the cut are patched; unchanged rows pass as they were.
     """
     chunks = iter(chunks)
-    finder = StartFinder(MAIN_NS, "sheetData")
-    buffer = b""
-    for chunk in chunks:
-        buffer += chunk
-        found = finder.feed(chunk)
-        if found is not None:
-            break
-    else:
-        raise ValueError("worksheet without sheetData")
-    start, qname = found
-    sx = syntax(qname[:-len(b"sheetData")])
+    buffer, start, qname, sx = find_sheet_data(chunks)
     rows = _RowPatcher(updates, date_styles, date_style, date1904, sx)
     open_end = tag_end(buffer, start)
     if buffer[open_end - 2:open_end] == b"/>":  # <sheetData/>: no rows at all

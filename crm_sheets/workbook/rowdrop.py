@@ -12,12 +12,11 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 
-from .cells import syntax
+from .cells import find_sheet_data
 from .listobjects import TABLE_REL
 from .package import Package, resolve
-from .xmlspan import StartFinder, tag_end
+from .xmlspan import tag_end
 
-MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 LAST_ROW = 1_048_576
 REF = re.compile(rb"(\$?[A-Z]{1,3}\$?)(\d+)")
 RANGE_ATTR = re.compile(rb'(\s(?:ref|sqref)=")([^"]*)(")')
@@ -87,17 +86,7 @@ def moved_refs(xml: bytes, shift: Shift) -> bytes:
 def drop_rows(chunks: Iterable[bytes], shift: Shift) -> Iterator[bytes]:
     """The sheet XML without the removed rows, everything below them moved up."""
     chunks = iter(chunks)
-    finder = StartFinder(MAIN_NS, "sheetData")
-    buffer = b""
-    for chunk in chunks:
-        buffer += chunk
-        found = finder.feed(chunk)
-        if found is not None:
-            break
-    else:
-        raise CannotMove("worksheet without sheetData")
-    start, qname = found
-    sx = syntax(qname[:-len(b"sheetData")])
+    buffer, start, qname, sx = find_sheet_data(chunks)
     open_end = tag_end(buffer, start)
     yield moved_refs(buffer[:open_end], shift)
     buffer = buffer[open_end:]
@@ -110,7 +99,7 @@ def drop_rows(chunks: Iterable[bytes], shift: Shift) -> Iterator[bytes]:
             tail = buffer[end:] + b"".join(chunks)
             for m in MERGE_OR_LINK.finditer(tail):
                 if shift.touches(m.group(1)):
-                    raise CannotMove(f"merged cells or a link at {m.group(1).decode()}")
+                    raise CannotMove(f"{m.group(1).decode()} 有合并单元格或链接")
             yield moved_refs(tail, shift)
             return
         cut = buffer.rfind(row_start)
@@ -119,19 +108,19 @@ def drop_rows(chunks: Iterable[bytes], shift: Shift) -> Iterator[bytes]:
             buffer = buffer[cut:]
         chunk = next(chunks, None)
         if chunk is None:
-            raise CannotMove("worksheet XML ends inside sheetData")
+            raise ValueError("worksheet XML ends inside sheetData")
         buffer += chunk
 
 
 def _rows(body: bytes, shift: Shift, sx) -> bytes:
     if sx.formula.search(body):  # a formula's text names rows, anywhere in the sheet: nothing moves under it
-        raise CannotMove("formulas")
+        raise CannotMove("表里有公式，公式按行号引用，行不能上移")
     out: list[bytes] = []
     pos = 0
     for m in sx.row.finditer(body):
         number = ROW_R.search(m.group(1))
         if number is None:
-            raise CannotMove("rows without numbers")
+            raise CannotMove("行没有编号")
         r = int(number.group(1))
         new = shift.row(r)
         if r in shift.gone or new != r:
