@@ -170,18 +170,28 @@ def patch_stream(
         yield from _rest(buffer[open_end:], chunks)
         return
     yield buffer[:open_end]
-    buffer = buffer[open_end:]
+    for run, rest in row_runs(buffer[open_end:], chunks, qname, sx):
+        if rest is None:
+            yield rows.patch(run)
+        else:
+            yield rows.patch(run) + rows.finish()
+            yield from rest
+
+
+def row_runs(buffer: bytes, chunks: Iterator[bytes], qname: bytes, sx: Syntax
+             ) -> Iterator[tuple[bytes, Iterator[bytes] | None]]:
+    """sheetData's rows as they stream by, in runs of whole <row> elements (each chunk is cut before its last
+    row start); the last run comes with the rest of the part, from </sheetData> on."""
     closing = b"</" + qname
     row_start = b"<" + sx.p + b"row"
     while True:
         end = buffer.find(closing)
         if end >= 0:
-            yield rows.patch(buffer[:end]) + rows.finish()
-            yield from _rest(buffer[end:], chunks)
+            yield buffer[:end], _rest(buffer[end:], chunks)
             return
         cut = buffer.rfind(row_start)
         if cut > 0:
-            yield rows.patch(buffer[:cut])
+            yield buffer[:cut], None
             buffer = buffer[cut:]
         chunk = next(chunks, None)
         if chunk is None:

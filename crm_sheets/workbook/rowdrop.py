@@ -12,7 +12,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 
-from .cells import find_sheet_data
+from .cells import find_sheet_data, row_runs
 from .listobjects import TABLE_REL
 from .package import Package, resolve
 from .xmlspan import tag_end
@@ -89,27 +89,14 @@ def drop_rows(chunks: Iterable[bytes], shift: Shift) -> Iterator[bytes]:
     buffer, start, qname, sx = find_sheet_data(chunks)
     open_end = tag_end(buffer, start)
     yield moved_refs(buffer[:open_end], shift)
-    buffer = buffer[open_end:]
-    closing = b"</" + qname
-    row_start = b"<" + sx.p + b"row"
-    while True:
-        end = buffer.find(closing)
-        if end >= 0:
-            yield _rows(buffer[:end], shift, sx)
-            tail = buffer[end:] + b"".join(chunks)
+    for run, rest in row_runs(buffer[open_end:], chunks, qname, sx):
+        yield _rows(run, shift, sx)
+        if rest is not None:
+            tail = b"".join(rest)
             for m in MERGE_OR_LINK.finditer(tail):
                 if shift.touches(m.group(1)):
                     raise CannotMove(f"{m.group(1).decode()} 有合并单元格或链接")
             yield moved_refs(tail, shift)
-            return
-        cut = buffer.rfind(row_start)
-        if cut > 0:
-            yield _rows(buffer[:cut], shift, sx)
-            buffer = buffer[cut:]
-        chunk = next(chunks, None)
-        if chunk is None:
-            raise ValueError("worksheet XML ends inside sheetData")
-        buffer += chunk
 
 
 def _rows(body: bytes, shift: Shift, sx) -> bytes:
