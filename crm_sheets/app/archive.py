@@ -17,7 +17,7 @@ import pandas as pd
 
 from .. import schema
 from ..outputs import FrameOut
-from ..stores.history import DONE, RESTORING, History, history_url, recover
+from ..stores.history import DONE, RESTORING, batches_in_effect, open_history, recover
 from ..tables import SheetTable
 from ..workbook.read import Book
 from .common import as_written, crm_workbook
@@ -34,16 +34,6 @@ class ArchiveOutcome:
     backup: Path | None
 
 
-def open_history(book: Book) -> History:
-    return History(history_url(book.path, book.setting("历史数据库")))
-
-
-def in_effect(store) -> set[str]:
-    """The batches the workbook says are in the history database."""
-    log = store.tool_frame(schema.ARCHIVE_LOG)
-    return set(log["batch"].astype(str)) - {""} if len(log) else set()
-
-
 def archive(store, *, before: dt.date, today: dt.datetime) -> ArchiveOutcome:
     """Move the rows dated before ``before`` that no rule needs in view any more."""
     store.expect_write()
@@ -51,7 +41,7 @@ def archive(store, *, before: dt.date, today: dt.datetime) -> ArchiveOutcome:
     book = crm_workbook(store.read())
     history = open_history(book)
     try:
-        recover(history, in_effect(store))
+        recover(history, batches_in_effect(store.tool_frame(schema.ARCHIVE_LOG)))
         picked = {key: _old_rows(book.tables[key], pd.Timestamp(before)) for key in MOVED if key in book.tables}
         picked = {key: rows for key, rows in picked.items() if len(rows)}
         batch = f"A{pd.Timestamp(today):%Y%m%d%H%M%S}"
@@ -81,7 +71,7 @@ def restore(store, *, today: dt.datetime) -> ArchiveOutcome:
     book = crm_workbook(store.read())
     history = open_history(book)
     try:
-        effect = in_effect(store)
+        effect = batches_in_effect(store.tool_frame(schema.ARCHIVE_LOG))
         recover(history, effect)
         batches = [b for b, s in history.batches().items() if s == DONE and b in effect]
         if not batches:
@@ -91,7 +81,7 @@ def restore(store, *, today: dt.datetime) -> ArchiveOutcome:
         moved = {}
         for key, past in book.history.items():  # read with the workbook, already pointing at merges' survivors
             table = book.tables[key]
-            header, *back = _cells(past, past.text.index)
+            header, *back = archived_rows(past)
             keys = [{f.header: f.key for f in table.sheet.fields}[h] for h in header]
             start = int(table.text.index.max()) + 1 if len(table.text) else 2
             changes[table.sheet.name] = {start + k: dict(zip(keys, row)) for k, row in enumerate(back)}

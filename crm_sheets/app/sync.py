@@ -14,12 +14,12 @@ from ..i18n import t
 from ..mail import sent_reminders
 from ..outputs import Changes, FrameOut
 from ..rules.merge import invalid_cells
-from ..stores.history import merged_into
 from ..rules.privacy import masked_phones
 from ..rules.sync import (HISTORY, SAME_AS, UNSURE, Copy, CollectPlan, baseline, pack_prints, plan_collect,
                           prints, unpack_prints)
 from ..rules.team import team_of
 from ..rules.validate import validate
+from ..stores.history import merged_into
 from ..tables import SheetTable
 from ..workbook.cells import column_letters
 from ..workbook.read import Book, match_headers, read_book, read_tool_sheet

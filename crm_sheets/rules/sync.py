@@ -210,7 +210,7 @@ def _customers(state: _Master, copy: Copy, plan: CollectPlan, logs: list, confli
     again = ~old & ~twice & ~gone & ids.map(lambda i: before.get(i) in state.row_of)
     for r in ids.index[again]:
         mapping[ids[r]] = before[ids[r]]
-        fill_blanks(state, plan, logs, copy, r, before[ids[r]], stamp)
+        _fill_blanks(state, plan, logs, copy, r, before[ids[r]], stamp)
     named = theirs.text["name"] != "" if "name" in theirs.text.columns else pd.Series(False, index=ids.index)
     return mapping, ids.index[~old & ~twice & ~gone & ~again & named]
 
@@ -238,7 +238,7 @@ def _cell(state: _Master, copy: Copy, plan: CollectPlan, logs: list, conflicts: 
     logs.append(_log(stamp, copy, sheet, r, UPDATED, sheet, target, cid, cid))
 
 
-def fill_blanks(state: _Master, plan: CollectPlan, logs: list, copy: Copy, row: int, cid: str,
+def _fill_blanks(state: _Master, plan: CollectPlan, logs: list, copy: Copy, row: int, cid: str,
                 stamp: pd.Timestamp) -> None:
     """A customer the master has under ``cid`` takes the copy's row's values where the master's cells are blank."""
     theirs, target = copy.tables["customers"], state.row_of[cid]
@@ -328,7 +328,7 @@ def _new_customers(state: _Master, copies: list[Copy], fresh: list[pd.Index], pl
             logs.append(_log(stamp, copy, sheet, row, SAME_AS, sheet, unnumbered[group], "", old_id))
             continue
         if isinstance(into, str):
-            fill_blanks(state, plan, logs, copy, row, into, stamp)
+            _fill_blanks(state, plan, logs, copy, row, into, stamp)
         else:  # one of this run's new customers: the blanks of its record are filled instead
             record, theirs = records[into], copy.tables["customers"]
             for key in EDITED:

@@ -180,14 +180,24 @@ def _unpack(part: bytes) -> tuple[pd.DataFrame, pd.DataFrame]:
     return text, data
 
 
+def open_history(book: Book) -> History:
+    """The workbook's history database: the one 设置 names, or the SQLite file beside it."""
+    return History(history_url(book.path, book.setting("历史数据库")))
+
+
+def batches_in_effect(log: pd.DataFrame) -> set[str]:
+    """The batches 归档记录 names: those whose rows are in the history database and not in the sheets."""
+    return set(log["batch"].astype(str)) - {""} if len(log) and "batch" in log.columns else set()
+
+
 def attach_history(book: Book, log: pd.DataFrame, merges: pd.DataFrame) -> None:
     """The rows 归档记录 says are archived, read onto ``book.history`` (after settling a killed move), each
     pointing at the customer it belongs to now: archived rows keep the ids they had, and a merge made since
     (合并记录, not undone) moves them to the survivor as it moved the rows in the sheets."""
-    in_effect = set(log["batch"].astype(str)) - {""} if len(log) and "batch" in log.columns else set()
+    in_effect = batches_in_effect(log)
     if not in_effect:
         return
-    history = History(history_url(book.path, book.setting("历史数据库")))
+    history = open_history(book)
     try:
         recover(history, in_effect)
         done = [b for b, s in history.batches().items() if s == DONE and b in in_effect]
