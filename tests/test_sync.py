@@ -352,3 +352,12 @@ def test_a_customer_merged_in_the_master_after_distribution_is_not_brought_back(
     assert len(after) == len(before) and cid not in set(after["客户编号"])
     last = frame(path, "跟进记录").iloc[-1]
     assert last["客户编号"] == survivor and last["沟通内容"] == "寄送了样品，客户确认收到"
+
+
+def test_collecting_after_the_master_archived_brings_nothing_back_twice(tmp_path: Path) -> None:
+    """Copies made before an archive hold rows the master has moved to its history: they are not new."""
+    path, copies = distributed(tmp_path)
+    assert cli("archive", str(path), "--before", "2026-06-01").exit_code == 0
+    before = digest(path)
+    done = cli("collect", str(path))
+    assert done.exit_code == 0 and "没有写入" in done.output and digest(path) == before, done.output

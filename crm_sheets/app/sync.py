@@ -139,7 +139,7 @@ def collect(store: Store, sources: list[Path], *, today: dt.datetime) -> Collect
         book = crm_workbook(store.read())
     store.progress("progress.collect")
     log = store.tool_frame(schema.COLLECT_LOG)
-    plan = plan_collect(book.tables, copies, today=today, collected=log,
+    plan = plan_collect(book.full, copies, today=today, collected=log,
                         merged=merged_into(store.tool_frame(schema.MERGE_LOG)), ends=ends)
     # Collecting the same files again changes nothing: rows already on 汇总记录 are not recorded twice, and the
     # same conflicts are not written again.

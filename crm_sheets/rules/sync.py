@@ -84,7 +84,8 @@ class _Master:
         ids = self.text["customer_id"].astype(str)
         self.row_of = {i: int(r) for r, i in zip(ids.index[::-1], ids.to_numpy()[::-1]) if i}
         self.twice = set(ids[ids.duplicated() & (ids != "")])
-        self.next_row = {key: (int(t.text.index.max()) + 1 if len(t.text) else 2) for key, t in tables.items()}
+        # Archived rows (numbered below zero) are known, but the next row goes below the sheet's own.
+        self.next_row = {key: max(int(t.text.index.max()) + 1 if len(t.text) else 2, 2) for key, t in tables.items()}
         self.next_row.update(ends)
         self.seen = {key: set(_hash(tables[key].text, tables[key].sheet)) for key in HISTORY
                      if key in tables and key not in ends}
@@ -115,6 +116,7 @@ def plan_collect(master: dict[str, SheetTable], copies: list[Copy], *, today: dt
                  collected: pd.DataFrame | None = None, merged: dict[str, str] | None = None,
                  ends: dict[str, int] | None = None) -> CollectPlan:
     """Everything the copies bring, in the order given (a later copy of one person after an earlier one);
+    ``master`` holds the archived rows too (a copy made before an archive still has them);
     ``collected`` is 汇总记录 as the master has it, ``merged`` each merged-away id -> the id it lives on as.
     ``ends`` gives the next free row of follow-up and order sheets read without their rows: then every copy
     must have its printed rows (a distributed copy)."""
