@@ -14,7 +14,8 @@ from ..mail import Ledger, Mail, SmtpSettings, deliver, sent_reminders
 from ..outputs import FrameOut
 from ..rules.digest import digests, owners_work
 from ..rules.lifecycle import escalated
-from ..rules.tasks import ESCALATED, OVERDUE, TO_DO, open_tasks, settle, task_sheet, typed_results
+from ..rules.tasks import (ESCALATED, OVERDUE, TO_DO, open_tasks, settle, task_sheet, typed_dues,
+                           typed_results)
 from ..workbook.read import Book
 from .common import crm_workbook
 from .profiles import by_customer, customer_profiles
@@ -67,13 +68,13 @@ def remind_plan(book: Book, today: dt.datetime, previous: pd.DataFrame, manager_
     (the ledger's); ``manager_note`` is a line for the managers' digest (the job's word that the workbook
     could not be written).
     """
-    life, tasks = customer_profiles(book, today)
+    typed = typed_results(previous)
+    life, tasks = customer_profiles(book, today, earliest=typed_dues(typed))
     profile = by_customer(book, life)
     customers = book.tables["customers"]
     by_id = customers.text.assign(phone=customers.data["phone"]).drop_duplicates("customer_id").set_index("customer_id")
     profile["name"] = by_id["name"].reindex(profile.index).fillna("")
     profile["phone"] = by_id["phone"].reindex(profile.index).fillna("")
-    typed = typed_results(previous)
     escalations = escalated(profile)
     settled = settle(tasks, typed, escalations, today)
     team = book.team.fillna("")

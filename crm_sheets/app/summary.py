@@ -13,11 +13,12 @@ from ..outputs import FrameOut, Output, SummaryOut
 from ..labels import worded
 from ..report import Block
 from ..rules.lifecycle import Thresholds
-from ..rules.summary import feedback_by_month, monthly_summary, previous_month
-from ..rules.tasks import settle, typed_results
+from ..rules.past import horizon
+from ..rules.summary import FEEDBACK_COLUMNS, feedback_by_month, monthly_summary, previous_month
+from ..rules.tasks import settle, typed_dues, typed_results
 from ..workbook.read import Book
 from .common import crm_workbook
-from .profiles import customer_profiles
+from .profiles import customer_profiles, rule_tables
 from .store import Store
 
 
@@ -52,10 +53,12 @@ def run(store: Store, *, today: dt.datetime, month: pd.Period | None = None) -> 
 
 def summary_blocks(book: Book, month: pd.Period, today: dt.datetime, tasks_sheet: pd.DataFrame) -> list[Block]:
     """The month's summary tables; ``tasks_sheet`` is 回访任务 as staff left it (执行结果 已完成 counts as done)."""
-    _life, tasks = customer_profiles(book, today, since=min(month.start_time, (pd.Period(today, "M") - 1).start_time))
-    settled = settle(tasks, typed_results(tasks_sheet), set(), today)
-    blocks = monthly_summary(book.full, month, limits=Thresholds.from_settings(book.number), tasks=settled,
-                             today=today)
+    since = min(month.start_time, (pd.Period(today, "M") - 1).start_time)
+    typed = typed_results(tasks_sheet)
+    _life, tasks = customer_profiles(book, today, since, month=month, earliest=typed_dues(typed))
+    settled = settle(tasks, typed, set(), today)
+    blocks = monthly_summary(rule_tables(book, horizon(since, book.rules, month=month, earliest=typed_dues(typed))),
+                             month, limits=Thresholds.from_settings(book.number), tasks=settled, today=today)
     return [worded(block) for block in blocks]
 
 
@@ -67,4 +70,6 @@ def summary_output(book: Book, month: pd.Period, today: dt.datetime, tasks_sheet
 
 
 def feedback_output(book: Book) -> Output:
-    return FrameOut(schema.FEEDBACK, feedback_by_month(book.full))
+    """反馈统计 over every follow-up, archived ones too (three columns of each, counted as they are read)."""
+    past = book.past.rows_for_rules("followups", FEEDBACK_COLUMNS) if book.past is not None else None
+    return FrameOut(schema.FEEDBACK, feedback_by_month(book.tables, past.data if past is not None else None))

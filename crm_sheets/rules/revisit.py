@@ -97,6 +97,11 @@ def event_tasks(tables: dict[str, SheetTable], rules: pd.DataFrame, profile: pd.
     return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=EVENT_COLUMNS)
 
 
+def longest_window(rules: pd.DataFrame) -> int:
+    """The most days any rule keeps a task open (窗口天数; blank: DEFAULT_WINDOW)."""
+    return max([DEFAULT_WINDOW, *(int(_number(w, DEFAULT_WINDOW)) or DEFAULT_WINDOW for w in rules.get("window", []))])
+
+
 def variant(customer_id: str, script_b: object) -> str:
     """A or B, the same for a customer every time (so A/B results compare like with like)."""
     if not str(script_b or "").strip():

@@ -19,6 +19,7 @@ from .tasks import execution
 ANSWERED = ("已接通", "已回复")
 TOTAL = "__total__"  # the row summing the others (the report's words name it)
 TIER_ORDER = ("高价值", "中价值", "普通价值", "流失")
+TIER_MONTHS = 6  # the tier trend's months
 
 
 def previous_month(today: dt.date | dt.datetime) -> pd.Period:
@@ -146,8 +147,8 @@ def script_ab(followups: pd.DataFrame, month: pd.Period) -> Block:
     return Block("script_ab", table, "column", ["response_rate"], {"response_rate"})
 
 
-def month_end_tiers(tables: dict[str, SheetTable], month: pd.Period, limits: Thresholds, months: int = 6
-                    ) -> dict[pd.Period, pd.Series]:
+def month_end_tiers(tables: dict[str, SheetTable], month: pd.Period, limits: Thresholds,
+                    months: int = TIER_MONTHS) -> dict[pd.Period, pd.Series]:
     """价值层级 per customer row at each of the last ``months`` month ends (each is a pass over every follow-up)."""
     return {p: tiers(tables, p.end_time, limits) for p in (month - k for k in range(months - 1, -1, -1))}
 
@@ -193,9 +194,18 @@ def monthly_summary(
     ]
 
 
-def feedback_by_month(tables: dict[str, SheetTable]) -> pd.DataFrame:
-    """反馈统计: every month's follow-ups counted by 问题类型 and 满意度."""
-    f = _followups(tables)
+FEEDBACK_COLUMNS = ["time", "issue_type", "satisfaction"]
+
+
+def feedback_by_month(tables: dict[str, SheetTable], archived: pd.DataFrame | None = None) -> pd.DataFrame:
+    """反馈统计: every month's follow-ups counted by 问题类型 and 满意度; ``archived``: the FEEDBACK_COLUMNS of
+    the follow-ups in the history database, counted with them."""
+    f = _followups(tables).reindex(columns=FEEDBACK_COLUMNS)
+    if archived is not None and len(archived):
+        f = pd.concat([f, archived[FEEDBACK_COLUMNS][archived["time"].notna()]], ignore_index=True)
     f = f[(f["issue_type"] != "") | (f["satisfaction"] != "")]
-    g = f.groupby([f["time"].dt.to_period("M").astype(str).rename("time"), "issue_type", "satisfaction"]).size()
-    return g.rename("count").reset_index().rename(columns={"time": "month"})
+    # Months as numbers while counting: formatting millions of periods as text is the slow part.
+    month = (f["time"].dt.year * 100 + f["time"].dt.month).rename("month")
+    g = f.groupby([month, "issue_type", "satisfaction"]).size().rename("count").reset_index()
+    g["month"] = (g["month"] // 100).map("{:04d}".format) + "-" + (g["month"] % 100).map("{:02d}".format)
+    return g

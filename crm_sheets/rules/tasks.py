@@ -80,6 +80,12 @@ def typed_results(previous: pd.DataFrame) -> dict[str, str]:
     return {str(k): v for k, v in zip(previous["task_id"], results) if v}
 
 
+def typed_dues(typed: dict[str, str]) -> list[pd.Timestamp]:
+    """The due days of the tasks staff wrote on (the end of each 任务编号)."""
+    days = pd.to_datetime(pd.Series([k[-8:] for k in typed], dtype=object), format="%Y%m%d", errors="coerce")
+    return list(days.dropna())
+
+
 def settle(tasks: pd.DataFrame, typed: dict[str, str], escalated: set[str], today: dt.datetime) -> pd.DataFrame:
     """Each task's status on ``today`` and its evidence (完成依据); ``typed`` is 执行结果 by 任务编号."""
     now = pd.Timestamp(today).normalize()

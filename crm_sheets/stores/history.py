@@ -15,12 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -126,6 +127,23 @@ class History:
             return None
         return pd.concat(texts, ignore_index=True), pd.concat(datas, ignore_index=True)
 
+    def columns(self, sheet: str, batches: Iterable[str], columns: list[str]) -> pa.Table | None:
+        """Only these typed columns of a sheet's rows in these batches (text columns read as dictionaries:
+        three million rows of a few dozen distinct values stay small)."""
+        parts = []
+        for batch in batches:
+            found = self._run("SELECT part FROM crm_parts WHERE batch = ? AND sheet = ?", (batch, sheet)).fetchone()
+            if found is not None:
+                blob = pa.BufferReader(bytes(found[0]))
+                kinds = dict(zip(pq.read_schema(blob).names, pq.read_schema(blob).types))
+                names = [f"d:{c}" for c in columns if f"d:{c}" in kinds]
+                text = [n for n in names if pa.types.is_string(kinds[n]) or pa.types.is_large_string(kinds[n])]
+                parts.append(pq.read_table(blob, columns=names, read_dictionary=text)
+                             .rename_columns([n[2:] for n in names]))
+        if not parts:
+            return None
+        return pa.concat_tables(parts, promote_options="permissive")
+
 
 def recover(history: History, in_effect: set[str]) -> None:
     """Finish or undo what a killed archive or restore left half done, from what the workbook says is in effect:
@@ -143,6 +161,16 @@ def _repointed(table: SheetTable, into: dict[str, str]) -> SheetTable:
     text = table.text.assign(customer_id=table.text["customer_id"].map(lambda i: into.get(i, i)))
     data = table.data.assign(customer_id=table.data["customer_id"].map(lambda i: into.get(i, i)))
     return replace(table, text=text, data=data)
+
+
+def _pointed(ids: pa.ChunkedArray, into: dict[str, str]) -> pa.ChunkedArray:
+    """Customer ids merged away since, as their survivors' (looked up once per distinct id)."""
+    if not into:
+        return ids
+    encoded = pa.chunked_array([c if pa.types.is_dictionary(c.type) else c.dictionary_encode() for c in ids.chunks])
+    return pa.chunked_array([pa.DictionaryArray.from_arrays(c.indices, pa.array(
+        [into.get(n, n) for n in c.dictionary.to_pylist()], pa.large_string())).cast(pa.large_string())
+        for c in encoded.chunks])
 
 
 def _with_password(url: str) -> str:
@@ -191,9 +219,10 @@ def batches_in_effect(log: pd.DataFrame) -> set[str]:
 
 
 def attach_history(book: Book, log: pd.DataFrame, merges: pd.DataFrame) -> None:
-    """The rows 归档记录 says are archived, read onto ``book.history`` (after settling a killed move), each
-    pointing at the customer it belongs to now: archived rows keep the ids they had, and a merge made since
-    (合并记录, not undone) moves them to the survivor as it moved the rows in the sheets."""
+    """Settle a killed move by what 归档记录 says, then give the book its archived rows (``book.past``), read
+    only when a rule asks for them, each pointing at the customer it belongs to now: archived rows keep the ids
+    they had, and a merge made since (合并记录, not undone) moves them to the survivor as it moved the rows in
+    the sheets."""
     in_effect = batches_in_effect(log)
     if not in_effect:
         return
@@ -201,14 +230,61 @@ def attach_history(book: Book, log: pd.DataFrame, merges: pd.DataFrame) -> None:
     try:
         recover(history, in_effect)
         done = [b for b, s in history.batches().items() if s == DONE and b in in_effect]
-        for key, table in book.tables.items():
-            found = history.frames(table.sheet.name, done)
-            if found is not None:
-                past = replace(table, text=found[0].reindex(columns=table.text.columns, fill_value=""),
-                               data=found[1].reindex(columns=table.data.columns), raw=None)
-                book.history[key] = _repointed(past, merged_into(merges))
     finally:
         history.close()
+    if done:
+        book.past = Archive(book, done, merged_into(merges))
+
+
+class Archive:
+    """A workbook's archived rows, read from its history database when asked for."""
+
+    def __init__(self, book: Book, batches: list[str], into: dict[str, str]) -> None:
+        self.book, self.batches, self.into = book, batches, into
+        self._every: dict[str, SheetTable] | None = None
+
+    def every_row(self) -> dict[str, SheetTable]:
+        """Every archived row, per data sheet key, with its text and typed values (exports, collect, restore)."""
+        if self._every is None:
+            with self._open() as history:
+                self._every = {key: self._table(key, *found) for key, table in self.book.tables.items()
+                               if (found := history.frames(table.sheet.name, self.batches)) is not None}
+        return self._every
+
+    def rows_for_rules(self, key: str, columns: list[str], keep: Callable[[pd.DataFrame], np.ndarray] | None = None,
+                       deciding: list[str] | None = None) -> SheetTable | None:
+        """The typed ``columns`` of a sheet's archived rows (no text: for the rules, never written back); with
+        ``keep``, only the rows it picks from a frame of the ``deciding`` columns."""
+        table = self.book.tables.get(key)
+        if table is None:
+            return None
+        with self._open() as history:
+            found = history.columns(table.sheet.name, self.batches, [c for c in columns if c in table.data.columns])
+        if found is None:
+            return None
+        if "customer_id" in found.column_names:
+            found = found.set_column(found.column_names.index("customer_id"), "customer_id",
+                                     _pointed(found.column("customer_id"), self.into))
+        if keep is not None:
+            found = found.take(keep(found.select([c for c in deciding or [] if c in found.column_names]).to_pandas()))
+        plain = [pa.large_string() if pa.types.is_dictionary(t) else t for t in found.schema.types]
+        data = found.cast(pa.schema(list(zip(found.column_names, plain)))).to_pandas()
+        return replace(table, data=data.reindex(columns=table.data.columns), text=pd.DataFrame(index=data.index),
+                       raw=None)
+
+    def _table(self, key: str, text: pd.DataFrame, data: pd.DataFrame) -> SheetTable:
+        table = self.book.tables[key]
+        past = replace(table, text=text.reindex(columns=table.text.columns, fill_value=""),
+                       data=data.reindex(columns=table.data.columns), raw=None)
+        return _repointed(past, self.into)
+
+    @contextmanager
+    def _open(self) -> Iterator[History]:
+        history = open_history(self.book)
+        try:
+            yield history
+        finally:
+            history.close()
 
 
 def merged_into(log: pd.DataFrame) -> dict[str, str]:

@@ -14,8 +14,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 import fastexcel
+import numpy as np
 import pandas as pd
 import python_calamine as calamine
 
@@ -25,6 +27,15 @@ from ..tables import SheetTable
 from .cells import column_letters
 from .columns import read_columns
 from .sniff import FileKind, sniff
+
+
+class Archived(Protocol):
+    """Rows moved out of a workbook's sheets (stores.history.Archive)."""
+
+    def every_row(self) -> dict[str, SheetTable]: ...
+
+    def rows_for_rules(self, key: str, columns: list[str], keep: Callable[[pd.DataFrame], np.ndarray] | None = None,
+                       deciding: list[str] | None = None) -> SheetTable | None: ...
 
 
 @dataclass
@@ -41,14 +52,19 @@ class Book:
     rules: pd.DataFrame = field(default_factory=lambda: default_rules())
     # Results worked out from these tables, kept for the next action of the same run (the job's day).
     derived: dict = field(default_factory=dict, repr=False)
-    # Rows archived to the history database (archive), per data sheet key: read with the workbook, never written.
-    history: dict[str, SheetTable] = field(default_factory=dict, repr=False)
+    # Rows archived to the history database (archive), read from it only when asked for (stores.history.Archive).
+    past: Archived | None = field(default=None, repr=False)
+
+    @property
+    def history(self) -> dict[str, SheetTable]:
+        """Every archived row, per data sheet key (read once, never written)."""
+        return self.past.every_row() if self.past is not None else {}
 
     @property
     def full(self) -> dict[str, SheetTable]:
-        """The data sheets with their archived rows after them (row numbers below zero: they are in no sheet),
-        for every rule that looks at the whole history: stages, tiers, tasks, summaries, exports."""
-        if not self.history:
+        """The data sheets with every archived row after them (row numbers below zero: they are in no sheet):
+        exports, collect."""
+        if self.past is None:
             return self.tables
         if "full" not in self.derived:
             self.derived["full"] = {k: joined(t, self.history.get(k)) for k, t in self.tables.items()}

@@ -1,0 +1,93 @@
+"""Which archived follow-ups the rules must read one by one (SPEC §5 "History beyond the workbook").
+
+Three million archived follow-ups need not all be read for every answer to come out the same.  The rules look
+at single rows only from a recent moment on (the horizon: the rhythm's tasks since last month, the month being
+summarized, a task's window, a task staff wrote on); before it they ask each customer only a few things: the
+last contact and how it ended, the last one that reached them, the run of 未接通 at the end, whether they ever
+became 意向客户 / 成交客户, and their latest contact at a few month ends.  The rows that answer those stand in
+for the rest, so tag, remind and summary over workbook + history give exactly what they give over every row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .. import schema
+from .revisit import longest_window
+from .summary import TIER_MONTHS
+
+LEVELS = ("意向客户", "成交客户")
+# A rhythm task falls due at most this long after its contact (the slowest rhythm, plus the day it is
+# normalized to).
+LONGEST_RHYTHM = pd.Timedelta(days=max(*schema.REMIND_DAYS.values(), schema.HIGH_RISK_REMIND_DAYS) + 1)
+COLUMNS = ("customer_id", "time", "result", "status")  # what deciding the standing rows reads
+
+
+@dataclass(frozen=True)
+class Horizon:
+    """Archived follow-ups from ``start`` on are read whole; before it, the rows that stand for each customer,
+    and each customer's latest contact at each of ``ends``."""
+
+    start: pd.Timestamp
+    ends: tuple[pd.Timestamp, ...] = ()
+
+
+def horizon(since: pd.Timestamp, rules: pd.DataFrame, *, month: pd.Period | None = None,
+            earliest: Iterable[pd.Timestamp] = ()) -> Horizon:
+    """The horizon of tasks since ``since`` (whose windows, from 回访规则, may reach back), of the summary of
+    ``month`` (its rows and its tiers at the month ends before), and of tasks due at ``earliest`` (those staff
+    wrote on: their evidence is shown again)."""
+    reach = pd.Timedelta(days=longest_window(rules) + 1)
+    start = pd.Timestamp(since).normalize() - max(reach, LONGEST_RHYTHM) - pd.Timedelta(days=1)
+    ends: tuple[pd.Timestamp, ...] = ()
+    if month is not None:
+        start = min(start, month.start_time - reach - pd.Timedelta(days=1))
+        ends = tuple((month - k).end_time for k in range(TIER_MONTHS))
+    start = min([start, *(pd.Timestamp(d).normalize() for d in earliest)])
+    return Horizon(start, tuple(e for e in ends if e < start))
+
+
+def standing_rows(followups: pd.DataFrame, at: Horizon) -> np.ndarray:
+    """Positions of the archived follow-ups the rules read at ``at`` (columns: COLUMNS; customer_id already the
+    customer's id now): every dated row from the horizon on; before it, per customer, the rows from the last
+    contact that reached them (else the last that was not 未接通) to the horizon, the first that made them
+    意向客户 and 成交客户, and the latest at each month end asked for."""
+    time = pd.to_datetime(followups["time"]).to_numpy(dtype="datetime64[ns]")
+    dated = ~np.isnat(time)
+    old = dated & (time < np.datetime64(at.start, "ns"))
+    keep = dated & ~old
+    where = np.flatnonzero(old)
+    if not len(where):
+        return np.flatnonzero(keep)
+    ids = pd.factorize(followups["customer_id"].to_numpy(dtype=object)[where])[0]
+    order = np.lexsort((where, time[where], ids))  # the order the rules sort in: by customer, time, then as read
+    rows, who, when = where[order], ids[order], time[where][order]
+    rank = np.arange(len(rows))
+    group = pd.Series(rank).groupby(who)
+
+    def last(flag: np.ndarray) -> np.ndarray:
+        return pd.Series(np.where(flag, rank, -1)).groupby(who).transform("max").to_numpy()
+
+    def first(flag: np.ndarray) -> np.ndarray:
+        return pd.Series(np.where(flag, rank, len(rank))).groupby(who).transform("min").to_numpy()
+
+    if "result" in followups.columns:
+        result = followups["result"].to_numpy(dtype=object)[rows]
+        reached = last(~pd.Series(result).isin(schema.UNREACHED).to_numpy())
+        answered = last(result != "未接通")
+        anchor = np.where(reached >= 0, reached, np.where(answered >= 0, answered, group.transform("min")))
+    else:  # every contact counts as reaching the customer: the last one says it all
+        anchor = group.transform("max").to_numpy()
+    stand = rank >= anchor
+    if "status" in followups.columns:
+        status = followups["status"].to_numpy(dtype=object)[rows]
+        for level in LEVELS:
+            stand |= rank == first(status == level)
+    for end in at.ends:
+        stand |= rank == last(when <= np.datetime64(end, "ns"))
+    keep[rows[stand]] = True
+    return np.flatnonzero(keep)
