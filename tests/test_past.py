@@ -24,6 +24,7 @@ from crm_sheets.app.remind import remind_plan
 from crm_sheets.app.summary import feedback_output, summary_blocks
 from crm_sheets.app.tag import tag_changes
 from crm_sheets.demo_data import make_demo
+from crm_sheets.rules.past import Horizon, horizon, standing_rows
 from crm_sheets.rules.summary import feedback_by_month
 from crm_sheets.stores.file import FileStore
 from crm_sheets.templates import write_workbook
@@ -167,3 +168,41 @@ def test_random_splits_answer_as_every_row(rough: Path, seed: int) -> None:
                              summary_blocks(whole, month, today, previous), strict=True):
         assert_frame_equal(block.table.reset_index(drop=True), oracle.table.reset_index(drop=True),
                            check_dtype=False, obj=block.title)
+
+
+def test_standing_rows_by_hand() -> None:
+    """Which older rows stand, worked out by hand (horizon 2026-06-01, one month end asked, 2026-02-28)."""
+    rows = [  # customer, time, result, status: kept?
+        ("A", "2026-01-05", "已接通", "潜在客户", False),  # an earlier answered call: the later one says more
+        ("A", "2026-02-10", "已接通", "潜在客户", True),  # A's last answered call before the horizon
+        ("A", "2026-03-01", "未接通", "", True),  # the run of 未接通 after it
+        ("A", "2026-04-01", "未接通", "", True),
+        ("A", "2026-07-01", "未接通", "", True),  # from the horizon on: every row
+        ("B", "2025-11-01", "已接通", "成交客户", True),  # B's first 成交
+        ("B", "2025-12-01", "已接通", "成交客户", False),
+        ("B", "2026-01-20", "已接通", "潜在客户", True),  # B's latest by 2026-02-28
+        ("B", "2026-05-01", "已回复", "潜在客户", True),  # B's last answered
+        ("C", "2025-10-01", "未接通", "", False),  # C never answered: from the last 未回复 on
+        ("C", "2026-01-01", "未回复", "", True),
+        ("C", "2026-02-01", "未接通", "", True),
+        ("D", "2025-09-01", "未接通", "", True),  # D only ever 未接通: all of it is the run
+        ("D", "2025-10-01", "未接通", "", True),
+        ("E", "", "已接通", "成交客户", False),  # undated: no rule reads it
+    ]
+    frame = pd.DataFrame([r[:4] for r in rows], columns=["customer_id", "time", "result", "status"])
+    frame["time"] = pd.to_datetime(frame["time"])
+    picked = standing_rows(frame.sample(frac=1, random_state=3), Horizon(pd.Timestamp("2026-06-01"),
+                                                                         (pd.Timestamp("2026-02-28 23:59"),)))
+    shuffled = frame.sample(frac=1, random_state=3)
+    assert sorted(shuffled.index[picked]) == [i for i, r in enumerate(rows) if r[4]]
+
+
+def test_the_horizon_reaches_back_for_windows_summaries_and_written_tasks() -> None:
+    rules = pd.DataFrame({"window": ["", "60"]})
+    since = pd.Timestamp("2026-10-01")
+    assert horizon(since, rules).start == since - pd.Timedelta(days=61 + 1)  # a task due then is open now
+    assert horizon(since, pd.DataFrame({"window": []})).start == since - pd.Timedelta(days=31 + 1)  # the rhythm
+    old = horizon(since, rules, month=pd.Period("2026-03"))
+    assert old.start == pd.Timestamp("2026-03-01") - pd.Timedelta(days=61 + 1)
+    assert old.ends == tuple(pd.Period(m).end_time for m in ("2025-11", "2025-10"))  # the tier trend's, before it
+    assert horizon(since, rules, earliest=[pd.Timestamp("2025-05-06 10:00")]).start == pd.Timestamp("2025-05-06")
