@@ -21,7 +21,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 CACHE = Path(__file__).parent / ".cache"
@@ -41,33 +40,11 @@ def measure(args: list[str]) -> dict:
     return json.loads(lines[-1])
 
 
-def even_pace(frames: dict[str, pd.DataFrame], today: pd.Timestamp, followups: int) -> dict[str, pd.DataFrame]:
-    """The demo's dates spread so that follow-ups come at a steady pace, as a team's do (the issue's team of 30
-    logging 40 a day: about 36,000 a month), instead of the demo's few busy months: every past date moves by one
-    monotone map, so each customer's story keeps its order (created, contacted, ordered, resolved)."""
-    months = followups / 36_000
-    times = pd.to_datetime(frames["跟进记录"]["跟进时间"], errors="coerce", format="mixed")
-    known = np.sort(times.dropna().to_numpy(dtype="datetime64[ns]").astype("int64"))
-    grid = np.linspace((today - pd.Timedelta(days=30.44 * months)).value, today.value, len(known))
-    out = {}
-    for name, frame in frames.items():
-        sheet = schema.SHEETS_BY_NAME.get(name)
-        past = [f.header for f in sheet.fields if f.past and f.header in frame.columns] if sheet else []
-        frame = frame.copy()
-        for header in past:
-            when = pd.to_datetime(frame[header], errors="coerce", format="mixed")
-            moved = (when <= today).to_numpy()
-            values = frame[header].to_numpy(dtype=object, copy=True)
-            values[moved] = pd.to_datetime(np.interp(when[moved].to_numpy(dtype="datetime64[ns]").astype("int64"),
-                                                     known, grid)).floor("min").to_pydatetime()
-            frame[header] = values
-        out[name] = frame
-    return out
-
-
 def build(folder: Path, in_book: int, archived: int, url: str) -> Path:
-    """The workbook with the newest rows, and the older ones archived as `crm-sheets archive` would have left
-    them (follow-ups, orders and resolved tickets dated before the cut)."""
+    """The demo's workbook with ``in_book`` follow-ups (100,000 customers), and ``archived`` older follow-ups of
+    the same customers in the history database as `crm-sheets archive` leaves them: a second demo's, moved
+    back in time to end the day before the workbook's first (years of a team's calls, each customer's in
+    order), in batches of under a million rows (a workbook never held more)."""
     from crm_sheets.demo_data import make_demo
     from crm_sheets.outputs import FrameOut
     from crm_sheets.stores.file import FileStore, tool_sheet
@@ -77,42 +54,33 @@ def build(folder: Path, in_book: int, archived: int, url: str) -> Path:
     from crm_sheets.workbook.write import write_back
 
     today = pd.Timestamp(TODAY)
-    demo = make_demo(today.date(), n_customers=100_000, n_followups=in_book + archived)
-    frames = even_pace(dict(demo.frames), today, in_book + archived)
+    frames = dict(make_demo(today.date(), n_customers=100_000, n_followups=in_book).frames)
     if url:
         frames["设置"] = pd.DataFrame({"设置项": [s.name for s in schema.SETTINGS],
                                      "值": [url if s.name == "历史数据库" else s.default for s in schema.SETTINGS],
                                      "说明": [s.note for s in schema.SETTINGS]})
-    when = pd.to_datetime(frames["跟进记录"]["跟进时间"], errors="coerce", format="mixed")
-    order = np.argsort(when.to_numpy(dtype="datetime64[ns]"), kind="stable")  # undated rows last: they stay
-    cut = when.iloc[order[archived]]
-    old = {"跟进记录": frames["跟进记录"].iloc[np.sort(order[:archived])]}
-    kept = {"跟进记录": frames["跟进记录"].iloc[np.sort(order[archived:])]}
-    for name, header, rule in (("交易记录", "日期", None), ("服务工单", "解决时间", ("状态", "已解决"))):
-        frame = frames[name]
-        dated = pd.to_datetime(frame[header], errors="coerce", format="mixed") < cut
-        if rule:
-            dated &= frame[rule[0]] == rule[1]
-        old[name], kept[name] = frame[dated.to_numpy()], frame[~dated.to_numpy()]
     path = folder / "w.xlsx"
-    write_workbook(path, data={**frames, **kept})
+    write_workbook(path, data=frames)
+    first = read_book(path).tables["followups"].data["time"].min()
+    old = make_demo(today.date(), n_customers=100_000, n_followups=archived).frames["跟进记录"]
+    when = pd.to_datetime(old["跟进时间"], errors="coerce", format="mixed")
+    old = old[when.notna().to_numpy()].assign(跟进时间=when.dropna() - (when.max() - first + pd.Timedelta(days=1)))
     store = History(url or f"sqlite:///{path.with_name('w.history.sqlite')}")
     entries = []
-    for name, rows in old.items():
-        for k in range(0, len(rows), BATCH):
-            part = folder / f"part{k}.xlsx"
-            write_workbook(part, data={"客户信息": frames["客户信息"], name: rows.iloc[k:k + BATCH]})
-            table = next(t for t in read_book(part).tables.values() if t.sheet.name == name)
-            batch = f"A2025{len(entries):010d}"
-            store.add(batch, {name: (table.text, table.data)}, dt.datetime(2026, 1, 1))
-            store.set_state([batch], DONE)
-            entries.append({"batch": batch, "time": pd.Timestamp("2026-01-01"), "before": cut.normalize(),
-                            "sheet": name, "rows": len(table.text)})
-            part.unlink()
+    for k in range(0, len(old), BATCH):
+        part = folder / f"part{k}.xlsx"
+        write_workbook(part, data={"客户信息": frames["客户信息"], "跟进记录": old.iloc[k:k + BATCH]})
+        table = read_book(part).tables["followups"]
+        batch = f"A2025{k // BATCH:010d}"
+        store.add(batch, {"跟进记录": (table.text, table.data)}, dt.datetime(2026, 1, 1))
+        store.set_state([batch], DONE)
+        entries.append({"batch": batch, "time": pd.Timestamp("2026-01-01"), "before": first.normalize(),
+                        "sheet": "跟进记录", "rows": len(table.text)})
+        part.unlink()
     store.close()
     write_back(path, tool_sheets=[tool_sheet(FrameOut(schema.ARCHIVE_LOG, pd.DataFrame(entries)))], keep_backups=0)
     shutil.rmtree(folder / ".crm-backups", ignore_errors=True)
-    assert len(FileStore(path).read().history["followups"].text) == archived
+    assert len(FileStore(path).read().history["followups"].text) == len(old)
     return path
 
 
