@@ -63,30 +63,32 @@ def standing_rows(followups: pd.DataFrame, at: Horizon) -> np.ndarray:
     where = np.flatnonzero(old)
     if not len(where):
         return np.flatnonzero(keep)
-    ids = pd.factorize(followups["customer_id"].to_numpy(dtype=object)[where])[0]
+    ids = pd.factorize(followups["customer_id"].iloc[where])[0]
     order = np.lexsort((where, time[where], ids))  # the order the rules sort in: by customer, time, then as read
     rows, who, when = where[order], ids[order], time[where][order]
     rank = np.arange(len(rows))
-    group = pd.Series(rank).groupby(who)
+    # Sorted by customer, each one's rows are a run: per-customer answers are reductions over the runs.
+    starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])
+    sizes = np.diff(np.r_[starts, len(rows)])
 
     def last(flag: np.ndarray) -> np.ndarray:
-        return pd.Series(np.where(flag, rank, -1)).groupby(who).transform("max").to_numpy()
+        return np.repeat(np.maximum.reduceat(np.where(flag, rank, -1), starts), sizes)
 
     def first(flag: np.ndarray) -> np.ndarray:
-        return pd.Series(np.where(flag, rank, len(rank))).groupby(who).transform("min").to_numpy()
+        return np.repeat(np.minimum.reduceat(np.where(flag, rank, len(rank)), starts), sizes)
 
     if "result" in followups.columns:
-        result = followups["result"].to_numpy(dtype=object)[rows]
-        reached = last(~pd.Series(result).isin(schema.UNREACHED).to_numpy())
-        answered = last(result != "未接通")
-        anchor = np.where(reached >= 0, reached, np.where(answered >= 0, answered, group.transform("min")))
+        result = followups["result"].iloc[rows]
+        reached = last(~result.isin(schema.UNREACHED).to_numpy(dtype=bool, na_value=False))
+        answered = last((result != "未接通").to_numpy(dtype=bool, na_value=True))
+        anchor = np.where(reached >= 0, reached, np.where(answered >= 0, answered, np.repeat(starts, sizes)))
     else:  # every contact counts as reaching the customer: the last one says it all
-        anchor = group.transform("max").to_numpy()
+        anchor = np.repeat(starts + sizes - 1, sizes)
     stand = rank >= anchor
     if "status" in followups.columns:
-        status = followups["status"].to_numpy(dtype=object)[rows]
+        status = followups["status"].iloc[rows]
         for level in LEVELS:
-            stand |= rank == first(status == level)
+            stand |= rank == first((status == level).to_numpy(dtype=bool, na_value=False))
     for end in at.ends:
         stand |= rank == last(when <= np.datetime64(end, "ns"))
     keep[rows[stand]] = True
