@@ -52,7 +52,8 @@ def collect_cmd(
 def archive_cmd(
     path: Annotated[Path, typer.Argument(help="工作簿（.xlsx/.xlsm）。 / The workbook.")],
     before: Annotated[str | None, typer.Option(
-        "--before", help="移走这一天以前的跟进、交易和已解决工单（YYYY-MM-DD）。 / Move rows dated before this day.")] = None,
+        "--before", help="移走这一天以前的跟进、交易和已解决工单（YYYY-MM-DD）；与 --restore 同用：只放回这一天及以后的。"
+        " / Move rows dated before this day; with --restore: put back those dated on or after it.")] = None,
     restore: Annotated[bool, typer.Option("--restore", help="把归档的行放回工作簿。 / Put archived rows back.")] = False,
     today: TodayOpt = None,
     lang: LangOpt = None,
@@ -60,8 +61,9 @@ def archive_cmd(
     """把旧的跟进、交易和已解决工单移到历史数据库（或放回）；各命令照样把它们算进去。 / Move old rows to the history database."""
     lang = language(lang)
     if restore:
+        since = _today(before).date() if before is not None else None
         outcome = _run(lang, path.name, lambda progress: archive_app.restore(FileStore(path, progress),
-                                                                             today=_today(today)))
+                                                                             today=_today(today), before=since))
     else:
         if before is None:
             err.print(t("archive.need_before", lang), markup=False)

@@ -88,6 +88,17 @@ def check_round_trip(tmp_path: Path, history: str = "") -> None:
         assert cli("merge", str(path)).exit_code in (0, 1)
     assert len(sheet(moved, "合并记录")) > 1
     assert answers(moved) == answers(plain)
+    held = {name: rows(moved, name) for name in DATA[1:]}
+    part = cli("archive", str(moved), "--restore", "--before", "2026-03-01")
+    assert part.exit_code == 0, part.output
+    dated = {"跟进记录": "跟进时间", "交易记录": "日期", "服务工单": "解决时间"}
+    for name, column in dated.items():  # only rows dated on or after the day came back
+        header = sheet(moved, name)[0]
+        assert all(str(r[header.index(column)]) >= "2026-03-01" for r in rows(moved, name) - held[name]), name
+    assert sum((rows(moved, "跟进记录") - held["跟进记录"]).values()) > 0
+    kept = FileStore(moved).read().history  # older ones stay in the history
+    assert len(kept["followups"].data) and (kept["followups"].data["time"] < pd.Timestamp("2026-03-01")).all()
+    assert answers(moved) == answers(plain)
     restored = cli("archive", str(moved), "--restore")
     assert restored.exit_code == 0, restored.output
     for name in DATA[1:]:
@@ -131,12 +142,14 @@ def test_a_password_in_the_workbook_is_refused(tmp_path: Path) -> None:
 KILL_RUN = """
 import sys
 from crm_sheets.cli import app
-app(["archive", sys.argv[1], "--before", "2026-06-01", "--today", "2026-11-30"] + sys.argv[2:], standalone_mode=False)
+app(["archive", sys.argv[1], "--today", "2026-11-30"] + (sys.argv[2:] or ["--before", "2026-06-01"]),
+    standalone_mode=False)
 """
 
 
 def test_killed_at_any_moment_every_row_is_in_exactly_one_place(tmp_path: Path) -> None:
-    """archive and --restore killed (SIGKILL) at random moments; the next command settles what was half done."""
+    """archive, --restore and --restore --before killed (SIGKILL) at random moments; the next command settles
+    what was half done."""
     source = workbook(tmp_path / "source.xlsx", n=20000)
     original = {name: rows(source, name) for name in DATA[1:]}
     start = time.perf_counter()
@@ -149,7 +162,7 @@ def test_killed_at_any_moment_every_row_is_in_exactly_one_place(tmp_path: Path) 
         path = Path(shutil.copy(source, folder / "w.xlsx"))
         if attempt % 2:  # a restore to kill: archive first, untouched
             subprocess.run([sys.executable, "-c", KILL_RUN, str(path)], check=True)
-        extra = ["--restore"] if attempt % 2 else []
+        extra = [[], ["--restore"], [], ["--restore", "--before", "2026-03-01"]][attempt % 4]
         proc = subprocess.Popen([sys.executable, "-c", KILL_RUN, str(path), *extra])
         time.sleep(rng.uniform(0.3, full))
         proc.send_signal(signal.SIGKILL)

@@ -44,7 +44,7 @@ def archive(store, *, before: dt.date, today: dt.datetime) -> ArchiveOutcome:
         recover(history, batches_in_effect(store.tool_frame(schema.ARCHIVE_LOG)))
         picked = {key: _old_rows(book.tables[key], pd.Timestamp(before)) for key in MOVED if key in book.tables}
         picked = {key: rows for key, rows in picked.items() if len(rows)}
-        batch = f"A{pd.Timestamp(today):%Y%m%d%H%M%S}"
+        batch = _new_batch(history, today)
         if not picked:
             return ArchiveOutcome(book=book, moved={}, batch=batch, backup=None)
         parts = {book.tables[key].sheet.name: (book.tables[key].text.loc[idx], book.tables[key].data.loc[idx])
@@ -64,8 +64,11 @@ def archive(store, *, before: dt.date, today: dt.datetime) -> ArchiveOutcome:
         history.close()
 
 
-def restore(store, *, today: dt.datetime) -> ArchiveOutcome:
-    """Put every archived row back at the end of its sheet."""
+def restore(store, *, today: dt.datetime, before: dt.date | None = None) -> ArchiveOutcome:
+    """Put archived rows back at the end of their sheets: all of them, or (``before``) those dated on or after
+    that day, so that the history keeps only rows dated before it, as `archive --before` that day would leave
+    it.  The rows that stay go into a new batch, moving until the one write that names it on 归档记录 in
+    place of the old ones: a kill at any moment leaves either the old batches or the new one in effect."""
     store.expect_write()
     store.progress("progress.read")
     book = crm_workbook(store.read())
@@ -76,24 +79,53 @@ def restore(store, *, today: dt.datetime) -> ArchiveOutcome:
         batches = [b for b, s in history.batches().items() if s == DONE and b in effect]
         if not batches:
             return ArchiveOutcome(book=book, moved={}, batch="", backup=None)
+        back = {key: past.data.index if before is None else _dated_from(past, pd.Timestamp(before))
+                for key, past in book.history.items()}  # read with the workbook, pointing at merges' survivors
+        stay = {book.history[key].sheet.name: (book.history[key].text.drop(index=rows),
+                                               book.history[key].data.drop(index=rows))
+                for key, rows in back.items() if len(rows) < len(book.history[key].data)}
+        if not any(len(rows) for rows in back.values()):
+            return ArchiveOutcome(book=book, moved={}, batch="", backup=None)
+        batch = _new_batch(history, today) if stay else ""
+        if stay:
+            history.add(batch, stay, today)
         history.set_state(batches, RESTORING)
         changes: dict[str, dict[int, dict[str, object]]] = {}
         moved = {}
-        for key, past in book.history.items():  # read with the workbook, already pointing at merges' survivors
+        for key, rows in back.items():
             table = book.tables[key]
-            header, *back = archived_rows(past)
+            header, *cells = archived_rows(book.history[key], rows)
             keys = [{f.header: f.key for f in table.sheet.fields}[h] for h in header]
             start = int(table.text.index.max()) + 1 if len(table.text) else 2
-            changes[table.sheet.name] = {start + k: dict(zip(keys, row)) for k, row in enumerate(back)}
-            moved[table.sheet.name] = len(back)
+            changes[table.sheet.name] = {start + k: dict(zip(keys, row)) for k, row in enumerate(cells)}
+            moved[table.sheet.name] = len(cells)
         log = store.tool_frame(schema.ARCHIVE_LOG)
         kept = log[~log["batch"].astype(str).isin(batches)] if len(log) else log
+        if stay:
+            kept = pd.concat([kept, pd.DataFrame([{"batch": batch, "time": pd.Timestamp(today),
+                                                   "before": pd.Timestamp(before), "sheet": name, "rows": len(text)}
+                                                  for name, (text, _data) in stay.items()])], ignore_index=True)
         store.progress("progress.write")
         backup = store.write(book, [FrameOut(schema.ARCHIVE_LOG, kept)], changes)
         history.drop(batches)
+        if stay:
+            history.set_state([batch], DONE)
         return ArchiveOutcome(book=book, moved=moved, batch=",".join(batches), backup=backup)
     finally:
         history.close()
+
+
+def _new_batch(history, today: dt.datetime) -> str:
+    """A batch name from the time, not yet in the database (two moves may share a --today)."""
+    name = f"A{pd.Timestamp(today):%Y%m%d%H%M%S}"
+    taken = set(history.batches())
+    return next(f"{name}-{k}" if k else name for k in range(len(taken) + 1) if (f"{name}-{k}" if k else name) not in taken)
+
+
+def _dated_from(past: SheetTable, day: pd.Timestamp) -> pd.Index:
+    """Archived rows dated on or after ``day`` (by the date archive moved them by)."""
+    column = {"followups": "time", "orders": "date", "tickets": "resolved_at"}[past.sheet.key]
+    return past.data.index[past.data[column] >= day]
 
 
 def _old_rows(table: SheetTable, before: pd.Timestamp) -> pd.Index:
@@ -111,9 +143,9 @@ def _old_rows(table: SheetTable, before: pd.Timestamp) -> pd.Index:
     return data.index[(status == RESOLVED) & (data["resolved_at"] < before)]
 
 
-def archived_rows(past: SheetTable) -> list[list]:
-    """Archived rows as they would be written back (header first)."""
-    return _cells(past, past.text.index)
+def archived_rows(past: SheetTable, rows: pd.Index | None = None) -> list[list]:
+    """Archived rows (default: all) as they would be written back (header first)."""
+    return _cells(past, past.text.index if rows is None else rows)
 
 
 def _cells(table: SheetTable, rows: pd.Index) -> list[list]:
