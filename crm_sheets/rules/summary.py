@@ -207,5 +207,5 @@ def feedback_by_month(tables: dict[str, SheetTable], archived: pd.DataFrame | No
     # Months as numbers while counting: formatting millions of periods as text is the slow part.
     month = (f["time"].dt.year * 100 + f["time"].dt.month).rename("month")
     g = f.groupby([month, "issue_type", "satisfaction"]).size().rename("count").reset_index()
-    g["month"] = (g["month"] // 100).map("{:04d}".format) + "-" + (g["month"] % 100).map("{:02d}".format)
+    g["month"] = pd.Series([f"{m // 100:04d}-{m % 100:02d}" for m in g["month"].tolist()], index=g.index, dtype=str)
     return g
