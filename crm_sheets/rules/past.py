@@ -64,7 +64,12 @@ def standing_rows(followups: pd.DataFrame, at: Horizon) -> np.ndarray:
     if not len(where):
         return np.flatnonzero(keep)
     ids = pd.factorize(followups["customer_id"].iloc[where])[0]
-    order = np.lexsort((where, time[where], ids))  # the order the rules sort in: by customer, time, then as read
+    # The order the rules sort in: by customer, time, then as read.  One sort of a unique key (customer, rank
+    # of the time among ties kept as read) is quicker than a three-key lexsort of millions of rows.
+    by_time = np.argsort(time[where], kind="stable")
+    rank_in_time = np.empty(len(where), dtype=np.int64)
+    rank_in_time[by_time] = np.arange(len(where))
+    order = np.argsort(ids.astype(np.int64) * len(where) + rank_in_time)
     rows, who, when = where[order], ids[order], time[where][order]
     rank = np.arange(len(rows))
     # Sorted by customer, each one's rows are a run: per-customer answers are reductions over the runs.
