@@ -11,6 +11,7 @@ before the horizon, completions inside a long window, and the evidence of an old
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from crm_sheets.app.remind import remind_plan
 from crm_sheets.app.summary import feedback_output, summary_blocks
 from crm_sheets.app.tag import tag_changes
 from crm_sheets.demo_data import make_demo
-from crm_sheets.rules.past import Horizon, horizon, standing_rows
+from crm_sheets.rules.past import COLUMNS, Horizon, horizon, standing_for_all, standing_rows
 from crm_sheets.rules.summary import feedback_by_month
 from crm_sheets.stores.file import FileStore
 from crm_sheets.templates import write_workbook
@@ -103,7 +104,8 @@ def test_feedback_counts_every_archived_row(archived: Path) -> None:
 
 class InMemory:
     """Archived rows held in memory (the Archived protocol without a database: the database's own path is
-    tested above and in test_archive.py), so that thousands of random splits run in seconds."""
+    tested above and in test_archive.py), so that thousands of random splits run in seconds.  It keeps no
+    standing rows beside its batches: it reads them whole, as the database does a batch not yet settled."""
 
     def __init__(self, past: dict) -> None:
         self.past = past
@@ -111,7 +113,7 @@ class InMemory:
     def every_row(self) -> dict:
         return self.past
 
-    def rows_for_rules(self, key, columns, keep=None, deciding=None):
+    def rows_for_rules(self, key, columns, keep=None, deciding=None, standing_before=None):
         past = self.past.get(key)
         if past is None:
             return None
@@ -206,3 +208,53 @@ def test_the_horizon_reaches_back_for_windows_summaries_and_written_tasks() -> N
     assert old.start == pd.Timestamp("2026-03-01") - pd.Timedelta(days=61 + 1)
     assert old.ends == tuple(pd.Period(m).end_time for m in ("2025-11", "2025-10"))  # the tier trend's, before it
     assert horizon(since, rules, earliest=[pd.Timestamp("2025-05-06 10:00")]).start == pd.Timestamp("2025-05-06")
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_standing_rows_of_batches_stand_for_the_batches_together(rough: Path, seed: int) -> None:
+    """Each archived batch keeps the rows that stand for it (standing_for_all); read together instead of the
+    batches whose rows are all settled, the rules pick exactly the rows they pick from every row, also after
+    merges joined customers of different batches."""
+    rng = np.random.default_rng(seed)
+    rows = read_book(rough).tables["followups"].data[list(COLUMNS)].reset_index(drop=True)
+    cuts = np.sort(rng.choice(pd.to_datetime(rows["time"]).dropna().to_numpy(), size=3, replace=False))
+    batch = np.searchsorted(cuts, rows["time"].to_numpy())  # archive --before each cut, then the rest
+    # A row kept back (a customer's latest) goes with a later batch: a batch is bounded above, not below.
+    later = rng.random(len(rows)) < 0.1
+    batch[later] = np.maximum(batch[later], rng.integers(0, 4, later.sum()))
+    ids = rows["customer_id"].unique()
+    into = dict(zip(rng.choice(ids, 15, replace=False), rng.choice(ids, 15)))  # merges made since
+    at = Horizon(pd.Timestamp(rng.choice(cuts[1:])) + pd.Timedelta(days=int(rng.integers(-30, 30))),
+                 (pd.Timestamp(cuts[0]) + pd.Timedelta(days=int(rng.integers(0, 60))),))
+    pieces = []
+    for b in range(4):
+        mine = rows[batch == b]
+        if len(mine) and mine["time"].max() < at.settled:
+            mine = mine.iloc[standing_for_all(mine)]
+        pieces.append(mine)
+    read = pd.concat(pieces)
+    expected = pd.concat([rows[batch == b] for b in range(4)])
+    for frame in (read, expected):
+        frame["customer_id"] = frame["customer_id"].map(lambda i: into.get(i, i))
+    assert len(read) < len(expected)
+    assert sorted(read.index[standing_rows(read, at)]) == sorted(expected.index[standing_rows(expected, at)])
+
+
+def test_settled_batches_read_as_their_standing_rows_answer_as_every_row(rough: Path, tmp_path: Path) -> None:
+    """The rough workbook archived through the command, asked about days long after: every batch is settled and
+    read as the standing rows kept beside it in the database."""
+    path = Path(shutil.copy(rough, tmp_path / "r.xlsx"))
+    for day in ("2025-06-01", "2026-03-01"):  # two batches; a merge since could join customers of both
+        done = cli("archive", str(path), "--before", day)
+        assert done.exit_code == 0, done.output
+    for day, month in (("2027-01-20", "2026-12"), ("2027-06-03", "2027-02")):
+        today = pd.Timestamp(day + " 09:00")
+        book, whole = books(path)
+        same_tags(tag_changes(book, today), tag_changes(whole, today))
+        got, expected = remind_plan(book, today, pd.DataFrame()), remind_plan(whole, today, pd.DataFrame())
+        assert_frame_equal(got[0], expected[0])
+        assert got[1] == expected[1]
+        for block, oracle in zip(summary_blocks(book, pd.Period(month), today, pd.DataFrame()),
+                                 summary_blocks(whole, pd.Period(month), today, pd.DataFrame()), strict=True):
+            assert_frame_equal(block.table.reset_index(drop=True), oracle.table.reset_index(drop=True),
+                               check_dtype=False, obj=block.title)

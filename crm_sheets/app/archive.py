@@ -17,6 +17,8 @@ import pandas as pd
 
 from .. import schema
 from ..outputs import FrameOut
+from ..rules.past import COLUMNS as DECIDING
+from ..rules.past import standing_for_all
 from ..stores.history import DONE, RESTORING, batches_in_effect, open_history, recover
 from ..tables import SheetTable
 from ..workbook.read import Book
@@ -49,7 +51,7 @@ def archive(store, *, before: dt.date, today: dt.datetime) -> ArchiveOutcome:
             return ArchiveOutcome(book=book, moved={}, batch=batch, backup=None)
         parts = {book.tables[key].sheet.name: (book.tables[key].text.loc[idx], book.tables[key].data.loc[idx])
                  for key, idx in picked.items()}
-        history.add(batch, parts, today)
+        history.add(batch, parts, today, standing_parts(parts))
         log = store.tool_frame(schema.ARCHIVE_LOG)
         moved = {name: len(text) for name, (text, _data) in parts.items()}
         entries = pd.DataFrame([{"batch": batch, "time": pd.Timestamp(today), "before": pd.Timestamp(before),
@@ -88,7 +90,7 @@ def restore(store, *, today: dt.datetime, before: dt.date | None = None) -> Arch
             return ArchiveOutcome(book=book, moved={}, batch="", backup=None)
         batch = _new_batch(history, today) if stay else ""
         if stay:
-            history.add(batch, stay, today)
+            history.add(batch, stay, today, standing_parts(stay))
         history.set_state(batches, RESTORING)
         changes: dict[str, dict[int, dict[str, object]]] = {}
         moved = {}
@@ -113,6 +115,16 @@ def restore(store, *, today: dt.datetime, before: dt.date | None = None) -> Arch
         return ArchiveOutcome(book=book, moved=moved, batch=",".join(batches), backup=backup)
     finally:
         history.close()
+
+
+def standing_parts(parts: dict[str, tuple[pd.DataFrame, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    """Of a batch's follow-ups, the rows that stand for all of them (kept beside the batch: a command that needs
+    none of its rows one by one reads those instead of millions)."""
+    name = schema.FOLLOWUPS.name
+    if name not in parts:
+        return {}
+    data = parts[name][1]
+    return {name: data.iloc[standing_for_all(data[[c for c in DECIDING if c in data.columns]])]}
 
 
 def _new_batch(history, today: dt.datetime) -> str:

@@ -54,7 +54,7 @@ def rule_tables(book: Book, at: Horizon) -> dict[str, SheetTable]:
         for name, table in book.tables.items():
             if name == "followups":
                 past = book.past.rows_for_rules(name, FOLLOWUP_COLUMNS, lambda f: standing_rows(f, at),
-                                                list(DECIDING))
+                                                list(DECIDING), standing_before=at.settled)
             elif name != "customers":
                 past = book.past.rows_for_rules(name, list(table.data.columns))
             else:

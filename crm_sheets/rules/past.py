@@ -35,6 +35,12 @@ class Horizon:
     start: pd.Timestamp
     ends: tuple[pd.Timestamp, ...] = ()
 
+    @property
+    def settled(self) -> pd.Timestamp:
+        """Rows dated before this are never read one by one: a batch of only such rows may be read as the rows
+        that stand for it (standing_for_all)."""
+        return min((self.start, *self.ends))
+
 
 def horizon(since: pd.Timestamp, rules: pd.DataFrame, *, month: pd.Period | None = None,
             earliest: Iterable[pd.Timestamp] = ()) -> Horizon:
@@ -49,6 +55,13 @@ def horizon(since: pd.Timestamp, rules: pd.DataFrame, *, month: pd.Period | None
         ends = tuple((month - k).end_time for k in range(TIER_MONTHS))
     start = min([start, *(pd.Timestamp(d).normalize() for d in earliest)])
     return Horizon(start, tuple(e for e in ends if e < start))
+
+
+def standing_for_all(followups: pd.DataFrame) -> np.ndarray:
+    """Positions of the rows that stand for these follow-ups at any horizon after the latest of them (an
+    archived batch's, kept beside it).  Standing rows compose: those of several batches, read together, contain
+    every row that stands for the batches together, also when merges have since joined customers."""
+    return standing_rows(followups, Horizon(pd.Timestamp.max))
 
 
 def standing_rows(followups: pd.DataFrame, at: Horizon) -> np.ndarray:

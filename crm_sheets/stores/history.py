@@ -24,6 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .. import errors, schema
@@ -31,6 +32,7 @@ from ..tables import SheetTable
 from ..workbook.read import Book
 
 MOVING, DONE, RESTORING = "moving", "done", "restoring"
+STANDING = ":standing"  # the part of a batch's sheet that holds only its standing rows
 PASSWORD_ENV = "CRM_SHEETS_DB_PASSWORD"
 KEYRING_SERVICE = "crm-sheets"
 SCHEMA = (
@@ -89,15 +91,20 @@ class History:
             raise
         self._run("COMMIT")
 
-    def add(self, batch: str, parts: dict[str, tuple[pd.DataFrame, pd.DataFrame]], when: dt.datetime) -> None:
+    def add(self, batch: str, parts: dict[str, tuple[pd.DataFrame, pd.DataFrame]], when: dt.datetime,
+            standing: dict[str, pd.DataFrame] | None = None) -> None:
         """A batch's rows (per sheet: their text and their typed values, by field key), marked moving, in one
-        transaction."""
+        transaction; ``standing``: per sheet, the typed values of the rows that stand for the whole batch at
+        any later horizon (rules.past), read instead of it while the rules need no row of it one by one."""
         with self.transaction():
             self._run("INSERT INTO crm_batches (batch, state, moved_at) VALUES (?, ?, ?)",
                       (batch, MOVING, when.isoformat()))
             for sheet, (text, data) in parts.items():
                 self._run("INSERT INTO crm_parts (batch, sheet, nrows, part) VALUES (?, ?, ?, ?)",
                           (batch, sheet, len(text), _pack(text, data)))
+            for sheet, data in (standing or {}).items():
+                self._run("INSERT INTO crm_parts (batch, sheet, nrows, part) VALUES (?, ?, ?, ?)",
+                          (batch, sheet + STANDING, len(data), _pack(pd.DataFrame(index=data.index), data)))
 
     def set_state(self, batches: Iterable[str], state: str) -> None:
         with self.transaction():
@@ -114,17 +121,13 @@ class History:
         """Batch -> state."""
         return dict(self._run("SELECT batch, state FROM crm_batches ORDER BY batch").fetchall())
 
-    def parts(self, sheet: str, batches: Iterable[str]) -> list[bytes]:
-        """A sheet's Parquet parts in these batches, in the order they were moved."""
-        found = []
-        for batch in batches:
-            sql = "SELECT part FROM crm_parts WHERE batch = ? AND sheet = ?".replace("?", self.mark)
-            # PostgreSQL sends bytea as hex text unless asked for binary: half the bytes, no decoding.
-            extra = {} if self.mark == "?" else {"binary": True}
-            row = self.conn.execute(sql, (batch, sheet), **extra).fetchone()
-            if row is not None:
-                found.append(bytes(row[0]))
-        return found
+    def part(self, batch: str, sheet: str) -> bytes | None:
+        """One batch's Parquet part of a sheet."""
+        sql = "SELECT part FROM crm_parts WHERE batch = ? AND sheet = ?".replace("?", self.mark)
+        # PostgreSQL sends bytea as hex text unless asked for binary: half the bytes, no decoding.
+        extra = {} if self.mark == "?" else {"binary": True}
+        row = self.conn.execute(sql, (batch, sheet), **extra).fetchone()
+        return bytes(row[0]) if row is not None else None
 
 
 def _frames(parts: list[bytes]) -> tuple[pd.DataFrame, pd.DataFrame] | None:
@@ -245,44 +248,63 @@ class Archive:
     def __init__(self, book: Book, batches: list[str], into: dict[str, str]) -> None:
         self.book, self.batches, self.into = book, batches, into
         self._every: dict[str, SheetTable] | None = None
-        self._fetched: dict[str, list[bytes]] = {}
+        self._fetched: dict[tuple[str, str], bytes | None] = {}
 
     def every_row(self) -> dict[str, SheetTable]:
         """Every archived row, per data sheet key, with its text and typed values (exports, collect, restore)."""
         if self._every is None:
-            self._every = {key: self._table(key, *found) for key, table in self.book.tables.items()
-                           if (found := _frames(self._parts(table.sheet.name))) is not None}
+            self._every = {}
+            for key, table in self.book.tables.items():
+                found = _frames([p for b in self.batches if (p := self._part(b, table.sheet.name)) is not None])
+                if found is not None:
+                    self._every[key] = self._table(key, *found)
         return self._every
 
     def rows_for_rules(self, key: str, columns: list[str], keep: Callable[[pd.DataFrame], np.ndarray] | None = None,
-                       deciding: list[str] | None = None) -> SheetTable | None:
+                       deciding: list[str] | None = None, standing_before: pd.Timestamp | None = None
+                       ) -> SheetTable | None:
         """The typed ``columns`` of a sheet's archived rows (no text: for the rules, never written back); with
-        ``keep``, only the rows it picks from a frame of the ``deciding`` columns."""
+        ``keep``, only the rows it picks from a frame of the ``deciding`` columns.  A batch whose rows are all
+        dated (``time``) before ``standing_before`` is read as its standing rows: ``keep`` picks from them what
+        it would pick from the whole batch."""
         table = self.book.tables.get(key)
         if table is None:
             return None
-        found = _columns(self._parts(table.sheet.name), [c for c in columns if c in table.data.columns])
-        if found is None:
+        sheet, wanted = table.sheet.name, [c for c in columns if c in table.data.columns]
+        found = []
+        for batch in self.batches:
+            standing = self._part(batch, sheet + STANDING) if keep is not None and standing_before is not None \
+                else None
+            if standing is not None:
+                rows = _columns([standing], list(dict.fromkeys([*wanted, "time"])))
+                latest = pc.max(rows.column("time")).as_py() if "time" in rows.column_names else None
+                if latest is None or pd.Timestamp(latest) < standing_before:
+                    found.append(rows.select(wanted))
+                    continue
+            if (whole := self._part(batch, sheet)) is not None:
+                found.append(_columns([whole], wanted))
+        if not found:
             return None
-        if "customer_id" in found.column_names:
-            found = found.set_column(found.column_names.index("customer_id"), "customer_id",
-                                     _pointed(found.column("customer_id"), self.into))
+        rows = pa.concat_tables(found, promote_options="permissive")
+        if "customer_id" in rows.column_names:
+            rows = rows.set_column(rows.column_names.index("customer_id"), "customer_id",
+                                   _pointed(rows.column("customer_id"), self.into))
         if keep is not None:
-            found = found.take(keep(found.select([c for c in deciding or [] if c in found.column_names]).to_pandas()))
-        plain = [pa.large_string() if pa.types.is_dictionary(t) else t for t in found.schema.types]
-        data = found.cast(pa.schema(list(zip(found.column_names, plain)))).to_pandas()
+            rows = rows.take(keep(rows.select([c for c in deciding or [] if c in rows.column_names]).to_pandas()))
+        plain = [pa.large_string() if pa.types.is_dictionary(t) else t for t in rows.schema.types]
+        data = rows.cast(pa.schema(list(zip(rows.column_names, plain)))).to_pandas()
         return replace(table, data=data.reindex(columns=table.data.columns), text=pd.DataFrame(index=data.index),
                        raw=None)
 
-    def _parts(self, sheet: str) -> list[bytes]:
-        """The sheet's parts, fetched once per command (a few dozen MB for millions of rows)."""
-        if sheet not in self._fetched:
+    def _part(self, batch: str, sheet: str) -> bytes | None:
+        """A part, fetched once per command (a few dozen MB for millions of rows)."""
+        if (batch, sheet) not in self._fetched:
             history = open_history(self.book)
             try:
-                self._fetched[sheet] = history.parts(sheet, self.batches)
+                self._fetched[batch, sheet] = history.part(batch, sheet)
             finally:
                 history.close()
-        return self._fetched[sheet]
+        return self._fetched[batch, sheet]
 
     def _table(self, key: str, text: pd.DataFrame, data: pd.DataFrame) -> SheetTable:
         table = self.book.tables[key]

@@ -35,7 +35,8 @@ class Archived(Protocol):
     def every_row(self) -> dict[str, SheetTable]: ...
 
     def rows_for_rules(self, key: str, columns: list[str], keep: Callable[[pd.DataFrame], np.ndarray] | None = None,
-                       deciding: list[str] | None = None) -> SheetTable | None: ...
+                       deciding: list[str] | None = None, standing_before: pd.Timestamp | None = None
+                       ) -> SheetTable | None: ...
 
 
 @dataclass
