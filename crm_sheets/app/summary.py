@@ -55,10 +55,11 @@ def summary_blocks(book: Book, month: pd.Period, today: dt.datetime, tasks_sheet
     """The month's summary tables; ``tasks_sheet`` is 回访任务 as staff left it (执行结果 已完成 counts as done)."""
     since = min(month.start_time, (pd.Period(today, "M") - 1).start_time)
     typed = typed_results(tasks_sheet)
-    _life, tasks = customer_profiles(book, today, since, month=month, earliest=typed_dues(typed))
+    earliest = typed_dues(typed)
+    _life, tasks = customer_profiles(book, today, since, month=month, earliest=earliest)
     settled = settle(tasks, typed, set(), today)
-    blocks = monthly_summary(rule_tables(book, horizon(since, book.rules, month=month, earliest=typed_dues(typed))),
-                             month, limits=Thresholds.from_settings(book.number), tasks=settled, today=today)
+    tables = rule_tables(book, horizon(since, book.rules, month=month, earliest=earliest))  # as the profiles read
+    blocks = monthly_summary(tables, month, limits=Thresholds.from_settings(book.number), tasks=settled, today=today)
     return [worded(block) for block in blocks]
 
 
