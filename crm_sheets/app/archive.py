@@ -131,7 +131,8 @@ def _new_batch(history, today: dt.datetime) -> str:
     """A batch name from the time, not yet in the database (two moves may share a --today)."""
     name = f"A{pd.Timestamp(today):%Y%m%d%H%M%S}"
     taken = set(history.batches())
-    return next(f"{name}-{k}" if k else name for k in range(len(taken) + 1) if (f"{name}-{k}" if k else name) not in taken)
+    names = (f"{name}-{k}" if k else name for k in range(len(taken) + 1))
+    return next(n for n in names if n not in taken)
 
 
 def _dated_from(past: SheetTable, day: pd.Timestamp) -> pd.Index:

@@ -3,8 +3,10 @@ into a database — an SQLite file beside the workbook (WAL; nothing to install 
 PostgreSQL when 设置 names one.
 
 Rows are kept as the commands read them (each cell's text and its typed value, as columns), so three million
-archived follow-ups come back in seconds exactly as if they were still in the sheet.  Rows move in batches; a batch is 'moving' until the workbook without its rows is on
-disk, 'done' after, 'restoring' while it goes back.  The workbook's own 归档记录 sheet names the batches in
+archived follow-ups come back in seconds exactly as if they were still in the sheet; beside each batch, the few
+rows that stand for it (rules.past), which is all tag, remind and summary read of a batch long past.  Rows
+move in batches; a batch is 'moving' until the workbook without its rows is on disk, 'done' after,
+'restoring' while it goes back.  The workbook's own 归档记录 sheet names the batches in
 effect, and it is written in the same atomic write that removes or restores the rows: so after a kill at any
 moment, ``recover`` tells from the workbook which side of the write the batch is on, and every row ends up in
 exactly one place.
