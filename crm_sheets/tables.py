@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
+import numpy as np
 import pandas as pd
 
 from .schema import Sheet
@@ -41,3 +44,13 @@ class SheetTable:
     def column_label(self, key: str) -> str:
         """'E列 联系电话' style label for messages."""
         return f"{self.letters.get(key, '?')}列 {self.sheet.field(key).header}"
+
+
+class Archived(Protocol):
+    """Rows moved out of a workbook's sheets into its history database (stores.history.Archive)."""
+
+    def every_row(self) -> dict[str, SheetTable]: ...
+
+    def rows_for_rules(self, key: str, columns: list[str], keep: Callable[[pd.DataFrame], np.ndarray] | None = None,
+                       deciding: list[str] | None = None, standing_before: pd.Timestamp | None = None
+                       ) -> SheetTable | None: ...

@@ -14,29 +14,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
 
 import fastexcel
-import numpy as np
 import pandas as pd
 import python_calamine as calamine
 
 from .. import errors, schema, values
 from ..schema import Sheet
-from ..tables import SheetTable
+from ..tables import Archived, SheetTable
 from .cells import column_letters
 from .columns import read_columns
 from .sniff import FileKind, sniff
-
-
-class Archived(Protocol):
-    """Rows moved out of a workbook's sheets (stores.history.Archive)."""
-
-    def every_row(self) -> dict[str, SheetTable]: ...
-
-    def rows_for_rules(self, key: str, columns: list[str], keep: Callable[[pd.DataFrame], np.ndarray] | None = None,
-                       deciding: list[str] | None = None, standing_before: pd.Timestamp | None = None
-                       ) -> SheetTable | None: ...
 
 
 @dataclass
