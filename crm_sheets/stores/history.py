@@ -256,6 +256,7 @@ class Archive:
         """Every archived row, per data sheet key, with its text and typed values (exports, collect, restore)."""
         if self._every is None:
             self._every = {}
+            self._fetch([(b, t.sheet.name) for t in self.book.tables.values() for b in self.batches])
             for key, table in self.book.tables.items():
                 found = _frames([p for b in self.batches if (p := self._part(b, table.sheet.name)) is not None])
                 if found is not None:
@@ -273,17 +274,22 @@ class Archive:
         if table is None:
             return None
         sheet, wanted = table.sheet.name, [c for c in columns if c in table.data.columns]
-        found = []
-        for batch in self.batches:
-            standing = self._part(batch, sheet + STANDING) if keep is not None and standing_before is not None \
-                else None
-            if standing is not None:
+        settled: dict[str, pa.Table] = {}
+        if keep is not None and standing_before is not None:
+            self._fetch([(b, sheet + STANDING) for b in self.batches])
+            for batch in self.batches:
+                if (standing := self._part(batch, sheet + STANDING)) is None:
+                    continue
                 rows = _columns([standing], list(dict.fromkeys([*wanted, "time"])))
                 latest = pc.max(rows.column("time")).as_py() if "time" in rows.column_names else None
                 if latest is None or pd.Timestamp(latest) < standing_before:
-                    found.append(rows.select(wanted))
-                    continue
-            if (whole := self._part(batch, sheet)) is not None:
+                    settled[batch] = rows.select(wanted)
+        self._fetch([(b, sheet) for b in self.batches if b not in settled])
+        found = []
+        for batch in self.batches:
+            if batch in settled:
+                found.append(settled[batch])
+            elif (whole := self._part(batch, sheet)) is not None:
                 found.append(_columns([whole], wanted))
         if not found:
             return None
@@ -300,13 +306,20 @@ class Archive:
 
     def _part(self, batch: str, sheet: str) -> bytes | None:
         """A part, fetched once per command (a few dozen MB for millions of rows)."""
-        if (batch, sheet) not in self._fetched:
-            history = open_history(self.book)
-            try:
-                self._fetched[batch, sheet] = history.part(batch, sheet)
-            finally:
-                history.close()
+        self._fetch([(batch, sheet)])
         return self._fetched[batch, sheet]
+
+    def _fetch(self, wanted: list[tuple[str, str]]) -> None:
+        """Fetch these parts over one connection (a server's connection costs more than a small part)."""
+        missing = [w for w in wanted if w not in self._fetched]
+        if not missing:
+            return
+        history = open_history(self.book)
+        try:
+            for batch, sheet in missing:
+                self._fetched[batch, sheet] = history.part(batch, sheet)
+        finally:
+            history.close()
 
     def _table(self, key: str, text: pd.DataFrame, data: pd.DataFrame) -> SheetTable:
         table = self.book.tables[key]
