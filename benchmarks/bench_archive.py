@@ -47,7 +47,7 @@ def build(folder: Path, in_book: int, archived: int, url: str) -> Path:
     the same customers in the history database as `crm-sheets archive` leaves them: a second demo's, moved
     back in time to end the day before the workbook's first (years of a team's calls, each customer's in
     order), in batches of under a million rows (a workbook never held more)."""
-    from crm_sheets.app.archive import standing_parts
+    from crm_sheets.app.archive import kept_beside
     from crm_sheets.demo_data import make_demo
     from crm_sheets.outputs import FrameOut
     from crm_sheets.stores.file import FileStore, tool_sheet
@@ -76,7 +76,7 @@ def build(folder: Path, in_book: int, archived: int, url: str) -> Path:
         table = read_book(part).tables["followups"]
         batch = f"A2025{k // BATCH:010d}"
         parts = {"跟进记录": (table.text, table.data)}
-        store.add(batch, parts, dt.datetime(2026, 1, 1), standing_parts(parts))
+        store.add(batch, parts, dt.datetime(2026, 1, 1), kept_beside(parts))
         store.set_state([batch], DONE)
         entries.append({"batch": batch, "time": pd.Timestamp("2026-01-01"), "before": first.normalize(),
                         "sheet": "跟进记录", "rows": len(table.text)})

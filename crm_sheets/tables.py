@@ -54,3 +54,6 @@ class Archived(Protocol):
     def rows_for_rules(self, key: str, columns: list[str], keep: Callable[[pd.DataFrame], np.ndarray] | None = None,
                        deciding: list[str] | None = None, standing_before: pd.Timestamp | None = None
                        ) -> SheetTable | None: ...
+
+    def kept_beside(self, key: str, kind: str, columns: list[str], make: Callable[[pd.DataFrame], pd.DataFrame]
+                    ) -> pd.DataFrame | None: ...

@@ -122,6 +122,10 @@ class InMemory:
             data = data.iloc[keep(data[[c for c in deciding if c in data.columns]])]
         return replace(past, data=data, text=pd.DataFrame(index=data.index), raw=None)
 
+    def kept_beside(self, key, kind, columns, make):
+        past = self.past.get(key)
+        return make(past.data[columns]) if past is not None else None
+
 
 @pytest.fixture(scope="module")
 def rough(tmp_path_factory) -> Path:
@@ -170,6 +174,7 @@ def test_random_splits_answer_as_every_row(rough: Path, seed: int) -> None:
                              summary_blocks(whole, month, today, previous), strict=True):
         assert_frame_equal(block.table.reset_index(drop=True), oracle.table.reset_index(drop=True),
                            check_dtype=False, obj=block.title)
+    assert_frame_equal(feedback_output(book).frame, feedback_by_month(whole.tables), check_dtype=False)
 
 
 def test_standing_rows_by_hand() -> None:

@@ -19,7 +19,8 @@ from .. import schema
 from ..outputs import FrameOut
 from ..rules.past import COLUMNS as DECIDING
 from ..rules.past import standing_for_all
-from ..stores.history import DONE, RESTORING, batches_in_effect, open_history, recover
+from ..rules.summary import FEEDBACK_COLUMNS, feedback_counts
+from ..stores.history import DONE, FEEDBACK, RESTORING, STANDING, batches_in_effect, open_history, recover
 from ..tables import SheetTable
 from ..workbook.read import Book
 from .common import as_written, crm_workbook
@@ -51,7 +52,7 @@ def archive(store, *, before: dt.date, today: dt.datetime) -> ArchiveOutcome:
             return ArchiveOutcome(book=book, moved={}, batch=batch, backup=None)
         parts = {book.tables[key].sheet.name: (book.tables[key].text.loc[idx], book.tables[key].data.loc[idx])
                  for key, idx in picked.items()}
-        history.add(batch, parts, today, standing_parts(parts))
+        history.add(batch, parts, today, kept_beside(parts))
         log = store.tool_frame(schema.ARCHIVE_LOG)
         moved = {name: len(text) for name, (text, _data) in parts.items()}
         entries = pd.DataFrame([{"batch": batch, "time": pd.Timestamp(today), "before": pd.Timestamp(before),
@@ -90,7 +91,7 @@ def restore(store, *, today: dt.datetime, before: dt.date | None = None) -> Arch
             return ArchiveOutcome(book=book, moved={}, batch="", backup=None)
         batch = _new_batch(history, today) if stay else ""
         if stay:
-            history.add(batch, stay, today, standing_parts(stay))
+            history.add(batch, stay, today, kept_beside(stay))
         history.set_state(batches, RESTORING)
         changes: dict[str, dict[int, dict[str, object]]] = {}
         moved = {}
@@ -117,14 +118,15 @@ def restore(store, *, today: dt.datetime, before: dt.date | None = None) -> Arch
         history.close()
 
 
-def standing_parts(parts: dict[str, tuple[pd.DataFrame, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
-    """Of a batch's follow-ups, the rows that stand for all of them (kept beside the batch: a command that needs
-    none of its rows one by one reads those instead of millions)."""
+def kept_beside(parts: dict[str, tuple[pd.DataFrame, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    """What a batch keeps beside its follow-ups, so that a command reads that instead of millions of rows: the
+    rows that stand for all of them (rules.past) and their feedback counts (反馈统计)."""
     name = schema.FOLLOWUPS.name
     if name not in parts:
         return {}
     data = parts[name][1]
-    return {name: data.iloc[standing_for_all(data[[c for c in DECIDING if c in data.columns]])]}
+    return {name + STANDING: data.iloc[standing_for_all(data[[c for c in DECIDING if c in data.columns]])],
+            name + FEEDBACK: feedback_counts(data.reindex(columns=FEEDBACK_COLUMNS))}
 
 
 def _new_batch(history, today: dt.datetime) -> str:

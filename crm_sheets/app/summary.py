@@ -14,7 +14,8 @@ from ..labels import worded
 from ..report import Block
 from ..rules.lifecycle import Thresholds
 from ..rules.past import horizon
-from ..rules.summary import FEEDBACK_COLUMNS, feedback_by_month, monthly_summary, previous_month
+from ..rules.summary import FEEDBACK_COLUMNS, feedback_by_month, feedback_counts, monthly_summary, previous_month
+from ..stores.history import FEEDBACK
 from ..rules.tasks import settle, typed_dues, typed_results
 from ..workbook.read import Book
 from .common import crm_workbook
@@ -71,6 +72,7 @@ def summary_output(book: Book, month: pd.Period, today: dt.datetime, tasks_sheet
 
 
 def feedback_output(book: Book) -> Output:
-    """反馈统计 over every follow-up, archived ones too (three columns of each, counted as they are read)."""
-    past = book.past.rows_for_rules("followups", FEEDBACK_COLUMNS) if book.past is not None else None
-    return FrameOut(schema.FEEDBACK, feedback_by_month(book.tables, past.data if past is not None else None))
+    """反馈统计 over every follow-up, archived ones too (each batch's counts, kept beside it)."""
+    past = (book.past.kept_beside("followups", FEEDBACK, FEEDBACK_COLUMNS, feedback_counts)
+            if book.past is not None else None)
+    return FrameOut(schema.FEEDBACK, feedback_by_month(book.tables, past))

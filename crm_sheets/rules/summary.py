@@ -197,15 +197,21 @@ def monthly_summary(
 FEEDBACK_COLUMNS = ["time", "issue_type", "satisfaction"]
 
 
+def feedback_counts(followups: pd.DataFrame) -> pd.DataFrame:
+    """Follow-ups (FEEDBACK_COLUMNS) counted per month (as yyyymm: formatting millions of periods as text is the
+    slow part), 问题类型 and 满意度; counts of different rows add up (an archived batch keeps its own)."""
+    f = followups[FEEDBACK_COLUMNS]
+    f = f[f["time"].notna() & ((f["issue_type"] != "") | (f["satisfaction"] != ""))]
+    month = (f["time"].dt.year * 100 + f["time"].dt.month).astype("int64").rename("month")
+    return f.groupby([month, "issue_type", "satisfaction"]).size().rename("count").reset_index()
+
+
 def feedback_by_month(tables: dict[str, SheetTable], archived: pd.DataFrame | None = None) -> pd.DataFrame:
-    """反馈统计: every month's follow-ups counted by 问题类型 and 满意度; ``archived``: the FEEDBACK_COLUMNS of
+    """反馈统计: every month's follow-ups counted by 问题类型 and 满意度; ``archived``: the feedback_counts of
     the follow-ups in the history database, counted with them."""
-    f = _followups(tables).reindex(columns=FEEDBACK_COLUMNS)
+    g = feedback_counts(_followups(tables).reindex(columns=FEEDBACK_COLUMNS))
     if archived is not None and len(archived):
-        f = pd.concat([f, archived[FEEDBACK_COLUMNS][archived["time"].notna()]], ignore_index=True)
-    f = f[(f["issue_type"] != "") | (f["satisfaction"] != "")]
-    # Months as numbers while counting: formatting millions of periods as text is the slow part.
-    month = (f["time"].dt.year * 100 + f["time"].dt.month).rename("month")
-    g = f.groupby([month, "issue_type", "satisfaction"]).size().rename("count").reset_index()
+        g = pd.concat([g, archived], ignore_index=True).groupby(["month", "issue_type", "satisfaction"])["count"] \
+            .sum().reset_index()
     g["month"] = pd.Series([f"{m // 100:04d}-{m % 100:02d}" for m in g["month"].tolist()], index=g.index, dtype=str)
     return g

@@ -35,6 +35,7 @@ from ..workbook.read import Book
 
 MOVING, DONE, RESTORING = "moving", "done", "restoring"
 STANDING = ":standing"  # the part of a batch's sheet that holds only its standing rows
+FEEDBACK = ":feedback"  # the part of a batch's follow-ups that holds their feedback counts
 PASSWORD_ENV = "CRM_SHEETS_DB_PASSWORD"
 KEYRING_SERVICE = "crm-sheets"
 SCHEMA = (
@@ -94,19 +95,20 @@ class History:
         self._run("COMMIT")
 
     def add(self, batch: str, parts: dict[str, tuple[pd.DataFrame, pd.DataFrame]], when: dt.datetime,
-            standing: dict[str, pd.DataFrame] | None = None) -> None:
+            beside: dict[str, pd.DataFrame] | None = None) -> None:
         """A batch's rows (per sheet: their text and their typed values, by field key), marked moving, in one
-        transaction; ``standing``: per sheet, the typed values of the rows that stand for the whole batch at
-        any later horizon (rules.past), read instead of it while the rules need no row of it one by one."""
+        transaction; ``beside``: what is kept with them, read instead of them (by part name: a sheet's name
+        and STANDING, the rows that stand for the batch at any later horizon, rules.past; or FEEDBACK, its
+        feedback counts)."""
         with self.transaction():
             self._run("INSERT INTO crm_batches (batch, state, moved_at) VALUES (?, ?, ?)",
                       (batch, MOVING, when.isoformat()))
             for sheet, (text, data) in parts.items():
                 self._run("INSERT INTO crm_parts (batch, sheet, nrows, part) VALUES (?, ?, ?, ?)",
                           (batch, sheet, len(text), _pack(text, data)))
-            for sheet, data in (standing or {}).items():
+            for name, data in (beside or {}).items():
                 self._run("INSERT INTO crm_parts (batch, sheet, nrows, part) VALUES (?, ?, ?, ?)",
-                          (batch, sheet + STANDING, len(data), _pack(pd.DataFrame(index=data.index), data)))
+                          (batch, name, len(data), _pack(pd.DataFrame(index=data.index), data)))
 
     def set_state(self, batches: Iterable[str], state: str) -> None:
         with self.transaction():
@@ -169,6 +171,12 @@ def _repointed(table: SheetTable, into: dict[str, str]) -> SheetTable:
     text = table.text.assign(customer_id=table.text["customer_id"].map(lambda i: into.get(i, i)))
     data = table.data.assign(customer_id=table.data["customer_id"].map(lambda i: into.get(i, i)))
     return replace(table, text=text, data=data)
+
+
+def _plain(rows: pa.Table) -> pd.DataFrame:
+    """The rows as pandas, text read as dictionaries back to plain text (as the workbook's columns are)."""
+    plain = [pa.large_string() if pa.types.is_dictionary(t) else t for t in rows.schema.types]
+    return rows.cast(pa.schema(list(zip(rows.column_names, plain)))).to_pandas()
 
 
 def _pointed(ids: pa.ChunkedArray, into: dict[str, str]) -> pa.ChunkedArray:
@@ -299,10 +307,27 @@ class Archive:
                                    _pointed(rows.column("customer_id"), self.into))
         if keep is not None:
             rows = rows.take(keep(rows.select([c for c in deciding or [] if c in rows.column_names]).to_pandas()))
-        plain = [pa.large_string() if pa.types.is_dictionary(t) else t for t in rows.schema.types]
-        data = rows.cast(pa.schema(list(zip(rows.column_names, plain)))).to_pandas()
+        data = _plain(rows)
         return replace(table, data=data.reindex(columns=table.data.columns), text=pd.DataFrame(index=data.index),
                        raw=None)
+
+    def kept_beside(self, key: str, kind: str, columns: list[str], make: Callable[[pd.DataFrame], pd.DataFrame]
+                    ) -> pd.DataFrame | None:
+        """What each batch keeps beside a sheet's rows (``kind``: FEEDBACK), one frame after another; for a
+        batch that keeps none, ``make`` applied to the ``columns`` of its rows."""
+        table = self.book.tables.get(key)
+        if table is None:
+            return None
+        sheet = table.sheet.name
+        self._fetch([(b, sheet + kind) for b in self.batches])
+        self._fetch([(b, sheet) for b in self.batches if self._part(b, sheet + kind) is None])
+        found = []
+        for batch in self.batches:
+            if (kept := self._part(batch, sheet + kind)) is not None:
+                found.append(_unpack(kept)[1])
+            elif (whole := self._part(batch, sheet)) is not None:
+                found.append(make(_plain(_columns([whole], [c for c in columns if c in table.data.columns]))))
+        return pd.concat(found, ignore_index=True) if found else None
 
     def _part(self, batch: str, sheet: str) -> bytes | None:
         """A part, fetched once per command (a few dozen MB for millions of rows)."""
