@@ -148,7 +148,8 @@ def _columns(parts: list[bytes], names: list[str]) -> pa.Table | None:
     tables = []
     for part in parts:
         blob = pa.BufferReader(part)
-        kinds = dict(zip(pq.read_schema(blob).names, pq.read_schema(blob).types))
+        schema_ = pq.read_schema(blob)
+        kinds = dict(zip(schema_.names, schema_.types))
         wanted = [f"d:{c}" for c in names if f"d:{c}" in kinds]
         text = [n for n in wanted if pa.types.is_string(kinds[n]) or pa.types.is_large_string(kinds[n])]
         tables.append(pq.read_table(blob, columns=wanted, read_dictionary=text).rename_columns([n[2:] for n in wanted]))
