@@ -75,6 +75,15 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
+def shown_text(values: pd.Series) -> pd.Series:
+    """cell_text over a column the tool computed (dates, text, blanks), vectorized for dates."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        midnight = values == values.dt.normalize()
+        text = values.dt.strftime("%Y-%m-%d %H:%M").where(~midnight, values.dt.strftime("%Y-%m-%d"))
+        return text.where(values.notna(), "").astype(object)
+    return values.map(lambda v: "" if is_blank(v) else cell_text(v)).astype(object)
+
+
 def text_column(raw: pd.Series, type: FieldType = "text") -> pd.Series:
     """Each cell as the user sees it, as a str ('' for empty)."""
     if isinstance(raw.dtype, pd.StringDtype):  # text columns read column-wise: vectorized in Arrow

@@ -354,3 +354,16 @@ def test_thirty_days_on_an_injected_clock_nobody_falls_through(tmp_path: Path, i
     assert checked["manager"] > 0 and checked["owner"] > 0, checked
     assert all(m["Message-ID"] for m in inbox.messages) and len({m["Message-ID"] for m in inbox.messages}) == len(
         inbox.messages)
+
+
+def test_a_next_revisit_that_tag_clears_is_not_reported_as_a_bad_date(tmp_path: Path) -> None:
+    # Tag fills 下次回访日期; a hundred days later every customer is 沉默客户 (沉默天数 90) and has none, so tag
+    # clears the dates it wrote.  The checks after tagging must see the cleared cells, not the old dates.
+    path = build(tmp_path, 2525)
+    for day in (TODAY, TODAY + 100 * DAY):
+        result = CliRunner().invoke(app, ["tag", str(path), "--today", f"{day:%Y-%m-%d}"])
+        assert result.exit_code in (0, 1), result.output
+    customers = FileStore(path).read().tables["customers"]
+    assert (customers.data["stage"] == "沉默客户").all() and (customers.text["next_revisit"] == "").all()
+    checks = FileStore(path).tool_frame(schema.CHECK_RESULTS)
+    assert not (checks["code"] == "bad_date").any(), checks.to_string()

@@ -13,6 +13,7 @@ from ..rules.privacy import masked_phones
 from ..rules.validate import ValidationResult, validate
 from ..reasons import explained
 from ..tables import SheetTable
+from ..values import shown_text
 from ..workbook.read import Book
 
 
@@ -51,10 +52,7 @@ def _apply_ids(table: SheetTable, assigned: pd.DataFrame) -> None:
     for key in ("customer_id", "created_at"):
         if key in table.data.columns and key in assigned.columns:
             table.data.loc[assigned.index, key] = assigned[key]
-            if key == "customer_id":
-                table.text.loc[assigned.index, key] = assigned[key]
-            else:
-                table.text.loc[assigned.index, key] = assigned[key].dt.strftime("%Y-%m-%d %H:%M")
+            table.text.loc[assigned.index, key] = shown_text(assigned[key])
 
 
 def check_book(book: Book, today: dt.datetime, lang: str) -> ValidationResult:

@@ -12,6 +12,7 @@ from .. import schema
 from ..outputs import FrameOut
 from ..rules.lifecycle import MAINTAINED, maintained_changes
 from ..rules.validate import ValidationResult
+from ..values import shown_text
 from ..workbook.read import Book
 from .common import check_book, crm_workbook, id_changes, new_customer_ids
 from .profiles import customer_profiles
@@ -54,6 +55,6 @@ def tag_changes(book: Book, today: dt.datetime) -> tuple[dict[int, dict[str, obj
             changes.setdefault(row, {})[key] = value
         changed[key] = len(new)
         customers.data.loc[new.index, key] = new
-        if key in ("stage", "tier", "tags"):
-            customers.text.loc[new.index, key] = new
+        # The checks read text too: a date that became blank must not stay behind as text (bad_date).
+        customers.text.loc[new.index, key] = shown_text(new)
     return changes, changed
