@@ -90,9 +90,51 @@ def text_column(raw: pd.Series, type: FieldType = "text") -> pd.Series:
         stripped = raw.fillna("").str.strip()
         # the column itself when nothing was padded, so a million-row sheet is not held twice
         return raw if raw.notna().all() and stripped.str.len().equals(raw.str.len()) else stripped
-    if raw.dtype == object and len(raw) and pd.api.types.infer_dtype(raw, skipna=False) == "string":
-        return raw.str.strip()
-    return raw.map(cell_text).astype(object)
+    if raw.dtype != object or not len(raw):
+        return raw.map(cell_text).astype(object)
+    # A sheet read row-wise holds text, datetimes, numbers and blanks: each kind converted in one go.
+    cells = raw.to_numpy()
+    kinds = _kinds(cells)
+    out = np.empty(len(cells), dtype=object)
+    text = kinds == "str"
+    out[text] = [v.strip() for v in cells[text]]
+    when = kinds == "datetime"
+    if when.any():
+        out[when] = _datetime_text(cells[when])
+    rest = ~(text | when)
+    if rest.any():
+        out[rest] = [cell_text(v) for v in cells[rest]]
+    return pd.Series(out, index=raw.index)
+
+
+@lru_cache(maxsize=64)
+def _kind(cls: type) -> str:
+    """What a cell's Python type is for our purposes (isinstance once per type, not once per cell)."""
+    if issubclass(cls, str):
+        return "str"
+    if issubclass(cls, bool):
+        return "bool"
+    if issubclass(cls, dt.datetime):
+        return "datetime"
+    if issubclass(cls, dt.date):
+        return "date"
+    if issubclass(cls, (int, float, np.integer, np.floating)):
+        return "number"
+    return "other"
+
+
+def _kinds(cells: np.ndarray) -> np.ndarray:
+    return np.array([_kind(t) for t in map(type, cells)], dtype=object)
+
+
+def _datetime_text(cells: np.ndarray) -> list[str]:
+    """cell_text of naive datetimes, formatted by numpy (strftime is a Python call per cell)."""
+    if any(v.tzinfo is not None or not 1678 <= v.year <= 2261 for v in cells):  # rare: as cell_text has it
+        return [cell_text(v) for v in cells]
+    when = pd.to_datetime(cells).to_numpy()
+    text = np.char.replace(np.datetime_as_string(when.astype("datetime64[m]"), unit="m"), "T", " ")
+    midnight = when == when.astype("datetime64[D]")
+    return np.where(midnight, np.char.partition(text, " ")[:, 0], text).tolist()
 
 
 def nfkc(text: pd.Series) -> pd.Series:
@@ -143,10 +185,6 @@ def split_tags(cell: str) -> tuple[str, ...]:
     return tuple(t.strip() for t in re.split(TAG_SEPARATORS, cell or "") if t.strip())
 
 
-def type_name(value: object) -> str:
-    return "str" if isinstance(value, str) else "other"
-
-
 def typed_column(raw: pd.Series, type: FieldType, text: pd.Series | None = None) -> pd.Series:
     """The value the core computes with; unusable cells become ''/NaT/NaN.
 
@@ -168,8 +206,7 @@ def parse_numbers(raw: pd.Series) -> pd.Series:
     if isinstance(raw.dtype, pd.StringDtype):
         numeric, text = pd.Series(np.nan, index=raw.index), text_column(raw)
     else:
-        numeric = pd.to_numeric(raw.where(raw.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))),
-                                errors="coerce")
+        numeric = pd.to_numeric(raw.where(_kinds(raw.to_numpy()) == "number"), errors="coerce")
         text = text_column(raw.where(numeric.isna(), ""), "text")
     cleaned = nfkc(text).str.replace(r"^[¥￥]|元$|,", "", regex=True).str.strip()
     from_text = pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce")
@@ -188,13 +225,17 @@ def parse_dates(raw: pd.Series) -> pd.Series:
         if len(digits):
             out[digits.index] = _serial_dates(digits.astype("float64"))
         return out
-    is_when = raw.map(lambda v: isinstance(v, (dt.datetime, dt.date)))
+    kinds = _kinds(raw.to_numpy())
+    is_when = (kinds == "datetime") | (kinds == "date")
     if is_when.any():
-        out[is_when] = _ns(pd.to_datetime(raw[is_when].map(_as_datetime), errors="coerce"))
-    is_number = raw.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
+        when = raw[is_when]
+        if (kinds == "date").any():
+            when = when.map(_as_datetime)
+        out[is_when] = _ns(pd.to_datetime(when, errors="coerce"))
+    is_number = kinds == "number"
     if is_number.any():
         out[is_number] = _serial_dates(raw[is_number].astype("float64"))
-    is_text = raw.map(type_name) == "str"
+    is_text = kinds == "str"
     if is_text.any():
         out[is_text] = parse_date_text(raw[is_text])
     return out.astype("datetime64[ns]")
