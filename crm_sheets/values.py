@@ -176,6 +176,12 @@ def cell_value(value: object) -> object:
     return value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
 
 
+def per_distinct(column: pd.Series, fn) -> np.ndarray:
+    """fn of each cell, called once per distinct value (a team writes a few hundred tag cells 100,000 times)."""
+    codes, distinct = pd.factorize(column, use_na_sentinel=False)
+    return np.array([fn(v) for v in distinct] or [fn("")])[codes]
+
+
 # Staff separate tags with any of these (SPEC §2 客户标签).
 TAG_SEPARATORS = r"[,，、;；]"
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from .. import schema
 from ..tables import SheetTable
-from ..values import member
 from .lifecycle import SILENT, high_risk, rhythm_days
 
 CADENCE_RULE = "阶段节奏回访"
@@ -41,24 +41,29 @@ def _history(tables: dict[str, SheetTable], profile: pd.DataFrame, since: pd.Tim
     f = tables["followups"].data if "followups" in tables else None
     if f is None or not {"customer_id", "time"} <= set(f.columns):
         return empty
-    f = f[[c for c in ("customer_id", "time", "status", "result") if c in f.columns]]
-    f = f[f["time"].notna() & member(f["customer_id"], profile.index)]
+    at = profile.index.get_indexer(f["customer_id"])  # each contact's customer as a row of ``profile``
+    keep = (at >= 0) & f["time"].notna().to_numpy()
     if "result" in f.columns:
-        f = f[~f["result"].isin(schema.UNREACHED)]
-    status = f["status"] if "status" in f.columns else pd.Series("", index=f.index)
-    created = profile["created_at"].dropna()
-    anchors = pd.concat([
-        pd.DataFrame({"customer_id": created.index, "time": created.to_numpy(), "stage": "潜在客户"}),
-        pd.DataFrame({"customer_id": f["customer_id"].to_numpy(), "time": f["time"].to_numpy(),
-                      "stage": status.to_numpy()}),
-    ], ignore_index=True).sort_values(["customer_id", "time"], kind="stable")
+        keep &= ~f["result"].isin(schema.UNREACHED).to_numpy()
+    status = f["status"].to_numpy(dtype=object)[keep] if "status" in f.columns else np.full(keep.sum(), "")
+    created = profile["created_at"].to_numpy(dtype="datetime64[ns]")
+    born = np.flatnonzero(~np.isnat(created))
+    # Anchors: each customer's creation (as 潜在客户), then its contacts; by customer, then time (ties: creation).
+    who = np.concatenate([born, at[keep]])
+    time = np.concatenate([created[born], f["time"].to_numpy(dtype="datetime64[ns]")[keep]])
+    left = np.concatenate([np.full(len(born), "潜在客户", dtype=object), status])
+    order = np.lexsort((time, who))
+    who, time, left = who[order], time[order], left[order]
     # The stage a contact left the customer in sets the rhythm; a 跟进状态 left blank keeps today's stage.
-    stage = anchors["stage"].where(anchors["stage"].isin(schema.REMIND_DAYS),
-                                   anchors["customer_id"].map(profile["stage"]))
-    days = rhythm_days(stage, anchors["customer_id"].map(high_risk(profile["tags"])).fillna(False).astype(bool))
-    due = (pd.to_datetime(anchors["time"]).dt.normalize() + pd.to_timedelta(days, unit="D"))
-    following = pd.to_datetime(anchors.groupby("customer_id")["time"].shift(-1)).dt.normalize()
-    fell_due = due.notna() & following.notna() & (following >= due) & (due >= since)
-    return pd.DataFrame({"customer_id": anchors.loc[fell_due, "customer_id"].to_numpy(),
-                         "event": pd.to_datetime(anchors.loc[fell_due, "time"]).to_numpy(),
-                         "due": due[fell_due].to_numpy()}) if fell_due.any() else empty
+    stage = pd.Series(left).where(pd.Series(left).isin(schema.REMIND_DAYS),
+                                  profile["stage"].to_numpy(dtype=object)[who])
+    days = rhythm_days(stage, pd.Series(high_risk(profile["tags"]).to_numpy()[who]))
+    day = time.astype("datetime64[D]")
+    due = day + pd.to_timedelta(days, unit="D").to_numpy()
+    same = np.diff(who, append=-1) == 0  # the next anchor is the same customer's
+    following = np.where(same, np.roll(day, -1), np.datetime64("NaT"))
+    fell_due = ~np.isnat(due) & ~np.isnat(following) & (following >= due) & (due >= since.to_datetime64())
+    if not fell_due.any():
+        return empty
+    return pd.DataFrame({"customer_id": profile.index.to_numpy(dtype=object)[who[fell_due]],
+                         "event": time[fell_due], "due": due[fell_due].astype("datetime64[ns]")})

@@ -12,7 +12,6 @@ import zlib
 
 import pandas as pd
 
-from .. import values
 from ..tables import SheetTable
 from ..values import split_tags
 
@@ -74,7 +73,7 @@ def event_tasks(tables: dict[str, SheetTable], rules: pd.DataFrame, profile: pd.
         if str(rule.get("enabled", "是")).strip() not in ("是", ""):
             continue
         events = _events(str(rule.get("trigger", "")).strip(), tables, profile, rule)
-        events = events.loc[values.member(events["customer_id"], profile.index).astype(bool)]
+        events = events.loc[profile.index.get_indexer(events["customer_id"]) >= 0]
         for column, key in (("stage", "stage"), ("tier", "tier")):
             wanted = str(rule.get(key) or "").strip()
             if wanted:
