@@ -231,7 +231,8 @@ def high_risk(tags: pd.Series) -> pd.Series:
 def rhythm_days(stage: pd.Series, risky: pd.Series) -> pd.Series:
     """Days from a contact that reached the customer to the next one its stage's rhythm asks for
     (schema.REMIND_DAYS; ``risky``: the high-risk rhythm); NaN for 沉默客户, which have none."""
-    days = stage.map(schema.REMIND_DAYS)
+    days = pd.Series(per_distinct(stage, lambda s: schema.REMIND_DAYS.get(s, np.nan)), index=stage.index,
+                     dtype="float64")
     return days.where(~risky.to_numpy() | days.isna(), schema.HIGH_RISK_REMIND_DAYS)
 
 
