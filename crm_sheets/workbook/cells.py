@@ -14,7 +14,7 @@ import re
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from html import escape
 
 from ..schema import EXCEL_CELL_LIMIT
@@ -98,27 +98,35 @@ def excel_text(value: str) -> str:
 
 def _cell_xml(sx: Syntax, ref: bytes, value: CellValue, style: bytes | None, date_style: int, date1904: bool
               ) -> bytes:
+    if isinstance(value, float) and math.isnan(value):
+        value = None
+    try:
+        return sx.cell_open + ref + _cell_rest(sx.p, value, style, date_style, date1904)
+    except TypeError:  # a value that cannot be a cache key is written as its text
+        return sx.cell_open + ref + _cell_rest(sx.p, str(value), style, date_style, date1904)
+
+
+@lru_cache(maxsize=1 << 16, typed=True)  # a tag run writes a few stages, tiers, tag cells and dates 100,000 times each
+def _cell_rest(p: bytes, value: CellValue, style: bytes | None, date_style: int, date1904: bool) -> bytes:
+    """A cell's XML after its r="A1 (attributes and value), for _cell_xml."""
     s_attr = b' s="' + style + b'"' if style is not None else b""
-    p = sx.p
     if isinstance(value, str):  # most maintained cells hold text: checked first
-        return _text_cell(sx, ref, s_attr, value)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return sx.cell_open + ref + b'"' + s_attr + b"/>"
+        return _text_rest(p, s_attr, value)
+    if value is None:
+        return b'"' + s_attr + b"/>"
     if isinstance(value, (dt.datetime, dt.date)):
         s_attr = b' s="' + str(date_style).encode() + b'"'
         number = repr(excel_serial(value, date1904)).encode()
-        return sx.cell_open + ref + b'"' + s_attr + b"><" + p + b"v>" + number + b"</" + p + b"v></" + p + b"c>"
+        return b'"' + s_attr + b"><" + p + b"v>" + number + b"</" + p + b"v></" + p + b"c>"
     if isinstance(value, (int, float)):
-        return (sx.cell_open + ref + b'"' + s_attr + b"><" + p + b"v>" + repr(value).encode() + b"</" + p + b"v></"
-                + p + b"c>")
-    return _text_cell(sx, ref, s_attr, str(value))
+        return b'"' + s_attr + b"><" + p + b"v>" + repr(value).encode() + b"</" + p + b"v></" + p + b"c>"
+    return _text_rest(p, s_attr, str(value))
 
 
-def _text_cell(sx: Syntax, ref: bytes, s_attr: bytes, value: str) -> bytes:
+def _text_rest(p: bytes, s_attr: bytes, value: str) -> bytes:
     text = escape(excel_text(value), quote=False).encode()
-    p = sx.p
-    return (sx.cell_open + ref + b'"' + s_attr + b' t="inlineStr"><' + p + b'is><' + p + b't xml:space="preserve">'
-            + text + b"</" + p + b"t></" + p + b"is></" + p + b"c>")
+    return (b'"' + s_attr + b' t="inlineStr"><' + p + b'is><' + p + b't xml:space="preserve">' + text + b"</" + p
+            + b"t></" + p + b"is></" + p + b"c>")
 
 
 def too_long(updates: dict[int, dict[int, CellValue]]) -> tuple[int, int] | None:
@@ -239,9 +247,9 @@ class _RowPatcher:
                 out += [body[pos:start], _new_row(sx, row, self.pending.pop(row), *self.styles[1:])]
                 pos = start
                 continue
-            m = sx.row.match(body, start)
-            out += [body[pos:start], self._patched(m, row)]
-            pos = m.end()
+            attrs, content, end = _element(body, start, sx.p + b"row")
+            out += [body[pos:start], self._patched(attrs, content, row)]
+            pos = end
         out.append(body[pos:])
         return b"".join(out)
 
@@ -265,16 +273,16 @@ class _RowPatcher:
                     break
                 continue
             self.order.popleft()
-            out += [body[pos:m.start()], self._patched(m, row)]
+            out += [body[pos:m.start()], self._patched(m.group(1), m.group(3), row)]
             pos = m.end()
         out.append(body[pos:])
         return b"".join(out)
 
-    def _patched(self, m: re.Match, row: int) -> bytes:
+    def _patched(self, attrs: bytes, content: bytes | None, row: int) -> bytes:
         # spans= would no longer cover an inserted cell; it is only a hint, so it goes.
-        attrs = SPANS_RE.sub(b"", m.group(1)) if b"spans=" in m.group(1) else m.group(1)
+        attrs = SPANS_RE.sub(b"", attrs) if b"spans=" in attrs else attrs
         p = self.sx.p
-        cells = _patch_row(m.group(3) or b"", row, self.pending.pop(row), *self.styles, self.sx)
+        cells = _patch_row(content or b"", row, self.pending.pop(row), *self.styles, self.sx)
         return b"<" + p + b"row" + attrs + b">" + cells + b"</" + p + b"row>"
 
     def finish(self) -> bytes:
@@ -317,10 +325,10 @@ def _patch_row(
             out += [cells[pos:insert], _cell_xml(sx, ref, value, None, date_style, date1904)]
             pos = insert
             continue
-        m = sx.cell.match(cells, start)
+        attrs, content, end = _element(cells, start, sx.p + b"c")
         out.append(cells[pos:start])
-        out.append(_replacement(sx, m, ref, value, date_styles, date_style, date1904))
-        pos = m.end()
+        out.append(_replacement(sx, cells[start:end], attrs, content, ref, value, date_styles, date_style, date1904))
+        pos = end
     out.append(cells[pos:])
     return b"".join(out)
 
@@ -347,8 +355,8 @@ def _patch_row_scan(
         if col not in pending:
             continue
         out.append(cells[pos:m.start()])
-        out.append(_replacement(sx, m, _letters(col) + row_number, pending.pop(col), date_styles, date_style,
-                                date1904))
+        out.append(_replacement(sx, m.group(0), m.group(1), m.group(2), _letters(col) + row_number, pending.pop(col),
+                                date_styles, date_style, date1904))
         pos = m.end()
     out.append(cells[pos:])
     for col, value in pending.items():
@@ -356,12 +364,25 @@ def _patch_row_scan(
     return b"".join(out)
 
 
-def _replacement(sx: Syntax, m: re.Match, ref: bytes, value: CellValue, date_styles: set[int], date_style: int,
-                 date1904: bool) -> bytes:
+def _element(xml: bytes, start: int, name: bytes) -> tuple[bytes, bytes | None, int]:
+    """(attributes, content or None when it closes itself, end) of the element ``name`` at ``start``: what
+    Syntax.row / Syntax.cell match, found by bytes.find (a tag run patches every row of 客户信息; a regex
+    scanning each row costs more than the rest of the patch)."""
+    attrs_at = start + 1 + len(name)
+    gt = xml.index(b">", attrs_at)
+    if xml[gt - 1] == 0x2F:  # "/>"
+        return xml[attrs_at:gt - 1], None, gt + 1
+    closing = b"</" + name + b">"
+    end = xml.index(closing, gt)
+    return xml[attrs_at:gt], xml[gt + 1:end], end + len(closing)
+
+
+def _replacement(sx: Syntax, cell: bytes, attrs: bytes, content: bytes | None, ref: bytes, value: CellValue,
+                 date_styles: set[int], date_style: int, date1904: bool) -> bytes:
     """The new cell for an existing one: a formula stays the user's; a date keeps a date format it has."""
-    if sx.formula.search(m.group(2) or b""):
-        return m.group(0)
-    style_m = STYLE_RE.search(m.group(1))
+    if sx.formula.search(content or b""):
+        return cell
+    style_m = STYLE_RE.search(attrs)
     style = style_m.group(1) if style_m else None
     keep = int(style) if isinstance(value, dt.date) and style is not None and int(style) in date_styles else date_style
     return _cell_xml(sx, ref, value, style, keep, date1904)
