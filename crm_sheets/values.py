@@ -76,12 +76,11 @@ def cell_text(value: object) -> str:
 
 
 def shown_text(values: pd.Series) -> pd.Series:
-    """cell_text over a column the tool computed (dates, text, blanks), vectorized for dates."""
+    """cell_text over a column the tool computed (dates, text, blanks)."""
     if pd.api.types.is_datetime64_any_dtype(values):
-        midnight = values == values.dt.normalize()
-        text = values.dt.strftime("%Y-%m-%d %H:%M").where(~midnight, values.dt.strftime("%Y-%m-%d"))
-        return text.where(values.notna(), "").astype(object)
-    return values.map(lambda v: "" if is_blank(v) else cell_text(v)).astype(object)
+        when = values.to_numpy(dtype="datetime64[ns]")
+        return pd.Series(np.where(np.isnat(when), "", _moments_text(when)), index=values.index, dtype=object)
+    return text_column(values.astype(object).where(values.notna(), None))
 
 
 def text_column(raw: pd.Series, type: FieldType = "text") -> pd.Series:
@@ -131,10 +130,14 @@ def _datetime_text(cells: np.ndarray) -> list[str]:
     """cell_text of naive datetimes, formatted by numpy (strftime is a Python call per cell)."""
     if any(v.tzinfo is not None or not 1678 <= v.year <= 2261 for v in cells):  # rare: as cell_text has it
         return [cell_text(v) for v in cells]
-    when = pd.to_datetime(cells).to_numpy()
+    return _moments_text(pd.to_datetime(cells).to_numpy()).tolist()
+
+
+def _moments_text(when: np.ndarray) -> np.ndarray:
+    """2024-03-10 14:30, or 2024-03-10 at midnight (cell_text's forms), for datetime64 values."""
     text = np.char.replace(np.datetime_as_string(when.astype("datetime64[m]"), unit="m"), "T", " ")
     midnight = when == when.astype("datetime64[D]")
-    return np.where(midnight, np.char.partition(text, " ")[:, 0], text).tolist()
+    return np.where(midnight, np.char.partition(text, " ")[:, 0], text)
 
 
 def nfkc(text: pd.Series) -> pd.Series:
@@ -171,9 +174,12 @@ def is_blank(value: object) -> bool:
 
 def cell_value(value: object) -> object:
     """What to put in a cell: None for a blank, a plain datetime for a pandas Timestamp."""
-    if is_blank(value):
-        return None
-    return value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
+    kind = type(value)
+    if kind is str:  # most changed cells: checked first
+        return value or None
+    if kind is pd.Timestamp:  # (NaT is not one)
+        return value.to_pydatetime()
+    return None if is_blank(value) else value
 
 
 def per_distinct(column: pd.Series, fn) -> np.ndarray:
