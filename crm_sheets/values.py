@@ -135,6 +135,8 @@ def _datetime_text(cells: np.ndarray) -> list[str]:
 
 def _moments_text(when: np.ndarray) -> np.ndarray:
     """2024-03-10 14:30, or 2024-03-10 at midnight (cell_text's forms), for datetime64 values."""
+    if not len(when):  # numpy's string functions cannot reduce over nothing
+        return np.array([], dtype=object)
     text = np.char.replace(np.datetime_as_string(when.astype("datetime64[m]"), unit="m"), "T", " ")
     midnight = when == when.astype("datetime64[D]")
     return np.where(midnight, np.char.partition(text, " ")[:, 0], text)

@@ -45,8 +45,9 @@ def all_tasks(tables: dict[str, SheetTable], rules: pd.DataFrame, profile: pd.Da
     tasks = tasks[tasks["due"].notna()]
     owner = tasks["owner"].fillna("").astype(str)  # blank: the rule names nobody, the customer's owner does it
     tasks["owner"] = owner.where(owner != "", tasks["customer_id"].map(profile["owner"])).fillna("")
-    day = np.char.replace(np.datetime_as_string(tasks["due"].to_numpy().astype("datetime64[D]"), unit="D"), "-", "")
-    tasks["task_id"] = tasks["customer_id"] + "-" + tasks["rule"].astype(str) + "-" + day.astype(object)
+    days = np.datetime_as_string(tasks["due"].to_numpy().astype("datetime64[D]"), unit="D").tolist()
+    day = pd.Series([d.replace("-", "") for d in days], index=tasks.index, dtype=object)
+    tasks["task_id"] = tasks["customer_id"] + "-" + tasks["rule"].astype(str) + "-" + day
     tasks = tasks[~tasks["task_id"].astype(object).duplicated().to_numpy()]  # hashing Python str is faster here
     return _completed(tasks, tables, today).sort_values(["due", "priority", "customer_id"], kind="stable")
 
