@@ -103,7 +103,7 @@ def text_column(raw: pd.Series, type: FieldType = "text") -> pd.Series:
     rest = ~(text | when)
     if rest.any():
         out[rest] = [cell_text(v) for v in cells[rest]]
-    return pd.Series(out, index=raw.index)
+    return pd.Series(out, index=raw.index, dtype=object)  # (pandas would make it an Arrow string column)
 
 
 @lru_cache(maxsize=64)

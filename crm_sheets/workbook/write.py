@@ -168,7 +168,11 @@ def _damage_named(path: Path) -> Iterator[None]:
 def _donor_into(pkg: Package, tool_sheets: list[ToolSheet]) -> int:
     """Build the tool sheets with XlsxWriter, graft them, return the date xf index."""
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
+    # constant_memory: rows go out as they are written, with inline strings, so a 100,000-row 回访任务 is neither
+    # held as cell objects nor turned from shared into inline strings when grafted (every builder writes in
+    # row order, as the template's writer needs too).
+    wb = xlsxwriter.Workbook(buf, {"constant_memory": True, "strings_to_numbers": False,
+                                   "strings_to_formulas": False})
     for ts in tool_sheets:
         ts.build(wb, wb.add_worksheet(ts.name))
     when = wb.add_format({"num_format": DATETIME_FORMAT})
