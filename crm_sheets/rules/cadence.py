@@ -55,8 +55,8 @@ def _history(tables: dict[str, SheetTable], profile: pd.DataFrame, since: pd.Tim
     order = np.lexsort((time, who))
     who, time, left = who[order], time[order], left[order]
     # The stage a contact left the customer in sets the rhythm; a 跟进状态 left blank keeps today's stage.
-    stage = pd.Series(left).where(pd.Series(left).isin(schema.REMIND_DAYS),
-                                  profile["stage"].to_numpy(dtype=object)[who])
+    left = pd.Series(left, dtype=object)
+    stage = left.where(left.isin(schema.REMIND_DAYS), profile["stage"].to_numpy(dtype=object)[who])
     days = rhythm_days(stage, pd.Series(high_risk(profile["tags"]).to_numpy()[who]))
     day = time.astype("datetime64[D]")
     due = day + pd.to_timedelta(days, unit="D").to_numpy()

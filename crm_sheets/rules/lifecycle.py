@@ -186,8 +186,11 @@ def lifecycle(tables: dict[str, SheetTable], limits: Thresholds, today: dt.datet
     now = pd.Timestamp(today)
     activity = customer_activity(tables)
 
+    # Each customer row's activity, looked up once for all its columns.
+    aligned = activity.reindex(ids.to_numpy()).set_axis(ids.index) if len(activity) else None
+
     def get(column: str) -> pd.Series:
-        return ids.map(activity[column]) if len(activity) else pd.Series(np.nan, index=ids.index)
+        return aligned[column] if aligned is not None else pd.Series(np.nan, index=ids.index)
 
     last_contact = pd.to_datetime(get("last_contact"))
     created = pd.to_datetime(data.get("created_at", pd.Series(pd.NaT, index=ids.index)))
