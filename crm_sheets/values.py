@@ -93,6 +93,8 @@ def text_column(raw: pd.Series, type: FieldType = "text") -> pd.Series:
         return raw.map(cell_text).astype(object)
     # A sheet read row-wise holds text, datetimes, numbers and blanks: each kind converted in one go.
     cells = raw.to_numpy()
+    if pd.api.types.infer_dtype(cells, skipna=False) == "string":  # text only: no kinds to tell apart
+        return pd.Series([v.strip() for v in cells], index=raw.index, dtype=object)
     kinds = _kinds(cells)
     out = np.empty(len(cells), dtype=object)
     text = kinds == "str"
