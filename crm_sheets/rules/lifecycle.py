@@ -163,7 +163,7 @@ def maintained_changes(life: pd.DataFrame, customers: SheetTable) -> dict[str, p
 
 def escalated(profile: pd.DataFrame) -> set[str]:
     """客户编号 of the customers tagged 自动-需人工跟进 (a manager's business)."""
-    return set(profile.index[profile["tags"].map(lambda t: ESCALATE in split_tags(t))])
+    return set(profile.index[per_distinct(profile["tags"], lambda t: ESCALATE in split_tags(t)).astype(bool)])
 
 
 def spend_tiers(money: np.ndarray, limits: Thresholds) -> np.ndarray:
