@@ -95,52 +95,65 @@ def customer_activity(tables: dict[str, SheetTable]) -> pd.DataFrame:
     return out
 
 
-def spend(tables: dict[str, SheetTable], as_of: dt.datetime, months: int = 6) -> pd.Series:
-    """Per 客户编号: spend in the ``months`` before ``as_of``; refunds subtract."""
-    if "orders" not in tables or not {"customer_id", "date", "amount"} <= set(tables["orders"].data.columns):
-        return pd.Series(dtype="float64")
-    o = tables["orders"].data[[c for c in ("customer_id", "date", "amount", "type") if c in tables["orders"].data]]
-    end = pd.Timestamp(as_of)
-    recent = o[(o["date"] > end - pd.DateOffset(months=months)) & (o["date"] <= end) & (o["customer_id"] != "")]
-    sign = np.where(recent.get("type", pd.Series("", index=recent.index)) == "退款", -1.0, 1.0)
-    return (recent["amount"].fillna(0) * sign).groupby(recent["customer_id"]).sum()
-
-
-def last_seen(tables: dict[str, SheetTable], as_of: dt.datetime) -> pd.Series:
-    """Per 客户编号: the latest follow-up, order or ticket up to ``as_of``."""
-    end = pd.Timestamp(as_of)
-    parts = []
-    for sheet, column in (("followups", "time"), ("orders", "date"), ("tickets", "opened_at")):
-        if sheet in tables and {"customer_id", column} <= set(tables[sheet].data.columns):
-            d = tables[sheet].data[["customer_id", column]]
-            d = d[(d["customer_id"] != "") & (d[column] <= end)]
-            latest = d.groupby("customer_id")[column].max()
-            if len(latest):
-                parts.append(latest)
-    if not parts:
-        return pd.Series(dtype="datetime64[ns]")
-    return pd.concat(parts, axis=1).max(axis=1).astype("datetime64[ns]")
-
-
 def tiers(tables: dict[str, SheetTable], as_of: dt.datetime, limits: Thresholds) -> pd.Series:
     """价值层级 per customer row as of a date (the monthly job recomputes these).
 
     Customers created after ``as_of`` get no tier (NaN).
     """
+    return tiers_at(tables, [as_of], limits)[0]
+
+
+def tiers_at(tables: dict[str, SheetTable], days: list[dt.datetime], limits: Thresholds) -> list[pd.Series]:
+    """tiers() at each of ``days``: six months' spend (refunds subtract) and the latest follow-up, order or ticket
+    up to each day, with every sheet's rows matched to their customers once (a summary asks six month ends)."""
     customers = tables["customers"].data
     ids = customers["customer_id"]
     if not len(ids):
-        return pd.Series(dtype=object)
-    end = pd.Timestamp(as_of)
-    money = ids.map(spend(tables, end)).fillna(0.0)
+        return [pd.Series(dtype=object) for _ in days]
+    known = pd.Index(ids[ids != ""].unique())
+    row_at = known.get_indexer(ids)
     created = pd.to_datetime(customers.get("created_at", pd.Series(pd.NaT, index=ids.index)))
-    latest = last_seen(tables, end)
-    # (mapping through an empty datetime Series trips pandas, and then nothing was seen anyway)
-    seen = pd.to_datetime(ids.map(latest), errors="coerce").fillna(created) if len(latest) else created
-    lost = seen < end - pd.DateOffset(months=int(limits.churn_months))
-    tier = np.where(lost, "流失", spend_tiers(money.to_numpy(dtype=float), limits))
-    exists = created.isna() | (created <= end)
-    return pd.Series(tier, index=ids.index, dtype=object).where(exists)
+    orders = _of_customers(tables, "orders", "date", known, ("amount", "type"))
+    if orders is not None and "amount" not in orders[2]:
+        orders = None
+    seen = [p for p in (_of_customers(tables, sheet, column, known)
+                        for sheet, column in (("followups", "time"), ("orders", "date"), ("tickets", "opened_at")))
+            if p is not None]
+    out = []
+    for day in days:
+        end = pd.Timestamp(day)
+        money = np.zeros(len(ids))
+        if orders is not None:
+            at, when, extra = orders
+            recent = (when > (end - pd.DateOffset(months=6)).to_datetime64()) & (when <= end.to_datetime64())
+            sign = np.where(extra["type"][recent] == "退款", -1.0, 1.0) if "type" in extra else 1.0
+            amount = pd.Series(extra["amount"][recent], dtype="float64").fillna(0).to_numpy() * sign
+            money = pd.Series(amount).groupby(at[recent]).sum().reindex(row_at).fillna(0.0).to_numpy()
+        latest = [pd.Series(when[when <= end.to_datetime64()]).groupby(at[when <= end.to_datetime64()]).max()
+                  for at, when, _ in seen]
+        latest = [part for part in latest if len(part)]
+        last = (pd.concat(latest, axis=1).max(axis=1).astype("datetime64[ns]").reindex(row_at).set_axis(ids.index)
+                if latest else None)
+        # (with nothing seen at all there is nothing to map)
+        when_seen = pd.to_datetime(last, errors="coerce").fillna(created) if last is not None else created
+        lost = when_seen < end - pd.DateOffset(months=int(limits.churn_months))
+        tier = np.where(lost, "流失", spend_tiers(money, limits))
+        exists = created.isna() | (created <= end)
+        out.append(pd.Series(tier, index=ids.index, dtype=object).where(exists))
+    return out
+
+
+def _of_customers(tables: dict[str, SheetTable], sheet: str, column: str, known: pd.Index, extra: tuple = ()
+                  ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]] | None:
+    """(each row's customer as a position in ``known``, its ``column``, its ``extra`` columns) for the rows of
+    ``sheet`` that belong to a known customer; None when the sheet or the columns are not there."""
+    if sheet not in tables or not {"customer_id", column} <= set(tables[sheet].data.columns):
+        return None
+    data = tables[sheet].data
+    at = known.get_indexer(data["customer_id"])
+    keep = at >= 0
+    return (at[keep], data[column].to_numpy(dtype="datetime64[ns]")[keep],
+            {c: data[c].to_numpy(dtype=object)[keep] for c in extra if c in data.columns})
 
 
 MAINTAINED = ("stage", "tier", "tags", "last_contact", "next_revisit")

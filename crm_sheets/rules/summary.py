@@ -13,7 +13,7 @@ import pandas as pd
 from ..report import Block
 from ..tables import SheetTable
 from ..values import split_tags
-from .lifecycle import AUTO, STAGES, Thresholds, tiers
+from .lifecycle import AUTO, STAGES, Thresholds, tiers_at
 from .tasks import execution
 
 ANSWERED = ("已接通", "已回复")
@@ -149,8 +149,9 @@ def script_ab(followups: pd.DataFrame, month: pd.Period) -> Block:
 
 def month_end_tiers(tables: dict[str, SheetTable], month: pd.Period, limits: Thresholds,
                     months: int = TIER_MONTHS) -> dict[pd.Period, pd.Series]:
-    """价值层级 per customer row at each of the last ``months`` month ends (each is a pass over every follow-up)."""
-    return {p: tiers(tables, p.end_time, limits) for p in (month - k for k in range(months - 1, -1, -1))}
+    """价值层级 per customer row at each of the last ``months`` month ends."""
+    ends = [month - k for k in range(months - 1, -1, -1)]
+    return dict(zip(ends, tiers_at(tables, [p.end_time for p in ends], limits), strict=True))
 
 
 def tier_movements(at: dict[pd.Period, pd.Series], month: pd.Period) -> Block:
