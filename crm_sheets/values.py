@@ -190,7 +190,13 @@ def cell_value(value: object) -> object:
 def per_distinct(column: pd.Series, fn) -> np.ndarray:
     """fn of each cell, called once per distinct value (a team writes a few hundred tag cells 100,000 times)."""
     codes, distinct = pd.factorize(column, use_na_sentinel=False)
+    # (fn("") only gives an empty column the type of fn's answers)
     return np.array([fn(v) for v in distinct] or [fn("")])[codes]
+
+
+def carries_tag(cells: pd.Series, tag: str) -> np.ndarray:
+    """Whether each tag cell carries ``tag`` as a tag, not as part of one (风险等级-高 in 风险等级-高级 is not)."""
+    return per_distinct(cells, lambda cell: tag in split_tags(cell)).astype(bool)
 
 
 # Staff separate tags with any of these (SPEC §2 客户标签).

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .. import schema
 from ..tables import SheetTable
-from ..values import per_distinct, split_tags
+from ..values import carries_tag, per_distinct, split_tags
 
 AUTO = "自动-"
 NEW_BUYER, CHURN_RISK, ESCALATE = "自动-新购客户", "自动-流失预警", "自动-需人工跟进"
@@ -129,9 +129,11 @@ def tiers_at(tables: dict[str, SheetTable], days: list[dt.datetime], limits: Thr
             sign = np.where(extra["type"][recent] == "退款", -1.0, 1.0) if "type" in extra else 1.0
             amount = pd.Series(extra["amount"][recent], dtype="float64").fillna(0).to_numpy() * sign
             money = pd.Series(amount).groupby(at[recent]).sum().reindex(row_at).fillna(0.0).to_numpy()
-        latest = [pd.Series(when[when <= end.to_datetime64()]).groupby(at[when <= end.to_datetime64()]).max()
-                  for at, when, _ in seen]
-        latest = [part for part in latest if len(part)]
+        latest = []
+        for at, when, _ in seen:
+            upto = when <= end.to_datetime64()
+            if upto.any():
+                latest.append(pd.Series(when[upto]).groupby(at[upto]).max())
         last = (pd.concat(latest, axis=1).max(axis=1).astype("datetime64[ns]").reindex(row_at).set_axis(ids.index)
                 if latest else None)
         # (with nothing seen at all there is nothing to map)
@@ -176,7 +178,7 @@ def maintained_changes(life: pd.DataFrame, customers: SheetTable) -> dict[str, p
 
 def escalated(profile: pd.DataFrame) -> set[str]:
     """客户编号 of the customers tagged 自动-需人工跟进 (a manager's business)."""
-    return set(profile.index[per_distinct(profile["tags"], lambda t: ESCALATE in split_tags(t)).astype(bool)])
+    return set(profile.index[carries_tag(profile["tags"], ESCALATE)])
 
 
 def spend_tiers(money: np.ndarray, limits: Thresholds) -> np.ndarray:
@@ -240,8 +242,7 @@ def lifecycle(tables: dict[str, SheetTable], limits: Thresholds, today: dt.datet
 
 def high_risk(tags: pd.Series) -> pd.Series:
     """Whether each tag cell carries 风险等级-高 (schema.HIGH_RISK_TAG), as a tag, not as part of one."""
-    return pd.Series(per_distinct(tags, lambda cell: schema.HIGH_RISK_TAG in split_tags(cell)), index=tags.index,
-                     dtype=bool)
+    return pd.Series(carries_tag(tags, schema.HIGH_RISK_TAG), index=tags.index, dtype=bool)
 
 
 def rhythm_days(stage: pd.Series, risky: pd.Series) -> pd.Series:

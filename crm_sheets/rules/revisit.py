@@ -13,7 +13,7 @@ import zlib
 import pandas as pd
 
 from ..tables import SheetTable
-from ..values import split_tags
+from ..values import carries_tag
 
 DEFAULT_WINDOW = 7
 EVENT_COLUMNS = ["customer_id", "rule", "event", "due", "window_end", "priority", "owner", "script_a", "script_b"]
@@ -55,7 +55,7 @@ def _events(trigger: str, tables: dict[str, SheetTable], profile: pd.DataFrame, 
     elif trigger == "层级":
         events = profile.loc[profile["tier"] == rule.get("tier"), "last_contact"].dropna()
     elif trigger == "标签":
-        tagged = profile.index[profile["tags"].map(lambda t: rule.get("tag") in split_tags(t)).to_numpy(dtype=bool)]
+        tagged = profile.index[carries_tag(profile["tags"], rule.get("tag"))]
         events = by_id.max().reindex(tagged).dropna()
     else:
         return pd.DataFrame(columns=["customer_id", "event"])
@@ -80,8 +80,8 @@ def event_tasks(tables: dict[str, SheetTable], rules: pd.DataFrame, profile: pd.
                 events = events.loc[(events["customer_id"].map(profile[column]) == wanted).astype(bool)]
         tag = str(rule.get("tag") or "").strip()
         if tag:
-            has_tag = events["customer_id"].map(profile["tags"]).map(lambda t, wanted=tag: wanted in split_tags(t))
-            events = events.loc[has_tag.astype(bool)]
+            has_tag = carries_tag(events["customer_id"].map(profile["tags"]), tag)
+            events = events.loc[has_tag]
         window = int(_number(rule.get("window"), DEFAULT_WINDOW)) or DEFAULT_WINDOW
         for offset in _offsets(rule.get("offsets")):
             due = (pd.to_datetime(events["event"]) + pd.Timedelta(days=offset)).dt.normalize()
