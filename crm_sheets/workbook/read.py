@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -135,7 +136,9 @@ def read_book(
         at, sheet = _header_row(data_sheets, rows)
         table = table_from_rows(path.name, sheet, rows[at:], merged=None, required=required, first=at)
         return Book(path, kind, {sheet.key: table}, _default_options(), _empty_team(), _default_settings(), [])
-    with _calamine(path) as wb:
+    # The big sheets are parsed by fastexcel in a second thread (the parse holds no GIL) while this one reads and
+    # types 客户信息 by rows: on a two-core machine the two overlap.
+    with _calamine(path) as wb, ThreadPoolExecutor(1) as pool:
         names = list(wb.sheet_names)
         parsed: dict[str, calamine.CalamineSheet] = {}
 
@@ -154,7 +157,7 @@ def read_book(
             return ranges
 
         return book_from_sheets(path, names, rows_of, merged_of, need=need, sheets=sheets, required=required,
-                                columns_of=_columns_reader(path))
+                                columns_of=_columns_ahead(path, names, sheets, pool))
 
 
 @contextmanager
@@ -181,11 +184,12 @@ COLUMN_SHEETS = {"followups", "orders", "tickets"}
 Columns = Callable[[str], "tuple[pd.DataFrame, object] | None"]
 
 
-def _columns_reader(path: Path) -> Columns:
+def _columns_ahead(path: Path, names: list[str], sheets: tuple[Sheet, ...], pool: ThreadPoolExecutor) -> Columns:
+    """Start reading every column sheet present, in ``pool``; the Columns reader waits for the one asked."""
     reader = None
 
-    def columns_of(name: str):
-        nonlocal reader
+    def load(name: str):
+        nonlocal reader  # one worker: the sheets load one after another
         try:
             if reader is None:
                 reader = fastexcel.read_excel(str(path))
@@ -193,7 +197,9 @@ def _columns_reader(path: Path) -> Columns:
         except Exception:  # noqa: BLE001 - anything fastexcel cannot do, the row reader does (and reports)
             return None
 
-    return columns_of
+    ahead = {s.name: pool.submit(load, s.name) for s in sheets
+             if s.kind == "data" and s.key in COLUMN_SHEETS and s.name in names}
+    return lambda name: ahead[name].result() if name in ahead else None
 
 
 def book_from_sheets(
