@@ -120,7 +120,7 @@ def write_workbook(
                 ws.insert_button(0, len(sheet.fields) + 1 + 2 * k, {"macro": sub, "caption": caption,
                                                                      "width": 110, "height": 30})
     for tool in extra:
-        tool.build(wb, wb.add_worksheet(tool.name))
+        tool.fill(wb, wb.add_worksheet(tool.name))
     if vba is not None:
         _xlwings_conf(wb)
     wb.close()

@@ -13,6 +13,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 import python_calamine
@@ -23,7 +24,7 @@ from support import FIXTURES, MANIFEST, lo_inspect, members, rows_removed, sheet
 from crm_sheets import errors, schema
 from crm_sheets.workbook import cells as cellpatch
 from crm_sheets.workbook.safety import list_backups
-from crm_sheets.workbook.write import ToolSheet, frame_sheet, write_back
+from crm_sheets.workbook.write import ToolSheet, frame_sheet, write_back, write_standalone
 
 
 def problems_frame() -> pd.DataFrame:
@@ -274,3 +275,35 @@ def test_jumping_to_rows_equals_walking_every_row_in_any_chunking(existing, upda
                                                date_styles=set(), date_style=5))
     assert whole("_jump") == whole("_walk")
     assert streamed == WORKSHEET_OPEN + b"<sheetData>" + whole("_walk") + b"</sheetData></worksheet>"
+
+
+def test_tool_sheet_rows_put_in_after_the_graft_equal_xlsxwriters_own(foreign: Path, tmp_path: Path) -> None:
+    """write_back builds a tool sheet's rows itself, after grafting XlsxWriter's header; a new file gets them from
+    XlsxWriter cell by cell.  Both give the same values (python-calamine) and number formats (openpyxl)."""
+    tasks = pd.DataFrame({
+        "due": [dt.datetime(2026, 11, 24), pd.NaT, dt.datetime(2026, 12, 1, 9, 30), dt.date(2026, 1, 2)],
+        "owner": ["李娜", None, "", "王强"],
+        "name": ["=HYPERLINK(\"x\")", "a\x01b", "x" * (schema.EXCEL_CELL_LIMIT + 5), "bad\ufffe<&>"],
+        "reminders": [1.0, float("nan"), 3, True],
+    })
+    quality = pd.DataFrame({"scope": ["字段", "负责人"], "rows": [120, 7], "completeness": [0.953, 1.0],
+                            "validity": [float("nan"), 0.5]})
+    sheets = [frame_sheet(schema.TASKS, tasks), frame_sheet(schema.DATA_QUALITY, quality)]
+    write_back(foreign, tool_sheets=sheets)
+    standalone = tmp_path / "standalone.xlsx"
+    write_standalone(standalone, sheets)
+
+    def cells(path: Path, name: str) -> list[list]:
+        shown = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name).to_python()
+        formats = [[c.number_format for c in row] for row in openpyxl.load_workbook(path)[name].iter_rows()]
+        return [[(v, f if v != "" else None) for v, f in zip(values, fmts)] for values, fmts in zip(shown, formats)]
+
+    for sheet in (schema.TASKS, schema.DATA_QUALITY):
+        assert cells(foreign, sheet.name) == cells(standalone, sheet.name), sheet.name
+    grafted = cells(foreign, schema.TASKS.name)
+    assert [row[2][0] for row in grafted[1:]] == ["=HYPERLINK(\"x\")", "a\x01b",
+                                                 "x" * (schema.EXCEL_CELL_LIMIT - 1) + "…", "bad\ufffd<&>"]
+    assert grafted[1][0] == (dt.date(2026, 11, 24), "yyyy-mm-dd hh:mm") and grafted[4][9] == ("True", "General")
+    assert cells(foreign, schema.DATA_QUALITY.name)[1][4] == (0.953, "0.0%")
+    dimension = re.search(rb'<dimension ref="([^"]+)"', zipfile.ZipFile(foreign).read(sheet_part(foreign, "数据质量")))
+    assert dimension.group(1) == b"A1:G3"

@@ -129,6 +129,35 @@ def _text_rest(p: bytes, s_attr: bytes, value: str) -> bytes:
             + b"t></" + p + b"is></" + p + b"c>")
 
 
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)\d+)?"/>')
+
+
+def with_rows(xml: bytes, columns: list[tuple[int, list[CellValue], int | None]], date_style: int, date1904: bool
+              ) -> bytes:
+    """A tool sheet as XlsxWriter wrote it (its header row only) with the rows of ``columns`` ((0-based column,
+    a cell for each row from row 2 on with None for a blank, the xf of its cells or None)) added to sheetData,
+    and its dimension widened to them."""
+    styled = [(_letters(col), cells, None if xf is None else str(xf).encode()) for col, cells, xf in sorted(columns)]
+    rows = []
+    for i, record in enumerate(zip(*(cells for _letters_, cells, _xf in styled)), start=2):
+        number = b"%d" % i
+        cells = [b'<c r="' + letters + number + _cell_rest(b"", value, xf, date_style, date1904)
+                 for (letters, _cells, xf), value in zip(styled, record) if value is not None]
+        if cells:
+            rows.append(b'<row r="' + number + b'">' + b"".join(cells) + b"</row>")
+    if not rows:
+        return xml
+    last_row = rows[-1][8:rows[-1].index(b'"', 8)]
+    dimension = _DIMENSION.search(xml)
+    if dimension:
+        last_col = max(_index(dimension.group(3) or dimension.group(1)), max(col for col, _c, _x in columns))
+        xml = (xml[:dimension.start()] + b'<dimension ref="' + dimension.group(1) + dimension.group(2) + b":"
+               + _letters(last_col) + last_row + b'"/>' + xml[dimension.end():])
+    if b"<sheetData/>" in xml:
+        return xml.replace(b"<sheetData/>", b"<sheetData>" + b"".join(rows) + b"</sheetData>", 1)
+    return xml.replace(b"</sheetData>", b"".join(rows) + b"</sheetData>", 1)
+
+
 def too_long(updates: dict[int, dict[int, CellValue]]) -> tuple[int, int] | None:
     """(row, column) of the first text longer than a cell can hold, or None."""
     for row, cols in updates.items():
@@ -315,13 +344,15 @@ def _patch_row(
         return _patch_row_scan(cells, row_number, todo, date_styles, date_style, date1904, sx)
     out: list[bytes] = []
     pos = 0
+    last = _last_column(cells, sx)
     for col, value in todo:
         ref = _letters(col) + row_number
         start = cells.find(sx.cell_open + ref + b'"', pos)
         if start < 0:
-            # Not there: it goes before the first cell further right.
-            insert = next((m.start() for m in sx.cell_ref.finditer(cells, pos) if _index(m.group(1)) > col),
-                          len(cells))
+            # Not there: it goes before the first cell further right (a tag run fills the maintained cells
+            # at the right end of every row: after the last cell, with nothing to look through).
+            insert = len(cells) if col > last else next(
+                (m.start() for m in sx.cell_ref.finditer(cells, pos) if _index(m.group(1)) > col), len(cells))
             out += [cells[pos:insert], _cell_xml(sx, ref, value, None, date_style, date1904)]
             pos = insert
             continue
@@ -331,6 +362,12 @@ def _patch_row(
         pos = end
     out.append(cells[pos:])
     return b"".join(out)
+
+
+def _last_column(cells: bytes, sx: Syntax) -> int:
+    """The column of a row's last cell (cells with r=, in order), -1 for none."""
+    found = sx.cell_ref.match(cells, max(cells.rfind(sx.cell_open), 0))
+    return _index(found.group(1)) if found else -1
 
 
 def _patch_row_scan(
