@@ -33,12 +33,15 @@ def visits(tasks: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
     reason as the letter words it, same index as ``tasks``) joined most urgent first."""
     ranked = tasks.assign(_urgency=tasks["status"].map(_URGENCY), _reason=reasons).sort_values(
         ["_urgency", "priority", "due", "customer_id"], kind="stable")
-    joined = ranked.groupby("customer_id", sort=False)["_reason"].agg("；".join)
+    # A dict of lists, not groupby().agg(join): that calls Python once per customer through pandas' machinery.
+    said: dict[str, list[str]] = {}
+    for customer, reason in zip(ranked["customer_id"].tolist(), ranked["_reason"].tolist()):
+        said.setdefault(customer, []).append(reason)
     first = ranked.drop_duplicates("customer_id")
     return pd.DataFrame({
         "customer_id": first["customer_id"], "name": first["name"], "phone": first["phone"],
         "section": first["status"].map(_SECTION_OF), "script": first["script"],
-        "reasons": first["customer_id"].map(joined),
+        "reasons": ["；".join(said[customer]) for customer in first["customer_id"].tolist()],
     }).reset_index(drop=True)
 
 

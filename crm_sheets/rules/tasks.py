@@ -45,10 +45,13 @@ def all_tasks(tables: dict[str, SheetTable], rules: pd.DataFrame, profile: pd.Da
     tasks = tasks[tasks["due"].notna()]
     owner = tasks["owner"].fillna("").astype(str)  # blank: the rule names nobody, the customer's owner does it
     tasks["owner"] = owner.where(owner != "", tasks["customer_id"].map(profile["owner"])).fillna("")
+    # A task is a customer, a rule and a due day (任务编号 spells them): one of each.
+    day = tasks["due"].to_numpy().astype("datetime64[D]")
+    tasks = tasks[~pd.DataFrame({"customer": tasks["customer_id"], "rule": tasks["rule"], "day": day})
+                  .duplicated().to_numpy()]
     days = np.datetime_as_string(tasks["due"].to_numpy().astype("datetime64[D]"), unit="D").tolist()
-    day = pd.Series([d.replace("-", "") for d in days], index=tasks.index, dtype=object)
-    tasks["task_id"] = tasks["customer_id"] + "-" + tasks["rule"].astype(str) + "-" + day
-    tasks = tasks[~tasks["task_id"].astype(object).duplicated().to_numpy()]  # hashing Python str is faster here
+    tasks["task_id"] = pd.Series([f"{c}-{r}-{d.replace('-', '')}" for c, r, d in zip(
+        tasks["customer_id"].tolist(), tasks["rule"].astype(str).tolist(), days)], index=tasks.index, dtype="str")
     return _completed(tasks, tables, today).sort_values(["due", "priority", "customer_id"], kind="stable")
 
 
@@ -61,12 +64,14 @@ def _completed(tasks: pd.DataFrame, tables: dict[str, SheetTable], today: dt.dat
     f = f[f["time"].notna() & (f["time"] < end) & member(f["customer_id"], tasks["customer_id"].unique())]
     if "result" in f.columns:
         f = f[~f["result"].isin(schema.UNREACHED)]
-    f = f.rename(columns=columns).reindex(columns=["customer_id", *columns.values()])
+    f = f.rename(columns=columns)
+    # merge_asof matches ``by`` far faster on integers than on text: both sides' 客户编号 as one set of codes.
+    codes, _ids = pd.factorize(pd.concat([tasks["customer_id"], f["customer_id"]], ignore_index=True))
+    f = f.assign(who=codes[len(tasks):]).reindex(columns=["who", *columns.values()])
     f["done_at"] = pd.to_datetime(f["done_at"]).astype("datetime64[ns]")
-    f["customer_id"] = f["customer_id"].astype(object)
-    tasks = tasks.assign(customer_id=tasks["customer_id"].astype(object))
+    tasks = tasks.assign(customer_id=tasks["customer_id"].astype(object), who=codes[:len(tasks)])
     done = pd.merge_asof(tasks.sort_values("due", kind="stable"), f.sort_values("done_at", kind="stable"),
-                         left_on="due", right_on="done_at", by="customer_id", direction="forward")
+                         left_on="due", right_on="done_at", by="who", direction="forward").drop(columns="who")
     late = done["window_end"].notna() & (done["done_at"] >= done["window_end"] + DAY)
     done.loc[late, "done_at"] = pd.NaT
     for column in ("done_by", "done_how"):

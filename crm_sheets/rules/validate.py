@@ -12,7 +12,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 from .. import schema, values
 from ..schema import Field
 from ..tables import SheetTable
@@ -47,7 +49,8 @@ def validate(
     """
     team_set = None if team is None else set(team)
     tables = {key: with_synonyms(table, options) for key, table in tables.items()}
-    customer_ids = set(tables["customers"].text["customer_id"]) - {""} if _has(tables, "customers", "customer_id") else None
+    customer_ids = values.distinct_text(tables["customers"].text["customer_id"]) if _has(
+        tables, "customers", "customer_id") else None
     found = [
         _check_sheet(table, options=options, team=team_set, customer_ids=customer_ids, today=today)
         for table in tables.values()
@@ -72,7 +75,7 @@ def _check_sheet(
     *,
     options: dict[str, list[str]],
     team: set[str] | None,
-    customer_ids: set[str] | None,
+    customer_ids: pa.Array | None,
     today: dt.datetime,
 ) -> pd.DataFrame:
     found: list[pd.DataFrame] = []
@@ -99,7 +102,7 @@ def _field_checks(
     data: pd.Series,
     options: dict[str, list[str]],
     team: set[str] | None,
-    customer_ids: set[str] | None,
+    customer_ids: pa.Array | None,
     today: dt.datetime,
 ):
     """Yield (code, mask, value shown or None) for one column."""
@@ -141,7 +144,8 @@ def _field_checks(
         yield "unknown_tag", text.index.isin(unknown.index), unknown
     if f.unique:
         yield "duplicate_id", filled & text.duplicated(keep="first"), None
-    ids, cards = values.find_sensitive(text)
+    # A cell read as a date holds a date's text: no run of 16 digits to look for.
+    ids, cards = values.find_sensitive(text[data.isna()] if f.type in values.DATE_TYPES else text)
     yield "id_number", text.index.isin(ids.index), _mask_sensitive(text, ids)
     yield "bank_card", text.index.isin(cards.index), _mask_sensitive(text, cards)
 
@@ -258,6 +262,11 @@ def data_quality(tables: dict[str, SheetTable], problems: pd.DataFrame, *, today
     rows: list[dict] = []
     per_owner: list[pd.DataFrame] = []  # one frame per field: cells per person, summed at the end
     for table in tables.values():
+        person = _person_column(table)
+        people = None
+        if person is not None:  # each row's person as a number: every field's cells per person are then counted
+            whose, people = pd.factorize(table.text[person])
+            cells = np.bincount(whose, minlength=len(people))
         for f in table.sheet.fields:
             if f.maintained or f.key not in table.text.columns or not len(table.text):
                 continue
@@ -266,14 +275,13 @@ def data_quality(tables: dict[str, SheetTable], problems: pd.DataFrame, *, today
             valid = filled & ~flagged
             rows.append(_quality_row("field", table.sheet.name, f.header, len(filled), filled.mean(),
                                      valid.sum() / filled.sum() if filled.any() else float("nan"), float("nan")))
-            person = _person_column(table)
-            if person is None:
+            if people is None:
                 continue
-            sums = pd.DataFrame({"filled": filled, "valid": valid}).groupby(table.text[person]).agg(["size", "sum"])
+            filled_cells = np.bincount(whose[filled.to_numpy()], minlength=len(people))
             required = int(f.required)
             per_owner.append(pd.DataFrame({
-                "required": sums[("filled", "size")] * required, "filled_required": sums[("filled", "sum")] * required,
-                "filled": sums[("filled", "sum")], "valid": sums[("valid", "sum")]}))
+                "required": cells * required, "filled_required": filled_cells * required, "filled": filled_cells,
+                "valid": np.bincount(whose[valid.to_numpy()], minlength=len(people))}, index=people))
     owner_cells = pd.concat(per_owner).groupby(level=0).sum() if per_owner else pd.DataFrame(
         columns=["required", "filled_required", "filled", "valid"])
     on_time, owners = _on_time(tables, today)
