@@ -169,7 +169,10 @@ def maintained_changes(life: pd.DataFrame, customers: SheetTable) -> dict[str, p
         if key not in customers.letters:
             continue
         new, old = life[key], customers.data[key]
-        differs = ~((new == old) | (new.isna() & old.isna()) | (new.astype(str) == old.astype(str)))
+        same = (new == old) | (new.isna() & old.isna())
+        if not (pd.api.types.is_datetime64_any_dtype(new) and pd.api.types.is_datetime64_any_dtype(old)):
+            same |= new.astype(str) == old.astype(str)  # (two dates: equal as text only when equal as dates)
+        differs = ~same
         if key == "tags":
             differs = new != customers.text[key]
         changes[key] = new[differs]
