@@ -12,6 +12,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
@@ -258,9 +259,25 @@ class Package:
         target = _fresh_info(info.filename, info)
         # Level 1: deflating 700 MB at the default level takes longer than everything else in a command.
         setattr(target, "compress_level" if hasattr(target, "compress_level") else "_compresslevel", 1)
-        with self._zip.open(info) as src, dst.open(target, "w", force_zip64=info.file_size > STREAM_ZIP64) as out:
-            for piece in self._streamed[info.filename](iter(lambda: src.read(STREAM_CHUNK), b"")):
-                out.write(piece)
+        # zlib lets go of the GIL: the next piece inflates and the last one deflates in threads while this one
+        # patches (a tag run streams all of 客户信息 through; most of the time is zlib's).
+        with self._zip.open(info) as src, dst.open(target, "w", force_zip64=info.file_size > STREAM_ZIP64) as out, \
+                ThreadPoolExecutor(2) as pool:
+            written = None
+            for piece in self._streamed[info.filename](_read_ahead(pool, lambda: src.read(STREAM_CHUNK))):
+                if written is not None:
+                    written.result()
+                written = pool.submit(out.write, piece)
+            if written is not None:
+                written.result()
+
+
+def _read_ahead(pool: ThreadPoolExecutor, read: Callable[[], bytes]) -> Iterator[bytes]:
+    """What ``read`` gives until it gives b"", each next piece read in ``pool`` while the last is used."""
+    coming = pool.submit(read)
+    while chunk := coming.result():
+        coming = pool.submit(read)
+        yield chunk
 
 
 # Streamed parts are read in pieces of this size; one that may grow past 2 GB gets a ZIP64 header up front.
