@@ -10,13 +10,17 @@ message and every write depend on it); otherwise the caller reads rows.
 
 from __future__ import annotations
 
+import ctypes
 import re
 import zipfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import fastexcel
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -120,3 +124,30 @@ def read_columns(reader, path: Path, sheet_name: str) -> tuple[pd.DataFrame, Mer
 
 def _as_text(arrow_type: pa.DataType):
     return pd.StringDtype("pyarrow", na_value=np.nan) if pa.types.is_large_string(arrow_type) else None
+
+
+def columns_ahead(path: Path, names: list[str], pool: ThreadPoolExecutor
+                  ) -> Callable[[str], tuple[pd.DataFrame, Merged] | None]:
+    """Start reading the sheets ``names`` in ``pool``: a reader of them that waits for the one asked (None for one
+    the column reader cannot read; the row reader then does, and reports what is wrong)."""
+    reader = None
+
+    def load(name: str) -> tuple[pd.DataFrame, Merged] | None:
+        nonlocal reader  # one worker: the sheets load one after another
+        try:
+            if reader is None:
+                reader = fastexcel.read_excel(str(path))
+            return read_columns(reader, path, name)
+        except Exception:  # noqa: BLE001 - anything fastexcel cannot do, the row reader does
+            return None
+
+    ahead = {name: pool.submit(load, name) for name in names}
+    return lambda name: ahead[name].result() if name in ahead else None
+
+
+@cache
+def one_heap() -> None:
+    """Threads allocate from the one heap (glibc's M_ARENA_MAX): what a reading thread frees after handing its
+    columns over would otherwise stay in a heap of its own, ~170 MB more at Excel's row limit."""
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").mallopt(-8, 1)

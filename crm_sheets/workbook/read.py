@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import fastexcel
 import pandas as pd
 import python_calamine as calamine
 
@@ -24,7 +23,7 @@ from .. import errors, schema, values
 from ..schema import Sheet
 from ..tables import Archived, SheetTable
 from .cells import column_letters
-from .columns import read_columns
+from .columns import columns_ahead, one_heap
 from .sniff import FileKind, sniff
 
 
@@ -138,6 +137,7 @@ def read_book(
         return Book(path, kind, {sheet.key: table}, _default_options(), _empty_team(), _default_settings(), [])
     # The big sheets are parsed by fastexcel in a second thread (the parse holds no GIL) while this one reads and
     # types 客户信息 by rows: on a two-core machine the two overlap.
+    one_heap()
     with _calamine(path) as wb, ThreadPoolExecutor(1) as pool:
         names = list(wb.sheet_names)
         parsed: dict[str, calamine.CalamineSheet] = {}
@@ -156,8 +156,9 @@ def read_book(
             del parsed[name]  # asked for after the rows: the parsed sheet is not needed any more
             return ranges
 
+        big = [s.name for s in sheets if s.kind == "data" and s.key in COLUMN_SHEETS and s.name in names]
         return book_from_sheets(path, names, rows_of, merged_of, need=need, sheets=sheets, required=required,
-                                columns_of=_columns_ahead(path, names, sheets, pool))
+                                columns_of=columns_ahead(path, big, pool))
 
 
 @contextmanager
@@ -182,24 +183,6 @@ CUSTOMERS_ONLY = tuple(s for s in schema.SHEETS if s.kind != "data" or s.key == 
 # Sheets read as text columns: big, and none of their cells is ever copied verbatim (客户信息's are, on merge).
 COLUMN_SHEETS = {"followups", "orders", "tickets"}
 Columns = Callable[[str], "tuple[pd.DataFrame, object] | None"]
-
-
-def _columns_ahead(path: Path, names: list[str], sheets: tuple[Sheet, ...], pool: ThreadPoolExecutor) -> Columns:
-    """Start reading every column sheet present, in ``pool``; the Columns reader waits for the one asked."""
-    reader = None
-
-    def load(name: str):
-        nonlocal reader  # one worker: the sheets load one after another
-        try:
-            if reader is None:
-                reader = fastexcel.read_excel(str(path))
-            return read_columns(reader, path, name)
-        except Exception:  # noqa: BLE001 - anything fastexcel cannot do, the row reader does (and reports)
-            return None
-
-    ahead = {s.name: pool.submit(load, s.name) for s in sheets
-             if s.kind == "data" and s.key in COLUMN_SHEETS and s.name in names}
-    return lambda name: ahead[name].result() if name in ahead else None
 
 
 def book_from_sheets(
