@@ -83,7 +83,8 @@ def conversion_by_source(r: pd.DataFrame) -> Block:
 
 def conversion_by_channel(followups: pd.DataFrame, month: pd.Period) -> Block:
     """Share of the month's contacts per 沟通方式 after which the customer first became 成交客户."""
-    ordered = followups.sort_values(["customer_id", "time"], kind="stable")
+    ordered = followups[["customer_id", "time", "status", "channel"]].sort_values(["customer_id", "time"],
+                                                                                 kind="stable")
     before = ordered.groupby("customer_id")["status"].shift()
     converted = (ordered["status"] == "成交客户") & (before != "成交客户")
     month_rows = _in(ordered["time"], month)
