@@ -163,14 +163,11 @@ def distinct_text(column: pd.Series) -> pa.Array:
 def member(column: pd.Series, items) -> pd.Series:
     """column.isin(items), without pandas' Python loop over ``items`` for Arrow text (100,000 ids); ``items``
     any collection of text, or distinct_text() of a column."""
-    if isinstance(items, pa.Array) and not (isinstance(column.dtype, pd.StringDtype)
-                                            and column.dtype.storage == "pyarrow"):
-        items = items.to_pylist()
-    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
-        wanted = items if isinstance(items, pa.Array) else pa.array([str(i) for i in items], type=pa.large_string())
-        found = pc.is_in(pa.array(column.array).cast(pa.large_string()), value_set=wanted)
-        return pd.Series(found.fill_null(False).to_numpy(zero_copy_only=False), index=column.index)
-    return column.isin(items)
+    if not (isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow"):
+        return column.isin(items.to_pylist() if isinstance(items, pa.Array) else items)
+    wanted = items if isinstance(items, pa.Array) else pa.array([str(i) for i in items], type=pa.large_string())
+    found = pc.is_in(pa.array(column.array).cast(pa.large_string()), value_set=wanted)
+    return pd.Series(found.fill_null(False).to_numpy(zero_copy_only=False), index=column.index)
 
 
 # What spreadsheet programs start a formula with (OWASP "CSV injection"), tab and CR included.

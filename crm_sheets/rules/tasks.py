@@ -47,9 +47,9 @@ def all_tasks(tables: dict[str, SheetTable], rules: pd.DataFrame, profile: pd.Da
     tasks["owner"] = owner.where(owner != "", tasks["customer_id"].map(profile["owner"])).fillna("")
     # A task is a customer, a rule and a due day (任务编号 spells them): one of each.
     day = tasks["due"].to_numpy().astype("datetime64[D]")
-    tasks = tasks[~pd.DataFrame({"customer": tasks["customer_id"], "rule": tasks["rule"], "day": day})
-                  .duplicated().to_numpy()]
-    days = np.datetime_as_string(tasks["due"].to_numpy().astype("datetime64[D]"), unit="D").tolist()
+    first = ~pd.DataFrame({"customer": tasks["customer_id"], "rule": tasks["rule"], "day": day}).duplicated().to_numpy()
+    tasks = tasks[first]
+    days = np.datetime_as_string(day[first], unit="D").tolist()
     tasks["task_id"] = pd.Series([f"{c}-{r}-{d.replace('-', '')}" for c, r, d in zip(
         tasks["customer_id"].tolist(), tasks["rule"].astype(str).tolist(), days)], index=tasks.index, dtype="str")
     done = _completed(tasks, tables, today)

@@ -136,17 +136,19 @@ def with_rows(xml: bytes, columns: list[tuple[int, list[CellValue], int | None]]
     """A tool sheet as XlsxWriter wrote it (its header row only) with the rows of ``columns`` ((0-based column,
     a cell for each row from row 2 on with None for a blank, the xf of its cells or None)) added to sheetData,
     and its dimension widened to them."""
+    sx = syntax()  # XlsxWriter's spelling: the default namespace
     styled = [(_letters(col), cells, None if xf is None else str(xf).encode()) for col, cells, xf in sorted(columns)]
     rows = []
+    last_row = b""
     for i, record in enumerate(zip(*(cells for _letters_, cells, _xf in styled)), start=2):
         number = b"%d" % i
-        cells = [b'<c r="' + letters + number + _cell_rest(b"", value, xf, date_style, date1904)
+        cells = [_cell_xml(sx, letters + number, value, xf, date_style, date1904)
                  for (letters, _cells, xf), value in zip(styled, record) if value is not None]
         if cells:
-            rows.append(b'<row r="' + number + b'">' + b"".join(cells) + b"</row>")
+            rows.append(sx.row_open + number + b'">' + b"".join(cells) + b"</row>")
+            last_row = number
     if not rows:
         return xml
-    last_row = rows[-1][8:rows[-1].index(b'"', 8)]
     dimension = _DIMENSION.search(xml)
     if dimension:
         last_col = max(_index(dimension.group(3) or dimension.group(1)), max(col for col, _c, _x in columns))
@@ -341,8 +343,8 @@ def _patch_row(
     # Python loop over every cell of the row (a tag run patches every row of 客户信息).
     # (Counting "<c" first: when it equals the cells with r=, no regex need look; rich text's <color> makes it
     # differ, and then the cells are counted properly.)
-    if cells.count(b"<" + sx.p + b"c") != cells.count(sx.cell_open) and len(
-            sx.cell_start.findall(cells)) != cells.count(sx.cell_open):
+    numbered = cells.count(sx.cell_open)
+    if cells.count(b"<" + sx.p + b"c") != numbered and len(sx.cell_start.findall(cells)) != numbered:
         return _patch_row_scan(cells, row_number, todo, date_styles, date_style, date1904, sx)
     out: list[bytes] = []
     pos = 0
