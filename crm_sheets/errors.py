@@ -118,6 +118,16 @@ class Busy(CrmError):
     en = "{file}: another crm-sheets task is writing this file; try again shortly."
 
 
+class FileInUse(CrmError):
+    """{file}: 文件正被其他程序占用，请稍后再试（可能是杀毒软件、同步盘或预览窗格）；文件未被修改。"""
+    en = ("{file}: the file is in use by another program, try again shortly (antivirus, a sync client or a preview "
+          "pane?); the file was not changed.")
+
+
+# The workbook cannot be written now but can be later: the job tries again, the day's mail still goes out.
+WRITE_LATER = (OpenInExcel, Busy, FileInUse)
+
+
 class BadDate(CrmError):
     """日期“{value}”无法识别，正确格式是 YYYY-MM-DD（如 2024-03-10）。"""
     en = "date '{value}' not understood; valid format is YYYY-MM-DD (e.g. 2024-03-10)."

@@ -27,6 +27,7 @@ from . import errors
 from .app import archive as archive_app
 from .app import day as day_app
 from .app import summary as summary_app
+from .app.remind import waiting_note
 from .mail import Ledger
 from .stores.file import FileStore
 
@@ -85,7 +86,7 @@ class Job:
         elif monthly_due and not sheets_due and self._file_free():
             try:
                 summary_app.run(self.store, today=now)
-            except (errors.OpenInExcel, errors.Busy) as exc:
+            except errors.WRITE_LATER as exc:
                 self._pending(exc, True)
             else:
                 self.ledger.mark_run(MONTHLY, first)
@@ -109,7 +110,7 @@ class Job:
         before = (pd.Period(first, "M") - int(months)).start_time.date()
         try:
             outcome = archive_app.archive(self.store, before=before, today=now)
-        except (errors.OpenInExcel, errors.Busy):
+        except errors.WRITE_LATER:
             return []
         self.ledger.mark_run(ARCHIVE, first)
         return [f"archive before {before:%Y-%m-%d}: " + ", ".join(f"{k} {n}" for k, n in outcome.moved.items())]
@@ -124,8 +125,7 @@ class Job:
 
     def _pending(self, error: errors.CrmError, monthly: bool) -> None:
         """Say once (not every tick) what waits and why."""
-        what = "回访任务、客户阶段" + ("和上月月报" if monthly else "")
-        line = f"待写入：{what}（{error.message()}）；文件空出后自动补写。"
+        line = waiting_note(error, monthly)
         if line != self.waiting:
             self.waiting = line
             self.log.warning(line)
@@ -134,8 +134,8 @@ class Job:
         """For the managers: the workbook could not be written all of yesterday (their sheets lag a day)."""
         yesterday = today - dt.timedelta(days=1)
         if self._done(MAIL, yesterday) and not self._done(SHEETS, yesterday):
-            return (f"{yesterday:%m-%d} 工作簿一整天被占用（Excel 一直开着），当天的回访任务和客户阶段没有写进工作簿；"
-                    "提醒邮件照常发出。请下班前关闭工作簿。")
+            return (f"{yesterday:%m-%d} 工作簿一整天被占用（Excel 一直开着，或别的程序占着文件），当天的回访任务和客户阶段"
+                    "没有写进工作簿；提醒邮件照常发出。请下班前关闭工作簿。")
         return ""
 
     def serve(self, poll_seconds: int = 30) -> None:

@@ -146,7 +146,7 @@ def owner_letter(owner: str, tasks: pd.DataFrame, day: dt.date, company: str, fu
 
 
 def manager_letter(d: Digest, day: dt.date, company: str, full_phone: bool, overdue_days: int,
-                   note: str = "") -> Letter:
+                   notes: tuple[str, ...] = ()) -> Letter:
     """The manager's digest: escalations, customers overdue N days or more, each person's month."""
     escalations = [_customer(e, [f"负责人 {e.owner} · 多次未接通，请安排人工跟进"], full_phone)
                    for e in d.escalations.itertuples()]
@@ -159,7 +159,7 @@ def manager_letter(d: Digest, day: dt.date, company: str, full_phone: bool, over
                                                    ("本月执行", people)) if items]
     summary = (f"需人工跟进 {len(escalations)} · 逾期 {overdue_days} 天以上 {len(overdue)} · 本月错过 {missed} · "
                f"团队执行率 {_rate(done, due)}（{done}/{due}）")
-    closing = [f"注意：{note}"] if note else []
+    closing = [f"注意：{note}" for note in notes]
     closing.append("执行率 = 本月到期的回访任务中，已在“跟进记录”联系上（或标记 已完成）的比例。")
     return Letter(subject=f"团队回访日报 {day:%m-%d}：需人工跟进 {len(escalations)}，执行率 {_rate(done, due)}",
                   masthead=masthead(company, day), greeting=f"{d.manager}，您好：", summary=summary,

@@ -13,7 +13,7 @@ from .. import errors, schema
 from ..mail import Ledger, SmtpSettings, deliver, sent_reminders
 from ..outputs import FrameOut
 from .common import check_book, crm_workbook, id_changes, new_customer_ids
-from .remind import RemindOutcome, remind_plan, send_mails
+from .remind import RemindOutcome, plan_reminders, send_mails, waiting_note
 from .store import Store
 from .summary import feedback_output, summary_output
 from .tag import TagOutcome, tag_changes
@@ -28,14 +28,16 @@ class DayOutcome:
 
 def run(store: Store, *, today: dt.datetime, month: pd.Period | None = None, send: bool = True,
         manager_note: str = "") -> DayOutcome:
-    """If Excel has the file open (or another writer holds it), nothing is written and ``remind.write_error`` says
-    why; the reminders still go out (``send``: the day's mail is not out yet)."""
+    """If Excel has the file open (or another writer or program holds it), nothing is written,
+    ``remind.write_error`` says why and the managers' digest what waits; the reminders still go out (``send``:
+    the day's mail is not out yet)."""
     book = crm_workbook(store.read())
     assigned = new_customer_ids(book, today)
     changes, changed = tag_changes(book, today)
     result = check_book(book, today, "zh")
-    sheet, mails = remind_plan(book, today, store.tool_frame(schema.TASKS), manager_note=manager_note,
-                               reminded=sent_reminders(store.folder, pd.Timestamp(today).date()))
+    plan = plan_reminders(book, today, store.tool_frame(schema.TASKS),
+                          reminded=sent_reminders(store.folder, pd.Timestamp(today).date()))
+    sheet = plan.sheet
     outputs = [FrameOut(schema.CHECK_RESULTS, result.problems), FrameOut(schema.DATA_QUALITY, result.quality),
                FrameOut(schema.TASKS, sheet)]
     name = ""
@@ -46,9 +48,10 @@ def run(store: Store, *, today: dt.datetime, month: pd.Period | None = None, sen
     backup, write_error = None, None
     try:
         backup = store.write(book, outputs, id_changes(book, assigned, {book.tables["customers"].sheet.name: changes}))
-    except (errors.OpenInExcel, errors.Busy) as exc:
+    except errors.WRITE_LATER as exc:
         write_error = exc
-    sent = mails if send else []
+    notes = tuple(filter(None, [manager_note, waiting_note(write_error, month is not None)]))
+    sent = plan.mails(notes) if send else []
     new, delivery = send_mails(book, store.folder, sent, today)
     tag = TagOutcome(book=book, result=result, changed=changed, assigned=assigned, backup=backup)
     remind = RemindOutcome(book=book, sheet=sheet, mails=sent, new_mails=new, delivery=delivery, backup=backup,

@@ -36,37 +36,82 @@ class RemindOutcome:
 def run(store: Store, *, today: dt.datetime, dry_run: bool = False, send: bool = True) -> RemindOutcome:
     """Write 回访任务 and (``send``) send each person's reminders for ``today``; ``dry_run`` changes nothing.
 
-    If the workbook cannot be written now (Excel has the file open, another writer holds it), the reminders
-    still go out and ``write_error`` says why.
+    If the workbook cannot be written now (Excel has the file open, another writer or program holds it), the
+    reminders still go out, the managers' digest says what waits, and ``write_error`` says why.
     """
     store.progress("progress.read")
     book = crm_workbook(store.read())
     store.progress("progress.remind")
-    sheet, mails = remind_plan(book, today, store.tool_frame(schema.TASKS),
-                               reminded=sent_reminders(store.folder, pd.Timestamp(today).date()))
+    plan = plan_reminders(book, today, store.tool_frame(schema.TASKS),
+                          reminded=sent_reminders(store.folder, pd.Timestamp(today).date()))
     if dry_run:
-        return RemindOutcome(book=book, sheet=sheet, mails=mails, new_mails=0, delivery={}, backup=None)
+        return RemindOutcome(book=book, sheet=plan.sheet, mails=plan.mails(), new_mails=0, delivery={}, backup=None)
     backup, write_error = None, None
     store.progress("progress.write")
     try:
-        backup = store.write(book, [FrameOut(schema.TASKS, sheet)], {})
-    except (errors.OpenInExcel, errors.Busy) as exc:
+        backup = store.write(book, [FrameOut(schema.TASKS, plan.sheet)], {})
+    except errors.WRITE_LATER as exc:
         write_error = exc
+    mails = plan.mails(tuple(filter(None, [waiting_note(write_error)]))) if send else []
     new, delivery = 0, {}
     if send:
         store.progress("progress.send")
         new, delivery = send_mails(book, store.folder, mails, today)
-    return RemindOutcome(book=book, sheet=sheet, mails=mails if send else [], new_mails=new, delivery=delivery,
+    return RemindOutcome(book=book, sheet=plan.sheet, mails=mails, new_mails=new, delivery=delivery,
                          backup=backup, write_error=write_error)
+
+
+def waiting_note(error: errors.CrmError | None, monthly: bool = False) -> str:
+    """What could not be written into the workbook today and why (the managers' digest, the job's log)."""
+    if error is None:
+        return ""
+    what = "回访任务、客户阶段" + ("和上月月报" if monthly else "")
+    return f"待写入：今天的{what}（{error.message()}）；文件空出后自动补写，提醒邮件照常发出。"
+
+
+@dataclass
+class RemindPlan:
+    """回访任务 as of a day, and what the day's e-mails are made from."""
+
+    book: Book
+    today: dt.datetime
+    sheet: pd.DataFrame
+    settled: pd.DataFrame
+    profile: pd.DataFrame
+    escalations: pd.DataFrame
+
+    def mails(self, manager_notes: tuple[str, ...] = ()) -> list[Mail]:
+        """One per owner with work, one digest per manager; ``manager_notes``: lines for the managers."""
+        book, today = self.book, self.today
+        team = book.team.fillna("")
+        email = {name: address for name, address in zip(team["name"], team["email"]) if address}
+        day = pd.Timestamp(today).date()
+        company = book.setting("公司名称").strip()
+        full = book.setting("邮件显示完整号码").strip() == "是"
+        overdue_days = int(book.number("逾期上报天数"))
+        mails = [owner_letter(owner, work, day, company, full).mail(f"{day}|{email[owner]}|owner", email[owner],
+                                                                     reminded_tasks(work))
+                 for owner, work in owners_work(self.sheet, today) if owner in email]
+        mails += [manager_letter(d, day, company, full, overdue_days, manager_notes).mail(
+            f"{day}|{email[d.manager]}|manager", email[d.manager])
+            for d in digests(team, self.settled, self.profile, self.escalations, today, overdue_days)
+            if d.manager in email]
+        return mails
 
 
 def remind_plan(book: Book, today: dt.datetime, previous: pd.DataFrame, manager_note: str = "",
                 reminded: dict[str, int] | None = None) -> tuple[pd.DataFrame, list[Mail]]:
-    """回访任务 as of ``today`` and the day's e-mails (one per owner with work, one digest per manager).
+    """回访任务 as of ``today`` and the day's e-mails (see plan_reminders)."""
+    plan = plan_reminders(book, today, previous, reminded)
+    return plan.sheet, plan.mails(tuple(filter(None, [manager_note])))
+
+
+def plan_reminders(book: Book, today: dt.datetime, previous: pd.DataFrame,
+                   reminded: dict[str, int] | None = None) -> RemindPlan:
+    """回访任务 as of ``today``, ready to make the day's mails.
 
     ``previous`` is 回访任务 as staff left it; ``reminded`` the reminder mails sent before today per 任务编号
-    (the ledger's); ``manager_note`` is a line for the managers' digest (the job's word that the workbook
-    could not be written).
+    (the ledger's).
     """
     typed = typed_results(previous)
     life, tasks = customer_profiles(book, today, earliest=typed_dues(typed))
@@ -85,17 +130,7 @@ def remind_plan(book: Book, today: dt.datetime, previous: pd.DataFrame, manager_
     counts = pd.Series(reminded or {}, dtype="int64").reindex(settled["task_id"]).fillna(0).astype(int)
     counts.loc[mailed.to_numpy()] += 1
     sheet = task_sheet(settled, typed, profile, counts, today)
-    day = pd.Timestamp(today).date()
-    company = book.setting("公司名称").strip()
-    full = book.setting("邮件显示完整号码").strip() == "是"
-    overdue_days = int(book.number("逾期上报天数"))
-    mails = [owner_letter(owner, work, day, company, full).mail(f"{day}|{email[owner]}|owner", email[owner],
-                                                                 reminded_tasks(work))
-             for owner, work in owners_work(sheet, today) if owner in email]
-    mails += [manager_letter(d, day, company, full, overdue_days, manager_note).mail(
-        f"{day}|{email[d.manager]}|manager", email[d.manager])
-        for d in digests(team, settled, profile, escalations, today, overdue_days) if d.manager in email]
-    return sheet, mails
+    return RemindPlan(book=book, today=today, sheet=sheet, settled=settled, profile=profile, escalations=escalations)
 
 
 def send_mails(book: Book, folder: Path, mails: list[Mail], today: dt.datetime) -> tuple[int, dict[str, int]]:

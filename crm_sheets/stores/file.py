@@ -19,7 +19,7 @@ from ..workbook.charts import summary_sheet
 from ..workbook.read import Book, read_book, read_settings, read_tool_sheet
 from ..workbook.rowdrop import CannotMove
 from .history import attach_history
-from ..workbook.safety import excel_lock_file, exclusive, list_backups, refuse_if_open, replace_atomically
+from ..workbook.safety import exclusive, list_backups, open_in_excel, refuse_if_open, replace_atomically
 from ..workbook.write import ToolSheet, frame_sheet, write_back, write_standalone
 
 
@@ -47,8 +47,8 @@ class FileStore:
             refuse_if_open(self.path)
 
     def open_in_excel(self) -> bool:
-        """Whether Excel has the file open (its ``~$`` owner file is there): a write now would be refused."""
-        return excel_lock_file(self.path) is not None
+        """Whether Excel has the file open: a write now would be refused."""
+        return open_in_excel(self.path) is not None
 
     def settings(self) -> dict[str, str]:
         return read_settings(self.path)

@@ -29,7 +29,7 @@ from .graft import graft, styles_part
 from .listobjects import grow_tables
 from .package import Package
 from .rowdrop import Shift, drop_rows, shrink_tables
-from .safety import exclusive, replace_atomically
+from .safety import exclusive, staged, swap_in
 from .styles import date_styles
 
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -183,7 +183,9 @@ def write_back(
                     shrink_tables(pkg, parts[sheet_name], shift)
                     pkg.transform(parts[sheet_name], partial(drop_rows, shift=shift))
             changed = pkg.changed_parts()
-            backup = replace_atomically(path, pkg.write_to, keep_backups)
+            new = staged(path, pkg.write_to)
+        # Closed before the swap: Windows refuses to replace a file this process still holds open.
+        backup = swap_in(path, new, keep_backups)
     return WriteResult(backup=backup, changed_parts=changed)
 
 
