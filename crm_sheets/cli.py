@@ -291,7 +291,7 @@ class _RunByDefault(TyperGroup):
 job_app = typer.Typer(
     cls=_RunByDefault,
     no_args_is_help=True,
-    help="后台任务：crm-sheets job PATH 运行它，crm-sheets job setup PATH 让系统开机登录后自动运行。 "
+    help="后台任务：crm-sheets job PATH 运行它，crm-sheets job setup PATH 让系统在登录后自动运行它。 "
          "/ Run the background job (job PATH), or have the OS start it at logon (job setup PATH).",
 )
 app.add_typer(job_app, name="job")
