@@ -15,6 +15,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from . import errors
 from .app import dedupe as dedupe_app
@@ -278,7 +279,25 @@ def remind_cmd(
         out.print(t("remind.not_written", lang, reason=outcome.write_error.message(lang)), markup=False)
 
 
-@app.command("job")
+class _RunByDefault(TyperGroup):
+    """`crm-sheets job PATH …` is `crm-sheets job run PATH …`: a first word that names no subcommand goes to run."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+job_app = typer.Typer(
+    cls=_RunByDefault,
+    no_args_is_help=True,
+    help="后台任务：crm-sheets job PATH 运行它，crm-sheets job setup PATH 让系统在登录后自动运行它。 "
+         "/ Run the background job (job PATH), or have the OS start it at logon (job setup PATH).",
+)
+app.add_typer(job_app, name="job")
+
+
+@job_app.command("run")
 def job_cmd(
     path: Annotated[Path, typer.Argument(help="工作簿（.xlsx/.xlsm）。 / The workbook.")],
     once: Annotated[bool, typer.Option("--once", help="把现在该做的做一遍就退出（给计划任务用）。 / Do what is due now, then exit.")] = False,
@@ -411,7 +430,7 @@ def demo_cmd(
 
 
 # The commands that move rows between workbooks and the history database register themselves on ``app``.
-from . import cli_rows  # noqa: E402,F401
+from . import cli_job_setup, cli_rows  # noqa: E402,F401
 
 
 def main() -> None:
