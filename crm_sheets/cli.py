@@ -54,11 +54,14 @@ def _today(value: str | None) -> dt.datetime:
         raise errors.BadDate(value=value) from None
 
 
-def _fail(exc: BaseException, lang: str, file: str = "") -> None:
+def _message(exc: BaseException, lang: str, file: str = "") -> str:
     if isinstance(exc, errors.CrmError):
-        err.print(exc.message(lang), markup=False)
-    else:
-        err.print(t("error.unexpected", lang, file=file, detail=f"{type(exc).__name__}: {exc}"[:200]), markup=False)
+        return exc.message(lang)
+    return t("error.unexpected", lang, file=file, detail=f"{type(exc).__name__}: {exc}"[:200])
+
+
+def _fail(exc: BaseException, lang: str, file: str = "") -> None:
+    err.print(_message(exc, lang, file), markup=False)
     raise typer.Exit(2)
 
 
@@ -411,8 +414,8 @@ def demo_cmd(
     if excel_setup.user_config() is not None:  # the demo's buttons work on this PC too; Linux has no Excel
         try:
             out.print("\n".join(_excel_setup(lang)), markup=False)
-        except errors.CrmError as exc:  # the demo itself is done: say why the buttons need a step more
-            out.print(exc.message(lang), markup=False)
+        except Exception as exc:  # noqa: BLE001 - the demo itself is done: say why the buttons need a step more
+            out.print(_message(exc, lang, "xlwings.conf"), markup=False)
     out.print(t("demo.time", lang, seconds=time.perf_counter() - started), markup=False)
 
 
