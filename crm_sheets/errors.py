@@ -206,3 +206,28 @@ class PasswordInWorkbook(CrmError):
 class CannotArchive(CrmError):
     """{file} 工作表“{sheet}”: 不能移走行（{reason}），文件未被修改。"""
     en = "{file} sheet '{sheet}': rows cannot be moved out ({reason}); the file was not changed."
+
+
+class NoExcelHere(CrmError):
+    """这台电脑（{system}）上没有 Excel，什么也没改；请在装有 Excel 的 Windows 或 Mac 上运行 crm-sheets excel-setup。"""
+    en = ("There is no Excel on this computer ({system}); nothing changed. Run crm-sheets excel-setup on the "
+          "Windows or Mac PC with Excel.")
+
+
+class InterpreterPathCodePage(CrmError):
+    """Python 的路径 {path} 里有“{char}”，Excel 按这台电脑的 {encoding} 编码读不出来；请把 Python 或 venv 装到只含英文字母和数字的文件夹（如 C:\\crm\\venv）后再运行 crm-sheets excel-setup。"""
+    en = ("The Python path {path} holds '{char}', which Excel cannot read in this PC's {encoding}; put Python or "
+          "the venv in a folder named with plain letters and digits (such as C:\\crm\\venv) and run "
+          "crm-sheets excel-setup again.")
+
+
+class InterpreterPathMac(CrmError):
+    """Python 的路径 {path} 里有“{char}”，Mac 上的 xlwings 无法用它运行；请把 venv 建在只含英文字母、数字和 ._- 的文件夹（如 python3 -m venv ~/crm-venv）后再运行 crm-sheets excel-setup。"""
+    en = ("The Python path {path} holds '{char}', which xlwings on Mac cannot run; make the venv in a folder named "
+          "with English letters, digits and ._- only (python3 -m venv ~/crm-venv) and run crm-sheets excel-setup "
+          "again.")
+
+
+class ExcelNeverOpened(CrmError):
+    """这台 Mac 上还没有打开过 Excel（没有 {folder}）；请先打开一次 Excel，再运行 crm-sheets excel-setup。"""
+    en = "Excel has not been opened on this Mac yet (no {folder}); open Excel once, then run crm-sheets excel-setup."

@@ -133,6 +133,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "(review, then crm-sheets merge; --undo reverts), and 月度汇总-… holds last month's figures and charts.",
     ),
     "demo.time": ("用时 {seconds:.1f} 秒。", "Took {seconds:.1f} s."),
+    "excel_setup.done": ("Excel 的按钮将用 {python} 运行（已写入 {conf}）。",
+                         "Excel's buttons will run {python} (written to {conf})."),
+    "excel_setup.same": ("Excel 的按钮已设置为用 {python} 运行（{conf}），没有改动。",
+                         "Excel's buttons already run {python} ({conf}); nothing changed."),
+    "excel_setup.applescript": ("已放好 xlwings 的 AppleScript：{path}（即 xlwings runpython install）。",
+                                "xlwings' AppleScript is in place: {path} (as xlwings runpython install does)."),
     "error.unexpected": (
         "{file}: 出现意外错误（{detail}），文件未被修改。请把这行信息发给维护人员。",
         "{file}: unexpected error ({detail}); the file was not changed. Please report this line.",

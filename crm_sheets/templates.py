@@ -141,7 +141,10 @@ def template_sheets(data: dict[str, pd.DataFrame], sheets: tuple[Sheet, ...] = s
 
 
 def _xlwings_conf(wb: Workbook) -> None:
-    """xlwings.conf (hidden): the UDFs' module, so =CRM_MASK_PHONE(E2) answers without "Import Functions"."""
+    """xlwings.conf (hidden): the UDFs' module, so =CRM_MASK_PHONE(E2) answers without "Import Functions".
+
+    No interpreter or path: this sheet overrides every PC's own xlwings.conf, and the workbook travels (each PC
+    names its own Python with ``crm-sheets excel-setup``)."""
     from .vba import UDF_MODULES
 
     ws = wb.add_worksheet(XLWINGS_CONF)

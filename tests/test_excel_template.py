@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import inspect
 import json
+import locale
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -17,6 +19,7 @@ from support import UNO_TOOL, members, needs_libreoffice
 from typer.testing import CliRunner
 
 import crm_sheets.excel
+import crm_sheets.excel_setup
 from crm_sheets.cli import app
 from crm_sheets.templates import BUTTONS, ON_DATA_SHEETS
 from crm_sheets.vba import module_sources, udf_wrappers
@@ -168,9 +171,17 @@ def test_vba_stays_ascii() -> None:
         assert source.isascii(), name
 
 
-def test_the_demo_is_an_xlsm_with_the_buttons(tmp_path: Path) -> None:
+def test_the_demo_is_an_xlsm_with_the_buttons(tmp_path: Path, monkeypatch) -> None:
+    """On a Windows PC (emulated, in a home folder of its own) the demo also points Excel at this Python."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))
+    monkeypatch.setattr(crm_sheets.excel_setup, "this_system", lambda: crm_sheets.excel_setup.WINDOWS)
     result = CliRunner().invoke(app, ["demo", str(tmp_path), "--today", "2026-11-24"])
     assert result.exit_code == 0, result.output
+    conf = home / ".xlwings" / "xlwings.conf"
+    assert str(conf) in result.output
+    assert conf.read_bytes() == f'"INTERPRETER_WIN","{sys.executable}"\r\n'.encode(locale.getencoding())
     demo = tmp_path / "crm-demo.xlsm"
     assert str(demo) in result.output and "按钮" in result.output
     assert {k: lines(v) for k, v in vba_code(demo).items()} == {k: lines(v) for k, v in vba_code(BUILT).items()}
