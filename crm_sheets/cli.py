@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import platform
 import time
 from pathlib import Path
 from typing import Annotated
@@ -432,37 +431,14 @@ def demo_cmd(
     out.print(t("demo.look", lang), markup=False)
     if excel_setup.user_config() is not None:  # the demo's buttons work on this PC too; Linux has no Excel
         try:
-            out.print("\n".join(_excel_setup(lang)), markup=False)
+            out.print("\n".join(cli_excel_setup.excel_setup_lines(lang)), markup=False)
         except Exception as exc:  # noqa: BLE001 - the demo itself is done: say why the buttons need a step more
             out.print(_message(exc, lang, "xlwings.conf"), markup=False)
     out.print(t("demo.time", lang, seconds=time.perf_counter() - started), markup=False)
 
 
-@app.command("excel-setup")
-def excel_setup_cmd(lang: LangOpt = None) -> None:
-    """让这台电脑上 Excel 的按钮用装了 crm-sheets 的 Python 运行（写入用户自己的 xlwings.conf）。 / Make Excel's
-    buttons on this PC run the Python crm-sheets is installed in."""
-    lang = language(lang)
-    try:
-        if excel_setup.user_config() is None:
-            raise errors.NoExcelHere(system=platform.system())
-        lines = _excel_setup(lang)
-    except Exception as exc:  # noqa: BLE001 - every failure becomes one line and exit 2
-        _fail(exc, lang, "xlwings.conf")
-    out.print("\n".join(lines), markup=False)
-
-
-def _excel_setup(lang: str) -> list[str]:
-    done = excel_setup.setup(excel_setup.user_config())
-    lines = [t("excel_setup.done" if done.changed else "excel_setup.same", lang, python=done.interpreter,
-               conf=done.config.path)]
-    if done.applescript is not None:
-        lines.append(t("excel_setup.applescript", lang, path=done.applescript))
-    return lines
-
-
 # The commands that move rows between workbooks and the history database register themselves on ``app``.
-from . import cli_job_setup, cli_rows  # noqa: E402,F401
+from . import cli_excel_setup, cli_job_setup, cli_rows  # noqa: E402,F401
 
 
 def main() -> None:
