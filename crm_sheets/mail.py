@@ -22,6 +22,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
+from .filenames import file_names
+
 LEDGER = ".crm-mail.sqlite"
 OUTBOX = "outbox"
 PASSWORD_ENV = "CRM_SHEETS_SMTP_PASSWORD"
@@ -72,7 +74,7 @@ def message(mail: Mail, sender: str, now: dt.datetime) -> bytes:
     msg["From"] = sender
     msg["To"] = mail.recipient
     msg["Subject"] = mail.subject
-    msg["Date"] = format_datetime(now.astimezone() if now.tzinfo else now.replace(tzinfo=dt.UTC))
+    msg["Date"] = format_datetime(now.astimezone())  # a naive time is this machine's local time
     msg["Message-ID"] = f"<{hashlib.sha1(mail.key.encode('utf-8')).hexdigest()}@crm-sheets>"
     # Base64 keeps every line short (SMTP refuses lines over 998 bytes), and Chinese text grows by a third
     # instead of tripling as in quoted-printable (a manager's list of 10,000 customers); CRLF as SMTP wants.
@@ -166,8 +168,9 @@ def deliver(ledger: Ledger, smtp: SmtpSettings | None, folder: Path, now: dt.dat
     if smtp is None:
         outbox = folder / OUTBOX
         outbox.mkdir(exist_ok=True)
+        names = file_names((key for key, _recipient, _body in todo), ".eml")
         for key, _recipient, body in todo:
-            target = outbox / (key.replace("|", "_").replace("@", "_at_").replace(":", "") + ".eml")
+            target = outbox / names[key]
             tmp = target.with_suffix(".tmp")
             tmp.write_bytes(body)
             os.replace(tmp, target)

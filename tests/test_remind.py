@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import python_calamine
 from smtp import Inbox, body
 from typer.testing import CliRunner
@@ -22,7 +23,7 @@ from crm_sheets.app import profiles, remind
 from crm_sheets.cli import app
 from crm_sheets.demo_data import make_demo
 from crm_sheets.job import Job, file_log
-from crm_sheets.mail import Ledger, SmtpSettings, deliver
+from crm_sheets.mail import Ledger, Mail, SmtpSettings, deliver
 from crm_sheets.stores.file import FileStore
 from crm_sheets.templates import write_workbook
 from crm_sheets.workbook.read import read_book
@@ -222,6 +223,25 @@ def test_without_smtp_remind_writes_one_eml_per_person(tmp_path: Path) -> None:
         assert message.get_content_type() == "multipart/alternative"
     dry = CliRunner().invoke(app, ["remind", str(path), "--today", "2026-11-25", "--dry-run"])
     assert dry.exit_code == 0 and len(list((tmp_path / "outbox").glob("*.eml"))) == 3
+
+
+@pytest.mark.parametrize(("zone", "date"), [("Asia/Shanghai", "Tue, 24 Nov 2026 08:30:00 +0800"),
+                                             ("America/New_York", "Tue, 24 Nov 2026 08:30:00 -0500")])
+def test_mail_is_dated_in_the_machines_own_zone(tmp_path: Path, monkeypatch, zone: str, date: str) -> None:
+    """Issue 31: the 08:30 mail says 08:30 in the zone of the PC that sends it (Shanghai +8; New York in November
+    is on standard time, -5), not 08:30 UTC (16:30 in China)."""
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        ledger = Ledger(tmp_path)
+        ledger.add([Mail(key="2026-11-24|li@example.com|owner", recipient="li@example.com", subject="今日回访清单",
+                         text="1. 客户", html="<p>1. 客户</p>")], "crm@example.com", TODAY)
+        deliver(ledger, None, tmp_path, TODAY)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    (mail,) = (tmp_path / "outbox").glob("*.eml")
+    assert email.message_from_bytes(mail.read_bytes(), policy=email.policy.default)["Date"] == date
 
 
 def test_first_run_over_the_demo_history_lists_nothing_whose_window_closed(tmp_path: Path) -> None:

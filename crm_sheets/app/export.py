@@ -10,6 +10,7 @@ from typing import Protocol
 import pandas as pd
 
 from .. import errors, schema
+from ..filenames import file_names
 from ..mail import sent_reminders
 from ..outputs import FrameOut
 from ..rules.privacy import masked_phones, masked_text
@@ -40,8 +41,9 @@ def run(store: ExportStore, *, owner: str | None, target: Path | None, today: dt
     tasks, _mails = remind_plan(book, today, store.tool_frame(schema.TASKS),
                                 reminded=sent_reminders(store.folder, pd.Timestamp(today).date()))
     written = {}
+    names = file_names((f"{book.path.stem}-{p}" for p in people), ".xlsx")
     for person in people:
-        file = _target(book.path, person, target, single=owner is not None)
+        file = _target(book.path, names[f"{book.path.stem}-{person}"], target, single=owner is not None)
         if file.exists():
             raise errors.TargetExists(file=file.name)
         members = team_of(team, person)
@@ -76,8 +78,7 @@ def _rows(table: SheetTable, rows: pd.Index) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def _target(workbook: Path, person: str, target: Path | None, *, single: bool) -> Path:
-    name = f"{workbook.stem}-{person}.xlsx"
+def _target(workbook: Path, name: str, target: Path | None, *, single: bool) -> Path:
     if target is None:
         return workbook.parent / name
     if single and target.suffix.lower() == ".xlsx":

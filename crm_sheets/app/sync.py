@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import errors, schema
+from ..filenames import file_names
 from ..i18n import t
 from ..mail import sent_reminders
 from ..outputs import Changes, FrameOut
@@ -42,7 +43,8 @@ def distribute(store: ExportStore, *, out: Path | None, today: dt.datetime) -> d
     people = [n for n in team["name"] if n]
     folder = out if out is not None else copies_folder(book.path)
     suffix = book.path.suffix.lower() if book.path.suffix.lower() in (".xlsx", ".xlsm") else ".xlsx"
-    targets = {p: folder / f"{book.path.stem}-{p}{suffix}" for p in people}
+    names = file_names((f"{book.path.stem}-{p}" for p in people), suffix)
+    targets = {p: folder / names[f"{book.path.stem}-{p}"] for p in people}
     for target in targets.values():
         if target.exists():
             raise errors.TargetExists(file=target.name)
@@ -210,12 +212,13 @@ def _keys(frame: pd.DataFrame, keys: tuple[str, ...]) -> pd.Series:
 
 
 def _workbooks(sources: list[Path], store: Store) -> list[Path]:
-    """The workbooks named, and those in the folders named (not the master, not Excel's ~$ owner files)."""
+    """The workbooks named, and those in the folders named: not the master, not Excel's ~$ owner files, not
+    hidden ones (our own .~ temporary files, the ._ AppleDouble files macOS leaves on exFAT sticks and SMB shares)."""
     files = []
     for source in sources:
         if source.is_dir():
             files += sorted(p for p in source.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm")
-                            and not p.name.startswith(("~$", ".~")))
+                            and not p.name.startswith(("~$", ".")))
         elif source.exists():
             files.append(source)
         else:
