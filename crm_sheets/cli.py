@@ -7,7 +7,9 @@ Exit codes (SPEC §4): 0 done and clean, 1 done and problems found,
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Annotated
@@ -414,5 +416,16 @@ def demo_cmd(
 from . import cli_rows  # noqa: E402,F401
 
 
+def _replace_unprintable() -> None:
+    """A console that cannot show a character (a GBK console, a scheduled task's log in the ANSI code page) gets
+    "?" for it instead of a UnicodeEncodeError: a customer's emoji must not stop a command.  The stream keeps
+    its encoding; rich's consoles look sys.stdout/sys.stderr up at each write, so they write through these.
+    (Python's Windows console stream is UTF-16 and never needs it; pythonw has no streams at all.)"""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
+
+
 def main() -> None:
+    _replace_unprintable()
     app()
