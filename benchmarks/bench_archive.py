@@ -35,7 +35,7 @@ from crm_sheets import schema  # noqa: E402
 
 
 def measure(args: list[str]) -> dict:
-    done = subprocess.run([sys.executable, "-c", RUN, json.dumps(args)], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", RUN, json.dumps(args)], capture_output=True, encoding="utf-8")
     lines = done.stdout.strip().splitlines()
     if not lines:
         raise SystemExit(done.stderr[-2000:])

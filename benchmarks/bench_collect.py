@@ -59,7 +59,7 @@ print(json.dumps({"seconds": seconds, "rss_mb": peak, "code": code}))
 
 
 def measure(args: list[str]) -> dict:
-    done = subprocess.run([sys.executable, "-c", RUN, json.dumps(args)], capture_output=True, text=True, check=False)
+    done = subprocess.run([sys.executable, "-c", RUN, json.dumps(args)], capture_output=True, encoding="utf-8", check=False)
     lines = done.stdout.strip().splitlines()
     if not lines:
         raise SystemExit(done.stderr[-2000:])
@@ -144,7 +144,7 @@ def prepared(scale: float, people: int) -> tuple[Path, list[Path]]:
 
         app(["distribute", str(path), "--today", TODAY], standalone_mode=False)
         edit(sorted(p for p in (folder / "总表-分发").iterdir() if p.suffix == ".xlsx"))
-        ready.write_text("")
+        ready.write_text("", encoding="utf-8")
     return folder / "总表.xlsx", sorted(p for p in (folder / "总表-分发").iterdir() if p.suffix == ".xlsx")
 
 

@@ -90,7 +90,7 @@ def workbook(size: dict[str, int]) -> Path:
 
 
 def measure(args: list[str], cwd: Path | None = None) -> dict:
-    done = subprocess.run([sys.executable, "-c", RUN, json.dumps(args)], capture_output=True, text=True, check=False,
+    done = subprocess.run([sys.executable, "-c", RUN, json.dumps(args)], capture_output=True, encoding="utf-8", check=False,
                           cwd=cwd)
     lines = done.stdout.strip().splitlines()
     if not lines:

@@ -85,7 +85,7 @@ def run(command: list[str]) -> dict:
     """Clusters, seconds from start to exit and peak MB of one child; both children print their peak as the last
     JSON line of stderr (ours) or in their stdout object (splink)."""
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    done = subprocess.run(command, capture_output=True, encoding="utf-8", check=False)
     seconds = time.perf_counter() - started
     if done.returncode not in (0, 1):
         raise SystemExit(done.stderr[-2000:])
@@ -115,7 +115,7 @@ def main() -> None:
     print(f"{'set':<11} {'records':>8} {'pairs':>7}  {'who':<7} {'P':>6} {'R':>6} {'F1':>6} {'s':>6} {'MB':>6}"
           f"  {'splink s / ours s':>17}")
     for name, path in files.items():
-        labels = pd.read_csv(path, dtype={"客户编号": str}, usecols=["客户编号", "entity"])
+        labels = pd.read_csv(path, encoding="utf-8-sig", dtype={"客户编号": str}, usecols=["客户编号", "entity"])
         runs = {"ours": run([sys.executable, "-c", OURS, "dedupe", str(path), "--json"])}
         if splink:
             runs["splink"] = run([str(splink), str(Path(__file__).with_name("splink_run.py")), str(path)])

@@ -95,7 +95,7 @@ def main() -> None:
     args = parser.parse_args()
     groups = clusters(args.csv, args.threshold)
     # VmHWM is this process's own peak (ru_maxrss would carry a parent's across exec).
-    with open("/proc/self/status") as status:
+    with open("/proc/self/status", encoding="utf-8") as status:
         peak_mb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
     print(json.dumps({"clusters": groups, "peak_mb": round(peak_mb, 1)},
                      ensure_ascii=False))

@@ -26,6 +26,7 @@ from .app import restore as restore_app
 from .app import summary as summary_app
 from .app import tag as tag_app
 from .app import validate as validate_app
+from .console import replace_unprintable
 from .i18n import language, t
 from .reasons import quality_lines
 from .stores.file import FileStore
@@ -442,4 +443,5 @@ from . import cli_excel_setup, cli_job_setup, cli_rows  # noqa: E402,F401
 
 
 def main() -> None:
+    replace_unprintable()
     app()

@@ -22,6 +22,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
+from . import sqlite_file
 from .filenames import file_names
 
 LEDGER = ".crm-mail.sqlite"
@@ -88,6 +89,7 @@ class Ledger:
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / LEDGER
+        self.journal = sqlite_file.journal_for(self.path)
         with closing(self._connect()) as db, db:
             db.execute(
                 "CREATE TABLE IF NOT EXISTS mail (key TEXT PRIMARY KEY, recipient TEXT, subject TEXT, body BLOB,"
@@ -97,10 +99,7 @@ class Ledger:
             db.execute("CREATE TABLE IF NOT EXISTS reminded (task_id TEXT, key TEXT, PRIMARY KEY (task_id, key))")
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
-        return db
+        return sqlite_file.connect(self.path, self.journal)
 
     def add(self, mails: list[Mail], sender: str, now: dt.datetime) -> int:
         """Record new mails (a key already there is left alone, with the tasks it reminded of); returns how many

@@ -133,4 +133,5 @@ class _ImportRecorder:
         return None
 
     def Import(self, path: str) -> None:  # noqa: N802 - the COM method's name
-        self.imported = Path(path).read_text()
+        # import_udfs writes it with NamedTemporaryFile(mode="w"): in the locale's encoding
+        self.imported = Path(path).read_text(encoding="locale")

@@ -46,7 +46,7 @@ def needs_chromium() -> None:
 def _run(args: list[str]) -> str:
     command = [CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
                "--no-first-run", "--disable-extensions", "--blink-settings=imagesEnabled=false", *args]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+    done = subprocess.run(command, capture_output=True, encoding="utf-8", timeout=120, check=True)
     return done.stdout
 
 

@@ -30,7 +30,7 @@ def needs_libreoffice() -> None:
 def lo_inspect(path: Path) -> dict:
     needs_libreoffice()
     done = subprocess.run(
-        ["/usr/bin/python3", str(UNO_TOOL), "inspect", str(path)], capture_output=True, text=True, timeout=180
+        ["/usr/bin/python3", str(UNO_TOOL), "inspect", str(path)], capture_output=True, encoding="utf-8", timeout=180
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -33,7 +33,7 @@ def test_readme_quick_start_has_exactly_the_two_commands() -> None:
     quick = README.split("## 快速开始")[1].split("\n## ")[0]
     blocks = [b.split("```", 1)[0].strip() for b in quick.split("```bash\n")[1:]]
     assert blocks == ['pip install . && crm-sheets demo', 'pip install ".[test]" && python -m pytest -q']
-    ci = (Path(__file__).parent.parent / ".ci" / "run").read_text()
+    ci = (Path(__file__).parent.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert blocks[1] in ci
 
 

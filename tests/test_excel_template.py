@@ -47,7 +47,7 @@ def lines(text: str) -> list[str]:
 def press(path: Path, pick: str = "") -> list[dict]:
     needs_libreoffice()
     done = subprocess.run(["/usr/bin/python3", str(UNO_TOOL), "press", str(path), *([pick] if pick else [])],
-                          capture_output=True, text=True, timeout=180, check=False)
+                          capture_output=True, encoding="utf-8", timeout=180, check=False)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 

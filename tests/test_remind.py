@@ -282,7 +282,7 @@ def test_an_owners_export_holds_only_their_rows_and_no_full_phone(tmp_path: Path
 def test_job_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     path = build(tmp_path, None)
     child = subprocess.Popen([sys.executable, "-c", "from crm_sheets.cli import main; main()", "job", str(path)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8")
     deadline = time.time() + 60
     log = tmp_path / "crm-sheets-job.log"
     while time.time() < deadline and not (log.exists() and "summary" in log.read_text(encoding="utf-8")):

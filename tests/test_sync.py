@@ -71,7 +71,7 @@ def distributed(tmp_path: Path, suffix: str = ".xlsx") -> tuple[Path, dict[str, 
 def lo_append(path: Path, rows: dict[str, list[dict]]) -> None:
     needs_libreoffice()
     done = subprocess.run(["/usr/bin/python3", str(UNO_TOOL), "append", str(path), json.dumps(rows)],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, encoding="utf-8", timeout=300)
     assert done.returncode == 0, done.stderr
 
 

@@ -182,7 +182,7 @@ def test_sigkill_during_write_leaves_old_or_new_file(foreign: Path) -> None:
     rng = random.Random(7)
     outcomes = []
     for _ in range(6):
-        proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(foreign)], stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(foreign)], stdout=subprocess.PIPE, encoding="utf-8")
         assert proc.stdout.readline().strip() == "ready"
         time.sleep(rng.uniform(0.05, 2.5))
         proc.send_signal(signal.SIGKILL)

@@ -96,7 +96,7 @@ def kill_trials(folder: Path, n: int = 100, seed: int = 11) -> KillTally:
 
 def cli(*args: str, cwd: Path, lock_wait: int = 60) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", "from crm_sheets.cli import main; main()", *args], cwd=cwd,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8",
                             env={**os.environ, "CRM_SHEETS_LOCK_WAIT": str(lock_wait)})
 
 

@@ -1,5 +1,5 @@
 """History beyond the workbook (SPEC §5): follow-ups, orders and resolved tickets moved out of the data sheets
-into a database — an SQLite file beside the workbook (WAL; nothing to install or start), or the team's
+into a database — an SQLite file beside the workbook (nothing to install or start), or the team's
 PostgreSQL when 设置 names one.
 
 Rows are kept as the commands read them (each cell's text and its typed value, as columns), so three million
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -29,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .. import errors, schema
+from .. import errors, schema, sqlite_file
 from ..tables import SheetTable
 from ..workbook.read import Book
 
@@ -65,9 +64,8 @@ class History:
     def __init__(self, url: str) -> None:
         self.url = url
         if url.startswith("sqlite:///"):
-            self.conn = sqlite3.connect(url[len("sqlite:///"):], isolation_level=None, timeout=30)
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=FULL")
+            path = Path(url[len("sqlite:///"):])
+            self.conn = sqlite_file.connect(path, sqlite_file.journal_for(path), isolation_level=None)
             self.mark, blob = "?", "BLOB"
         else:
             import psycopg  # only a team with a server needs the driver loaded
