@@ -199,13 +199,13 @@ def test_systemd_verifies_the_unit(workbook: Path, tmp_path: Path) -> None:
     runtime = tmp_path / "runtime"
     runtime.mkdir(mode=0o700)
     checked = subprocess.run(["systemd-analyze", "--user", "verify", str(unit)], capture_output=True, text=True,
-                             env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)}, timeout=60)
+                             encoding="utf-8", env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)}, timeout=60)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert entries.UNIT not in checked.stdout + checked.stderr
     unit.write_text(unit.read_text(encoding="utf-8").replace(f'ExecStart="{python}"', f"ExecStart={python}"),
                     encoding="utf-8")
     broken = subprocess.run(["systemd-analyze", "--user", "verify", str(unit)], capture_output=True, text=True,
-                            env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)}, timeout=60)
+                            encoding="utf-8", env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)}, timeout=60)
     assert broken.returncode != 0  # the check can fail
 
 
