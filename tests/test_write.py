@@ -277,6 +277,55 @@ def test_jumping_to_rows_equals_walking_every_row_in_any_chunking(existing, upda
     assert streamed == WORKSHEET_OPEN + b"<sheetData>" + whole("_walk") + b"</sheetData></worksheet>"
 
 
+_X_OPEN = b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+# The main namespace as default (Excel) and with a prefix (Open XML SDK), an empty sheetData, and a head holding a
+# token longer than most pieces (Expat >= 2.6 defers reparsing a token until the input held back has doubled).
+SHEET_HEADS = [
+    WORKSHEET_OPEN + b'<dimension ref="A1:B2"/><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>',
+    _X_OPEN + b"<x:sheetViews/><x:sheetData><x:row r=\"1\"/></x:sheetData></x:worksheet>",
+    WORKSHEET_OPEN + b"<sheetData/></worksheet>",
+    WORKSHEET_OPEN + b'<sheetPr codeName="' + b"S" * 300 + b'"/><sheetData></sheetData></worksheet>',
+]
+
+
+@pytest.mark.parametrize("xml", SHEET_HEADS)
+def test_sheet_data_is_found_in_pieces_of_any_size_down_to_one_byte(xml: bytes) -> None:
+    """Where sheetData starts does not depend on how the part is cut: every piece size from one byte to the whole."""
+    qname = b"x:sheetData" if xml.startswith(b"<x:") else b"sheetData"
+    at = xml.index(b"<" + qname)
+    for size in range(1, len(xml) + 1):
+        buffer, start, name, _sx = cellpatch.find_sheet_data(iter([xml[i:i + size] for i in range(0, len(xml), size)]))
+        assert (start, name) == (at, qname) and xml.startswith(buffer) and len(buffer) > at, size
+
+
+def test_a_sheet_without_sheet_data_is_damage_in_pieces_of_any_size() -> None:
+    xml = WORKSHEET_OPEN + b"<sheetViews/></worksheet>"
+    for size in range(1, len(xml) + 1):
+        with pytest.raises(ValueError):
+            cellpatch.find_sheet_data(iter([xml[i:i + size] for i in range(0, len(xml), size)]))
+
+
+@pytest.mark.parametrize("size", [1, 2, 10, 19])
+def test_a_good_workbook_streamed_in_small_pieces_is_written_as_in_large_ones(size: int, tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A workbook Excel wrote (Windows; its empty sheets are short after a long root tag) is not refused as
+    damage when its sheets stream in pieces of a few bytes: the write gives the bytes it gives in large pieces."""
+    from crm_sheets.workbook import package
+
+    paths = []
+    for name, chunk in (("large", package.STREAM_CHUNK), ("small", size)):
+        path = tmp_path / name / "excel.xlsx"
+        path.parent.mkdir()
+        shutil.copy(FIXTURES / "real" / "excel-win-calamine-chartsheet.xlsx", path)
+        monkeypatch.setattr(package, "STREAM_CHUNK", chunk)
+        write_back(path, cells={"Visible": {2: {0: "甲"}}, "Hidden": {1: {1: 2.5}}, "VeryHidden": {1: {0: "乙"}}})
+        paths.append(path)
+    assert members(paths[0]) == members(paths[1])
+    written = openpyxl.load_workbook(paths[1])
+    assert [written[n][ref].value for n, ref in (("Visible", "A2"), ("Hidden", "B1"), ("VeryHidden", "A1"))] == [
+        "甲", 2.5, "乙"]
+
+
 def test_tool_sheet_rows_put_in_after_the_graft_equal_xlsxwriters_own(foreign: Path, tmp_path: Path) -> None:
     """write_back builds a tool sheet's rows itself, after grafting XlsxWriter's header; a new file gets them from
     XlsxWriter cell by cell.  Both give the same values (python-calamine) and number formats (openpyxl)."""

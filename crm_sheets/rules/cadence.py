@@ -61,7 +61,7 @@ def _history(tables: dict[str, SheetTable], profile: pd.DataFrame, since: pd.Tim
     day = time.astype("datetime64[D]")
     due = day + pd.to_timedelta(days, unit="D").to_numpy()
     same = np.diff(who, append=-1) == 0  # the next anchor is the same customer's
-    following = np.where(same, np.roll(day, -1), np.datetime64("NaT"))
+    following = np.where(same, np.roll(day, -1), np.datetime64("NaT", "D"))
     fell_due = ~np.isnat(due) & ~np.isnat(following) & (following >= due) & (due >= since.to_datetime64())
     if not fell_due.any():
         return empty

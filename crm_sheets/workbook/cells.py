@@ -175,11 +175,14 @@ def find_sheet_data(chunks: Iterator[bytes]) -> tuple[bytes, int, bytes, Syntax]
     buffer = b""
     for chunk in chunks:
         buffer += chunk
-        found = finder.feed(chunk)
-        if found is not None:
-            start, qname = found
-            return buffer, start, qname, syntax(qname[:-len(b"sheetData")])
-    raise ValueError("worksheet without sheetData")
+        if (found := finder.feed(chunk)) is not None:
+            break
+    else:
+        found = finder.close()  # the part has ended: what expat held back (reparse deferral) is parsed now
+    if found is None:
+        raise ValueError("worksheet without sheetData")
+    start, qname = found
+    return buffer, start, qname, syntax(qname[:-len(b"sheetData")])
 
 
 def patch_stream(

@@ -143,7 +143,14 @@ class _Found(Exception):
 
 class StartFinder:
     """Fed a part in pieces, says where the first (ns, local) element starts and how it is spelled,
-    without parsing further (a sheet's head, not its million rows)."""
+    without parsing further (a sheet's head, not its million rows).
+
+    Expat 2.6+ (CPython 3.13, and the 3.11.9/3.12.3 security releases) defers reparsing a token until the
+    unparsed input has doubled, its guard against quadratic time on huge tokens; so a piece may be held back
+    and the element reported a piece or two later, or not before the end of a small part fed in small pieces.
+    The guard is kept (no SetReparseDeferralEnabled(False)): ``close`` tells expat the input has ended, which
+    makes it parse what it held back.
+    """
 
     def __init__(self, ns: str, local: str) -> None:
         self.found: tuple[int, bytes] | None = None
@@ -169,9 +176,16 @@ class StartFinder:
 
     def feed(self, chunk: bytes) -> tuple[int, bytes] | None:
         """(offset of its "<" from the start of everything fed, qualified name) once the element has begun."""
+        return self._parse(chunk, False)
+
+    def close(self) -> tuple[int, bytes] | None:
+        """As ``feed``, when all of the part has been fed: what expat held back is parsed too."""
+        return self._parse(b"", True)
+
+    def _parse(self, chunk: bytes, last: bool) -> tuple[int, bytes] | None:
         if self.found is None:
             try:
-                self._parser.Parse(chunk, False)
+                self._parser.Parse(chunk, last)
             except _Found:
                 pass
             except expat.ExpatError as exc:
