@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import errors
+from .workbook.safety import while_held
 
 WINDOWS, MAC = "windows", "mac"
 # Where the VBA looks (GetConfigFilePath): %USERPROFILE%\.xlwings\ on Windows; on Mac the "home folder" of the
@@ -144,6 +145,6 @@ def _write_atomically(path: Path, data: bytes) -> None:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(tmp, path)
+        while_held(lambda: os.replace(tmp, path), path.name)
     finally:
         Path(tmp).unlink(missing_ok=True)

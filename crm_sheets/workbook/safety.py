@@ -13,13 +13,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from filelock import FileLock, Timeout
 
 from .. import errors
 
 BACKUP_DIR = ".crm-backups"
+T = TypeVar("T")
 
 
 def excel_lock_file(path: Path) -> Path | None:
@@ -164,33 +165,46 @@ def staged(path: Path, produce: Callable[[BinaryIO], None]) -> Path:
     return tmp
 
 
+def while_held(action: Callable[[], T], name: str, *, sleep: Callable[[float], None] = time.sleep) -> T:
+    """``action()``, tried again with back-off while another program holds the file (antivirus scanning it, a sync
+    client uploading it, Explorer's preview pane); FileInUse naming ``name`` after about six seconds."""
+    for delay in RETRY_DELAYS:
+        try:
+            return action()
+        except PermissionError as exc:
+            if not _in_use(exc):
+                raise
+        sleep(delay)
+    try:
+        return action()
+    except PermissionError as exc:
+        if not _in_use(exc):
+            raise
+        raise errors.FileInUse(file=name) from None
+
+
 def swap_in(path: Path, tmp: Path, keep_backups: int = 10, *, sleep: Callable[[float], None] = time.sleep) -> Path:
     """Back the old file up, then put ``tmp`` in its place; returns the backup.
 
     A crash at any moment leaves either the old file or the new one at ``path``.  A file another program holds
     for a moment is tried again with back-off; one held for longer gives FileInUse with the file untouched.
     """
-    backup: Path | None = None
+    made: list[Path] = []
+
+    def swap() -> None:
+        made[:] = made or [make_backup(path)]
+        os.replace(tmp, path)
+
     try:
-        for delay in (*RETRY_DELAYS, None):
-            try:
-                backup = backup or make_backup(path)
-                os.replace(tmp, path)
-                break
-            except PermissionError as exc:
-                if not _in_use(exc):
-                    raise
-                if delay is None:
-                    raise errors.FileInUse(file=path.name) from None
-                sleep(delay)
+        while_held(swap, path.name, sleep=sleep)
     except BaseException:
         tmp.unlink(missing_ok=True)
-        if backup is not None:
+        for backup in made:
             backup.unlink(missing_ok=True)
         raise
     _sync_dir(path.parent)
     prune_backups(path, keep_backups)
-    return backup
+    return made[0]
 
 
 def replace_atomically(path: Path, produce: Callable[[BinaryIO], None], keep_backups: int = 10) -> Path:
