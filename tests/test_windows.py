@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 import pytest
 import python_calamine
@@ -27,7 +27,7 @@ from test_cli_docs import command_names
 from typer.testing import CliRunner
 from windows_rules import SHARING_VIOLATION, SharingViolation, forbidden_name, windows_rules
 
-from crm_sheets import errors, excel, excel_setup, schema
+from crm_sheets import errors, excel, excel_setup, scheduler_entry, schema
 from crm_sheets.cli import app
 from crm_sheets.demo_data import make_demo
 from crm_sheets.job import Job
@@ -444,3 +444,36 @@ def test_excel_setup_for_windows_rewrites_the_users_config_under_the_rules(tmp_p
     assert not [p.name for p in config.path.parent.iterdir() if p.name != config.path.name]  # no temporary left
     assert excel_setup.setup(config, python).changed
     assert config.path.read_bytes().decode("gbk").splitlines()[0] == f'"INTERPRETER_WIN","{python}"'
+
+
+# -- README's steps are the commands the tool prints ---------------------------------------------------------------
+
+def readme_section(title: str) -> str:
+    return (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8").split(f"## {title}")[1] \
+        .split("\n## ")[0]
+
+
+def test_readme_windows_steps_are_one_command_each_and_register_what_job_setup_writes() -> None:
+    section = readme_section("在 Windows 上")
+    steps = section.split("```bat\n")[1].split("```")[0].strip().splitlines()
+    venv = steps[0].removeprefix("py -m venv ")
+    assert steps[1].startswith(venv + "\\Scripts\\python -m pip install ")
+    assert steps[2] == venv + "\\Scripts\\crm-sheets excel-setup"
+    assert steps[3].startswith(venv + "\\Scripts\\crm-sheets job setup ")
+    task = PureWindowsPath(r"%LOCALAPPDATA%\crm-sheets") / "crm-sheets-job.xml"
+    assert steps[4] == scheduler_entry.register_command(scheduler_entry.System.WINDOWS, task)
+    for must in ("解除锁定", "Unblock-File", "受信任位置", "文件正被其他程序占用"):
+        assert must in section, must
+
+
+def test_readme_mac_steps_are_one_command_each_and_register_what_job_setup_writes() -> None:
+    section = readme_section("在 Mac 上")
+    steps = section.split("```bash\n")[1].split("```")[0].strip().splitlines()
+    venv = steps[0].removeprefix("python3 -m venv ")
+    assert steps[1].startswith(venv + "/bin/python -m pip install ")
+    assert steps[2] == venv + "/bin/crm-sheets excel-setup"
+    assert steps[3].startswith(venv + "/bin/crm-sheets job setup ")
+    home = "/Users/zhangsan"
+    agent = Path(home) / "Library" / "LaunchAgents" / "com.crm-sheets.job.plist"
+    assert steps[4] == scheduler_entry.register_command(scheduler_entry.System.MAC, agent).replace(home, "~")
+    assert "xlwings runpython install" in section
