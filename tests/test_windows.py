@@ -448,18 +448,20 @@ def test_excel_setup_for_windows_rewrites_the_users_config_under_the_rules(tmp_p
 
 # -- README's steps are the commands the tool prints ---------------------------------------------------------------
 
-def readme_section(title: str) -> str:
-    return (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8").split(f"## {title}")[1] \
+def readme_steps(title: str, fence: str, make_venv: str, scripts: str) -> tuple[str, list[str]]:
+    """A README section and its block of steps: a venv, pip install into it, excel-setup, job setup, registration."""
+    section = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8").split(f"## {title}")[1] \
         .split("\n## ")[0]
+    steps = section.split(f"```{fence}\n")[1].split("```")[0].strip().splitlines()
+    venv = steps[0].removeprefix(make_venv) + scripts
+    assert steps[1].startswith(venv + "python -m pip install ")
+    assert steps[2] == venv + "crm-sheets excel-setup"
+    assert steps[3].startswith(venv + "crm-sheets job setup ")
+    return section, steps
 
 
 def test_readme_windows_steps_are_one_command_each_and_register_what_job_setup_writes() -> None:
-    section = readme_section("在 Windows 上")
-    steps = section.split("```bat\n")[1].split("```")[0].strip().splitlines()
-    venv = steps[0].removeprefix("py -m venv ")
-    assert steps[1].startswith(venv + "\\Scripts\\python -m pip install ")
-    assert steps[2] == venv + "\\Scripts\\crm-sheets excel-setup"
-    assert steps[3].startswith(venv + "\\Scripts\\crm-sheets job setup ")
+    section, steps = readme_steps("在 Windows 上", "bat", "py -m venv ", "\\Scripts\\")
     task = PureWindowsPath(r"%LOCALAPPDATA%\crm-sheets") / "crm-sheets-job.xml"
     assert steps[4] == scheduler_entry.register_command(scheduler_entry.System.WINDOWS, task)
     for must in ("解除锁定", "Unblock-File", "受信任位置", "文件正被其他程序占用"):
@@ -467,12 +469,7 @@ def test_readme_windows_steps_are_one_command_each_and_register_what_job_setup_w
 
 
 def test_readme_mac_steps_are_one_command_each_and_register_what_job_setup_writes() -> None:
-    section = readme_section("在 Mac 上")
-    steps = section.split("```bash\n")[1].split("```")[0].strip().splitlines()
-    venv = steps[0].removeprefix("python3 -m venv ")
-    assert steps[1].startswith(venv + "/bin/python -m pip install ")
-    assert steps[2] == venv + "/bin/crm-sheets excel-setup"
-    assert steps[3].startswith(venv + "/bin/crm-sheets job setup ")
+    section, steps = readme_steps("在 Mac 上", "bash", "python3 -m venv ", "/bin/")
     home = "/Users/zhangsan"
     agent = Path(home) / "Library" / "LaunchAgents" / "com.crm-sheets.job.plist"
     assert steps[4] == scheduler_entry.register_command(scheduler_entry.System.MAC, agent).replace(home, "~")
