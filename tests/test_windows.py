@@ -410,16 +410,18 @@ def test_a_command_on_windows_writes_past_a_stale_owner_file(book: Path, monkeyp
 
 # -- backups of a workbook named the way a browser names a second download -----------------------------------------
 
-def test_backups_of_a_name_with_brackets_are_found_kept_and_restored(tmp_path: Path, master: Path) -> None:
-    path = Path(shutil.copy(master, tmp_path / "客户[1].xlsm"))
-    other = Path(shutil.copy(master, tmp_path / "客户1.xlsm"))  # what the glob 客户[1].xlsm would match
+@pytest.mark.parametrize(("name", "lookalike"), [("客户[1]", "客户1"), ("报价[a-z]*?", "报价q-x")])
+def test_backups_of_a_name_with_brackets_are_found_kept_and_restored(tmp_path: Path, master: Path, name: str,
+                                                                     lookalike: str) -> None:
+    path = Path(shutil.copy(master, tmp_path / f"{name}.xlsm"))
+    other = Path(shutil.copy(master, tmp_path / f"{lookalike}.xlsm"))  # a name the glob of ``name`` would match
     original = digest(path)
     for _ in range(3):
         assert CliRunner().invoke(app, ["tag", str(other), "--today", DAY]).exit_code in (0, 1)
     assert CliRunner().invoke(app, ["validate", str(path), "--today", DAY]).exit_code in (0, 1)
     assert CliRunner().invoke(app, ["tag", str(path), "--today", DAY]).exit_code in (0, 1)
     found = safety.list_backups(path)
-    assert len(found) == 2 and all(p.name.startswith("客户[1].") for p in found)
+    assert len(found) == 2 and all(p.name.startswith(f"{name}.") for p in found)
     safety.prune_backups(path, keep=1)
     assert safety.list_backups(path) == found[:1] and len(safety.list_backups(other)) == 3
     listing = CliRunner().invoke(app, ["restore", str(path), "--list", "--lang", "zh"])
