@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import shutil
+import struct
+import zipfile
 from pathlib import Path
 
 import msoffcrypto.format.ooxml
@@ -84,6 +86,46 @@ def password_protected(tmp: Path) -> tuple[Path, str]:
     return p, "密码"
 
 
+def _zip_encryption_flag(data: bytes, *, central: bool, local: bool) -> bytes:
+    """``data`` with general-purpose bit 0 (the zip encryption flag) set in every member's chosen headers,
+    found from the end-of-central-directory record as the zip format lays them out; nothing else changes."""
+    out = bytearray(data)
+    end = out.rfind(b"PK\x05\x06")
+    count, _size, at = struct.unpack_from("<HII", out, end + 10)
+    for _ in range(count):
+        assert out[at:at + 4] == b"PK\x01\x02"
+        names, extra, comment = struct.unpack_from("<HHH", out, at + 28)
+        header = struct.unpack_from("<I", out, at + 42)[0]
+        assert out[header:header + 4] == b"PK\x03\x04"
+        if central:
+            out[at + 8] |= 1
+        if local:
+            out[header + 6] |= 1
+        at += 46 + names + extra + comment
+    return bytes(out)
+
+
+def zip_encrypted(tmp: Path) -> tuple[Path, str]:
+    plain = _workbook(tmp / "plain.xlsx", {"客户信息": _customer_rows()})
+    p = tmp / "zip加密.xlsx"
+    p.write_bytes(_zip_encryption_flag(plain.read_bytes(), central=True, local=True))
+    return p, "密码"
+
+
+def zip_encrypted_central_only(tmp: Path) -> tuple[Path, str]:
+    plain = _workbook(tmp / "plain.xlsx", {"客户信息": _customer_rows()})
+    p = tmp / "zip加密.xlsx"
+    p.write_bytes(_zip_encryption_flag(plain.read_bytes(), central=True, local=False))
+    return p, "密码"
+
+
+def zip_encrypted_local_only(tmp: Path) -> tuple[Path, str]:
+    plain = _workbook(tmp / "plain.xlsx", {"客户信息": _customer_rows()})
+    p = tmp / "zip加密.xlsx"
+    p.write_bytes(_zip_encryption_flag(plain.read_bytes(), central=False, local=True))
+    return p, "密码"
+
+
 def merged_header(tmp: Path) -> tuple[Path, str]:
     return _workbook(tmp / "合并表头.xlsx", {"客户信息": _customer_rows()}, merge="A1:B1"), "合并单元格"
 
@@ -96,7 +138,8 @@ def second_header_row(tmp: Path) -> tuple[Path, str]:
 
 CASES = [
     not_a_zip, truncated_zip, xls_renamed, gbk_csv_named_xlsx, missing_sheet,
-    missing_header, empty_workbook, password_protected, merged_header, second_header_row,
+    missing_header, empty_workbook, password_protected, zip_encrypted, zip_encrypted_central_only,
+    zip_encrypted_local_only, merged_header, second_header_row,
 ]
 
 
@@ -144,3 +187,33 @@ def test_unknown_today_format_says_what_is_valid(tmp_path: Path) -> None:
 def test_encrypted_fixture_is_really_encrypted(tmp_path: Path) -> None:
     path, _ = password_protected(tmp_path)
     assert msoffcrypto.OfficeFile(io.BytesIO(path.read_bytes())).is_encrypted()
+
+
+def test_zip_encryption_flag_is_set_where_the_test_says(tmp_path: Path) -> None:
+    """The flag really is in the headers (zipfile reads the central one) and the bytes are otherwise those
+    XlsxWriter wrote, so the refusal is about the flag and nothing else."""
+    plain = _workbook(tmp_path / "plain.xlsx", {"客户信息": _customer_rows()}).read_bytes()
+    both = _zip_encryption_flag(plain, central=True, local=True)
+    with zipfile.ZipFile(io.BytesIO(both)) as zf:
+        assert all(info.flag_bits & 1 for info in zf.infolist())
+    with zipfile.ZipFile(io.BytesIO(_zip_encryption_flag(plain, central=False, local=True))) as zf:
+        assert not any(info.flag_bits & 1 for info in zf.infolist())
+    assert len(both) == len(plain)
+    with zipfile.ZipFile(io.BytesIO(plain)) as zf:
+        members = len(zf.infolist())
+    assert sum(a != b for a, b in zip(both, plain)) == 2 * members
+
+
+@pytest.mark.parametrize("make", [zip_encrypted, zip_encrypted_local_only])
+@pytest.mark.parametrize("role", ["source", "target"])
+def test_import_refuses_a_zip_encrypted_file_either_side(tmp_path: Path, make, role: str) -> None:
+    locked, expected = make(tmp_path)
+    other = _workbook(tmp_path / "客户.xlsx", {"客户信息": _customer_rows()})
+    target, source = (other, locked) if role == "source" else (locked, other)
+    before = {p: p.read_bytes() for p in (target, source)}
+    result = CliRunner().invoke(app, ["import", str(target), str(source), "--lang", "zh"])
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and locked.name in lines[0] and expected in lines[0], result.stderr
+    assert "意外错误" not in result.output + result.stderr
+    assert {p: p.read_bytes() for p in before} == before

@@ -18,6 +18,7 @@ import olefile
 from .. import errors
 
 ZIP_MAGIC = b"PK\x03\x04"
+ZIP_ENCRYPTED = 0x1  # general-purpose flag bit 0 of a zip member's headers
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 # A real sheet XML compresses 10-30x; a ratio this high on a big member is a bomb.
@@ -63,6 +64,8 @@ def _check_package(path: Path) -> None:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             names = {i.filename for i in infos}
+            if any(_encrypted_member(zf, info) for info in infos):
+                raise errors.PasswordProtected(file=name)
             if "mimetype" in names and zf.read("mimetype").startswith(b"application/vnd.oasis"):
                 raise errors.UnsupportedFile(file=name, suffix=".ods")
             if "[Content_Types].xml" not in names or not any(n.endswith("workbook.xml") for n in names):
@@ -80,6 +83,21 @@ def _check_package(path: Path) -> None:
         raise errors.CorruptWorkbook(file=name, detail=str(exc)) from None
     except (EOFError, OSError, zlib.error, NotImplementedError) as exc:
         raise errors.CorruptWorkbook(file=name, detail=type(exc).__name__) from None
+
+
+def _encrypted_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether the member's central or local header sets the zip encryption flag (general-purpose bit 0).
+
+    Excel never writes zip encryption, but a file another program locked this way cannot be read, and zipfile
+    checks only the central header; a flag in either header is a password the user has to remove.
+    """
+    if info.flag_bits & ZIP_ENCRYPTED:
+        return True
+    fp = zf.fp
+    assert fp is not None
+    fp.seek(info.header_offset)
+    local = fp.read(zipfile.sizeFileHeader)
+    return local[:4] == ZIP_MAGIC and bool(int.from_bytes(local[6:8], "little") & ZIP_ENCRYPTED)
 
 
 def _is_encrypted(path: Path) -> bool:
