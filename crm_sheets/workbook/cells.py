@@ -128,7 +128,33 @@ def _text_rest(p: bytes, s_attr: bytes, value: str) -> bytes:
             + b"t></" + p + b"is></" + p + b"c>")
 
 
-_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)\d+)?"/>')
+# A sheet's <dimension ref="A1:H20"/>: its used range, which openpyxl's read-only mode (and other streaming
+# readers) take as where the rows end.  It stands before sheetData, so it is in the head every write has read.
+_DIMENSION = re.compile(rb"""<(?:\w+:)?dimension\b[^>]*?(\sref=(["']))([A-Za-z]*)(\d*)(?::([A-Za-z]*)(\d*))?\2"""
+                        rb"""[^>]*?(?:/>|>\s*</(?:\w+:)?dimension>)""")
+
+
+def widened(head: bytes, rows: tuple[int, int], cols: tuple[int, int]) -> bytes:
+    """A sheet's XML up to sheetData with its dimension grown to take in the cells written in ``rows`` (first
+    and last, 1-based) and ``cols`` (first and last, 0-based).
+
+    A dimension is only grown, never shrunk (it may cover cells this write does not know of).  A sheet without
+    one is left without: readers then look at every row, and a made-up one covering only the written cells
+    would hide the others.  A lone "A1" is what writers that do not count put there (openpyxl's documentation
+    says so): it says nothing of the cells already there either, so once a write goes past it, it goes.
+    """
+    m = _DIMENSION.search(head)
+    if m is None or not m.group(3) or not m.group(4):
+        return head
+    top, left = int(m.group(4)), _index(m.group(3).upper())
+    bottom, right = int(m.group(6) or top), _index((m.group(5) or m.group(3)).upper())
+    new = (min(top, rows[0]), min(left, cols[0]), max(bottom, rows[1]), max(right, cols[1]))
+    if new == (top, left, bottom, right):
+        return head
+    if m.group(5) is None and (top, left) == (1, 0):
+        return head[:m.start()] + head[m.end():]
+    ref = b"%s%d:%s%d" % (_letters(new[1]), new[0], _letters(new[3]), new[2])
+    return head[:m.start(3)] + ref + head[m.end(6) if m.group(5) is not None else m.end(4):]
 
 
 def with_rows(xml: bytes, columns: list[tuple[int, list[CellValue], int | None]], date_style: int, date1904: bool
@@ -139,21 +165,18 @@ def with_rows(xml: bytes, columns: list[tuple[int, list[CellValue], int | None]]
     sx = syntax()  # XlsxWriter's spelling: the default namespace
     styled = [(_letters(col), cells, None if xf is None else str(xf).encode()) for col, cells, xf in sorted(columns)]
     rows = []
-    last_row = b""
+    last_row = 0
     for i, record in enumerate(zip(*(cells for _letters_, cells, _xf in styled)), start=2):
         number = b"%d" % i
         cells = [_cell_xml(sx, letters + number, value, xf, date_style, date1904)
                  for (letters, _cells, xf), value in zip(styled, record) if value is not None]
         if cells:
             rows.append(sx.row_open + number + b'">' + b"".join(cells) + b"</row>")
-            last_row = number
+            last_row = i
     if not rows:
         return xml
-    dimension = _DIMENSION.search(xml)
-    if dimension:
-        last_col = max(_index(dimension.group(3) or dimension.group(1)), max(col for col, _c, _x in columns))
-        xml = (xml[:dimension.start()] + b'<dimension ref="' + dimension.group(1) + dimension.group(2) + b":"
-               + _letters(last_col) + last_row + b'"/>' + xml[dimension.end():])
+    cols = [col for col, _cells, _xf in columns]
+    xml = widened(xml, (2, last_row), (min(cols), max(cols)))
     if b"<sheetData/>" in xml:
         return xml.replace(b"<sheetData/>", b"<sheetData>" + b"".join(rows) + b"</sheetData>", 1)
     return xml.replace(b"</sheetData>", b"".join(rows) + b"</sheetData>", 1)
@@ -206,17 +229,27 @@ def patch_stream(
     buffer, start, qname, sx = find_sheet_data(chunks)
     rows = _RowPatcher(updates, date_styles, date_style, date1904, sx)
     open_end = tag_end(buffer, start)
+    head = _written_inside(buffer[:start], updates)
     if buffer[open_end - 2:open_end] == b"/>":  # <sheetData/>: no rows at all
-        yield buffer[:start] + b"<" + qname + b">" + rows.finish() + b"</" + qname + b">"
+        yield head + b"<" + qname + b">" + rows.finish() + b"</" + qname + b">"
         yield from _rest(buffer[open_end:], chunks)
         return
-    yield buffer[:open_end]
+    yield head + buffer[start:open_end]
     for run, rest in row_runs(buffer[open_end:], chunks, qname, sx):
         if rest is None:
             yield rows.patch(run)
         else:
             yield rows.patch(run) + rows.finish()
             yield from rest
+
+
+def _written_inside(head: bytes, updates: dict[int, dict[int, CellValue]]) -> bytes:
+    """The sheet's head with its dimension grown over the cells ``updates`` writes (an appended row included)."""
+    cols = {col for row in updates.values() for col in row}
+    if not cols:
+        return head
+    written = [row for row, row_cols in updates.items() if row_cols]
+    return widened(head, (min(written), max(written)), (min(cols), max(cols)))
 
 
 def row_runs(buffer: bytes, chunks: Iterator[bytes], qname: bytes, sx: Syntax
