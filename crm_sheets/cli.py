@@ -340,9 +340,12 @@ def export_cmd(
         err.print(t("export.which", lang), markup=False)
         raise typer.Exit(2)
     written = _run(lang, path.name, lambda progress: export_app.run(
-        FileStore(path, progress), owner=None if all_owners else owner, target=out_path, today=_today(today)))
-    for who, file in written.items():
+        FileStore(path, progress), owner=None if all_owners else owner, target=out_path, today=_today(today),
+        lang=lang))
+    for who, file in written.files.items():
         out.print(t("export.done", lang, owner=who, path=file), markup=False)
+    if cut := written.cut_line(lang):
+        out.print(cut, markup=False)
 
 
 @app.command("build-templates")

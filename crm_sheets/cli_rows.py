@@ -26,9 +26,11 @@ def distribute_cmd(
     """给团队每人生成自己的工作簿（自己的客户和记录，带按钮）。 / Write one workbook per person."""
     lang = language(lang)
     written = _run(lang, path.name, lambda progress: sync_app.distribute(
-        FileStore(path, progress), out=out_path, today=_today(today)))
-    folder = next(iter(written.values())).parent if written else out_path
-    out.print(t("distribute.done", lang, file=path.name, count=len(written), folder=folder), markup=False)
+        FileStore(path, progress), out=out_path, today=_today(today), lang=lang))
+    folder = next(iter(written.files.values())).parent if written.files else out_path
+    out.print(t("distribute.done", lang, file=path.name, count=len(written.files), folder=folder), markup=False)
+    if cut := written.cut_line(lang):
+        out.print(cut, markup=False)
 
 
 @app.command("collect")

@@ -90,8 +90,9 @@ def _sync_folder(store: ExcelStore) -> Path:
 
 
 def _distribute(store: ExcelStore, today: dt.datetime, lang: str) -> str:
-    written = sync_app.distribute(store, out=_sync_folder(store), today=today)
-    return t("distribute.done", lang, file=store.name, count=len(written), folder=_sync_folder(store))
+    written = sync_app.distribute(store, out=_sync_folder(store), today=today, lang=lang)
+    done = t("distribute.done", lang, file=store.name, count=len(written.files), folder=_sync_folder(store))
+    return "\n".join(filter(None, [done, written.cut_line(lang)]))
 
 
 def _collect(store: ExcelStore, today: dt.datetime, lang: str) -> str:

@@ -91,6 +91,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "export.done": ("{owner} 的客户已导出到 {path}（电话已打码）", "{owner}'s customers written to {path} (phones masked)"),
     "progress.export": ("导出…", "Exporting…"),
     "progress.collect": ("汇总各人的工作簿…", "Collecting the copies…"),
+    "cut.line": ("{count} 个单元格的文字超过 32,767 个字符，已截断：{cells}；完整的文字仍在原工作簿里，各文件的“校验结果”列出了每一格。",
+                 "{count} cells held text longer than 32,767 characters and were cut: {cells}; the whole text is still "
+                 "in the original workbook, and each file's 校验结果 lists every cell."),
+    "cut.cell": ("工作表“{sheet}”第{row}行“{column}”", "sheet '{sheet}' row {row} '{column}'"),
     "distribute.done": ("{file}: 为 {count} 人各生成了一本工作簿，在 {folder}", "{file}: wrote {count} workbooks to {folder}"),
     "collect.done": (
         "{file}: 汇总了 {sources} 本工作簿：新增客户 {customers} 个，更新 {updated} 个客户的 {cells} 个单元格，"

@@ -79,12 +79,17 @@ REASONS: dict[str, Reason] = {
 
     "duplicate_existing": Reason("与已有客户重复：{other}", "已有这个客户，无需导入；要更新它的信息请加 --merge 再导入",
                                  "Same customer as {other}", "Already there; import with --merge to update it"),
+    "text_cut": Reason("文字超过 Excel 单元格上限（32,767 个字符），这里已截断（以“…”结尾）",
+                       "完整的文字只在 {other} 里；在那里缩短到 32,767 个字符以内（可分成几条记录）",
+                       "Text longer than an Excel cell holds (32,767 characters): cut here (ends in …)",
+                       "The whole text is only in {other}; shorten it there (or split it over several records)"),
     "duplicate_in_file": Reason("与本文件第 {other} 行是同一客户", "只保留一行后再导入",
                                 "Same customer as row {other} of this file", "Keep one of the rows"),
 }
 
 TAG_CODES = {"bad_tag", "unknown_tag"}
 DUPLICATE_CODES = {"duplicate_existing", "duplicate_in_file"}
+CUT_CODES = {"text_cut"}  # the hint names the workbook the whole text is in
 SCOPES = {"field": ("字段", "field"), "owner": ("负责人", "owner"), "total": ("合计", "total")}
 
 
@@ -94,7 +99,7 @@ def explain(problems: pd.DataFrame, lang: str, options: dict[str, list[str]]) ->
     problem, fix = [""] * len(out), [""] * len(out)
     for (sheet, key, code), rows in out.groupby(["sheet", "field", "code"], sort=False).indices.items():
         reason = REASONS[code]
-        if code in TAG_CODES or code in DUPLICATE_CODES:
+        if code in TAG_CODES or code in DUPLICATE_CODES or code in CUT_CODES:
             texts = [reason.text(lang, tags=h, other=h) for h in out["hint"].iloc[rows]]
         else:
             f = schema.SHEETS_BY_NAME[sheet].field(key)

@@ -4,6 +4,7 @@ every phone masked."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -11,8 +12,11 @@ import pandas as pd
 
 from .. import errors, schema
 from ..filenames import file_names
+from ..i18n import t
 from ..mail import sent_reminders
 from ..outputs import FrameOut
+from ..reasons import explain
+from ..rules.overlong import cut_cells
 from ..rules.privacy import masked_phones, masked_text
 from ..rules.team import team_of
 from ..tables import SheetTable
@@ -29,7 +33,40 @@ class ExportStore(Store, Protocol):
         ``outputs``; with the 操作 sheet's buttons and their VBA if asked (an .xlsm)."""
 
 
-def run(store: ExportStore, *, owner: str | None, target: Path | None, today: dt.datetime) -> dict[str, Path]:
+@dataclass
+class Written:
+    """The workbooks a command wrote (person -> file) and the text it had to cut to fit Excel's cells."""
+
+    files: dict[str, Path] = field(default_factory=dict)
+    cut: list[tuple[Path, pd.DataFrame]] = field(default_factory=list)  # a file and its 校验结果 rows of cuts
+
+    SHOWN = 3  # cut cells named on the line; the rest are on each file's 校验结果
+
+    def cut_line(self, lang: str) -> str | None:
+        """The line saying which cells were cut, or None when none was."""
+        where = [f"{file.name} {t('cut.cell', lang, sheet=s, row=r, column=c)}"
+                 for file, rows in self.cut for s, r, c in zip(rows["sheet"], rows["row"], rows["column"])]
+        if not where:
+            return None
+        shown = (", " if lang == "en" else "、").join(where[:self.SHOWN]) + ("…" if len(where) > self.SHOWN else "")
+        return t("cut.line", lang, count=len(where), cells=shown)
+
+
+def with_cuts(written: Written, target: Path, data: dict[str, pd.DataFrame], outputs: list[FrameOut], book,
+              lang: str) -> list[FrameOut]:
+    """``outputs`` plus a 校验结果 listing the text the new workbook at ``target`` shows cut (recorded on
+    ``written``), when there is any."""
+    sheets = [(schema.SHEETS_BY_NAME[name], frame) for name, frame in data.items() if name in schema.SHEETS_BY_NAME]
+    cuts = cut_cells(sheets + [(o.sheet, o.frame) for o in outputs], book.path.name)
+    if not len(cuts):
+        return outputs
+    rows = explain(cuts, lang, book.options)[schema.CHECK_RESULTS.keys]
+    written.cut.append((target, rows))
+    return [*outputs, FrameOut(schema.CHECK_RESULTS, rows)]
+
+
+def run(store: ExportStore, *, owner: str | None, target: Path | None, today: dt.datetime,
+        lang: str = "zh") -> Written:
     store.progress("progress.read")
     book = crm_workbook(store.read())
     team = book.team.fillna("")
@@ -40,7 +77,7 @@ def run(store: ExportStore, *, owner: str | None, target: Path | None, today: dt
     store.progress("progress.export")
     tasks, _mails = remind_plan(book, today, store.tool_frame(schema.TASKS),
                                 reminded=sent_reminders(store.folder, pd.Timestamp(today).date()))
-    written = {}
+    written = Written()
     names = file_names((f"{book.path.stem}-{p}" for p in people), ".xlsx")
     for person in people:
         file = _target(book.path, names[f"{book.path.stem}-{person}"], target, single=owner is not None)
@@ -58,8 +95,8 @@ def run(store: ExportStore, *, owner: str | None, target: Path | None, today: dt
                 table = book.full[key]  # archived rows too: the export holds the customer's whole history
                 data[table.sheet.name] = _rows(table, table.text.index[table.text["customer_id"].isin(ids)])
         own_tasks = tasks[tasks["owner"].isin(members)].assign(phone=lambda t: masked_phones(t["phone"]))
-        store.new_workbook(file, data, [FrameOut(schema.TASKS, own_tasks)])
-        written[person] = file
+        store.new_workbook(file, data, with_cuts(written, file, data, [FrameOut(schema.TASKS, own_tasks)], book, lang))
+        written.files[person] = file
     return written
 
 

@@ -26,14 +26,14 @@ from ..workbook.cells import column_letters
 from ..workbook.read import Book, match_headers, read_book, read_tool_sheet
 from .common import as_written, crm_workbook
 from .dedupe import review_sheet
-from .export import ExportStore
+from .export import ExportStore, Written, with_cuts
 from .remind import remind_plan
 from .store import Store
 
 ORIGIN = {"master": "总表", "distribution": "分发编号", "person": "负责人", "time": "分发时间"}
 
 
-def distribute(store: ExportStore, *, out: Path | None, today: dt.datetime) -> dict[str, Path]:
+def distribute(store: ExportStore, *, out: Path | None, today: dt.datetime, lang: str = "zh") -> Written:
     """One workbook per member of 团队 (a manager's holds their whole team): their customers with these
     customers' follow-ups, orders, tickets and open 回访任务, in the template with the master's lists and
     settings; each records its origin and its customers as distributed."""
@@ -56,6 +56,7 @@ def distribute(store: ExportStore, *, out: Path | None, today: dt.datetime) -> d
     distribution = f"{book.path.stem}-{stamp:%Y%m%d%H%M}"
     folder.mkdir(parents=True, exist_ok=True)
     customers = book.tables["customers"]
+    written = Written(files=targets)
     for person, target in targets.items():
         members = team_of(team, person)
         owned = customers.text["owner"].isin(members)
@@ -89,12 +90,13 @@ def distribute(store: ExportStore, *, out: Path | None, today: dt.datetime) -> d
         own_tasks = tasks[tasks["owner"].isin(members)]
         if not full:
             own_tasks = own_tasks.assign(phone=lambda t: masked_phones(t["phone"]))
-        store.new_workbook(target, data, [FrameOut(schema.TASKS, own_tasks), FrameOut(schema.DISTRIBUTION, origin),
-                                          FrameOut(schema.BASELINE, base),
-                                          FrameOut(schema.DISTRIBUTED_ROWS, pd.concat(given, ignore_index=True) if given
-                                                   else pd.DataFrame(columns=["sheet", "print"]))],
+        shown = [FrameOut(schema.TASKS, own_tasks)]
+        kept = [FrameOut(schema.DISTRIBUTION, origin), FrameOut(schema.BASELINE, base),
+                FrameOut(schema.DISTRIBUTED_ROWS, pd.concat(given, ignore_index=True) if given
+                         else pd.DataFrame(columns=["sheet", "print"]))]
+        store.new_workbook(target, data, with_cuts(written, target, data, shown, book, lang) + kept,
                            buttons=suffix == ".xlsm")
-    return targets
+    return written
 
 
 def copies_folder(master: Path) -> Path:
