@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from crm_sheets.cli import app
 from crm_sheets.demo_data import make_demo
 from crm_sheets.templates import write_workbook
-from crm_sheets.workbook.cells import widened
+from crm_sheets.workbook.dimension import widened
 
 DAY = "2026-11-30"
 Cells = dict[str, set[tuple[int, int]]]

@@ -17,6 +17,7 @@ from functools import cache, lru_cache
 from html import escape
 
 from ..schema import EXCEL_CELL_LIMIT
+from .dimension import widened
 from .package import MAIN_NS
 from .xmlspan import StartFinder, tag_end
 
@@ -126,35 +127,6 @@ def _text_rest(p: bytes, s_attr: bytes, value: str) -> bytes:
     text = escape(excel_text(value), quote=False).encode()
     return (b'"' + s_attr + b' t="inlineStr"><' + p + b'is><' + p + b't xml:space="preserve">' + text + b"</" + p
             + b"t></" + p + b"is></" + p + b"c>")
-
-
-# A sheet's <dimension ref="A1:H20"/>: its used range, which openpyxl's read-only mode (and other streaming
-# readers) take as where the rows end.  It stands before sheetData, so it is in the head every write has read.
-_DIMENSION = re.compile(rb"""<(?:\w+:)?dimension\b[^>]*?(\sref=(["']))([A-Za-z]*)(\d*)(?::([A-Za-z]*)(\d*))?\2"""
-                        rb"""[^>]*?(?:/>|>\s*</(?:\w+:)?dimension>)""")
-
-
-def widened(head: bytes, rows: tuple[int, int], cols: tuple[int, int]) -> bytes:
-    """A sheet's XML up to sheetData with its dimension grown to take in the cells written in ``rows`` (first
-    and last, 1-based) and ``cols`` (first and last, 0-based).
-
-    A dimension is only grown, never shrunk (it may cover cells this write does not know of).  A sheet without
-    one is left without: readers then look at every row, and a made-up one covering only the written cells
-    would hide the others.  A lone "A1" is what writers that do not count put there (openpyxl's documentation
-    says so): it says nothing of the cells already there either, so once a write goes past it, it goes.
-    """
-    m = _DIMENSION.search(head)
-    if m is None or not m.group(3) or not m.group(4):
-        return head
-    top, left = int(m.group(4)), _index(m.group(3).upper())
-    bottom, right = int(m.group(6) or top), _index((m.group(5) or m.group(3)).upper())
-    new = (min(top, rows[0]), min(left, cols[0]), max(bottom, rows[1]), max(right, cols[1]))
-    if new == (top, left, bottom, right):
-        return head
-    if m.group(5) is None and (top, left) == (1, 0):
-        return head[:m.start()] + head[m.end():]
-    ref = b"%s%d:%s%d" % (_letters(new[1]), new[0], _letters(new[3]), new[2])
-    return head[:m.start(3)] + ref + head[m.end(6) if m.group(5) is not None else m.end(4):]
 
 
 def with_rows(xml: bytes, columns: list[tuple[int, list[CellValue], int | None]], date_style: int, date1904: bool
