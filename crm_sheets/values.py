@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .schema import FieldType
+from .schema import EXCEL_CELL_LIMIT, FieldType
 
 TEXT_TYPES = {"text", "id", "name", "content", "option", "tags", "member", "customer_ref", "email"}
 DATE_TYPES = {"date", "datetime"}
@@ -438,3 +438,9 @@ def find_sensitive(text: pd.Series) -> tuple[pd.Series, pd.Series]:
                 cards[index] = number
                 break
     return pd.Series(ids, dtype=object), pd.Series(cards, dtype=object)
+
+
+def fitted(text: str) -> str:
+    """Text as a cell of a new workbook holds it: longer than Excel's 32,767 characters, cut visibly (ending
+    in …; XlsxWriter would cut silently).  What was cut is listed (rules/overlong.py)."""
+    return text[:EXCEL_CELL_LIMIT - 1] + "…" if len(text) > EXCEL_CELL_LIMIT else text

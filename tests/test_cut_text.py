@@ -36,15 +36,22 @@ def rows(path: Path, sheet: str) -> list[list]:
 @pytest.fixture()
 def master(tmp_path: Path) -> tuple[Path, str]:
     """A master whose one follow-up of one of 李娜's customers says 40,000 characters; and that customer's id."""
+    return long_master(tmp_path, "跟进记录", "沟通内容")
+
+
+def long_master(tmp_path: Path, sheet: str, column: str) -> tuple[Path, str]:
+    """A master with 40,000 characters in ``column`` of the first row of ``sheet`` that is about one of 李娜's
+    customers; and that customer's id."""
     frames = dict(make_demo(dt.date(2026, 11, 30), seed=5, n_customers=60, n_followups=150).frames)
-    customers, followups = frames["客户信息"], frames["跟进记录"].copy()
+    customers = frames["客户信息"]
     theirs = set(customers.loc[customers["负责人"] == OWNER, "客户编号"])
-    at = followups.index[followups["客户编号"].isin(theirs)][0]
-    followups.loc[at, "沟通内容"] = MARK
-    frames["跟进记录"] = followups
+    table = frames[sheet].copy()
+    at = table.index[table["客户编号"].isin(theirs)][0]
+    table.loc[at, column] = MARK
+    frames[sheet] = table
     path = tmp_path / "总表.xlsx"
     write_workbook(path, data=frames)
-    part = sheet_part(path, "跟进记录")
+    part = sheet_part(path, sheet)
     with zipfile.ZipFile(path) as zf:
         members = [(info, zf.read(info)) for info in zf.infolist()]
     buffer = io.BytesIO()
@@ -53,8 +60,8 @@ def master(tmp_path: Path) -> tuple[Path, str]:
             assert info.filename != part or data.count(MARK.encode()) == 1
             zf.writestr(info, data.replace(MARK.encode(), LONG.encode()) if info.filename == part else data)
     path.write_bytes(buffer.getvalue())
-    assert sum(LONG in r for r in rows(path, "跟进记录")) == 1  # the master really holds the whole text
-    return path, str(followups.loc[at, "客户编号"])
+    assert sum(LONG in r for r in rows(path, sheet)) == 1  # the master really holds the whole text
+    return path, str(table.loc[at, "客户编号"])
 
 
 def check_copy(copy: Path, customer: str, master: Path) -> None:
@@ -116,3 +123,15 @@ def test_distribute_says_which_cell_it_cut_in_whose_copy(master, tmp_path: Path)
             assert not [r for r in rows(copy, "校验结果")[1:] if any(r)], name
             assert all(len(str(v)) < LIMIT for r in rows(copy, "跟进记录") for v in r), name
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("sheet, column", [("跟进记录", "沟通内容"), ("客户信息", "客户名称")])
+def test_collect_takes_an_untouched_cut_cell_for_what_was_given(tmp_path: Path, sheet: str, column: str) -> None:
+    """A copy shows the text cut; collecting the copies back neither adds the cut row again as a new follow-up
+    nor writes the cut text over the master's whole text."""
+    path, _customer = long_master(tmp_path, sheet, column)
+    before = rows(path, sheet)
+    assert CliRunner().invoke(app, ["distribute", str(path), "--today", DAY]).exit_code == 0
+    done = CliRunner().invoke(app, ["collect", str(path), "--today", DAY])
+    assert done.exit_code == 0, done.output
+    assert rows(path, sheet) == before

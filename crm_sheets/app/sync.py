@@ -15,6 +15,7 @@ from ..i18n import t
 from ..mail import sent_reminders
 from ..outputs import Changes, FrameOut
 from ..rules.merge import invalid_cells
+from ..rules.overlong import as_shown
 from ..rules.privacy import masked_phones
 from ..rules.sync import (HISTORY, SAME_AS, UNSURE, Copy, CollectPlan, baseline, pack_prints, plan_collect,
                           prints, unpack_prints)
@@ -80,9 +81,9 @@ def distribute(store: ExportStore, *, out: Path | None, today: dt.datetime, lang
                 rows = table.text.index[table.text["customer_id"].isin(ids)]
                 data[table.sheet.name] = as_written(table, rows)
                 if key in HISTORY:
-                    packed = pack_prints(prints(table, rows))
+                    packed = pack_prints(prints(replace(table, text=as_shown(table.text.loc[rows])), rows))
                     given.append(pd.DataFrame({"sheet": [table.sheet.name] * len(packed), "print": packed}))
-        base = baseline(customers, mine)
+        base = baseline(replace(customers, text=as_shown(customers.text.loc[mine])), mine)
         if not full:
             base["phone"] = masked_phones(customers.data.loc[mine, "phone"]).to_numpy()
         origin = pd.DataFrame({"item": list(ORIGIN.values()),

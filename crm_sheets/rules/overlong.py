@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import schema
+from ..values import fitted
 from .validate import PROBLEM_COLUMNS
 
 CODE = "text_cut"
@@ -51,3 +52,16 @@ def _lengths(column: pd.Series) -> pd.Series:
         return column.str.len()  # pandas' own loop: a column of text, some cells empty or numbers
     except AttributeError:  # a column of no text at all (dates as objects): nothing to cut
         return pd.Series(float("nan"), index=column.index)
+
+
+def as_shown(text: pd.DataFrame) -> pd.DataFrame:
+    """Cells' text as a new workbook shows it (cut where too long), so that distribute records a copy's rows
+    and customers as the copy holds them and collect does not take an untouched cut cell for an edit."""
+    long = {name: _lengths(text[name]) > schema.EXCEL_CELL_LIMIT for name in text.columns}
+    if not any(mask.any() for mask in long.values()):
+        return text
+    out = text.copy()
+    for name, mask in long.items():
+        if mask.any():
+            out.loc[mask, name] = text.loc[mask, name].map(fitted)
+    return out

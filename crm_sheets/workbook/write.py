@@ -22,8 +22,8 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..errors import CorruptWorkbook, TargetExists, TextTooLong
-from ..schema import EXCEL_CELL_LIMIT, Sheet
-from ..values import is_blank
+from ..schema import Sheet
+from ..values import fitted, is_blank
 from . import cells as cellpatch
 from .graft import graft, styles_part
 from .listobjects import grow_tables
@@ -133,11 +133,9 @@ def written(value: object, *, text: bool = False) -> cellpatch.CellValue:
 
 
 def shown_text(text: str) -> str:
-    """Text for a tool sheet, which only shows the user's data: cut visibly at Excel's cell limit (XlsxWriter
-    would cut silently), and XML's two non-characters shown as U+FFFD (XlsxWriter would write them raw)."""
-    if len(text) > EXCEL_CELL_LIMIT:
-        text = text[:EXCEL_CELL_LIMIT - 1] + "…"
-    return text.replace("\ufffe", "\ufffd").replace("\uffff", "\ufffd")
+    """Text for a tool sheet, which only shows the user's data: cut visibly at Excel's cell limit (values.fitted),
+    and XML's two non-characters shown as U+FFFD (XlsxWriter would write them raw)."""
+    return fitted(text).replace("\ufffe", "\ufffd").replace("\uffff", "\ufffd")
 
 
 @dataclass
