@@ -24,12 +24,14 @@ from pathlib import Path
 
 from . import sqlite_file
 from .filenames import file_names
+from .rules.team import mail_address
 
 LEDGER = ".crm-mail.sqlite"
 OUTBOX = "outbox"
 PASSWORD_ENV = "CRM_SHEETS_SMTP_PASSWORD"
 KEYRING_SERVICE = "crm-sheets"
 MAX_BACKOFF_MINUTES = 60
+LOCAL_SENDER = "crm-sheets@localhost"  # the From of mail that only goes to outbox/ when 设置 names no sender
 
 
 @dataclass
@@ -55,7 +57,9 @@ class SmtpSettings:
         if not host:
             return None
         port = int(float(setting("SMTP端口") or 465))
-        return cls(host=host, port=port, sender=setting("发件人邮箱").strip())
+        typed = setting("发件人邮箱").strip()
+        # 王伟 <crm@example.com> is sent from crm@example.com; a sender that is no address fails at the server.
+        return cls(host=host, port=port, sender=mail_address(typed) or typed)
 
 
 def password(sender: str) -> str | None:
@@ -71,6 +75,11 @@ def password(sender: str) -> str | None:
 
 
 def message(mail: Mail, sender: str, now: dt.datetime) -> bytes:
+    """The mail as sent.  Its headers hold only checked addresses (rules.team.mail_address): text from a cell
+    never becomes a header of its own, nor a second recipient."""
+    for address in (sender, mail.recipient):
+        if address != LOCAL_SENDER and mail_address(address) != address:
+            raise ValueError(f"not one checked address: {address!r}")
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = mail.recipient
