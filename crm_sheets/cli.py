@@ -250,7 +250,8 @@ def _summarize(store: FileStore, *, today: dt.datetime, month, export: Path | No
         raise errors.TargetExists(file=export.name)
     outcome = summary_app.run(store, today=today, month=month)
     if export is not None:
-        store.export(export, [outcome.output])
+        with errors.after_writing(f"{store.name} 的“{outcome.sheet_name}”", outcome.backup):
+            store.export(export, [outcome.output])
     return outcome
 
 

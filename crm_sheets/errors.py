@@ -13,7 +13,7 @@ something and then failed says what it wrote (PartlyDone).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -57,19 +57,19 @@ class PartlyDone(CrmError):
 
 
 @contextmanager
-def after_writing(wrote: str, backup: Path | None = None) -> Iterator[None]:
-    """A failure in the block is told as PartlyDone: ``wrote`` (what the command wrote so far; "" for nothing)
-    was written before it."""
+def after_writing(wrote: str | Callable[[], str], backup: Path | None = None) -> Iterator[None]:
+    """A failure in the block is told as PartlyDone: ``wrote`` (what the command wrote before it, or a function
+    that says so at the time of the failure; "" for nothing) was written."""
     try:
         yield
-    except PartlyDone as exc:
-        if not wrote:
-            raise
-        raise PartlyDone(wrote=f"{wrote}、{exc.wrote}", backup=backup or exc.backup, cause=exc.cause) from exc.cause
     except Exception as exc:
-        if not wrote:
+        said = wrote() if callable(wrote) else wrote
+        if not said:
             raise
-        raise PartlyDone(wrote=wrote, backup=backup, cause=exc) from exc
+        if isinstance(exc, PartlyDone):
+            raise PartlyDone(wrote=f"{said}、{exc.wrote}", backup=backup or exc.backup, cause=exc.cause) \
+                from exc.cause
+        raise PartlyDone(wrote=said, backup=backup, cause=exc) from exc
 
 
 def fingerprint(path: Path | None) -> str | None:

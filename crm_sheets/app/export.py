@@ -30,6 +30,15 @@ class ExportStore(Store, Protocol):
 
 
 def run(store: ExportStore, *, owner: str | None, target: Path | None, today: dt.datetime) -> dict[str, Path]:
+    """Each person's workbook (``owner``'s alone, or everyone's); a failure half way says which were written."""
+    written: dict[str, Path] = {}
+    with errors.after_writing(lambda: "、".join(map(str, written.values()))):
+        _export(store, owner, target, today, written)
+    return written
+
+
+def _export(store: ExportStore, owner: str | None, target: Path | None, today: dt.datetime,
+            written: dict[str, Path]) -> None:
     store.progress("progress.read")
     book = crm_workbook(store.read())
     team = book.team.fillna("")
@@ -40,7 +49,6 @@ def run(store: ExportStore, *, owner: str | None, target: Path | None, today: dt
     store.progress("progress.export")
     tasks, _mails = remind_plan(book, today, store.tool_frame(schema.TASKS),
                                 reminded=sent_reminders(store.folder, pd.Timestamp(today).date()))
-    written = {}
     names = file_names((f"{book.path.stem}-{p}" for p in people), ".xlsx")
     for person in people:
         file = _target(book.path, names[f"{book.path.stem}-{person}"], target, single=owner is not None)
@@ -60,7 +68,6 @@ def run(store: ExportStore, *, owner: str | None, target: Path | None, today: dt
         own_tasks = tasks[tasks["owner"].isin(members)].assign(phone=lambda t: masked_phones(t["phone"]))
         store.new_workbook(file, data, [FrameOut(schema.TASKS, own_tasks)])
         written[person] = file
-    return written
 
 
 def _rows(table: SheetTable, rows: pd.Index) -> pd.DataFrame:

@@ -36,7 +36,14 @@ ORIGIN = {"master": "总表", "distribution": "分发编号", "person": "负责�
 def distribute(store: ExportStore, *, out: Path | None, today: dt.datetime) -> dict[str, Path]:
     """One workbook per member of 团队 (a manager's holds their whole team): their customers with these
     customers' follow-ups, orders, tickets and open 回访任务, in the template with the master's lists and
-    settings; each records its origin and its customers as distributed."""
+    settings; each records its origin and its customers as distributed.  A failure half way says which were
+    written."""
+    made: list[Path] = []
+    with errors.after_writing(lambda: "、".join(map(str, made))):
+        return _distribute(store, out, today, made)
+
+
+def _distribute(store: ExportStore, out: Path | None, today: dt.datetime, made: list[Path]) -> dict[str, Path]:
     store.progress("progress.read")
     book = crm_workbook(store.read())
     team = book.team.fillna("")
@@ -94,6 +101,7 @@ def distribute(store: ExportStore, *, out: Path | None, today: dt.datetime) -> d
                                           FrameOut(schema.DISTRIBUTED_ROWS, pd.concat(given, ignore_index=True) if given
                                                    else pd.DataFrame(columns=["sheet", "print"]))],
                            buttons=suffix == ".xlsm")
+        made.append(target)
     return targets
 
 
