@@ -78,7 +78,8 @@ def _run(lang: str, target: Path | str, action):
         with err.status(t("progress.read", lang)) as status:
             return action(_progress(lang, status))
     except Exception as exc:  # noqa: BLE001
-        _fail(*errors.as_found(exc, path, before), lang, path.name if path else str(target))
+        told, unchanged = errors.as_found(exc, path, before)
+        _fail(told, lang, path.name if path else str(target), unchanged)
 
 
 @app.command("new")

@@ -184,6 +184,9 @@ def test_remind_that_wrote_its_sheet_and_then_failed_to_mail_says_so(tmp_path: P
     assert "文件未被修改" not in result.output
     assert "客户.xlsx 的“回访任务”已写入" in result.output and ".crm-backups" in result.output, result.output
     assert "FileExistsError" in result.output  # and what failed after it
+    english = CliRunner().invoke(app, ["remind", str(path), "--today", "2026-11-24", "--lang", "en"])
+    assert english.exit_code == 2
+    assert "“回访任务” was written" in english.output and "not changed" not in english.output, english.output
 
 
 def test_an_error_before_any_write_says_unchanged_and_it_is(tmp_path: Path) -> None:
@@ -193,7 +196,9 @@ def test_an_error_before_any_write_says_unchanged_and_it_is(tmp_path: Path) -> N
     result = CliRunner().invoke(app, ["remind", str(path), "--today", "2026-11-24"])
     assert result.exit_code == 2 and "意外错误" in result.output, result.output
     assert sha256(path) == before
-    assert "文件未被修改" in result.output
+    assert result.output.startswith("客户.xlsx: 出现意外错误") and "文件未被修改" in result.output
+    english = CliRunner().invoke(app, ["remind", str(path), "--today", "2026-11-24", "--lang", "en"])
+    assert english.exit_code == 2 and "the file was not changed" in english.output, english.output
 
 
 def test_the_job_that_wrote_the_day_and_then_failed_says_what_it_wrote(tmp_path: Path) -> None:
