@@ -74,15 +74,20 @@ def password(sender: str) -> str | None:
         return None
 
 
+def checked(address: str) -> str:
+    """The one address ``address`` names (rules.team.mail_address); refused when it is not one."""
+    found = LOCAL_SENDER if address == LOCAL_SENDER else mail_address(address)
+    if found is None:
+        raise ValueError(f"not one address: {address!r}")
+    return found
+
+
 def message(mail: Mail, sender: str, now: dt.datetime) -> bytes:
-    """The mail as sent.  Its headers hold only checked addresses (rules.team.mail_address): text from a cell
-    never becomes a header of its own, nor a second recipient."""
-    for address in (sender, mail.recipient):
-        if address != LOCAL_SENDER and mail_address(address) != address:
-            raise ValueError(f"not one checked address: {address!r}")
+    """The mail as sent.  Its headers hold only checked addresses: text from a cell never becomes a header of its
+    own, nor a second recipient."""
     msg = EmailMessage()
-    msg["From"] = sender
-    msg["To"] = mail.recipient
+    msg["From"] = checked(sender)
+    msg["To"] = checked(mail.recipient)
     msg["Subject"] = mail.subject
     msg["Date"] = format_datetime(now.astimezone())  # a naive time is this machine's local time
     msg["Message-ID"] = f"<{hashlib.sha1(mail.key.encode('utf-8')).hexdigest()}@crm-sheets>"
@@ -117,7 +122,8 @@ class Ledger:
         with closing(self._connect()) as db, db:
             for m in mails:
                 added = db.execute("INSERT OR IGNORE INTO mail VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, NULL)",
-                                   (m.key, m.recipient, m.subject, message(m, sender, now), now.isoformat())).rowcount
+                                   (m.key, checked(m.recipient), m.subject, message(m, sender, now),
+                                    now.isoformat())).rowcount
                 if added:
                     new += 1
                     db.executemany("INSERT OR IGNORE INTO reminded VALUES (?, ?)", [(t, m.key) for t in m.tasks])

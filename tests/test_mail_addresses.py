@@ -254,3 +254,16 @@ def test_an_error_told_after_a_write_drops_its_claim_that_nothing_changed() -> N
     assert in_use.message().endswith("；文件未被修改。")
     told = errors.PartlyDone(wrote="客户.xlsx 的“回访任务”", backup=None, cause=in_use)
     assert "文件未被修改" not in told.message() and "not changed" not in told.message("en")
+
+
+@pytest.mark.parametrize("recipient", INJECTIONS)
+def test_no_mail_is_made_for_an_address_that_was_not_checked(tmp_path: Path, recipient: str) -> None:
+    """The last guard (mail.message): whatever reaches it, a header is made only from one checked address."""
+    from crm_sheets.mail import Mail
+
+    ledger = Ledger(tmp_path)
+    mail = Mail(key=f"2026-11-24|{recipient}|owner", recipient=recipient, subject="今日回访清单", text="1",
+                html="<p>1</p>")
+    with pytest.raises(ValueError, match="not one address"):
+        ledger.add([mail], "crm@example.com", TODAY)
+    assert ledger.counts() == {}
