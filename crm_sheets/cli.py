@@ -55,14 +55,15 @@ def _today(value: str | None) -> dt.datetime:
         raise errors.BadDate(value=value) from None
 
 
-def _message(exc: BaseException, lang: str, file: str = "") -> str:
+def _message(exc: BaseException, lang: str, file: str = "", unchanged: bool = False) -> str:
     if isinstance(exc, errors.CrmError):
         return exc.message(lang)
-    return t("error.unexpected", lang, file=file, detail=f"{type(exc).__name__}: {exc}"[:200])
+    key = "error.unexpected_unchanged" if unchanged else "error.unexpected"  # unchanged: found byte for byte
+    return t(key, lang, file=file, detail=f"{type(exc).__name__}: {exc}"[:200])
 
 
-def _fail(exc: BaseException, lang: str, file: str = "") -> None:
-    err.print(_message(exc, lang, file), markup=False)
+def _fail(exc: BaseException, lang: str, file: str = "", unchanged: bool = False) -> None:
+    err.print(_message(exc, lang, file, unchanged), markup=False)
     raise typer.Exit(2)
 
 
@@ -70,13 +71,15 @@ def _progress(lang: str, status):
     return lambda key: status.update(t(key, lang))
 
 
-def _run(lang: str, file: str, action):
-    """Run an action with a progress line on stderr; any failure becomes one line and exit 2."""
+def _run(lang: str, target: Path | str, action):
+    """Run an action with a progress line on stderr; a failure: one line, true about the file ``target``, exit 2."""
+    before = errors.fingerprint(path := target if isinstance(target, Path) else None)
     try:
         with err.status(t("progress.read", lang)) as status:
             return action(_progress(lang, status))
     except Exception as exc:  # noqa: BLE001
-        _fail(exc, lang, file)
+        told, unchanged = errors.as_found(exc, path, before)
+        _fail(told, lang, path.name if path else str(target), unchanged)
 
 
 @app.command("new")
@@ -105,7 +108,7 @@ def validate_cmd(
 ) -> None:
     """校验数据，写“校验结果”和“数据质量”，为新客户生成编号。 / Check the data, write 校验结果, assign ids."""
     lang = language(lang)
-    outcome = _run(lang, path.name, lambda progress: validate_app.run(
+    outcome = _run(lang, path, lambda progress: validate_app.run(
         FileStore(path, progress), today=_today(today), lang=lang))
     _report_validation(outcome, lang)
     raise typer.Exit(1 if len(outcome.result.problems) else 0)
@@ -138,7 +141,7 @@ def dedupe_cmd(
 ) -> None:
     """查找重复客户，写“疑似重复”供核对。 / Check for duplicate customers and list them on 疑似重复."""
     lang = language(lang)
-    outcome = _run(lang, path.name, lambda progress: dedupe_app.run(FileStore(path, progress), today=_today(today)))
+    outcome = _run(lang, path, lambda progress: dedupe_app.run(FileStore(path, progress), today=_today(today)))
     if as_json:
         print(json.dumps({"clusters": outcome.clusters}, ensure_ascii=False))
     else:
@@ -163,7 +166,7 @@ def merge_cmd(
 ) -> None:
     """合并“疑似重复”里确认的客户，或撤销一次合并。 / Check-and-merge confirmed duplicates, or undo a merge."""
     lang = language(lang)
-    outcome = _run(lang, path.name, lambda progress: merge_app.run(
+    outcome = _run(lang, path, lambda progress: merge_app.run(
         FileStore(path, progress), today=_today(today), undo=undo))
     name = outcome.book.path.name
     if undo is not None:
@@ -190,7 +193,7 @@ def import_cmd(
 ) -> None:
     """导入客户：校验、查重、生成编号，全部成功或完全不变。 / Check and import customers: all or nothing."""
     lang = language(lang)
-    outcome = _run(lang, path.name, lambda progress: importing.run(
+    outcome = _run(lang, path, lambda progress: importing.run(
         FileStore(path, progress), source, today=_today(today), merge=merge, owner=owner, dry_run=dry_run, lang=lang))
     plan, incoming = outcome.plan, outcome.incoming
     counts = {"file": outcome.book.path.name, "added": len(plan.new_rows), "rejected": plan.rejected,
@@ -217,7 +220,7 @@ def tag_cmd(
 ) -> None:
     """更新客户阶段、价值层级、自动标签和下次回访日期。 / Check stages, tiers and tags and update them."""
     lang = language(lang)
-    outcome = _run(lang, path.name, lambda progress: tag_app.run(
+    outcome = _run(lang, path, lambda progress: tag_app.run(
         FileStore(path, progress), today=_today(today), lang=lang))
     out.print(t("tag.done", lang, file=outcome.book.path.name, **outcome.changed), markup=False)
     _report_validation(outcome, lang)
@@ -234,7 +237,7 @@ def summary_cmd(
 ) -> None:
     """生成“月度汇总-YYYY-MM”（带图表）和“反馈统计”。 / Write the monthly summary sheet with charts."""
     lang = language(lang)
-    outcome = _run(lang, path.name, lambda progress: _summarize(
+    outcome = _run(lang, path, lambda progress: _summarize(
         FileStore(path, progress), today=_today(today), month=_month(month), export=export))
     out.print(t("summary.done", lang, file=outcome.book.path.name, sheet=outcome.sheet_name,
                 blocks=len(outcome.blocks)), markup=False)
@@ -248,7 +251,8 @@ def _summarize(store: FileStore, *, today: dt.datetime, month, export: Path | No
         raise errors.TargetExists(file=export.name)
     outcome = summary_app.run(store, today=today, month=month)
     if export is not None:
-        store.export(export, [outcome.output])
+        with errors.after_writing(f"{store.name} 的“{outcome.sheet_name}”", outcome.backup):
+            store.export(export, [outcome.output])
     return outcome
 
 
@@ -270,17 +274,14 @@ def remind_cmd(
 ) -> None:
     """生成“回访任务”，给每个人发今天的回访清单。 / Write 回访任务 and send today's reminders."""
     lang = language(lang)
-    outcome = _run(lang, path.name, lambda progress: remind.run(
+    outcome = _run(lang, path, lambda progress: remind.run(
         FileStore(path, progress), today=_today(today), dry_run=dry_run))
     out.print(t("remind.done", lang, file=outcome.book.path.name, **remind.task_counts(outcome.sheet),
                 mails=len(outcome.mails), sent=outcome.delivery.get("sent", 0),
                 failed=outcome.delivery.get("failed", 0)), markup=False)
-    if dry_run:
-        out.print(t("remind.dry", lang), markup=False)
-    elif not outcome.book.setting("SMTP服务器").strip():
-        out.print(t("remind.outbox", lang, path=outcome.book.path.parent / "outbox"), markup=False)
-    if outcome.write_error is not None:
-        out.print(t("remind.not_written", lang, reason=outcome.write_error.message(lang)), markup=False)
+    for line in outcome.notes(lang, dry_run):
+        out.print(line, markup=False)
+    raise typer.Exit(1 if outcome.skipped else 0)  # done, and someone got no mail
 
 
 class _RunByDefault(TyperGroup):
@@ -312,12 +313,12 @@ def job_cmd(
     from .job import Job, file_log
 
     lang = language(lang)
-    job = _run(lang, path.name, lambda progress: Job(path, log=file_log(path.resolve().parent)))
+    job = _run(lang, path, lambda progress: Job(path, log=file_log(path.resolve().parent)))
     if today is not None:  # that day at the send time, so the day's work is due
-        day = _run(lang, path.name, lambda progress: _today(today))
+        day = _run(lang, path, lambda progress: _today(today))
         job.clock = lambda: dt.datetime.combine(day.date(), job.send_at)
     if once:
-        done = _run(lang, path.name, lambda progress: job.tick())
+        done = _run(lang, path, lambda progress: job.tick())
         out.print(t("job.once", lang, done="；".join(done) or t("job.nothing", lang)), markup=False)
         return
     out.print(t("job.started", lang, path=path, time=job.send_at.strftime("%H:%M"),
@@ -339,9 +340,8 @@ def export_cmd(
     if not owner and not all_owners:
         err.print(t("export.which", lang), markup=False)
         raise typer.Exit(2)
-    written = _run(lang, path.name, lambda progress: export_app.run(
-        FileStore(path, progress), owner=None if all_owners else owner, target=out_path, today=_today(today),
-        lang=lang))
+    written = _run(lang, path, lambda progress: export_app.run(FileStore(path, progress), owner=None if all_owners
+                   else owner, target=out_path, today=_today(today), lang=lang))
     for who, file in written.files.items():
         out.print(t("export.done", lang, owner=who, path=file), markup=False)
     if cut := written.cut_line(lang):
@@ -384,7 +384,7 @@ def restore_cmd(
             out.print(t("restore.list", lang, n=n, name=backup.name, when=when, size=stat.st_size // 1024),
                       markup=False)
         return
-    backup, saved = _run(lang, path.name, lambda progress: restore_app.run(FileStore(path, progress), pick=pick))
+    backup, saved = _run(lang, path, lambda progress: restore_app.run(FileStore(path, progress), pick=pick))
     key = "restore.done" if saved else "restore.done_missing"
     out.print(t(key, lang, file=path.name, backup=backup.name, saved=saved), markup=False)
 

@@ -25,7 +25,7 @@ def distribute_cmd(
 ) -> None:
     """给团队每人生成自己的工作簿（自己的客户和记录，带按钮）。 / Write one workbook per person."""
     lang = language(lang)
-    written = _run(lang, path.name, lambda progress: sync_app.distribute(
+    written = _run(lang, path, lambda progress: sync_app.distribute(
         FileStore(path, progress), out=out_path, today=_today(today), lang=lang))
     folder = next(iter(written.files.values())).parent if written.files else out_path
     out.print(t("distribute.done", lang, file=path.name, count=len(written.files), folder=folder), markup=False)
@@ -44,7 +44,7 @@ def collect_cmd(
 ) -> None:
     """把各人工作簿里新增和改动的内容汇总进总表，重复的只收一次。 / Bring people's work into the master, once."""
     lang = language(lang)
-    outcome = _run(lang, path.name, lambda progress: sync_app.collect(
+    outcome = _run(lang, path, lambda progress: sync_app.collect(
         FileStore(path, progress), sources or [sync_app.copies_folder(path)], today=_today(today)))
     out.print("\n".join(outcome.report(path.name, lang)), markup=False)
     raise typer.Exit(1 if len(outcome.plan.conflicts) else 0)
@@ -64,14 +64,14 @@ def archive_cmd(
     lang = language(lang)
     if restore:
         since = _today(before).date() if before is not None else None
-        outcome = _run(lang, path.name, lambda progress: archive_app.restore(FileStore(path, progress),
+        outcome = _run(lang, path, lambda progress: archive_app.restore(FileStore(path, progress),
                                                                              today=_today(today), before=since))
     else:
         if before is None:
             err.print(t("archive.need_before", lang), markup=False)
             raise typer.Exit(2)
         day = _today(before).date()
-        outcome = _run(lang, path.name, lambda progress: archive_app.archive(
+        outcome = _run(lang, path, lambda progress: archive_app.archive(
             FileStore(path, progress), before=day, today=_today(today)))
     counts = "、".join(f"{name} {n}" for name, n in outcome.moved.items()) or "0"
     out.print(t("archive.restored" if restore else "archive.done", lang, file=path.name, counts=counts),

@@ -4,23 +4,92 @@ Each class is one line: its docstring is the Chinese message (with the
 placeholders filled from the keyword arguments) and ``en`` the English one.
 Every message names the file, and where it can the sheet, row and column,
 and says what to do.  The CLI prints ``message()`` and exits with code 2.
+
+A message says the file was not changed only where that is so: an error raised before its command wrote
+anything (``unchanged``), or a failure after which the file's bytes were found the same.  A command that wrote
+something and then failed says what it wrote (PartlyDone).
 """
 
 from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+UNCHANGED = {"zh": "；文件未被修改。", "en": "; the file was not changed."}
 
 
 class CrmError(Exception):
     """{file}: 无法处理。"""
 
     en = "{file}: cannot be processed."
+    unchanged = False  # ends by saying the file was not changed: true where the error is raised, alone
 
     def __init__(self, **context: object) -> None:
         self.context = context
         super().__init__(self.message("zh"))
 
-    def message(self, lang: str = "zh") -> str:
+    def message(self, lang: str = "zh", *, claim: bool = True) -> str:
+        """``claim``: False when something was written before this error (PartlyDone tells what)."""
         template = self.en if lang == "en" else (self.__doc__ or "")
-        return template.format(**self.context)
+        text = template.format(**self.context)
+        return text + UNCHANGED["en" if lang == "en" else "zh"] if self.unchanged and claim else text
+
+
+class PartlyDone(CrmError):
+    """{wrote}已写入{backup}；之后出错，没有做完：{reason}"""
+
+    en = "{wrote} was written{backup}; then this failed and the rest was not done: {reason}"
+
+    def __init__(self, *, wrote: str, backup: Path | None, cause: BaseException) -> None:
+        self.wrote, self.backup, self.cause = wrote, backup, cause
+        super().__init__(wrote=wrote)
+
+    def message(self, lang: str = "zh", *, claim: bool = True) -> str:
+        en = lang == "en"
+        cause = self.cause
+        reason = (cause.message(lang, claim=False) if isinstance(cause, CrmError)
+                  else f"{type(cause).__name__}: {cause}"[:200])
+        backup = "" if self.backup is None else (f" (backup from before: {self.backup})" if en
+                                                  else f"（写入前的备份：{self.backup}）")
+        return (self.en if en else self.__doc__ or "").format(wrote=self.wrote, backup=backup, reason=reason)
+
+
+@contextmanager
+def after_writing(wrote: str | Callable[[], str], backup: Path | None = None) -> Iterator[None]:
+    """A failure in the block is told as PartlyDone: ``wrote`` (what the command wrote before it, or a function
+    that says so at the time of the failure; "" for nothing) was written."""
+    try:
+        yield
+    except Exception as exc:
+        said = wrote() if callable(wrote) else wrote
+        if not said:
+            raise
+        if isinstance(exc, PartlyDone):
+            raise PartlyDone(wrote=f"{said}、{exc.wrote}", backup=backup or exc.backup, cause=exc.cause) \
+                from exc.cause
+        raise PartlyDone(wrote=said, backup=backup, cause=exc) from exc
+
+
+def fingerprint(path: Path | None) -> str | None:
+    """The file's SHA-256, to tell afterwards whether a failed command changed it; None if there is no file."""
+    if path is None or not path.is_file():
+        return None
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def as_found(exc: BaseException, path: Path | None, before: str | None) -> tuple[BaseException, bool]:
+    """(``exc`` as it may be told, whether ``path`` is byte-identical to what ``before`` was taken of).  A failure
+    after the file changed, which does not say so itself, says the file was written."""
+    same = before is not None and fingerprint(path) == before
+    if before is None or same or isinstance(exc, PartlyDone):
+        return exc, same
+    return PartlyDone(wrote=path.name, backup=None, cause=exc), False
 
 
 class FileMissing(CrmError):
@@ -119,9 +188,10 @@ class Busy(CrmError):
 
 
 class FileInUse(CrmError):
-    """{file}: 文件正被其他程序占用，请稍后再试（可能是杀毒软件、同步盘或预览窗格）；文件未被修改。"""
+    """{file}: 文件正被其他程序占用，请稍后再试（可能是杀毒软件、同步盘或预览窗格）"""
     en = ("{file}: the file is in use by another program, try again shortly (antivirus, a sync client or a preview "
-          "pane?); the file was not changed.")
+          "pane?)")
+    unchanged = True
 
 
 # The workbook cannot be written now but can be later: the job tries again, the day's mail still goes out.
@@ -204,8 +274,14 @@ class PasswordInWorkbook(CrmError):
 
 
 class CannotArchive(CrmError):
-    """{file} 工作表“{sheet}”: 不能移走行（{reason}），文件未被修改。"""
-    en = "{file} sheet '{sheet}': rows cannot be moved out ({reason}); the file was not changed."
+    """{file} 工作表“{sheet}”: 不能移走行（{reason}）"""
+    en = "{file} sheet '{sheet}': rows cannot be moved out ({reason})"
+    unchanged = True
+
+
+class BadSender(CrmError):
+    """{file} 工作表“设置”: 发件人邮箱“{value}”不能用来发信；只填一个地址，如 crm@example.com。"""
+    en = "{file} sheet 设置: sender address '{value}' cannot be used; enter one address such as crm@example.com."
 
 
 class NoExcelHere(CrmError):

@@ -75,6 +75,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "remind.outbox": ("没有设置 SMTP 服务器，邮件已写到 {path}", "No SMTP server set; mails written to {path}"),
     "remind.not_written": ("注意：{reason} 回访任务表这次没有更新，邮件照常发送。",
                            "Note: {reason} 回访任务 was not updated; reminders were sent anyway."),
+    "remind.skipped": ("没有发给：{names}（“团队”表里的邮箱不能用来发信，要一格一个地址；详见“校验结果”）；其他人的提醒照常发出。",
+                       "Not sent to: {names} (their 团队 address cannot be mailed: one address per cell; see 校验结果); "
+                       "everyone else's reminders went out."),
     "remind.dry": ("（试运行：没有写文件，也没有发邮件）", "(dry run: nothing written or sent)"),
     "job.started": ("后台任务已启动：{path}，每天 {time} 发送提醒；日志 {log}。按 Ctrl-C 停止。",
                     "Job running for {path}; reminders daily at {time}; log {log}. Ctrl-C stops it."),
@@ -144,6 +147,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "excel_setup.applescript": ("已放好 xlwings 的 AppleScript：{path}（即 xlwings runpython install）。",
                                 "xlwings' AppleScript is in place: {path} (as xlwings runpython install does)."),
     "error.unexpected": (
+        "{file}: 出现意外错误（{detail}）。请把这行信息发给维护人员。",
+        "{file}: unexpected error ({detail}). Please report this line.",
+    ),
+    "error.unexpected_unchanged": (  # said only after the file was found byte for byte as before
         "{file}: 出现意外错误（{detail}），文件未被修改。请把这行信息发给维护人员。",
         "{file}: unexpected error ({detail}); the file was not changed. Please report this line.",
     ),

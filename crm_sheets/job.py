@@ -27,7 +27,7 @@ from . import errors
 from .app import archive as archive_app
 from .app import day as day_app
 from .app import summary as summary_app
-from .app.remind import waiting_note
+from .app.remind import skipped_note, waiting_note
 from .mail import Ledger
 from .stores.file import FileStore
 
@@ -74,6 +74,7 @@ class Job:
             if mail_due:
                 self.ledger.mark_run(MAIL, today)
                 done.append(f"{today:%Y-%m-%d} remind: {len(day.remind.mails)} mails")
+                done += list(filter(None, [skipped_note(day.remind.skipped)]))
             if day.remind.write_error is None:
                 self.ledger.mark_run(SHEETS, today)
                 done.append(f"{today:%Y-%m-%d} tag + 回访任务" + ("（文件空出后补写）" if self.waiting else ""))
@@ -92,9 +93,10 @@ class Job:
                 self.ledger.mark_run(MONTHLY, first)
                 done.append(f"summary {first:%Y-%m}")
                 self.waiting = ""
-        done += self._archive(now, first)
-        if sent is None:
-            sent = day_app.deliver_waiting(self.store, now)
+        with errors.after_writing("；".join(done)):  # a failure from here on says what the tick did before it
+            done += self._archive(now, first)
+            if sent is None:
+                sent = day_app.deliver_waiting(self.store, now)
         if sent["sent"] or sent["failed"]:
             done.append(f"mail sent {sent['sent']} failed {sent['failed']}")
         for line in done:

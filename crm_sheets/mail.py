@@ -24,12 +24,14 @@ from pathlib import Path
 
 from . import sqlite_file
 from .filenames import file_names
+from .rules.team import mail_address
 
 LEDGER = ".crm-mail.sqlite"
 OUTBOX = "outbox"
 PASSWORD_ENV = "CRM_SHEETS_SMTP_PASSWORD"
 KEYRING_SERVICE = "crm-sheets"
 MAX_BACKOFF_MINUTES = 60
+LOCAL_SENDER = "crm-sheets@localhost"  # the From of mail that only goes to outbox/ when 设置 names no sender
 
 
 @dataclass
@@ -55,7 +57,9 @@ class SmtpSettings:
         if not host:
             return None
         port = int(float(setting("SMTP端口") or 465))
-        return cls(host=host, port=port, sender=setting("发件人邮箱").strip())
+        typed = setting("发件人邮箱").strip()
+        # 王伟 <crm@example.com> is sent from crm@example.com; a sender that is no address fails at the server.
+        return cls(host=host, port=port, sender=mail_address(typed) or typed)
 
 
 def password(sender: str) -> str | None:
@@ -70,10 +74,20 @@ def password(sender: str) -> str | None:
         return None
 
 
+def checked(address: str) -> str:
+    """The one address ``address`` names (rules.team.mail_address); refused when it is not one."""
+    found = LOCAL_SENDER if address == LOCAL_SENDER else mail_address(address)
+    if found is None:
+        raise ValueError(f"not one address: {address!r}")
+    return found
+
+
 def message(mail: Mail, sender: str, now: dt.datetime) -> bytes:
+    """The mail as sent.  Its headers hold only checked addresses: text from a cell never becomes a header of its
+    own, nor a second recipient."""
     msg = EmailMessage()
-    msg["From"] = sender
-    msg["To"] = mail.recipient
+    msg["From"] = checked(sender)
+    msg["To"] = checked(mail.recipient)
     msg["Subject"] = mail.subject
     msg["Date"] = format_datetime(now.astimezone())  # a naive time is this machine's local time
     msg["Message-ID"] = f"<{hashlib.sha1(mail.key.encode('utf-8')).hexdigest()}@crm-sheets>"
@@ -108,7 +122,8 @@ class Ledger:
         with closing(self._connect()) as db, db:
             for m in mails:
                 added = db.execute("INSERT OR IGNORE INTO mail VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, NULL)",
-                                   (m.key, m.recipient, m.subject, message(m, sender, now), now.isoformat())).rowcount
+                                   (m.key, checked(m.recipient), m.subject, message(m, sender, now),
+                                    now.isoformat())).rowcount
                 if added:
                     new += 1
                     db.executemany("INSERT OR IGNORE INTO reminded VALUES (?, ?)", [(t, m.key) for t in m.tasks])

@@ -55,6 +55,12 @@ REASONS: dict[str, Reason] = {
     "no_contact": Reason("电话和邮箱都没有（或都无效）", "至少填一个有效的手机号/座机或邮箱",
                          "Neither a phone nor an e-mail (or neither is valid)",
                          "Enter at least a valid phone or e-mail address"),
+    "bad_team_email": Reason("邮箱不能用来发提醒（要一格一个地址）",
+                             "只填一个地址，如 wang@example.com 或 王伟 <wang@example.com>；去掉换行、逗号、分号和其他地址，"
+                             "改好前此人收不到提醒邮件",
+                             "This address cannot be mailed (one address per cell)",
+                             "Enter one address such as wang@example.com or Wang Wei <wang@example.com>; remove line "
+                             "breaks, commas, semicolons and other addresses. Until then this person gets no reminders"),
     "unknown_member": Reason("不是团队成员", "填“团队”表中的姓名，或先把此人加到“团队”表", "Not a team member",
                              "Use a name from 团队, or add the person there first"),
     "unknown_customer": Reason("客户编号不存在", "填“客户信息”表中已有的客户编号", "No such 客户编号",
@@ -87,6 +93,7 @@ REASONS: dict[str, Reason] = {
                                 "Same customer as row {other} of this file", "Keep one of the rows"),
 }
 
+_SHEETS = {s.name: s for s in (*schema.SHEETS_BY_NAME.values(), *schema.CONFIG_SHEETS)}  # 团队 has problems too
 TAG_CODES = {"bad_tag", "unknown_tag"}
 DUPLICATE_CODES = {"duplicate_existing", "duplicate_in_file"}
 CUT_CODES = {"text_cut"}  # the hint names the workbook the whole text is in
@@ -102,7 +109,7 @@ def explain(problems: pd.DataFrame, lang: str, options: dict[str, list[str]]) ->
         if code in TAG_CODES or code in DUPLICATE_CODES or code in CUT_CODES:
             texts = [reason.text(lang, tags=h, other=h) for h in out["hint"].iloc[rows]]
         else:
-            f = schema.SHEETS_BY_NAME[sheet].field(key)
+            f = _SHEETS[sheet].field(key)
             choices = "、".join(options.get(f.options or "", [])[:4])
             plain = reason.text(lang, rule=f.rule, rule_en=f.rule_en or f.rule, options=choices)
             near = REASONS["unknown_option_near"]

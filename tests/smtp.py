@@ -12,6 +12,7 @@ class Inbox:
 
     def __init__(self) -> None:
         self.messages: list[email.message.EmailMessage] = []
+        self.recipients: list[list[str]] = []  # each accepted message's envelope recipients (RCPT TO)
         self.refuse = 0
         self.delay = 0.0
 
@@ -20,6 +21,7 @@ class Inbox:
             self.refuse -= 1
             return "451 4.3.0 try again later"
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        self.recipients.append(list(envelope.rcpt_tos))
         if self.delay:
             time.sleep(self.delay)
         return "250 OK"

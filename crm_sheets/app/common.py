@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pandas as pd
 
@@ -10,7 +11,7 @@ from .. import errors
 from ..outputs import Changes
 from ..rules.ids import assign_ids
 from ..rules.privacy import masked_phones
-from ..rules.validate import ValidationResult, validate
+from ..rules.validate import ValidationResult, team_problems, validate
 from ..reasons import explained
 from ..tables import SheetTable
 from ..values import shown_text
@@ -60,6 +61,10 @@ def check_book(book: Book, today: dt.datetime, lang: str) -> ValidationResult:
     said in ``lang`` as 校验结果 shows them."""
     result = validate(book.tables, options=book.options, team=book.team_names if book.kind == "xlsx" else None,
                       today=today)
+    team = team_problems(book.team)
+    if len(team):  # 团队 first: a bad address stops that person's reminders
+        result = replace(result, problems=pd.concat([team, result.problems], ignore_index=True),
+                         summary={**result.summary, "problems": result.summary["problems"] + len(team)})
     return explained(result, lang, book.options)
 
 

@@ -13,7 +13,7 @@ from .. import errors, schema
 from ..mail import Ledger, SmtpSettings, deliver, sent_reminders
 from ..outputs import FrameOut
 from .common import check_book, crm_workbook, id_changes, new_customer_ids
-from .remind import RemindOutcome, plan_reminders, send_mails, waiting_note
+from .remind import RemindOutcome, mail_sender, plan_reminders, send_mails, waiting_note
 from .store import Store
 from .summary import feedback_output, summary_output
 from .tag import TagOutcome, tag_changes
@@ -45,17 +45,21 @@ def run(store: Store, *, today: dt.datetime, month: pd.Period | None = None, sen
         summary = summary_output(book, month, today, sheet)
         name = summary.name
         outputs += [summary, feedback_output(book)]
+    if send:
+        mail_sender(book)  # a From that cannot be used is refused before anything is written
     backup, write_error = None, None
     try:
         backup = store.write(book, outputs, id_changes(book, assigned, {book.tables["customers"].sheet.name: changes}))
     except errors.WRITE_LATER as exc:
         write_error = exc
     notes = tuple(filter(None, [manager_note, waiting_note(write_error, month is not None)]))
-    sent = plan.mails(notes) if send else []
-    new, delivery = send_mails(book, store.folder, sent, today)
+    sheets = "、".join(f"“{o.sheet.name if isinstance(o, FrameOut) else o.name}”" for o in outputs)
+    with errors.after_writing("" if write_error else f"{store.name} 的{sheets}和客户阶段、标签", backup):
+        sent = plan.mails(notes) if send else []
+        new, delivery = send_mails(book, store.folder, sent, today)
     tag = TagOutcome(book=book, result=result, changed=changed, assigned=assigned, backup=backup)
     remind = RemindOutcome(book=book, sheet=sheet, mails=sent, new_mails=new, delivery=delivery, backup=backup,
-                           write_error=write_error)
+                           write_error=write_error, skipped=plan.skipped if send else ())
     return DayOutcome(tag=tag, remind=remind, summary=name if write_error is None else "")
 
 

@@ -67,6 +67,15 @@ def with_cuts(written: Written, target: Path, data: dict[str, pd.DataFrame], out
 
 def run(store: ExportStore, *, owner: str | None, target: Path | None, today: dt.datetime,
         lang: str = "zh") -> Written:
+    """Each person's workbook (``owner``'s alone, or everyone's); a failure half way says which were written."""
+    written = Written()
+    with errors.after_writing(lambda: "、".join(map(str, written.files.values()))):
+        _export(store, owner, target, today, written, lang)
+    return written
+
+
+def _export(store: ExportStore, owner: str | None, target: Path | None, today: dt.datetime,
+            written: Written, lang: str) -> None:
     store.progress("progress.read")
     book = crm_workbook(store.read())
     team = book.team.fillna("")
@@ -77,7 +86,6 @@ def run(store: ExportStore, *, owner: str | None, target: Path | None, today: dt
     store.progress("progress.export")
     tasks, _mails = remind_plan(book, today, store.tool_frame(schema.TASKS),
                                 reminded=sent_reminders(store.folder, pd.Timestamp(today).date()))
-    written = Written()
     names = file_names((f"{book.path.stem}-{p}" for p in people), ".xlsx")
     for person in people:
         file = _target(book.path, names[f"{book.path.stem}-{person}"], target, single=owner is not None)
@@ -97,7 +105,6 @@ def run(store: ExportStore, *, owner: str | None, target: Path | None, today: dt
         own_tasks = tasks[tasks["owner"].isin(members)].assign(phone=lambda t: masked_phones(t["phone"]))
         store.new_workbook(file, data, with_cuts(written, file, data, [FrameOut(schema.TASKS, own_tasks)], book, lang))
         written.files[person] = file
-    return written
 
 
 def _rows(table: SheetTable, rows: pd.Index) -> pd.DataFrame:

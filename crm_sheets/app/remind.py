@@ -10,12 +10,14 @@ import pandas as pd
 
 from .. import errors, schema
 from ..letters import manager_letter, owner_letter, reminded_tasks
-from ..mail import Ledger, Mail, SmtpSettings, deliver, sent_reminders
+from ..i18n import t
+from ..mail import LOCAL_SENDER, OUTBOX, Ledger, Mail, SmtpSettings, deliver, sent_reminders
 from ..outputs import FrameOut
 from ..rules.digest import digests, owners_work
 from ..rules.lifecycle import escalated
 from ..rules.tasks import (ESCALATED, OVERDUE, TO_DO, open_tasks, settle, task_sheet, typed_dues,
                            typed_results)
+from ..rules.team import mail_address, mail_addresses, visible
 from ..workbook.read import Book
 from .common import crm_workbook
 from .profiles import by_customer, customer_profiles
@@ -31,6 +33,18 @@ class RemindOutcome:
     delivery: dict[str, int]
     backup: Path | None
     write_error: errors.CrmError | None = None
+    skipped: tuple[str, ...] = ()  # people whose 团队 邮箱 cannot be mailed: nothing was sent to them
+
+    def notes(self, lang: str, dry_run: bool) -> list[str]:
+        """The lines after the counts: a dry run, where mail went, what was not written, who was not mailed."""
+        lines = [t("remind.dry", lang)] if dry_run else []
+        if not dry_run and not self.book.setting("SMTP服务器").strip():
+            lines.append(t("remind.outbox", lang, path=self.book.path.parent / OUTBOX))
+        if self.write_error is not None:
+            lines.append(t("remind.not_written", lang, reason=self.write_error.message(lang)))
+        if self.skipped:
+            lines.append(t("remind.skipped", lang, names="、".join(self.skipped)))
+        return lines
 
 
 def run(store: Store, *, today: dt.datetime, dry_run: bool = False, send: bool = True) -> RemindOutcome:
@@ -46,19 +60,22 @@ def run(store: Store, *, today: dt.datetime, dry_run: bool = False, send: bool =
                           reminded=sent_reminders(store.folder, pd.Timestamp(today).date()))
     if dry_run:
         return RemindOutcome(book=book, sheet=plan.sheet, mails=plan.mails(), new_mails=0, delivery={}, backup=None)
+    if send:
+        mail_sender(book)  # a From that cannot be used is refused before anything is written
     backup, write_error = None, None
     store.progress("progress.write")
     try:
         backup = store.write(book, [FrameOut(schema.TASKS, plan.sheet)], {})
     except errors.WRITE_LATER as exc:
         write_error = exc
-    mails = plan.mails(tuple(filter(None, [waiting_note(write_error)]))) if send else []
-    new, delivery = 0, {}
+    mails, new, delivery = [], 0, {}
     if send:
         store.progress("progress.send")
-        new, delivery = send_mails(book, store.folder, mails, today)
+        with errors.after_writing(f"{store.name} 的“回访任务”" if write_error is None else "", backup):
+            mails = plan.mails(tuple(filter(None, [waiting_note(write_error)])))
+            new, delivery = send_mails(book, store.folder, mails, today)
     return RemindOutcome(book=book, sheet=plan.sheet, mails=mails, new_mails=new, delivery=delivery,
-                         backup=backup, write_error=write_error)
+                         backup=backup, write_error=write_error, skipped=plan.skipped if send else ())
 
 
 def waiting_note(error: errors.CrmError | None, monthly: bool = False) -> str:
@@ -67,6 +84,26 @@ def waiting_note(error: errors.CrmError | None, monthly: bool = False) -> str:
         return ""
     what = "回访任务、客户阶段" + ("和上月月报" if monthly else "")
     return f"待写入：今天的{what}（{error.message()}）；文件空出后自动补写，提醒邮件照常发出。"
+
+
+def skipped_note(names: tuple[str, ...]) -> str:
+    """Who got no mail today because their 团队 邮箱 cannot be used (the managers' digest, the job's log)."""
+    if not names:
+        return ""
+    return (f"没有发给：{'、'.join(names)}（“团队”表里的邮箱不能用来发信，要一格一个地址）；其他人的提醒照常发出。"
+            "请改正邮箱，详见“校验结果”。")
+
+
+def mail_sender(book: Book) -> str:
+    """设置 发件人邮箱 as the From of every mail: one checked address (our own placeholder when there is neither a
+    server nor a sender, and the mail only goes to outbox/)."""
+    typed = book.setting("发件人邮箱").strip()
+    if not typed and not book.setting("SMTP服务器").strip():
+        return LOCAL_SENDER
+    address = mail_address(typed)
+    if address is None:
+        raise errors.BadSender(file=book.path.name, value=visible(typed))
+    return address
 
 
 @dataclass
@@ -79,12 +116,14 @@ class RemindPlan:
     settled: pd.DataFrame
     profile: pd.DataFrame
     escalations: pd.DataFrame
+    addresses: dict[str, str]  # who can be mailed, at which checked address
+    skipped: tuple[str, ...]  # who cannot: their 团队 邮箱 is not one usable address
 
     def mails(self, manager_notes: tuple[str, ...] = ()) -> list[Mail]:
         """One per owner with work, one digest per manager; ``manager_notes``: lines for the managers."""
-        book, today = self.book, self.today
+        book, today, email = self.book, self.today, self.addresses
         team = book.team.fillna("")
-        email = {name: address for name, address in zip(team["name"], team["email"]) if address}
+        manager_notes = tuple(filter(None, [*manager_notes, skipped_note(self.skipped)]))
         day = pd.Timestamp(today).date()
         company = book.setting("公司名称").strip()
         full = book.setting("邮件显示完整号码").strip() == "是"
@@ -122,23 +161,22 @@ def plan_reminders(book: Book, today: dt.datetime, previous: pd.DataFrame,
     profile["phone"] = by_id["phone"].reindex(profile.index).fillna("")
     escalations = escalated(profile)
     settled = settle(tasks, typed, escalations, today)
-    team = book.team.fillna("")
-    email = {name: address for name, address in zip(team["name"], team["email"]) if address}
+    email, unusable = mail_addresses(book.team)
     # Today's mail reminds each owner (with an address) of their open tasks: count it in.
     mailed = open_tasks(settled)
     mailed = mailed[mailed["owner"].isin(email)]["task_id"]
     counts = pd.Series(reminded or {}, dtype="int64").reindex(settled["task_id"]).fillna(0).astype(int)
     counts.loc[mailed.to_numpy()] += 1
     sheet = task_sheet(settled, typed, profile, counts, today)
-    return RemindPlan(book=book, today=today, sheet=sheet, settled=settled, profile=profile, escalations=escalations)
+    return RemindPlan(book=book, today=today, sheet=sheet, settled=settled, profile=profile, escalations=escalations,
+                      addresses=email, skipped=tuple(unusable))
 
 
 def send_mails(book: Book, folder: Path, mails: list[Mail], today: dt.datetime) -> tuple[int, dict[str, int]]:
     """Record the day's mails in the ledger (once each) and deliver what is due: (new mails, delivery counts)."""
     smtp = SmtpSettings.from_settings(book.setting)
     ledger = Ledger(folder)
-    sender = smtp.sender if smtp else (book.setting("发件人邮箱") or "crm-sheets@localhost")
-    new = ledger.add(mails, sender, today)
+    new = ledger.add(mails, mail_sender(book), today)
     return new, deliver(ledger, smtp, folder, today)
 
 

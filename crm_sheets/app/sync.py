@@ -37,7 +37,14 @@ ORIGIN = {"master": "总表", "distribution": "分发编号", "person": "负责�
 def distribute(store: ExportStore, *, out: Path | None, today: dt.datetime, lang: str = "zh") -> Written:
     """One workbook per member of 团队 (a manager's holds their whole team): their customers with these
     customers' follow-ups, orders, tickets and open 回访任务, in the template with the master's lists and
-    settings; each records its origin and its customers as distributed."""
+    settings; each records its origin and its customers as distributed.  A failure half way says which were
+    written."""
+    made: list[Path] = []
+    with errors.after_writing(lambda: "、".join(map(str, made))):
+        return _distribute(store, out, today, made, lang)
+
+
+def _distribute(store: ExportStore, out: Path | None, today: dt.datetime, made: list[Path], lang: str) -> Written:
     store.progress("progress.read")
     book = crm_workbook(store.read())
     team = book.team.fillna("")
@@ -97,6 +104,7 @@ def distribute(store: ExportStore, *, out: Path | None, today: dt.datetime, lang
                          else pd.DataFrame(columns=["sheet", "print"]))]
         store.new_workbook(target, data, with_cuts(written, target, data, shown, book, lang) + kept,
                            buttons=suffix == ".xlsm")
+        made.append(target)
     return written
 
 

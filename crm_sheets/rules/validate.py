@@ -19,6 +19,7 @@ from .. import schema, values
 from ..schema import Field
 from ..tables import SheetTable
 from .options import closest_option, with_synonyms
+from .team import mail_address, visible
 
 # A problem: where it is, what the cell shows, its reason code, the field (for its rule) and a hint (the closest
 # dictionary tags); faces turn code, field and hint into sentences (reasons.py).
@@ -64,6 +65,17 @@ def validate(
     if len(total):
         summary.update({k: float(total[k].iloc[0]) for k in ("completeness", "validity", "timeliness")})
     return ValidationResult(problems=problems, quality=quality, summary=summary)
+
+
+def team_problems(team: pd.DataFrame) -> pd.DataFrame:
+    """团队's 邮箱 cells that cannot be mailed (not one address, or text that would become a mail header), one
+    problem row each; ``team`` is indexed by Excel row.  The value shows a line break as ␍␊, so staff see it."""
+    cells = team["email"].fillna("")
+    bad = team[(cells != "") & cells.map(lambda c: mail_address(c) is None)]
+    column = schema.TEAM.field("email")
+    return pd.DataFrame({"sheet": schema.TEAM.name, "row": bad.index.astype("int64"), "column": column.header,
+                         "value": [visible(v)[:SHOWN_CHARS] for v in bad["email"]], "code": "bad_team_email",
+                         "field": column.key, "hint": ""}, columns=PROBLEM_COLUMNS)
 
 
 def _has(tables: dict[str, SheetTable], sheet: str, key: str) -> bool:

@@ -393,7 +393,7 @@ def _read_team(present: Sheets, file: str, sheet: Sheet) -> pd.DataFrame:
     rows = present[sheet.name]()
     if not rows or all(c in ("", None) for c in rows[0]):
         return _empty_team()
-    return table_from_rows(file, sheet, rows, merged=None).data.reset_index(drop=True)
+    return table_from_rows(file, sheet, rows, merged=None).data  # indexed by Excel row, for 校验结果
 
 
 def _read_rules(present: Sheets, file: str) -> pd.DataFrame:
