@@ -36,6 +36,7 @@ MOVING, DONE, RESTORING = "moving", "done", "restoring"
 STANDING = ":standing"  # the part of a batch's sheet that holds only its standing rows
 FEEDBACK = ":feedback"  # the part of a batch's follow-ups that holds their feedback counts
 PASSWORD_ENV = "CRM_SHEETS_DB_PASSWORD"
+_SPACE = " \t\n\r\f\v"  # libpq's isspace(): an ideographic space is part of a value to it
 KEYRING_SERVICE = "crm-sheets"
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS crm_batches (batch TEXT PRIMARY KEY, state TEXT NOT NULL, moved_at TEXT NOT NULL)",
@@ -99,11 +100,11 @@ def _keywords(conninfo: str) -> Iterator[tuple[str, str, str]]:
     a backslash escapes the next character in either); a word with no = as (word, "", "")."""
     i, n = 0, len(conninfo)
     while i < n:
-        if conninfo[i].isspace():
+        if conninfo[i] in _SPACE:
             i += 1
             continue
         start = i
-        while i < n and not conninfo[i].isspace() and conninfo[i] != "=":
+        while i < n and conninfo[i] not in _SPACE and conninfo[i] != "=":
             i += 1
         key, i = conninfo[start:i], _skip_spaces(conninfo, i)
         if i == n or conninfo[i] != "=":
@@ -112,14 +113,14 @@ def _keywords(conninfo: str) -> Iterator[tuple[str, str, str]]:
         start = i = _skip_spaces(conninfo, i + 1)
         quoted = conninfo.startswith("'", i)
         i += quoted
-        while i < n and (conninfo[i] != "'" if quoted else not conninfo[i].isspace()):
+        while i < n and (conninfo[i] != "'" if quoted else conninfo[i] not in _SPACE):
             i += 2 if conninfo[i] == "\\" else 1
         i = min(n, i + quoted)
         yield key, "=", conninfo[start:i]
 
 
 def _skip_spaces(text: str, i: int) -> int:
-    while i < len(text) and text[i].isspace():
+    while i < len(text) and text[i] in _SPACE:
         i += 1
     return i
 
