@@ -124,8 +124,7 @@ def server_package() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def postgres_server(tmp_path_factory):
-    """A real PostgreSQL server (pgserver's), for this module."""
+def postgres(tmp_path_factory):
     package = server_package()
     if package is None:
         pytest.skip(f"no PostgreSQL server package installs on Python {sys.version_info[0]}.{sys.version_info[1]} "
@@ -137,13 +136,8 @@ def postgres_server(tmp_path_factory):
             pytest.fail(f"CI must install the test extras ({package})")
         pytest.skip(f"{package} not installed")
     server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
-    yield server
+    yield server.get_uri()
     server.cleanup()
-
-
-@pytest.fixture(scope="module")
-def postgres(postgres_server) -> str:
-    return postgres_server.get_uri()
 
 
 def test_archive_to_a_real_postgresql_server_changes_no_answer(tmp_path: Path, postgres: str) -> None:

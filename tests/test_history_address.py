@@ -14,8 +14,9 @@ import psycopg
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
-from test_archive import cli, postgres_server, workbook, write_back_setting  # noqa: F401  (a fixture, used below)
+from test_archive import cli, postgres, workbook, write_back_setting  # noqa: F401  (a fixture, used below)
 
 from crm_sheets.stores.history import PASSWORD_ENV, password_hidden
 
@@ -169,23 +170,24 @@ def test_a_missing_driver_is_one_line_and_the_workbook_untouched(tmp_path: Path,
 
 
 @pytest.fixture(scope="module")
-def guarded(postgres_server) -> Path:  # noqa: F811
-    """The real server with a role crm that must give its password (scram), and a database of its own; the
-    socket folder, for addresses."""
-    folder = Path(postgres_server.pgdata)
-    hba = folder / "pg_hba.conf"
-    hba.write_text("local all crm scram-sha-256\n" + hba.read_text())
-    postgres_server.psql("CREATE ROLE crm LOGIN PASSWORD '{}';".format(SECRET.replace("'", "''")))
-    postgres_server.psql("CREATE DATABASE crm OWNER crm;")
-    postgres_server.psql("SELECT pg_reload_conf();")
-    return folder
+def guarded(postgres: str) -> dict[str, str]:  # noqa: F811
+    """The real server with a role crm that must give its password (scram) and two databases of its own (crm_url,
+    crm_keyword); where the server listens (host, port), for addresses."""
+    with psycopg.connect(postgres, autocommit=True) as conn:
+        hba = Path(conn.execute("SHOW hba_file").fetchone()[0])
+        hba.write_text("local all crm scram-sha-256\nhost all crm all scram-sha-256\n" + hba.read_text())
+        conn.execute(sql.SQL("CREATE ROLE crm LOGIN PASSWORD {}").format(SECRET))
+        for form in ("url", "keyword"):
+            conn.execute(f"CREATE DATABASE crm_{form} OWNER crm")
+        conn.execute("SELECT pg_reload_conf()")
+    return {k: v for k, v in conninfo_to_dict(postgres).items() if k in ("host", "port")}
 
 
 @pytest.mark.parametrize("form", ["url", "keyword"])
 def test_the_password_from_the_environment_reaches_a_real_server_in_either_form(
-        tmp_path: Path, book: Path, guarded: Path, form: str, monkeypatch) -> None:
-    address = (f"postgresql://crm@/crm?host={quote(str(guarded), safe='')}" if form == "url"
-               else f"host='{guarded}' dbname=crm user=crm")
+        tmp_path: Path, book: Path, guarded: dict[str, str], form: str, monkeypatch) -> None:
+    address = ("postgresql://crm@/crm_url?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in guarded.items())
+               if form == "url" else make_conninfo(dbname="crm_keyword", user="crm", **guarded))
     path = with_address(book, tmp_path, address)
     digest = sha(path)
     monkeypatch.setenv(PASSWORD_ENV, "wrong")
@@ -196,7 +198,5 @@ def test_the_password_from_the_environment_reaches_a_real_server_in_either_form(
     done = cli("archive", str(path), "--before", "2026-06-01")
     assert done.exit_code == 0, done.output
     assert MARK not in done.output and MARK.encode() not in path.read_bytes()
-    with psycopg.connect(make_conninfo(address, password=SECRET)) as conn:  # the rows went to that server
+    with psycopg.connect(make_conninfo(address, password=SECRET)) as conn:  # the rows went to that database
         assert conn.execute("SELECT count(*) FROM crm_parts").fetchone()[0] > 0
-        conn.execute("DELETE FROM crm_parts")
-        conn.execute("DELETE FROM crm_batches")
