@@ -36,8 +36,8 @@ MOVING, DONE, RESTORING = "moving", "done", "restoring"
 STANDING = ":standing"  # the part of a batch's sheet that holds only its standing rows
 FEEDBACK = ":feedback"  # the part of a batch's follow-ups that holds their feedback counts
 PASSWORD_ENV = "CRM_SHEETS_DB_PASSWORD"
-_SPACE = " \t\n\r\f\v"  # libpq's isspace(): an ideographic space is part of a value to it
 KEYRING_SERVICE = "crm-sheets"
+_SPACE = " \t\n\r\f\v"  # libpq's isspace(): an ideographic space is part of a value to it
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS crm_batches (batch TEXT PRIMARY KEY, state TEXT NOT NULL, moved_at TEXT NOT NULL)",
     # One part per batch and sheet: its rows as columns in a Parquet file.
@@ -60,12 +60,13 @@ def history_url(workbook: Path, setting: str) -> str:
     if "://" in setting and setting.partition("://")[0] not in ("postgresql", "postgres"):
         raise errors.BadHistoryUrl(file=workbook.name, value=shown)
     try:
-        import psycopg
+        from psycopg import ProgrammingError
+        from psycopg.conninfo import conninfo_to_dict
     except ImportError:  # History says the driver is missing
         return setting
     try:
-        psycopg.conninfo.conninfo_to_dict(setting)
-    except psycopg.ProgrammingError:
+        conninfo_to_dict(setting)
+    except ProgrammingError:
         raise errors.BadHistoryUrl(file=workbook.name, value=shown) from None
     return setting
 
@@ -144,7 +145,7 @@ class History:
             try:
                 self.conn = psycopg.connect(_with_password(url), autocommit=True)
             except psycopg.OperationalError as exc:
-                reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]  # libpq adds a hint line
                 raise errors.HistoryUnreachable(file=file, address=url, reason=reason) from None
             self.mark, blob = "%s", "BYTEA"
         with self.transaction():
