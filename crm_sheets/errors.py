@@ -268,9 +268,23 @@ class BadHistoryUrl(CrmError):
 
 
 class PasswordInWorkbook(CrmError):
-    """{file} 工作表“设置”: 历史数据库的地址里不能写密码（工作簿会被传来传去）；把密码存进系统钥匙串（keyring）或环境变量 CRM_SHEETS_DB_PASSWORD。"""
-    en = ("{file} sheet 设置: no password in the history database address (workbooks get passed around); put it in "
-          "the system keyring or the CRM_SHEETS_DB_PASSWORD environment variable.")
+    """{file} 工作表“设置”: 历史数据库的地址（{address}）里不能写密码（工作簿会被传来传去）；请从地址里删掉密码，把它存进系统钥匙串（keyring）或环境变量 CRM_SHEETS_DB_PASSWORD。"""
+    en = ("{file} sheet 设置: no password in the history database address ({address}; workbooks get passed around); "
+          "remove it from the address and put it in the system keyring or the CRM_SHEETS_DB_PASSWORD environment "
+          "variable.")
+
+
+class HistoryDriverMissing(CrmError):
+    """{file} 工作表“设置”: 历史数据库 {address} 在 PostgreSQL 服务器上，这台电脑还没装它的驱动 psycopg；请运行 pip install "psycopg[binary]" 后再试。"""
+    en = ("{file} sheet 设置: the history database {address} is on a PostgreSQL server and its driver psycopg is not "
+          "installed here; run pip install \"psycopg[binary]\" and try again.")
+
+
+class HistoryUnreachable(CrmError):
+    """{file} 工作表“设置”: 连不上历史数据库 {address}（{reason}）；请确认服务器开着、地址和网络无误（需要密码时存进系统钥匙串或环境变量 CRM_SHEETS_DB_PASSWORD），或找管理员，再试。"""
+    en = ("{file} sheet 设置: cannot connect to the history database {address} ({reason}); check that the server is "
+          "running and the address and network are right (a password goes in the system keyring or "
+          "CRM_SHEETS_DB_PASSWORD), or ask your administrator, then try again.")
 
 
 class CannotArchive(CrmError):

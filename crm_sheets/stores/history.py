@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote
 
 import numpy as np
 import pandas as pd
@@ -37,6 +37,7 @@ STANDING = ":standing"  # the part of a batch's sheet that holds only its standi
 FEEDBACK = ":feedback"  # the part of a batch's follow-ups that holds their feedback counts
 PASSWORD_ENV = "CRM_SHEETS_DB_PASSWORD"
 KEYRING_SERVICE = "crm-sheets"
+_SPACE = " \t\n\r\f\v"  # libpq's isspace(): an ideographic space is part of a value to it
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS crm_batches (batch TEXT PRIMARY KEY, state TEXT NOT NULL, moved_at TEXT NOT NULL)",
     # One part per batch and sheet: its rows as columns in a Parquet file.
@@ -46,31 +47,106 @@ SCHEMA = (
 
 
 def history_url(workbook: Path, setting: str) -> str:
-    """The database 设置 names, or the SQLite file beside the workbook."""
+    """The database 设置 names (a ``postgresql://`` URL or libpq's ``key=value`` form), or the SQLite file beside
+    the workbook.  An address holding a password is refused: the workbook gets passed around."""
     setting = setting.strip()
     if not setting:
         return f"sqlite:///{workbook.with_name(workbook.stem + '.history.sqlite')}"
-    parts = urlsplit(setting)
-    if parts.scheme not in ("postgresql", "postgres", "sqlite"):
-        raise errors.BadHistoryUrl(file=workbook.name, value=setting)
-    if parts.password:
-        raise errors.PasswordInWorkbook(file=workbook.name)
+    shown, has_password = password_hidden(setting)
+    if has_password:
+        raise errors.PasswordInWorkbook(file=workbook.name, address=shown)
+    if setting.startswith("sqlite:///"):
+        return setting
+    if "://" in setting and setting.partition("://")[0] not in ("postgresql", "postgres"):
+        raise errors.BadHistoryUrl(file=workbook.name, value=shown)
+    try:
+        from psycopg import ProgrammingError
+        from psycopg.conninfo import conninfo_to_dict
+    except ImportError:  # History says the driver is missing
+        return setting
+    try:
+        conninfo_to_dict(setting)
+    except ProgrammingError:
+        raise errors.BadHistoryUrl(file=workbook.name, value=shown) from None
     return setting
+
+
+def password_hidden(address: str) -> tuple[str, bool]:
+    """``address`` as a message may show it, every secret as ***, and whether it held one: in a URL's user info
+    (``u:pw@``) or query (``?password=``), or as a ``password=`` keyword; a key in any case or percent-encoded,
+    and ``sslpassword`` too.  Split here rather than by libpq: libpq cannot say where a password is (to hide
+    it), and refuses ``PASSWORD=`` as an unknown option without saying that it is one."""
+    def secret(key: str, eq: str, value: str) -> bool:
+        """A key naming a password with a value (an empty one hides nothing), or a bare word naming one."""
+        return "password" in unquote(key).lower() and bool(value or not eq)
+
+    def show(key: str, eq: str, value: str) -> str:
+        return (key + eq + "***" if eq else "***") if secret(key, eq, value) else key + eq + value
+
+    if "://" in address:
+        scheme, _, rest = address.partition("://")
+        end = min((i for i in map(rest.find, "/?") if i >= 0), default=len(rest))
+        userinfo, at, host = rest[:end].rpartition("@")
+        user, _, password = unquote(userinfo).partition(":")
+        path, question, query = rest[end:].partition("?")
+        items = [item.partition("=") for item in query.split("&")]
+        return (f"{scheme}://{user + ':***' if password else userinfo}{at}{host}{path}{question}"
+                + "&".join(show(*item) for item in items), bool(password) or any(secret(*item) for item in items))
+    pairs = list(_keywords(address))
+    return " ".join(show(*pair) for pair in pairs), any(secret(*pair) for pair in pairs)
+
+
+def _keywords(conninfo: str) -> Iterator[tuple[str, str, str]]:
+    """libpq's ``key = value`` pairs as (key, "=", value) as written (a value runs to a space, or is quoted '...';
+    a backslash escapes the next character in either); a word with no = as (word, "", "")."""
+    i, n = 0, len(conninfo)
+    while i < n:
+        if conninfo[i] in _SPACE:
+            i += 1
+            continue
+        start = i
+        while i < n and conninfo[i] not in _SPACE and conninfo[i] != "=":
+            i += 1
+        key, i = conninfo[start:i], _skip_spaces(conninfo, i)
+        if i == n or conninfo[i] != "=":
+            yield key, "", ""
+            continue
+        start = i = _skip_spaces(conninfo, i + 1)
+        quoted = conninfo.startswith("'", i)
+        i += quoted
+        while i < n and (conninfo[i] != "'" if quoted else conninfo[i] not in _SPACE):
+            i += 2 if conninfo[i] == "\\" else 1
+        i = min(n, i + quoted)
+        yield key, "=", conninfo[start:i]
+
+
+def _skip_spaces(text: str, i: int) -> int:
+    while i < len(text) and text[i] in _SPACE:
+        i += 1
+    return i
 
 
 class History:
     """The history database (SQLite or PostgreSQL), with the few statements archive needs."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, file: str = "") -> None:
+        """``url`` as history_url gives it (so holding no password: messages may show it); ``file`` the workbook's
+        name, for them."""
         self.url = url
         if url.startswith("sqlite:///"):
             path = Path(url[len("sqlite:///"):])
             self.conn = sqlite_file.connect(path, sqlite_file.journal_for(path), isolation_level=None)
             self.mark, blob = "?", "BLOB"
         else:
-            import psycopg  # only a team with a server needs the driver loaded
-
-            self.conn = psycopg.connect(_with_password(url), autocommit=True)
+            try:
+                import psycopg  # only a team with a server needs the driver loaded
+            except ImportError:
+                raise errors.HistoryDriverMissing(file=file, address=url) from None
+            try:
+                self.conn = psycopg.connect(_with_password(url), autocommit=True)
+            except psycopg.OperationalError as exc:
+                reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]  # libpq adds a hint line
+                raise errors.HistoryUnreachable(file=file, address=url, reason=reason) from None
             self.mark, blob = "%s", "BYTEA"
         with self.transaction():
             for statement in SCHEMA:
@@ -189,7 +265,7 @@ def _pointed(ids: pa.ChunkedArray, into: dict[str, str]) -> pa.ChunkedArray:
 
 
 def _with_password(url: str) -> str:
-    """The URL with its password from the environment or the keyring (never from the workbook)."""
+    """The address with its password from the environment or the keyring (never from the workbook)."""
     password = os.environ.get(PASSWORD_ENV)
     if password is None:
         import keyring
@@ -201,11 +277,9 @@ def _with_password(url: str) -> str:
             password = None
     if not password:
         return url
-    parts = urlsplit(url)
-    user = parts.username or ""
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
-    return urlunsplit((parts.scheme, f"{user}:{password}@{host}{port}", parts.path, parts.query, parts.fragment))
+    from psycopg.conninfo import make_conninfo  # libpq's quoting: any character in a password, either form
+
+    return make_conninfo(url, password=password)
 
 
 def _pack(text: pd.DataFrame, data: pd.DataFrame) -> bytes:
@@ -225,7 +299,7 @@ def _unpack(part: bytes) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def open_history(book: Book) -> History:
     """The workbook's history database: the one 设置 names, or the SQLite file beside it."""
-    return History(history_url(book.path, book.setting("历史数据库")))
+    return History(history_url(book.path, book.setting("历史数据库")), book.path.name)
 
 
 def batches_in_effect(log: pd.DataFrame) -> set[str]:
