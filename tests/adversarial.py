@@ -44,17 +44,17 @@ INPUTS: list[Input] = [
     # Path-like people: each one a real team member and an owner, so distribute, export and remind name files
     # after them.
     *[Input(f"owner-path-{i}", "团队", "姓名", text) for i, text in enumerate(PATHS)],
-    # E-mail cells: a path in the local part is a valid address (and must not make a path); a pasted header or a
-    # second address is refused on validate and skipped by remind; a display name is read as the address.
-    Input("email-path", "团队", "邮箱", "x/../../../tmp/y@example.com"),
+    # E-mail cells: a path with ".." is no address (RFC 5322), a pasted header or a second address neither: refused
+    # on validate and skipped by remind; a display name is read as the address.
+    Input("email-path", "团队", "邮箱", "x/../../../tmp/y@example.com", frozenset({"bad_team_email"})),  # ".." breaks RFC 5322's dot-atom
     Input("email-display-name", "团队", "邮箱", "王经理 <wang@example.com>"),
-    Input("email-crlf-bcc", "团队", "邮箱", "a@example.com\r\nBcc: x@evil.example", frozenset({"bad_email"})),
-    Input("email-two", "团队", "邮箱", "a@example.com, c@example.com", frozenset({"bad_email"})),
+    Input("email-crlf-bcc", "团队", "邮箱", "a@example.com\r\nBcc: x@evil.example", frozenset({"bad_team_email"})),
+    Input("email-two", "团队", "邮箱", "a@example.com, c@example.com", frozenset({"bad_team_email"})),
     # Phones as other programs write them (import: exact digits are stored as digits; the rest kept as typed).
     Input("phone-float", "客户信息", "联系电话", "13812345679.0", stored="13812345679"),
     Input("phone-exact-e", "客户信息", "联系电话", "1.3812345679E+10", stored="13812345679"),
     Input("phone-inexact-e", "客户信息", "联系电话", "1.38123E+10", frozenset({"bad_phone"})),
     Input("phone-words", "客户信息", "联系电话", "请打前台", frozenset({"bad_phone"})),
-    Input("phone-spaced", "客户信息", "联系电话", "+86 138 1234 5679"),
-    Input("phone-landline", "客户信息", "联系电话", "(0571) 8888-1234"),
+    Input("phone-spaced", "客户信息", "联系电话", "+86 138 1234 5679", stored="13812345679"),
+    Input("phone-landline", "客户信息", "联系电话", "(0571) 8888-1234", stored="0571-88881234"),
 ]

@@ -87,10 +87,23 @@ def input_row(case: Input) -> int:
     return 3 if case.sheet == "客户信息" else len(BASE_TEAM) + 2
 
 
+# Not yet so (issue 32 is open): each fails today, and strict xfail says so the day it passes.
+PENDING = {("typed", "40000-chars"): "validate does not flag a 40,000-character cell that openpyxl wrote",
+           ("imported", "40000-chars"): "import does not list a 40,000-character cell on 导入错误",
+           ("imported", "header-in-name"): "import changes a name's CR/LF",
+           **{("imported", f"phone-{k}"): "import empties or rejects a phone it cannot read"
+              for k in ("float", "exact-e", "inexact-e", "words")}}
+
+
+def cases(kind: str, chosen: list[Input]) -> list:
+    return [pytest.param(c, id=c.id, marks=[pytest.mark.xfail(strict=True, reason=PENDING[kind, c.id])]
+                         if (kind, c.id) in PENDING else []) for c in chosen]
+
+
 TYPED = [c for c in INPUTS if c.column != "联系电话"]  # a phone's exact digits are an import's business
 
 
-@pytest.mark.parametrize("case", TYPED, ids=[c.id for c in TYPED])
+@pytest.mark.parametrize("case", cases("typed", TYPED))
 def test_typed_in_the_workbook_through_every_command(case: Input, tmp_path: Path) -> None:
     folder = tmp_path / "a" / "b" / "c" / "目标"  # ../../../ from a folder inside it stays in tmp_path
     folder.mkdir(parents=True)
@@ -117,7 +130,7 @@ def test_typed_in_the_workbook_through_every_command(case: Input, tmp_path: Path
 IMPORTED = [c for c in INPUTS if c.sheet == "客户信息"]
 
 
-@pytest.mark.parametrize("case", IMPORTED, ids=[c.id for c in IMPORTED])
+@pytest.mark.parametrize("case", cases("imported", IMPORTED))
 def test_imported_from_a_csv_nothing_typed_is_lost(case: Input, tmp_path: Path) -> None:
     folder = tmp_path / "目标"
     folder.mkdir()
