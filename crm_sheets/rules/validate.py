@@ -113,7 +113,11 @@ def _field_checks(
     if f.required and not f.maintained:
         yield "required_missing", ~filled, None
     if f.type == "phone":
-        yield "bad_phone", filled & (data == ""), None
+        unread = filled & (data == "")
+        # A number whose last digits were rounded away (1.38123E+10) is fixed from the source, not by retyping it.
+        lost = values.digits_lost(text[unread]).reindex(text.index, fill_value=False)
+        yield "phone_digits_lost", lost, None
+        yield "bad_phone", unread & ~lost, None
     elif f.type == "email":
         yield "bad_email", filled & ~values.valid_emails(text), None
     elif f.type in values.DATE_TYPES:
