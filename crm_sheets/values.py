@@ -2,7 +2,7 @@
 
 Column-wise over pandas Series (a million rows must not mean a million Python
 calls where a vectorized string operation will do).  Imports nothing of ours
-but the schema's type names.
+but the schema's type names and written_numbers.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 import numpy as np
@@ -20,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .schema import FieldType
+from .written_numbers import exact_digits
 
 TEXT_TYPES = {"text", "id", "name", "content", "option", "tags", "member", "customer_ref", "email"}
 DATE_TYPES = {"date", "datetime"}
@@ -38,9 +38,6 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0(?:[12]\d[1-9]\d{7}|[3-9]\d{2}[1-9]\d{6,7})$")
 _LOCAL = re.compile(r"[2-9]\d{6,7}")
 _EXTENSION = re.compile(r"转|分机|ext|x(?=\s*\d)", re.IGNORECASE)
-# A long number as other programs write it: pandas and many CSV exports as 13812345679.0, Excel (a narrow
-# column, a CSV saved from one) as 1.3812345679E+10 or, rounded, 1.38123E+10.
-_NUMBER_FORM = re.compile(r"\d+\.\d*|\d+(?:\.\d+)?[eE]\+?\d+", re.ASCII)
 
 
 def normalize_header(value: str) -> str:
@@ -333,10 +330,8 @@ def normalize_phone(text: pd.Series) -> pd.Series:
 
 def phone_digits(text: str) -> str:
     """normalize_phone for one cell."""
-    text = unicodedata.normalize("NFKC", text) if text else ""
-    number = _written_number(text)
-    if number is not None and number == number.to_integral_value() and number.as_tuple().exponent <= 0:
-        text = str(int(number))  # an exact number in disguise: its digits
+    # A number in disguise (13812345679.0) is its digits, not 138123456790.
+    text = exact_digits(text) or unicodedata.normalize("NFKC", text) if text else ""
     digits = _PHONE_NOISE.sub("", text)
     if not digits:
         return ""
@@ -356,26 +351,6 @@ def phone_digits(text: str) -> str:
         area = 3 if digits[1] in "12" else 4
         return f"{digits[:area]}-{digits[area:]}"
     return ""
-
-
-def _written_number(text: str) -> Decimal | None:
-    """The number a cell's text writes in a float's form (13812345679.0, 1.38123E+10), else None."""
-    text = text.strip()
-    if not _NUMBER_FORM.fullmatch(text):
-        return None
-    try:
-        return Decimal(text)
-    except InvalidOperation:  # (the pattern only lets numbers through; a guard, not a path)
-        return None
-
-
-def digits_lost(text: pd.Series) -> pd.Series:
-    """True where a cell writes a whole number with fewer digits than it has (1.38123E+10 for 13812345679,
-    as Excel shows a long number): the number's last digits are gone and only the source can give them back."""
-    def lost(cell: str) -> bool:
-        number = _written_number(unicodedata.normalize("NFKC", cell)) if cell else None
-        return number is not None and number.as_tuple().exponent > 0
-    return pd.Series([lost(c) for c in text.tolist()], index=text.index, dtype=bool)
 
 
 def local_numbers(text: pd.Series, phones: pd.Series) -> pd.Series:

@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 from crm_sheets import excel, schema
 from crm_sheets.cli import app
 from crm_sheets.templates import write_workbook
+from crm_sheets.written_numbers import digits_lost, exact_digits
 
 TODAY = dt.datetime(2026, 11, 24, 9, 0)
 HEADERS = ["客户名称", "所属行业", "联系人姓名", "联系电话", "联系邮箱", "客户来源", "客户标签", "负责人"]
@@ -141,6 +142,18 @@ def test_a_date_the_tool_cannot_read_is_kept_as_typed(tmp_path: Path) -> None:
     assert run_import(workbook, source).exit_code == 1
     assert customers(workbook)[0]["合同到期日"] == "下个月底"
     assert checks(workbook) == {(2, "合同到期日", "下个月底", "bad_date")}
+
+
+@pytest.mark.parametrize(("text", "digits", "lost"), [
+    ("13812345679.0", "13812345679", False), ("1.3812345679E+10", "13812345679", False),
+    ("1.3812345679e10", "13812345679", False), ("１．３８１２３４５６７９Ｅ＋１０", "13812345679", False),
+    ("1.38123E+10", None, True), ("1.381e+10", None, True), ("1E+10", None, True),
+    ("13812345679", None, False), ("13812345679.5", None, False), ("010-62345678", None, False),
+    ("138.1234.5678", None, False), ("-1.0", None, False), ("", None, False), ("一三八", None, False),
+])
+def test_numbers_in_disguise(text: str, digits: str | None, lost: bool) -> None:
+    assert exact_digits(text) == digits
+    assert digits_lost(pd.Series([text])).tolist() == [lost]
 
 
 # -- the corpus: phones as other programs write them -------------------------------------------------------------

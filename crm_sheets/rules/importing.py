@@ -19,6 +19,7 @@ import pandas as pd
 
 from .. import schema, values
 from ..tables import SheetTable
+from ..written_numbers import digits_lost
 from ..values import is_blank
 from .dedupe import find_duplicates, with_phone_text
 from .ids import new_ids
@@ -67,7 +68,7 @@ def import_problems(incoming: SheetTable, problems: pd.DataFrame) -> pd.DataFram
     blank = pd.Series("", index=text.index)
     phone = data.get("phone", blank) != ""
     # A phone whose last digits were rounded away is still the customer's number: the row comes in, flagged.
-    phone |= values.digits_lost(text.get("phone", blank)[~phone]).reindex(text.index, fill_value=False)
+    phone |= digits_lost(text.get("phone", blank)[~phone]).reindex(text.index, fill_value=False)
     email = values.valid_emails(text.get("email", blank)) & (text.get("email", blank) != "")
     contact_key = "phone" if "phone" in text.columns else "email"
     lost = text.index[~(phone | email)]

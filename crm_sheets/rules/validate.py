@@ -18,6 +18,7 @@ import pyarrow as pa
 from .. import schema, values
 from ..schema import Field
 from ..tables import SheetTable
+from ..written_numbers import digits_lost
 from .options import closest_option, with_synonyms
 
 # A problem: where it is, what the cell shows, its reason code, the field (for its rule) and a hint (the closest
@@ -115,7 +116,7 @@ def _field_checks(
     if f.type == "phone":
         unread = filled & (data == "")
         # A number whose last digits were rounded away (1.38123E+10) is fixed from the source, not by retyping it.
-        lost = values.digits_lost(text[unread]).reindex(text.index, fill_value=False)
+        lost = digits_lost(text[unread]).reindex(text.index, fill_value=False)
         yield "phone_digits_lost", lost, None
         yield "bad_phone", unread & ~lost, None
     elif f.type == "email":
