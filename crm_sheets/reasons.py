@@ -36,6 +36,12 @@ REASONS: dict[str, Reason] = {
         "Not a valid phone number",
         "Enter an 11-digit mobile (13812345678) or a landline with area code (010-62345678)",
     ),
+    "phone_digits_lost": Reason(
+        "号码被显示成科学计数法（如 1.38123E+10），后几位已丢失",
+        "从原始表格把号码以文本方式重新粘贴（先把该列设为“文本”格式，或选择性粘贴为文本）",
+        "The number was shown in scientific notation (1.38123E+10) and lost its last digits",
+        "Paste the number again from the source as text (format the column as Text first, or paste as text)",
+    ),
     "bad_email": Reason("邮箱地址无效", "填完整邮箱，如 wang@example.com；没有就留空", "Not a valid e-mail address",
                         "Enter a full address such as wang@example.com, or leave it empty"),
     "bad_date": Reason("无法识别的日期", "按 2024-03-10 或 2024-03-10 14:30 的格式填写", "Not a date",

@@ -2,7 +2,7 @@
 
 Column-wise over pandas Series (a million rows must not mean a million Python
 calls where a vectorized string operation will do).  Imports nothing of ours
-but the schema's type names.
+but the schema's type names and written_numbers.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .schema import EXCEL_CELL_LIMIT, FieldType
+from .written_numbers import exact_digits
 
 TEXT_TYPES = {"text", "id", "name", "content", "option", "tags", "member", "customer_ref", "email"}
 DATE_TYPES = {"date", "datetime"}
@@ -329,7 +330,9 @@ def normalize_phone(text: pd.Series) -> pd.Series:
 
 def phone_digits(text: str) -> str:
     """normalize_phone for one cell."""
-    digits = _PHONE_NOISE.sub("", unicodedata.normalize("NFKC", text)) if text else ""
+    # A number in disguise (13812345679.0) is its digits, not 138123456790.
+    text = exact_digits(text) or unicodedata.normalize("NFKC", text) if text else ""
+    digits = _PHONE_NOISE.sub("", text)
     if not digits:
         return ""
     international = digits.startswith(("+86", "0086"))

@@ -2,7 +2,9 @@
 
 A row is rejected only for what no one can work with or the workbook must not hold (HARD: no name, no phone
 and no e-mail, an ID or bank-card number, text longer than a cell); it is imported with any other problem
-(an industry not on the list, no owner), which is then listed on 校验结果 at the row it landed in.  Good
+(an industry not on the list, no owner, a phone that cannot be read), which is then listed on 校验结果 at the
+row it landed in.  An imported row keeps every value as typed: what the tool reads (a phone) is stored
+normalized, what it cannot read is stored as written.  Good
 rows that are the same customer as an existing one (judged as in dedupe) are reported, or with ``merge``
 update that customer (newest values win, tags united).  Rows that repeat an earlier row of the same file are
 reported once.  The rest become new customers with fresh ids.
@@ -17,6 +19,7 @@ import pandas as pd
 
 from .. import schema, values
 from ..tables import SheetTable
+from ..written_numbers import digits_lost
 from ..values import is_blank
 from .dedupe import find_duplicates, with_phone_text
 from .ids import new_ids
@@ -64,6 +67,8 @@ def import_problems(incoming: SheetTable, problems: pd.DataFrame) -> pd.DataFram
     text, data = incoming.text, incoming.data
     blank = pd.Series("", index=text.index)
     phone = data.get("phone", blank) != ""
+    # A phone whose last digits were rounded away is still the customer's number: the row comes in, flagged.
+    phone |= digits_lost(text.get("phone", blank)[~phone]).reindex(text.index, fill_value=False)
     email = values.valid_emails(text.get("email", blank)) & (text.get("email", blank) != "")
     contact_key = "phone" if "phone" in text.columns else "email"
     lost = text.index[~(phone | email)]
@@ -142,7 +147,7 @@ def plan_import(
                         "value": incoming.text.at[row, "name"], "code": code, "field": "name", "hint": other})
     if reports:
         errors = pd.concat([errors, pd.DataFrame(reports, columns=ERROR_COLUMNS)], ignore_index=True)
-    added = good.loc[[r for r in good.index if r not in dropped]].copy()
+    added = as_typed(incoming, good.loc[[r for r in good.index if r not in dropped]])
     fresh = new_ids(ids.astype(str), added.index, today, source=incoming.source)
     added["customer_id"] = fresh["customer_id"]
     added["created_at"] = fresh["created_at"]
@@ -158,6 +163,21 @@ def plan_import(
         placed=placed,
         review=_review(problems, placed, existing.sheet.name),
     )
+
+
+def as_typed(incoming: SheetTable, rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` (typed values) with each cell the tool could not read (a phone, a date) as it was typed: it is
+    stored as the user wrote it and listed on 校验结果, never emptied."""
+    out = rows.copy()
+    for key in out.columns.intersection(incoming.text.columns):
+        typed = incoming.text[key].reindex(out.index)
+        blank = out[key].isna()
+        if out[key].dtype == object or isinstance(out[key].dtype, pd.StringDtype):
+            blank |= out[key].astype(object).eq("")
+        unread = blank & (typed != "")
+        if unread.any():
+            out[key] = out[key].astype(object).where(~unread, typed)
+    return out
 
 
 def _review(problems: pd.DataFrame, placed: dict[int, int], sheet: str) -> pd.DataFrame:

@@ -18,6 +18,7 @@ import pyarrow as pa
 from .. import schema, values
 from ..schema import Field
 from ..tables import SheetTable
+from ..written_numbers import digits_lost
 from .options import closest_option, with_synonyms
 from .team import mail_address, visible
 
@@ -125,7 +126,11 @@ def _field_checks(
     if f.required and not f.maintained:
         yield "required_missing", ~filled, None
     if f.type == "phone":
-        yield "bad_phone", filled & (data == ""), None
+        unread = filled & (data == "")
+        # A number whose last digits were rounded away (1.38123E+10) is fixed from the source, not by retyping it.
+        lost = digits_lost(text[unread]).reindex(text.index, fill_value=False)
+        yield "phone_digits_lost", lost, None
+        yield "bad_phone", unread & ~lost, None
     elif f.type == "email":
         yield "bad_email", filled & ~values.valid_emails(text), None
     elif f.type in values.DATE_TYPES:
