@@ -19,6 +19,7 @@ class Input:
     value: str
     reasons: frozenset[str] = field(default_factory=frozenset)  # what validate lists for this cell
     stored: str | None = None  # what the workbook holds after import, when it is not the text as typed
+    refused: frozenset[str] = field(default_factory=frozenset)  # import lists the row on 导入错误 for these
 
 
 LONG = "长" * 40_000
@@ -37,7 +38,8 @@ INPUTS: list[Input] = [
     Input("emoji", "客户信息", "客户名称", "😀开心科技有限公司👍"),
     Input("zero-width", "客户信息", "联系人姓名", "王\u200b建国"),
     # Longer than an Excel cell holds: said, kept in full where it was typed.
-    Input("40000-chars", "客户信息", "备注", LONG, frozenset({"text_too_long"})),
+    Input("40000-chars", "客户信息", "客户名称", LONG, frozenset({"text_too_long"}),
+          refused=frozenset({"text_too_long"})),
     # Header-like and HTML-like text in a customer's cells is only text.
     Input("header-in-name", "客户信息", "客户名称", "北京公司\r\nBcc: x@evil.example"),
     Input("html-in-contact", "客户信息", "联系人姓名", "<img src=x onerror=alert(1)>王"),
@@ -53,8 +55,9 @@ INPUTS: list[Input] = [
     # Phones as other programs write them (import: exact digits are stored as digits; the rest kept as typed).
     Input("phone-float", "客户信息", "联系电话", "13812345679.0", stored="13812345679"),
     Input("phone-exact-e", "客户信息", "联系电话", "1.3812345679E+10", stored="13812345679"),
-    Input("phone-inexact-e", "客户信息", "联系电话", "1.38123E+10", frozenset({"bad_phone"})),
-    Input("phone-words", "客户信息", "联系电话", "请打前台", frozenset({"bad_phone"})),
+    Input("phone-inexact-e", "客户信息", "联系电话", "1.38123E+10", frozenset({"phone_digits_lost"})),
+    Input("phone-words", "客户信息", "联系电话", "请打前台", frozenset({"bad_phone"}),
+          refused=frozenset({"no_contact"})),  # no e-mail either: no way to reach them
     Input("phone-spaced", "客户信息", "联系电话", "+86 138 1234 5679", stored="13812345679"),
     Input("phone-landline", "客户信息", "联系电话", "(0571) 8888-1234", stored="0571-88881234"),
 ]
