@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import shutil
 import struct
@@ -15,6 +16,7 @@ from typer.testing import CliRunner
 
 from crm_sheets import schema
 from crm_sheets.cli import app
+from crm_sheets.workbook.read import read_book
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -175,6 +177,21 @@ def test_gbk_csv_with_csv_extension_is_read(tmp_path: Path) -> None:
     assert "没有发现问题" in result.output
     assert "Traceback" not in result.output
     assert p.read_bytes() == before
+
+
+@pytest.mark.parametrize("delimiter, encoding", [(",", "gbk"), (";", "utf-8-sig"), ("\t", "utf-16")])
+def test_a_csv_is_split_by_its_own_separator_whatever_its_cells_hold(tmp_path: Path, delimiter: str,
+                                                                        encoding: str) -> None:
+    """Python's csv writes the file (quoting as it must); a name holding a tab after a quote, a semicolon or a comma does
+    not change which separator the header row is split by (Excel's 'Unicode text' is UTF-16 with tabs)."""
+    names = ["", '"\t甲', "甲;乙,丙"]  # csv.Sniffer took the tab for the separator (hypothesis found it)
+    p = tmp_path / "导出.csv"
+    with p.open("w", encoding=encoding, newline="") as f:
+        out = csv.writer(f, delimiter=delimiter)
+        out.writerow(["客户名称", "所属行业", "联系人姓名", "联系电话", "客户来源", "负责人"])
+        out.writerows([name, "信息技术", "王建国", "13812345678", "展会推荐", "张经理"] for name in names)
+    table = read_book(p).tables["customers"]
+    assert list(table.text["name"]) == names
 
 
 def test_unknown_today_format_says_what_is_valid(tmp_path: Path) -> None:

@@ -175,7 +175,8 @@ def guarded(postgres: str) -> dict[str, str]:  # noqa: F811
     crm_keyword); where the server listens (host, port), for addresses."""
     with psycopg.connect(postgres, autocommit=True) as conn:
         hba = Path(conn.execute("SHOW hba_file").fetchone()[0])
-        hba.write_text("local all crm scram-sha-256\nhost all crm all scram-sha-256\n" + hba.read_text())
+        rules = "local all crm scram-sha-256\nhost all crm all scram-sha-256\n"
+        hba.write_text(rules + hba.read_text(encoding="utf-8"), encoding="utf-8")
         conn.execute(sql.SQL("CREATE ROLE crm LOGIN PASSWORD {}").format(SECRET))
         for form in ("url", "keyword"):
             conn.execute(f"CREATE DATABASE crm_{form} OWNER crm")
