@@ -104,19 +104,10 @@ def input_row(case: Input) -> int:
     return 3 if case.sheet == "客户信息" else len(BASE_TEAM) + 2
 
 
-# Not yet so (issue 32 is open): each fails today, and strict xfail says so the day it passes.
-PENDING = {("imported", "header-in-name"): "import changes a name's CR/LF"}
-
-
-def cases(kind: str, chosen: list[Input]) -> list:
-    return [pytest.param(c, id=c.id, marks=[pytest.mark.xfail(strict=True, reason=PENDING[kind, c.id])]
-                         if (kind, c.id) in PENDING else []) for c in chosen]
-
-
 TYPED = [c for c in INPUTS if c.column != "联系电话"]  # a phone's exact digits are an import's business
 
 
-@pytest.mark.parametrize("case", cases("typed", TYPED))
+@pytest.mark.parametrize("case", TYPED, ids=lambda c: c.id)
 def test_typed_in_the_workbook_through_every_command(case: Input, tmp_path: Path) -> None:
     folder = tmp_path / "a" / "b" / "c" / "目标"  # ../../../ from a folder inside it stays in tmp_path
     folder.mkdir(parents=True)
@@ -143,7 +134,7 @@ def test_typed_in_the_workbook_through_every_command(case: Input, tmp_path: Path
 IMPORTED = [c for c in INPUTS if c.sheet == "客户信息"]
 
 
-@pytest.mark.parametrize("case", cases("imported", IMPORTED))
+@pytest.mark.parametrize("case", IMPORTED, ids=lambda c: c.id)
 def test_imported_from_a_csv_nothing_typed_is_lost(case: Input, tmp_path: Path) -> None:
     folder = tmp_path / "目标"
     folder.mkdir()

@@ -26,7 +26,7 @@ ROW_R_RE = re.compile(rb"\br=[\"'](\d+)[\"']")
 SPANS_RE = re.compile(rb"\sspans=[\"'][^\"']*[\"']")
 STYLE_RE = re.compile(rb"\ss=[\"'](\d+)[\"']")
 # Characters XML 1.0 cannot carry, and text that already looks like Excel's escape for them.
-_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
+_UNWRITABLE = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")  # CR too: XML reads CR LF as LF
 
 
 @dataclass(frozen=True)
