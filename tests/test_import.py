@@ -147,6 +147,28 @@ def test_import_merge_updates_the_existing_customer(tmp_path: Path) -> None:
                            "wang@ruifeng.com", "展会推荐", "需求-价格敏感,企业规模-50人以下"]
 
 
+def test_import_merge_keeps_a_value_it_cannot_read_as_typed_and_flags_it(tmp_path: Path) -> None:
+    """Newest wins on merge, so an unreadable phone is stored as typed (the old one is on 合并记录) and listed on
+    校验结果 at the customer's row, never dropped in silence."""
+    workbook = tmp_path / "客户.xlsx"
+    rows = pd.DataFrame({"客户编号": ["CRM2024010100001"], "客户名称": ["北京瑞丰科技有限公司"], "所属行业": ["制造业"],
+                         "联系人姓名": ["王建国"], "联系电话": ["13812345678"], "联系邮箱": ["wang@ruifeng.com"],
+                         "客户来源": ["展会推荐"], "负责人": ["张经理"]})
+    write_workbook(workbook, data={"客户信息": rows})
+    source = tmp_path / "new.csv"
+    source.write_text("客户名称,联系人姓名,联系电话,联系邮箱,负责人\n"
+                      "北京瑞丰科技有限公司,王建国,请打前台转8012,wang@ruifeng.com,张经理\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["import", str(workbook), str(source), "--merge", "--today", "2026-11-24"])
+    assert result.exit_code == 1, result.output
+    book = python_calamine.CalamineWorkbook.from_path(str(workbook))
+    data = book.get_sheet_by_name("客户信息").to_python()
+    assert len(data) == 2 and data[1][4] == "请打前台转8012"
+    log = book.get_sheet_by_name(schema.MERGE_LOG.name).to_python()
+    assert any("13812345678" in map(str, r) for r in log[1:])
+    checked = book.get_sheet_by_name(schema.CHECK_RESULTS.name).to_python()
+    assert [(r[1], r[2], r[3]) for r in checked[1:] if r[0]] == [(2, "联系电话", "请打前台转8012")]
+
+
 def test_a_list_too_big_for_todays_ids_is_refused_before_matching(tmp_path: Path, monkeypatch) -> None:
     """The cheap check first (issue 17): serials 99991-99999 (9) left today, 20 good rows -> refused before
     dedupe runs."""

@@ -115,8 +115,10 @@ def plan_import(
     compared = [c for c in ("name", "contact", "phone", "email", "phone_text") if c in combined.columns]
     found = find_duplicates(combined[compared].fillna(""))
 
+    typed = as_typed(incoming, good)
     dropped: dict[int, tuple[str, str]] = {}  # incoming row -> (code, other)
     updates: dict[int, dict[str, object]] = {}
+    merged: dict[int, int] = {}  # incoming row -> the existing row it was merged into
     log: list[dict] = []
     ids = existing.text["customer_id"] if "customer_id" in existing.text.columns else pd.Series(dtype=object)
     for cluster in found.clusters:
@@ -129,7 +131,8 @@ def plan_import(
             for r in new:
                 dropped[r] = ("duplicate_existing", str(ids.get(target, target)))
             if merge:
-                changes = _newest(existing, target, [good.loc[r] for r in new])
+                changes = _newest(existing, target, [typed.loc[r] for r in new])
+                merged |= dict.fromkeys(new, target)
                 if changes:
                     updates[target] = changes
                     log.append(log_row(merge_id, today, str(ids.get(target, "")), KIND_SURVIVOR,
@@ -147,7 +150,7 @@ def plan_import(
                         "value": incoming.text.at[row, "name"], "code": code, "field": "name", "hint": other})
     if reports:
         errors = pd.concat([errors, pd.DataFrame(reports, columns=ERROR_COLUMNS)], ignore_index=True)
-    added = as_typed(incoming, good.loc[[r for r in good.index if r not in dropped]])
+    added = typed.loc[[r for r in typed.index if r not in dropped]]
     fresh = new_ids(ids.astype(str), added.index, today, source=incoming.source)
     added["customer_id"] = fresh["customer_id"]
     added["created_at"] = fresh["created_at"]
@@ -161,7 +164,7 @@ def plan_import(
         duplicates=len(dropped),
         rejected=len(rejected),
         placed=placed,
-        review=_review(problems, placed, existing.sheet.name),
+        review=_review(problems, placed, existing.sheet.name, merged, updates),
     )
 
 
@@ -180,13 +183,20 @@ def as_typed(incoming: SheetTable, rows: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _review(problems: pd.DataFrame, placed: dict[int, int], sheet: str) -> pd.DataFrame:
-    """The imported rows' problems as 校验结果 rows: at the sheet row each landed in."""
-    landed = problems[~problems["hard"] & problems["row"].isin(list(placed))] if len(problems) else problems
+def _review(problems: pd.DataFrame, placed: dict[int, int], sheet: str, merged: dict[int, int],
+            updates: dict[int, dict[str, object]]) -> pd.DataFrame:
+    """The imported rows' problems as 校验结果 rows: at the sheet row each landed in, or, for a row merged into an
+    existing customer, at that customer's row where the merge took the cell."""
+    if not len(problems):
+        return _empty(PROBLEM_COLUMNS)
+    soft = problems[~problems["hard"]]
+    took = {(r, f) for r, target in merged.items() for f in updates.get(target, {})}
+    taken = [(r, f) in took for r, f in zip(soft["row"], soft["field"])]
+    landed = soft[soft["row"].isin(list(placed)) | pd.Series(taken, index=soft.index, dtype=bool)]
     if not len(landed):
         return _empty(PROBLEM_COLUMNS)
-    return landed.assign(sheet=sheet, row=landed["row"].map(placed).astype("int64"))[PROBLEM_COLUMNS].reset_index(
-        drop=True)
+    return landed.assign(sheet=sheet, row=landed["row"].map(placed | merged).astype("int64"))[PROBLEM_COLUMNS
+                                                                                            ].reset_index(drop=True)
 
 
 def _newest(existing: SheetTable, row: int, incoming: list[pd.Series]) -> dict[str, object]:
