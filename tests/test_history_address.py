@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import socket
+import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import quote
@@ -154,6 +155,25 @@ def test_an_unreachable_server_is_one_line_and_the_workbook_untouched(tmp_path: 
         assert len(lines) == 1 and says in lines[0] and address in lines[0] and "Connection refused" in lines[0], lines
         assert "意外错误" not in done.output and "unexpected" not in done.output and MARK not in done.output
         assert sha(path) == digest and files(tmp_path) == before
+
+
+def test_a_server_that_never_answers_is_given_up_on(tmp_path: Path, book: Path) -> None:
+    """A port that takes the connection and never answers (a firewall or a hung server): libpq alone would wait
+    for ever; the command gives up after its timeout (2 s here, as the address may set it) with one line."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)  # the kernel completes the handshake; nobody reads
+        address = f"postgresql://crm@127.0.0.1:{silent.getsockname()[1]}/crm"
+        path = with_address(book, tmp_path, address)
+        before, digest = files(tmp_path), sha(path)
+        run = ("import sys; from crm_sheets.stores import history; history.CONNECT_TIMEOUT = 2; "
+               "from crm_sheets.cli import main; sys.argv[0] = 'crm-sheets'; main()")
+        done = subprocess.run([sys.executable, "-c", run, "archive", str(path), "--before", "2026-06-01"],
+                              capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "连不上历史数据库" in lines[0] and "timeout" in lines[0], lines
+    assert sha(path) == digest and files(tmp_path) == before
 
 
 def test_a_missing_driver_is_one_line_and_the_workbook_untouched(tmp_path: Path, book: Path, monkeypatch) -> None:

@@ -37,6 +37,9 @@ STANDING = ":standing"  # the part of a batch's sheet that holds only its standi
 FEEDBACK = ":feedback"  # the part of a batch's follow-ups that holds their feedback counts
 PASSWORD_ENV = "CRM_SHEETS_DB_PASSWORD"
 KEYRING_SERVICE = "crm-sheets"
+# libpq waits for a server that takes the connection but never answers as long as the system lets it (minutes or
+# for ever); the job must go on to the morning's mail.
+CONNECT_TIMEOUT = 10
 _SPACE = " \t\n\r\f\v"  # libpq's isspace(): an ideographic space is part of a value to it
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS crm_batches (batch TEXT PRIMARY KEY, state TEXT NOT NULL, moved_at TEXT NOT NULL)",
@@ -265,7 +268,8 @@ def _pointed(ids: pa.ChunkedArray, into: dict[str, str]) -> pa.ChunkedArray:
 
 
 def _with_password(url: str) -> str:
-    """The address with its password from the environment or the keyring (never from the workbook)."""
+    """The address with its password from the environment or the keyring (never from the workbook), and a
+    connection timeout."""
     password = os.environ.get(PASSWORD_ENV)
     if password is None:
         import keyring
@@ -275,11 +279,12 @@ def _with_password(url: str) -> str:
             password = keyring.get_password(KEYRING_SERVICE, url)
         except KeyringError:  # no keyring on this machine (a server, CI): a password-less connection is tried
             password = None
-    if not password:
-        return url
-    from psycopg.conninfo import make_conninfo  # libpq's quoting: any character in a password, either form
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo  # libpq's quoting: any character, either form
 
-    return make_conninfo(url, password=password)
+    more: dict[str, object] = {"password": password} if password else {}
+    if "connect_timeout" not in conninfo_to_dict(url):  # a timeout the address gives is the team's choice
+        more["connect_timeout"] = CONNECT_TIMEOUT
+    return make_conninfo(url, **more)
 
 
 def _pack(text: pd.DataFrame, data: pd.DataFrame) -> bytes:
