@@ -276,10 +276,7 @@ def remind_cmd(
     lang = language(lang)
     outcome = _run(lang, path, lambda progress: remind.run(
         FileStore(path, progress), today=_today(today), dry_run=dry_run))
-    out.print(t("remind.done", lang, file=outcome.book.path.name, **remind.task_counts(outcome.sheet),
-                mails=len(outcome.mails), sent=outcome.delivery.get("sent", 0),
-                failed=outcome.delivery.get("failed", 0)), markup=False)
-    for line in outcome.notes(lang, dry_run):
+    for line in outcome.lines(lang, dry_run):
         out.print(line, markup=False)
     raise typer.Exit(1 if outcome.skipped else 0)  # done, and someone got no mail
 

@@ -104,9 +104,8 @@ def _tag(store: ExcelStore, today: dt.datetime, lang: str) -> str:
 
 
 def _remind(store: ExcelStore, today: dt.datetime, lang: str, *, send: bool) -> str:
-    outcome = remind.run(store, today=today, send=send)
-    return t("remind.done", lang, file=store.name, **remind.task_counts(outcome.sheet), mails=len(outcome.mails),
-             sent=outcome.delivery.get("sent", 0), failed=outcome.delivery.get("failed", 0))
+    lines = remind.run(store, today=today, send=send).lines(lang, dry_run=False)
+    return "\n".join(lines if send else lines[:1])  # without sending, notes on mail would not be true
 
 
 def _summary(store: ExcelStore, today: dt.datetime, lang: str) -> str:

@@ -17,11 +17,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 import python_calamine
+import xlwings as xw
+from file_engine import FileBook
 from smtp import Inbox, body
 from test_remind import TEAM, TODAY, build
 from typer.testing import CliRunner
 
-from crm_sheets import errors, schema
+from crm_sheets import errors, excel, schema
 from crm_sheets.cli import app
 from crm_sheets.job import LOG_FILE, Job, file_log
 from crm_sheets.mail import LEDGER, OUTBOX, Ledger
@@ -103,6 +105,20 @@ def test_a_bad_address_skips_one_person_and_everyone_else_is_mailed(tmp_path: Pa
     assert {r[count] for r in tasks[1:] if r[owner] == "李销售"} == {0}
     assert any(r[count] == 1 for r in tasks[1:] if r[owner] == "王销售")
     assert not list(tmp_path.rglob("*y@x.com*")) and not list(Path("/tmp").glob("y@x.com*"))
+
+
+def test_the_button_names_who_was_not_mailed(tmp_path: Path, inbox: Inbox) -> None:
+    """发送提醒 in Excel says what the command line says: who got no mail, and everyone else's went out."""
+    path = build(tmp_path, inbox.port, team_with("li@example.com\r\nBcc: x@y.com"))
+    engine = FileBook(path)
+    xw.Book(impl=engine).set_mock_caller()
+    try:
+        excel.send_reminders()
+    finally:
+        del xw.Book._mock_caller
+    (message,) = engine.app.alerts
+    assert "没有发给：李销售" in message, message
+    assert sorted(r for rs in inbox.recipients for r in rs) == ["boss@example.com", "wang@example.com"]
 
 
 @pytest.mark.parametrize("cell", INJECTIONS)

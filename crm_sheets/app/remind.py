@@ -35,9 +35,13 @@ class RemindOutcome:
     write_error: errors.CrmError | None = None
     skipped: tuple[str, ...] = ()  # people whose 团队 邮箱 cannot be mailed: nothing was sent to them
 
-    def notes(self, lang: str, dry_run: bool) -> list[str]:
-        """The lines after the counts: a dry run, where mail went, what was not written, who was not mailed."""
-        lines = [t("remind.dry", lang)] if dry_run else []
+    def lines(self, lang: str, dry_run: bool) -> list[str]:
+        """The report, for the command line and the button alike: the counts, then a dry run, where mail went,
+        what was not written, who was not mailed."""
+        lines = [t("remind.done", lang, file=self.book.path.name, **_task_counts(self.sheet), mails=len(self.mails),
+                   sent=self.delivery.get("sent", 0), failed=self.delivery.get("failed", 0))]
+        if dry_run:
+            lines.append(t("remind.dry", lang))
         if not dry_run and not self.book.setting("SMTP服务器").strip():
             lines.append(t("remind.outbox", lang, path=self.book.path.parent / OUTBOX))
         if self.write_error is not None:
@@ -180,7 +184,7 @@ def send_mails(book: Book, folder: Path, mails: list[Mail], today: dt.datetime) 
     return new, deliver(ledger, smtp, folder, today)
 
 
-def task_counts(sheet: pd.DataFrame) -> dict[str, int]:
+def _task_counts(sheet: pd.DataFrame) -> dict[str, int]:
     """Tasks on 回访任务 still to act on: all of them, overdue, escalated (for the one-line report)."""
     status = sheet["status"].value_counts()
     return {"open": int(status.reindex([TO_DO, OVERDUE, ESCALATED]).fillna(0).sum()),
