@@ -210,3 +210,35 @@ def test_a_bad_cap_is_refused_and_zero_lists_everyone(tmp_path: Path) -> None:
         due = {cid for cid, i in known.items() if i["owner"] == owner and not i["escalated"] and due_day(i) <= today}
         text = text_of(mails[EMAIL[owner]])
         assert set(named(text, known)) == due and "另有" not in text
+
+
+def test_who_is_listed_and_in_what_order_by_hand() -> None:
+    """Five customers of one person, cap 3: the least reminded first, then overdue longest, priority, tier; in the
+    mail overdue before today, then priority, tier, days overdue.  Expected orders worked out by hand."""
+    from crm_sheets.letters import owner_letter
+    from crm_sheets.rules.digest import shortlist
+
+    today = pd.Timestamp("2026-11-24")
+    rows = [  # customer, status, due, priority, 提醒次数 so far, 价值层级
+        ("A", "逾期", "2026-11-20", 5, 2, "普通价值"),  # reminded twice already: last
+        ("B", "逾期", "2026-11-22", 5, 0, "普通价值"),
+        ("C", "逾期", "2026-11-22", 2, 0, "普通价值"),  # same day as B, more urgent rule
+        ("D", "待执行", "2026-11-24", 5, 0, "中价值"),
+        ("E", "待执行", "2026-11-24", 5, 0, "高价值"),  # after D by 客户编号, before it by tier
+    ]
+    work = pd.DataFrame([{"owner": "李销售", "customer_id": c, "status": s, "due": pd.Timestamp(d), "priority": p,
+                          "task_id": f"{c}-1", "rule": "阶段节奏回访", "days_overdue": (today - pd.Timestamp(d)).days,
+                          "reminders": n + 1, "name": f"客户{c}", "phone": "13800000000", "script": "[A] 你好",
+                          "tier": t} for c, s, d, p, n, t in rows])
+    tiers = work.set_index("customer_id")["tier"]
+    picked = shortlist(work, pd.Series([r[4] for r in rows]), tiers, 3)
+    # Nobody reminded yet comes first: C and B (due 11-22: C's priority 2 first), then E (高价值 before D's 中价值).
+    assert picked.loc[picked["listed"], "customer_id"].tolist() == ["C", "B", "E"]
+    letter = owner_letter("李销售", work[work["customer_id"].isin(["C", "B", "E"])], today.date(), "", False,
+                          {"逾期": 3, "今天": 2})
+    text = letter.text()
+    assert [text.index(f"客户{c}") for c in "CBE"] == sorted(text.index(f"客户{c}") for c in "CBE")
+    assert "逾期 3（列出 2） · 今天 2（列出 1） · 本周内 0" in text and "另有 2 位，见工作簿“回访任务”" in text
+    everyone = owner_letter("李销售", work, today.date(), "", False)
+    order = [everyone.text().index(f"客户{c}") for c in "CABED"]
+    assert order == sorted(order)  # overdue: priority 2, then A (4 days) before B (2); today: 高价值 first
