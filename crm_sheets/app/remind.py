@@ -97,6 +97,9 @@ def skipped_note(names: tuple[str, ...]) -> str:
             "请改正邮箱，详见“校验结果”。")
 
 
+CAP = "每人每天回访上限"
+
+
 def daily_cap(book: Book) -> int:
     """设置 每人每天回访上限: how many customers one person's mail lists at most (0: all; blank: the default)."""
     typed = book.setting(CAP).strip()
@@ -116,9 +119,6 @@ def mail_sender(book: Book) -> str:
     if address is None:
         raise errors.BadSender(file=book.path.name, value=visible(typed))
     return address
-
-
-CAP = "每人每天回访上限"
 
 
 @dataclass
