@@ -293,6 +293,12 @@ class CannotArchive(CrmError):
     unchanged = True
 
 
+class BadDailyCap(CrmError):
+    """{file} 工作表“设置”: 每人每天回访上限“{value}”不对；填一个整数，如 30（0 = 不限）。"""
+    en = "{file} sheet 设置: 每人每天回访上限 (daily list cap) '{value}' is not a whole number; enter e.g. 30 (0 = no limit)."
+    unchanged = True
+
+
 class BadSender(CrmError):
     """{file} 工作表“设置”: 发件人邮箱“{value}”不能用来发信；只填一个地址，如 crm@example.com。"""
     en = "{file} sheet 设置: sender address '{value}' cannot be used; enter one address such as crm@example.com."

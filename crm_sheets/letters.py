@@ -25,6 +25,7 @@ WEEKDAYS = "一二三四五六日"
 SECTION_COLOURS = {"逾期": "#C0392B", "今天": "#1F6FB2", "本周内": "#6B7280", "需人工跟进": "#B7791F",
                    "逾期未联系": "#C0392B", "本月执行": "#2F855A"}
 CLOSE_THE_LOOP = "联系后照常在“跟进记录”记一笔，任务会自动完成，不用再回“回访任务”表填写。"
+DIGEST_LIMIT = 20  # customers a manager's digest lists per section; the rest are on 回访任务
 
 
 @dataclass
@@ -39,6 +40,7 @@ class Item:
 class Section:
     heading: str
     items: list[Item]
+    note: str = ""  # a line under the heading (how many there are in all when not all are listed)
 
 
 @dataclass
@@ -53,7 +55,7 @@ class Letter:
     def text(self) -> str:
         out = [self.masthead, "", self.greeting, self.summary]
         for section in self.sections:
-            out += ["", f"【{section.heading}】{len(section.items)}"]
+            out += ["", f"【{section.heading}】{len(section.items)}", *filter(None, [section.note])]
             for k, item in enumerate(section.items, start=1):
                 out.append(f"{k}. {item.title}" + (f"  {item.aside}" if item.aside else ""))
                 out += [f"   {line}" for line in item.lines]
@@ -70,6 +72,8 @@ class Letter:
             rows.append(_row(f"【{e(section.heading)}】{len(section.items)}",
                              f"padding:10px 16px 6px;font-size:15px;font-weight:bold;color:{colour};"
                              f"border-top:3px solid {colour};"))
+            if section.note:
+                rows.append(_row(e(section.note), "padding:0 16px 6px;font-size:13px;color:#6B7280;"))
             for k, item in enumerate(section.items, start=1):
                 aside = e(item.aside)
                 if item.tel:
@@ -127,8 +131,13 @@ def _reasons(tasks: pd.DataFrame) -> pd.Series:
     return tasks["rule"].astype(str) + "（" + when + reminded + "）"
 
 
-def owner_letter(owner: str, tasks: pd.DataFrame, day: dt.date, company: str, full_phone: bool) -> Letter:
-    """今日回访清单 for one person: each customer once, all its reasons on one line, most urgent first."""
+def owner_letter(owner: str, tasks: pd.DataFrame, day: dt.date, company: str, full_phone: bool,
+                 totals: dict[str, int] | None = None) -> Letter:
+    """今日回访清单 for one person: each customer once, all its reasons on one line, in the order to call them.
+
+    ``tasks`` are those of the customers listed today; ``totals``: the person's customers per section in all,
+    when the list is capped (设置 每人每天回访上限) and holds fewer.
+    """
     customers = visits(tasks, _reasons(tasks))
     sections = []
     for heading in SECTIONS:
@@ -137,33 +146,44 @@ def owner_letter(owner: str, tasks: pd.DataFrame, day: dt.date, company: str, fu
         if items:
             sections.append(Section(heading, items))
     counts = {s.heading: len(s.items) for s in sections}
-    summary = " · ".join(f"{h} {counts.get(h, 0)}" for h in SECTIONS)
+    totals = totals or counts
+    summary = " · ".join(f"{h} {totals.get(h, 0):,}" + (f"（列出 {counts.get(h, 0)}）"
+                                                          if totals.get(h, 0) > counts.get(h, 0) else "")
+                         for h in SECTIONS)
     due_now = counts.get("逾期", 0) + counts.get("今天", 0)
+    more = sum(totals.values()) - sum(counts.values())
+    closing = [f"另有 {more:,} 位，见工作簿“回访任务”；之后几天的清单会依次列出。"] if more else []
     return Letter(subject=f"今日回访清单（{due_now}）{day:%m-%d}：{summary}", masthead=masthead(company, day),
                   greeting=(f"{owner}，您好：今天请联系这 {due_now} 位客户。" if due_now
                             else f"{owner}，您好：今天没有到期的回访，本周内有这些安排。"), summary=summary, sections=sections,
-                  closing=[CLOSE_THE_LOOP])
+                  closing=[*closing, CLOSE_THE_LOOP])
 
 
 def manager_letter(d: Digest, day: dt.date, company: str, full_phone: bool, overdue_days: int,
                    notes: tuple[str, ...] = ()) -> Letter:
     """The manager's digest: escalations, customers overdue N days or more, each person's month."""
     escalations = [_customer(e, [f"负责人 {e.owner} · 多次未接通，请安排人工跟进"], full_phone)
-                   for e in d.escalations.itertuples()]
+                   for e in d.escalations.head(DIGEST_LIMIT).itertuples()]
     overdue = [_customer(o, [f"负责人 {o.owner} · {o.rule} 逾期 {o.days_overdue} 天"], full_phone)
-               for o in d.overdue.itertuples()]
+               for o in d.overdue.head(DIGEST_LIMIT).itertuples()]
     due, done, missed = (int(d.people[c].sum()) for c in ("due", "done", "missed"))
     people = [Item(row.Index, _rate(row.done, row.due), [f"已完成 {row.done} / 应回访 {row.due} · 错过 {row.missed}"])
               for row in d.people.itertuples()]
-    sections = [Section(h, items) for h, items in (("需人工跟进", escalations), ("逾期未联系", overdue),
-                                                   ("本月执行", people)) if items]
-    summary = (f"需人工跟进 {len(escalations)} · 逾期 {overdue_days} 天以上 {len(overdue)} · 本月错过 {missed} · "
+    sections = [Section(h, items, _listed_of(len(everyone), len(items)))
+                for h, items, everyone in (("需人工跟进", escalations, d.escalations),
+                                           ("逾期未联系", overdue, d.overdue), ("本月执行", people, d.people)) if items]
+    summary = (f"需人工跟进 {len(d.escalations):,} · 逾期 {overdue_days} 天以上 {len(d.overdue):,} · 本月错过 {missed} · "
                f"团队执行率 {_rate(done, due)}（{done}/{due}）")
     closing = [f"注意：{note}" for note in notes]
     closing.append("执行率 = 本月到期的回访任务中，已在“跟进记录”联系上（或标记 已完成）的比例。")
-    return Letter(subject=f"团队回访日报 {day:%m-%d}：需人工跟进 {len(escalations)}，执行率 {_rate(done, due)}",
+    return Letter(subject=f"团队回访日报 {day:%m-%d}：需人工跟进 {len(d.escalations):,}，执行率 {_rate(done, due)}",
                   masthead=masthead(company, day), greeting=f"{d.manager}，您好：", summary=summary,
                   sections=sections, closing=closing)
+
+
+def _listed_of(total: int, listed: int) -> str:
+    """The line under a digest section that lists only some of its customers."""
+    return f"共 {total:,} 位，列出最久未联系的 {listed} 位；全部见“回访任务”" if total > listed else ""
 
 
 def _rate(done: int, due: int) -> str:

@@ -13,10 +13,9 @@ from ..letters import manager_letter, owner_letter, reminded_tasks
 from ..i18n import t
 from ..mail import LOCAL_SENDER, OUTBOX, Ledger, Mail, SmtpSettings, deliver, sent_reminders
 from ..outputs import FrameOut
-from ..rules.digest import digests, owners_work
+from ..rules.digest import digests, owners_work, shortlist, to_mention
 from ..rules.lifecycle import escalated
-from ..rules.tasks import (ESCALATED, OVERDUE, TO_DO, open_tasks, settle, task_sheet, typed_dues,
-                           typed_results)
+from ..rules.tasks import ESCALATED, OVERDUE, TO_DO, UPCOMING, settle, task_sheet, typed_dues, typed_results
 from ..rules.team import mail_address, mail_addresses, visible
 from ..workbook.read import Book
 from .common import crm_workbook
@@ -98,6 +97,18 @@ def skipped_note(names: tuple[str, ...]) -> str:
             "请改正邮箱，详见“校验结果”。")
 
 
+CAP = "每人每天回访上限"
+
+
+def daily_cap(book: Book) -> int:
+    """设置 每人每天回访上限: how many customers one person's mail lists at most (0: all; blank: the default)."""
+    typed = book.setting(CAP).strip()
+    value = float(pd.to_numeric(typed, errors="coerce")) if typed else book.number(CAP)
+    if not (value >= 0 and value.is_integer()):  # not a number, below zero, a fraction, infinite
+        raise errors.BadDailyCap(file=book.path.name, value=visible(typed))
+    return int(value)
+
+
 def mail_sender(book: Book) -> str:
     """设置 发件人邮箱 as the From of every mail: one checked address (our own placeholder when there is neither a
     server nor a sender, and the mail only goes to outbox/)."""
@@ -122,6 +133,7 @@ class RemindPlan:
     escalations: pd.DataFrame
     addresses: dict[str, str]  # who can be mailed, at which checked address
     skipped: tuple[str, ...]  # who cannot: their 团队 邮箱 is not one usable address
+    listed: pd.DataFrame  # per owner with an address and customer to mention: section, listed today (shortlist)
 
     def mails(self, manager_notes: tuple[str, ...] = ()) -> list[Mail]:
         """One per owner with work, one digest per manager; ``manager_notes``: lines for the managers."""
@@ -132,9 +144,17 @@ class RemindPlan:
         company = book.setting("公司名称").strip()
         full = book.setting("邮件显示完整号码").strip() == "是"
         overdue_days = int(book.number("逾期上报天数"))
-        mails = [owner_letter(owner, work, day, company, full).mail(f"{day}|{email[owner]}|owner", email[owner],
-                                                                     reminded_tasks(work))
-                 for owner, work in owners_work(self.sheet, today) if owner in email]
+        listed = self.listed[self.listed["listed"]]
+        totals = self.listed.groupby(["owner", "section"]).size()
+        tiers = self.profile["tier"]
+        mails = []
+        for owner, work in owners_work(self.sheet, today):
+            if owner not in email:
+                continue
+            work = work[work["customer_id"].isin(listed.loc[listed["owner"] == owner, "customer_id"])]
+            letter = owner_letter(owner, work.assign(tier=work["customer_id"].map(tiers)), day, company, full,
+                                  totals[owner].to_dict())
+            mails.append(letter.mail(f"{day}|{email[owner]}|owner", email[owner], reminded_tasks(work)))
         mails += [manager_letter(d, day, company, full, overdue_days, manager_notes).mail(
             f"{day}|{email[d.manager]}|manager", email[d.manager])
             for d in digests(team, self.settled, self.profile, self.escalations, today, overdue_days)
@@ -166,14 +186,18 @@ def plan_reminders(book: Book, today: dt.datetime, previous: pd.DataFrame,
     escalations = escalated(profile)
     settled = settle(tasks, typed, escalations, today)
     email, unusable = mail_addresses(book.team)
-    # Today's mail reminds each owner (with an address) of their open tasks: count it in.
-    mailed = open_tasks(settled)
-    mailed = mailed[mailed["owner"].isin(email)]["task_id"]
     counts = pd.Series(reminded or {}, dtype="int64").reindex(settled["task_id"]).fillna(0).astype(int)
+    # Today's mail reminds each owner (with an address) of the open tasks of the customers it lists: count it in.
+    work = to_mention(settled, today)
+    work = work[work["owner"].isin(email)]
+    listed = shortlist(work, counts.reindex(work["task_id"]), profile["tier"], daily_cap(book))
+    chosen = listed.loc[listed["listed"], ["owner", "customer_id"]].assign(_listed=True)
+    marked = work[["owner", "customer_id", "status", "task_id"]].merge(chosen, how="left", on=["owner", "customer_id"])
+    mailed = marked.loc[marked["_listed"].eq(True) & (marked["status"] != UPCOMING), "task_id"]
     counts.loc[mailed.to_numpy()] += 1
     sheet = task_sheet(settled, typed, profile, counts, today)
     return RemindPlan(book=book, today=today, sheet=sheet, settled=settled, profile=profile, escalations=escalations,
-                      addresses=email, skipped=tuple(unusable))
+                      addresses=email, skipped=tuple(unusable), listed=listed)
 
 
 def send_mails(book: Book, folder: Path, mails: list[Mail], today: dt.datetime) -> tuple[int, dict[str, int]]:
