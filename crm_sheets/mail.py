@@ -131,7 +131,7 @@ class Ledger:
                     "INSERT OR IGNORE INTO mail (key, recipient, subject, body, status, attempts, next_try, tasks)"
                     " VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)",
                     (m.key, checked(m.recipient), m.subject, message(m, sender, now), now.isoformat(),
-                     "\n".join(m.tasks) or None)).rowcount
+                     "\n".join(dict.fromkeys(m.tasks)) or None)).rowcount  # a task once per mail
         return new
 
     def reminders(self, before: dt.date) -> dict[str, int]:
