@@ -104,9 +104,10 @@ class Ledger:
 
     A mail's body is kept only until it is delivered (exactly once, and a resend under the same Message-ID, need
     it until then); then the row keeps key, recipient, subject, status and times.  Reminders are counted per
-    任务编号, not per task and mail: a mail's tasks wait beside it and are counted when it is sent, and the counts
-    of tasks that left 回访任务 are dropped (keep_counts).  So the file holds one morning's mail at most, however
-    many mornings there were; the space a delivered body took is given back to the disk (auto_vacuum).
+    任务编号, not per task and mail: a mail's tasks wait with its body (table waiting) and are counted when it is
+    sent, and the counts of tasks that left 回访任务 are dropped (keep_counts).  So the file holds one morning's
+    mail at most, however many mornings there were; the pages a delivered body took go back to the disk
+    (auto_vacuum), and the rows of table mail stay small and packed.
     """
 
     def __init__(self, folder: Path) -> None:
@@ -127,11 +128,12 @@ class Ledger:
         new = 0
         with closing(self._connect()) as db, db:
             for m in mails:
-                new += db.execute(
-                    "INSERT OR IGNORE INTO mail (key, recipient, subject, body, status, attempts, next_try, tasks)"
-                    " VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)",
-                    (m.key, checked(m.recipient), m.subject, message(m, sender, now), now.isoformat(),
-                     "\n".join(dict.fromkeys(m.tasks)) or None)).rowcount  # a task once per mail
+                added = db.execute("INSERT OR IGNORE INTO mail VALUES (?, ?, ?, 'pending', 0, ?, NULL, NULL)",
+                                   (m.key, checked(m.recipient), m.subject, now.isoformat())).rowcount
+                if added:
+                    new += 1
+                    db.execute("INSERT INTO waiting VALUES (?, ?, ?)", (m.key, message(m, sender, now),
+                                                                      "\n".join(dict.fromkeys(m.tasks))))
         return new
 
     def reminders(self, before: dt.date) -> dict[str, int]:
@@ -155,16 +157,17 @@ class Ledger:
     def pending(self, now: dt.datetime) -> list[tuple[str, str, bytes]]:
         with closing(self._connect()) as db:
             return db.execute(
-                "SELECT key, recipient, body FROM mail WHERE status = 'pending' AND next_try <= ? ORDER BY key",
+                "SELECT key, recipient, body FROM mail JOIN waiting USING (key)"
+                " WHERE status = 'pending' AND next_try <= ? ORDER BY key",
                 (now.isoformat(),),
             ).fetchall()
 
     def sent(self, key: str, now: dt.datetime) -> None:
         """Mark ``key`` delivered: its body goes, its tasks are counted (once, in the same transaction)."""
         with closing(self._connect()) as db, db:
-            row = db.execute("SELECT tasks FROM mail WHERE key = ? AND status != 'sent'", (key,)).fetchone()
-            db.execute("UPDATE mail SET status = 'sent', sent_at = ?, body = NULL, tasks = NULL WHERE key = ?",
-                       (now.isoformat(), key))
+            row = db.execute("SELECT tasks FROM waiting WHERE key = ?", (key,)).fetchone()
+            db.execute("UPDATE mail SET status = 'sent', sent_at = ? WHERE key = ?", (now.isoformat(), key))
+            db.execute("DELETE FROM waiting WHERE key = ?", (key,))
             if row and row[0]:
                 day = key[:10]
                 db.executemany(COUNT_ONE, [(t, day) for t in row[0].split("\n")])
@@ -195,44 +198,50 @@ class Ledger:
             db.execute("INSERT OR IGNORE INTO runs VALUES (?, ?)", (kind, day.isoformat()))
 
 
-# The ledger's layout (PRAGMA user_version).  0: every body kept, table reminded(task_id, key) with a row per task
-# and mail.  1: bodies until delivered, the tasks of a mail beside it until then, counts per task in reminder.
+# The ledger's layout (PRAGMA user_version).  0: every body kept in table mail, table reminded(task_id, key) with a
+# row per task and mail.  1: a mail's body and tasks in table waiting until it is sent, counts per task in reminder.
 SCHEMA = 1
 INCREMENTAL = 2  # PRAGMA auto_vacuum
-# A sent mail of day ``day`` reminded of this task once more: count, latest day, and how many on that day (so
-# reminders() can leave out the mails of ``before`` and after).
+# A sent mail of day ?2 reminded of task ?1 once more: count, latest day, and how many on that day (so reminders()
+# can leave out the mails of ``before`` and after).
 COUNT_ONE = (
     "INSERT INTO reminder VALUES (?1, 1, ?2, 1) ON CONFLICT (task_id) DO UPDATE SET count = count + 1,"
     " last_count = CASE WHEN ?2 > last_day THEN 1 WHEN ?2 = last_day THEN last_count + 1 ELSE last_count END,"
     " last_day = max(last_day, ?2)"
 )
+MAIL_TABLE = ("CREATE TABLE {} (key TEXT PRIMARY KEY, recipient TEXT, subject TEXT, status TEXT, attempts INTEGER,"
+              " next_try TEXT, sent_at TEXT, error TEXT)")
 
 
 def _migrate(db: sqlite3.Connection) -> None:
     """Bring a ledger (none, or one written before layout 1) to layout 1 in one transaction: each task's count
-    from the old table, the tasks of mails not yet sent beside them, sent mails' bodies dropped."""
+    from the old table, the bodies and tasks of mails not yet sent kept for them, sent mails' bodies dropped."""
     with db:
         db.execute("BEGIN IMMEDIATE")
         if db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA:  # another process did it meanwhile
             return
-        db.execute("CREATE TABLE IF NOT EXISTS mail (key TEXT PRIMARY KEY, recipient TEXT, subject TEXT, body BLOB,"
-                   " status TEXT, attempts INTEGER, next_try TEXT, sent_at TEXT, error TEXT, tasks TEXT)")
-        if "tasks" not in {c[1] for c in db.execute("PRAGMA table_info(mail)")}:
-            db.execute("ALTER TABLE mail ADD COLUMN tasks TEXT")
         db.execute("CREATE TABLE IF NOT EXISTS runs (kind TEXT, day TEXT, PRIMARY KEY (kind, day))")
-        db.execute("CREATE TABLE IF NOT EXISTS reminder (task_id TEXT PRIMARY KEY, count INTEGER, last_day TEXT,"
-                   " last_count INTEGER) WITHOUT ROWID")
-        if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'reminded'").fetchone():
+        db.execute("CREATE TABLE reminder (task_id TEXT PRIMARY KEY, count INTEGER, last_day TEXT, last_count INTEGER)"
+                   " WITHOUT ROWID")
+        db.execute("CREATE TABLE waiting (key TEXT PRIMARY KEY, body BLOB, tasks TEXT)")
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'mail'").fetchone():
+            db.execute(MAIL_TABLE.format("mail"))
+        else:
+            db.execute("CREATE TABLE IF NOT EXISTS reminded (task_id TEXT, key TEXT, PRIMARY KEY (task_id, key))")
             db.execute(
                 "INSERT INTO reminder WITH s AS (SELECT r.task_id, substr(r.key, 1, 10) AS day FROM reminded r"
                 " JOIN mail m ON m.key = r.key WHERE m.status = 'sent'),"
                 " latest AS (SELECT task_id, MAX(day) AS last FROM s GROUP BY task_id)"
                 " SELECT s.task_id, COUNT(*), latest.last, SUM(s.day = latest.last) FROM s JOIN latest USING (task_id)"
                 " GROUP BY s.task_id")
-            db.execute("UPDATE mail SET tasks = (SELECT group_concat(task_id, char(10)) FROM reminded r"
-                       " WHERE r.key = mail.key) WHERE status != 'sent'")
+            db.execute("INSERT INTO waiting SELECT key, body, (SELECT ifnull(group_concat(task_id, char(10)), '')"
+                       " FROM reminded r WHERE r.key = mail.key) FROM mail WHERE status != 'sent'")
+            db.execute(MAIL_TABLE.format("mail_v1"))
+            db.execute("INSERT INTO mail_v1 SELECT key, recipient, subject, status, attempts, next_try, sent_at, error"
+                       " FROM mail")
+            db.execute("DROP TABLE mail")
             db.execute("DROP TABLE reminded")
-        db.execute("UPDATE mail SET body = NULL WHERE status = 'sent' AND body IS NOT NULL")
+            db.execute("ALTER TABLE mail_v1 RENAME TO mail")
         db.execute(f"PRAGMA user_version = {SCHEMA}")
 
 

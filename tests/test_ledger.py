@@ -50,7 +50,7 @@ def test_a_delivered_body_is_dropped_and_the_file_gives_the_space_back(tmp_path:
     full = (tmp_path / LEDGER).stat().st_size
     assert full > 12 * 300_000  # 150,000 Chinese characters: 450,000 bytes of UTF-8, a third more in base64
     assert deliver(ledger, None, tmp_path, DAY1) == {"sent": 12, "failed": 0}
-    assert query(tmp_path / LEDGER, "SELECT COUNT(*) FROM mail WHERE body IS NOT NULL") == [(0,)]
+    assert query(tmp_path / LEDGER, "SELECT COUNT(*) FROM waiting") == [(0,)]
     kept = query(tmp_path / LEDGER, "SELECT key, recipient, subject, status, sent_at FROM mail ORDER BY key")
     assert kept[0] == (f"{DAY1.date()}|p0@example.com|owner", "p0@example.com", f"{DAY1.date()} 今日回访清单", "sent",
                        DAY1.isoformat())
@@ -73,7 +73,7 @@ def test_a_refused_mail_keeps_its_body_and_is_resent_as_the_same_message(tmp_pat
     assert deliver(ledger, smtp, tmp_path, DAY1 + dt.timedelta(minutes=5)) == {"sent": 1, "failed": 0}
     (got,) = inbox.messages
     assert got["Message-ID"] == email.message_from_bytes(stored, policy=email.policy.default)["Message-ID"]
-    assert query(tmp_path / LEDGER, "SELECT body, tasks FROM mail") == [(None, None)]
+    assert query(tmp_path / LEDGER, "SELECT * FROM waiting") == []
     assert ledger.reminders(DAY1.date() + dt.timedelta(days=1)) == {"T1": 1, "T2": 1}
 
 
@@ -163,7 +163,7 @@ def test_a_ledger_the_version_before_wrote_is_migrated_losing_no_count(tmp_path:
     ledger = Ledger(folder)
     assert {day: ledger.reminders(day) for day in days} == expected
     assert query(folder / LEDGER, "SELECT name FROM sqlite_master WHERE name = 'reminded'") == []
-    assert query(folder / LEDGER, "SELECT key FROM mail WHERE body IS NOT NULL ORDER BY key") == sorted(
+    assert query(folder / LEDGER, "SELECT key FROM waiting ORDER BY key") == sorted(
         (k,) for k in bodies)
     assert {key: body for key, _to, body in ledger.pending(dt.datetime(2026, 11, 23, 9))} == bodies
     assert query(folder / LEDGER, "PRAGMA auto_vacuum") == [(2,)]
