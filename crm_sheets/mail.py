@@ -157,7 +157,8 @@ class Ledger:
     def pending(self, now: dt.datetime) -> list[tuple[str, str, bytes]]:
         with closing(self._connect()) as db:
             return db.execute(
-                "SELECT key, recipient, body FROM mail JOIN waiting USING (key)"
+                # from the few waiting mails to their rows, not through every mail there ever was
+                "SELECT key, recipient, body FROM waiting CROSS JOIN mail USING (key)"
                 " WHERE status = 'pending' AND next_try <= ? ORDER BY key",
                 (now.isoformat(),),
             ).fetchall()
