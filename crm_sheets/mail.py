@@ -16,6 +16,7 @@ import email.policy
 import hashlib
 import os
 import sqlite3
+from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -99,18 +100,24 @@ def message(mail: Mail, sender: str, now: dt.datetime) -> bytes:
 
 
 class Ledger:
-    """The SQLite record of every reminder: pending until delivered."""
+    """The SQLite record of every reminder: pending until delivered.
+
+    A mail's body is kept only until it is delivered (exactly once, and a resend under the same Message-ID, need
+    it until then); then the row keeps key, recipient, subject, status and times.  Reminders are counted per
+    任务编号, not per task and mail: a mail's tasks wait with its body (table waiting) and are counted when it is
+    sent, and the counts of tasks that left 回访任务 are dropped (keep_counts).  So the file holds one morning's
+    mail at most, however many mornings there were; the pages a delivered body took go back to the disk
+    (auto_vacuum), and the rows of table mail stay small and packed.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / LEDGER
         self.journal = sqlite_file.journal_for(self.path)
-        with closing(self._connect()) as db, db:
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS mail (key TEXT PRIMARY KEY, recipient TEXT, subject TEXT, body BLOB,"
-                " status TEXT, attempts INTEGER, next_try TEXT, sent_at TEXT, error TEXT)"
-            )
-            db.execute("CREATE TABLE IF NOT EXISTS runs (kind TEXT, day TEXT, PRIMARY KEY (kind, day))")
-            db.execute("CREATE TABLE IF NOT EXISTS reminded (task_id TEXT, key TEXT, PRIMARY KEY (task_id, key))")
+        with closing(self._connect()) as db:
+            if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA:
+                _migrate(db)
+            if db.execute("PRAGMA auto_vacuum").fetchone()[0] != INCREMENTAL:
+                _convert(db)
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite_file.connect(self.path, self.journal)
@@ -121,32 +128,56 @@ class Ledger:
         new = 0
         with closing(self._connect()) as db, db:
             for m in mails:
-                added = db.execute("INSERT OR IGNORE INTO mail VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, NULL)",
-                                   (m.key, checked(m.recipient), m.subject, message(m, sender, now),
-                                    now.isoformat())).rowcount
+                added = db.execute("INSERT OR IGNORE INTO mail VALUES (?, ?, ?, 'pending', 0, ?, NULL, NULL)",
+                                   (m.key, checked(m.recipient), m.subject, now.isoformat())).rowcount
                 if added:
                     new += 1
-                    db.executemany("INSERT OR IGNORE INTO reminded VALUES (?, ?)", [(t, m.key) for t in m.tasks])
+                    db.execute("INSERT INTO waiting VALUES (?, ?, ?)", (m.key, message(m, sender, now),
+                                                                      "\n".join(dict.fromkeys(m.tasks))))
         return new
 
     def reminders(self, before: dt.date) -> dict[str, int]:
-        """Per 任务编号: reminder mails sent for it before the day ``before``."""
+        """Per 任务编号: reminder mails sent for it before the day ``before`` (today: a rerun does not count
+        today's mail, which plan_reminders adds itself).  Exact for any ``before`` after the task's last day but
+        one with a reminder sent, so for every day the clock reaches going forward."""
         with closing(self._connect()) as db:
             return dict(db.execute(
-                "SELECT r.task_id, COUNT(*) FROM reminded r JOIN mail m ON m.key = r.key"
-                " WHERE m.status = 'sent' AND substr(r.key, 1, 10) < ? GROUP BY r.task_id",
-                (before.isoformat(),)).fetchall())
+                "SELECT task_id, CASE WHEN last_day < ? THEN count ELSE count - last_count END AS n"
+                " FROM reminder WHERE n > 0", (before.isoformat(),)).fetchall())
+
+    def keep_counts(self, task_ids: Iterable[str]) -> int:
+        """Drop the reminder counts of every task not in ``task_ids`` (the tasks on today's 回访任务); returns how
+        many were dropped."""
+        keep = set(task_ids)
+        with closing(self._connect()) as db, db:
+            gone = [(t,) for (t,) in db.execute("SELECT task_id FROM reminder") if t not in keep]
+            db.executemany("DELETE FROM reminder WHERE task_id = ?", gone)
+        return len(gone)
 
     def pending(self, now: dt.datetime) -> list[tuple[str, str, bytes]]:
         with closing(self._connect()) as db:
             return db.execute(
-                "SELECT key, recipient, body FROM mail WHERE status = 'pending' AND next_try <= ? ORDER BY key",
+                # from the few waiting mails to their rows, not through every mail there ever was
+                "SELECT key, recipient, body FROM waiting CROSS JOIN mail USING (key)"
+                " WHERE status = 'pending' AND next_try <= ? ORDER BY key",
                 (now.isoformat(),),
             ).fetchall()
 
     def sent(self, key: str, now: dt.datetime) -> None:
+        """Mark ``key`` delivered: its body goes, its tasks are counted (once, in the same transaction)."""
         with closing(self._connect()) as db, db:
+            row = db.execute("SELECT tasks FROM waiting WHERE key = ?", (key,)).fetchone()
             db.execute("UPDATE mail SET status = 'sent', sent_at = ? WHERE key = ?", (now.isoformat(), key))
+            db.execute("DELETE FROM waiting WHERE key = ?", (key,))
+            if row and row[0]:
+                day = key[:10]
+                db.executemany(COUNT_ONE, [(t, day) for t in row[0].split("\n")])
+
+    def compact(self) -> None:
+        """Give the pages of dropped bodies back to the disk (cheap when there are none)."""
+        with closing(self._connect()) as db:
+            # executescript steps the pragma to its end; execute() would free one page per call.
+            db.executescript("PRAGMA incremental_vacuum;")
 
     def failed(self, key: str, now: dt.datetime, error: str) -> None:
         with closing(self._connect()) as db, db:
@@ -168,13 +199,85 @@ class Ledger:
             db.execute("INSERT OR IGNORE INTO runs VALUES (?, ?)", (kind, day.isoformat()))
 
 
+# The ledger's layout (PRAGMA user_version).  0: every body kept in table mail, table reminded(task_id, key) with a
+# row per task and mail.  1: a mail's body and tasks in table waiting until it is sent, counts per task in reminder.
+SCHEMA = 1
+INCREMENTAL = 2  # PRAGMA auto_vacuum
+# A sent mail of day ?2 reminded of task ?1 once more: count, latest day, and how many on that day (so reminders()
+# can leave out the mails of ``before`` and after).
+COUNT_ONE = (
+    "INSERT INTO reminder VALUES (?1, 1, ?2, 1) ON CONFLICT (task_id) DO UPDATE SET count = count + 1,"
+    " last_count = CASE WHEN ?2 > last_day THEN 1 WHEN ?2 = last_day THEN last_count + 1 ELSE last_count END,"
+    " last_day = max(last_day, ?2)"
+)
+MAIL_TABLE = ("CREATE TABLE {} (key TEXT PRIMARY KEY, recipient TEXT, subject TEXT, status TEXT, attempts INTEGER,"
+              " next_try TEXT, sent_at TEXT, error TEXT)")
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring a ledger (none, or one written before layout 1) to layout 1 in one transaction: each task's count
+    from the old table, the bodies and tasks of mails not yet sent kept for them, sent mails' bodies dropped."""
+    with db:
+        db.execute("BEGIN IMMEDIATE")
+        if db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA:  # another process did it meanwhile
+            return
+        db.execute("CREATE TABLE IF NOT EXISTS runs (kind TEXT, day TEXT, PRIMARY KEY (kind, day))")
+        db.execute("CREATE TABLE reminder (task_id TEXT PRIMARY KEY, count INTEGER, last_day TEXT, last_count INTEGER)"
+                   " WITHOUT ROWID")
+        db.execute("CREATE TABLE waiting (key TEXT PRIMARY KEY, body BLOB, tasks TEXT)")
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'mail'").fetchone():
+            db.execute(MAIL_TABLE.format("mail"))
+        else:
+            db.execute("CREATE TABLE IF NOT EXISTS reminded (task_id TEXT, key TEXT, PRIMARY KEY (task_id, key))")
+            db.execute(
+                "INSERT INTO reminder WITH s AS (SELECT r.task_id, substr(r.key, 1, 10) AS day FROM reminded r"
+                " JOIN mail m ON m.key = r.key WHERE m.status = 'sent'),"
+                " latest AS (SELECT task_id, MAX(day) AS last FROM s GROUP BY task_id)"
+                " SELECT s.task_id, COUNT(*), latest.last, SUM(s.day = latest.last) FROM s JOIN latest USING (task_id)"
+                " GROUP BY s.task_id")
+            db.execute("INSERT INTO waiting SELECT key, body, (SELECT ifnull(group_concat(task_id, char(10)), '')"
+                       " FROM reminded r WHERE r.key = mail.key) FROM mail WHERE status != 'sent'")
+            db.execute(MAIL_TABLE.format("mail_v1"))
+            db.execute("INSERT INTO mail_v1 SELECT key, recipient, subject, status, attempts, next_try, sent_at, error"
+                       " FROM mail")
+            db.execute("DROP TABLE mail")
+            db.execute("DROP TABLE reminded")
+            db.execute("ALTER TABLE mail_v1 RENAME TO mail")
+        db.execute(f"PRAGMA user_version = {SCHEMA}")
+
+
+def _convert(db: sqlite3.Connection) -> None:
+    """Once per file: auto_vacuum can only be turned on by rewriting it (VACUUM), which also gives back the space
+    of the bodies _migrate dropped.  Another connection on the file makes it wait for the next open."""
+    try:
+        db.execute(f"PRAGMA auto_vacuum = {INCREMENTAL}")
+        db.execute("VACUUM")
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            raise
+
+
 def sent_reminders(folder: Path, before: dt.date) -> dict[str, int]:
     """Ledger.reminders without creating a ledger where none is (a dry run writes nothing)."""
     return Ledger(folder).reminders(before) if (folder / LEDGER).exists() else {}
 
 
+def forget_closed(folder: Path, task_ids: Iterable[str]) -> None:
+    """Ledger.keep_counts for the tasks on the day's 回访任务 (each row shows its count: open, escalated, done
+    since yesterday, missed this week, written on), where a ledger is; none is made for it."""
+    if (folder / LEDGER).exists():
+        Ledger(folder).keep_counts(task_ids)
+
+
 def deliver(ledger: Ledger, smtp: SmtpSettings | None, folder: Path, now: dt.datetime) -> dict[str, int]:
     """Send (or write to outbox/) every pending mail that is due for a try; returns sent/failed counts."""
+    done = _send(ledger, smtp, folder, now)
+    if done["sent"]:
+        ledger.compact()
+    return done
+
+
+def _send(ledger: Ledger, smtp: SmtpSettings | None, folder: Path, now: dt.datetime) -> dict[str, int]:
     todo = ledger.pending(now)
     done = {"sent": 0, "failed": 0}
     if not todo:

@@ -10,7 +10,7 @@ from typing import Protocol
 import pandas as pd
 
 from .. import errors, schema
-from ..mail import Ledger, SmtpSettings, deliver, sent_reminders
+from ..mail import Ledger, SmtpSettings, deliver, forget_closed, sent_reminders
 from ..outputs import FrameOut
 from .common import check_book, crm_workbook, id_changes, new_customer_ids
 from .remind import RemindOutcome, mail_sender, plan_reminders, send_mails, waiting_note
@@ -55,6 +55,7 @@ def run(store: Store, *, today: dt.datetime, month: pd.Period | None = None, sen
     notes = tuple(filter(None, [manager_note, waiting_note(write_error, month is not None)]))
     sheets = "、".join(f"“{o.sheet.name if isinstance(o, FrameOut) else o.name}”" for o in outputs)
     with errors.after_writing("" if write_error else f"{store.name} 的{sheets}和客户阶段、标签", backup):
+        forget_closed(store.folder, sheet["task_id"])
         sent = plan.mails(notes) if send else []
         new, delivery = send_mails(book, store.folder, sent, today)
     tag = TagOutcome(book=book, result=result, changed=changed, assigned=assigned, backup=backup)

@@ -11,7 +11,7 @@ import pandas as pd
 from .. import errors, schema
 from ..letters import manager_letter, owner_letter, reminded_tasks
 from ..i18n import t
-from ..mail import LOCAL_SENDER, OUTBOX, Ledger, Mail, SmtpSettings, deliver, sent_reminders
+from ..mail import LOCAL_SENDER, OUTBOX, Ledger, Mail, SmtpSettings, deliver, forget_closed, sent_reminders
 from ..outputs import FrameOut
 from ..rules.digest import digests, owners_work, shortlist, to_mention
 from ..rules.lifecycle import escalated
@@ -75,6 +75,7 @@ def run(store: Store, *, today: dt.datetime, dry_run: bool = False, send: bool =
     if send:
         store.progress("progress.send")
         with errors.after_writing(f"{store.name} 的“回访任务”" if write_error is None else "", backup):
+            forget_closed(store.folder, plan.sheet["task_id"])
             mails = plan.mails(tuple(filter(None, [waiting_note(write_error)])))
             new, delivery = send_mails(book, store.folder, mails, today)
     return RemindOutcome(book=book, sheet=plan.sheet, mails=mails, new_mails=new, delivery=delivery,
