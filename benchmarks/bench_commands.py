@@ -211,10 +211,11 @@ def main() -> None:
         for name, run in runs.items():
             table.setdefault(name, {})[share] = run
     print("\nREADME table:")
-    print("| 命令 / command | " + " | ".join(f"{s:.0%} 秒 | 比值" for s in shares) + f" | 内存峰值 MB ({shares[-1]:.0%}) |")
-    print("|---|" + "---:|---:|" * len(shares) + "---:|")
+    print("| 命令 / command | " + " | ".join(f"{s:.0%} 秒 | 读取下限 秒 | 比值" for s in shares)
+          + f" | 内存峰值 MB ({shares[-1]:.0%}) |")
+    print("|---|" + "---:|---:|---:|" * len(shares) + "---:|")
     for name, runs in table.items():
-        cells = " | ".join(f"{runs[s]['seconds']:.1f} | {runs[s]['ratio']:.2f}" for s in shares)
+        cells = " | ".join(f"{runs[s]['seconds']:.1f} | {runs[s]['floor']:.1f} | {runs[s]['ratio']:.2f}" for s in shares)
         print(f"| {name} | {cells} | {runs[shares[-1]]['rss_mb']:.0f} |")
 
 
