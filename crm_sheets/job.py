@@ -64,6 +64,7 @@ class Job:
         mail_due = at_send_time and not self._done(MAIL, today)
         sheets_due = at_send_time and not self._done(SHEETS, today)
         monthly_due = not self.ledger.ran(MONTHLY, first)
+        caught_up = self._caught_up(today) if mail_due else []  # asked before today is marked done
         done: list[str] = []
         sent = None
         if (sheets_due or mail_due) and (mail_due or self._file_free()):
@@ -81,7 +82,7 @@ class Job:
                 self.waiting = ""
                 if monthly_due:
                     self.ledger.mark_run(MONTHLY, first)
-                    done.append(f"summary {first:%Y-%m}")
+                    done.append(f"summary {summary_app.month_to_summarize(now)}")
             else:
                 self._pending(day.remind.write_error, monthly_due)
         elif monthly_due and not sheets_due and self._file_free():
@@ -91,7 +92,7 @@ class Job:
                 self._pending(exc, True)
             else:
                 self.ledger.mark_run(MONTHLY, first)
-                done.append(f"summary {first:%Y-%m}")
+                done.append(f"summary {summary_app.month_to_summarize(now)}")
                 self.waiting = ""
         with errors.after_writing("；".join(done)):  # a failure from here on says what the tick did before it
             done += self._archive(now, first)
@@ -99,6 +100,7 @@ class Job:
                 sent = day_app.deliver_waiting(self.store, now)
         if sent["sent"] or sent["failed"]:
             done.append(f"mail sent {sent['sent']} failed {sent['failed']}")
+        done[:0] = caught_up
         for line in done:
             self.log.info(line)
         return done
@@ -116,6 +118,16 @@ class Job:
             return []
         self.ledger.mark_run(ARCHIVE, first)
         return [f"archive before {before:%Y-%m-%d}: " + ", ".join(f"{k} {n}" for k, n in outcome.moved.items())]
+
+    def _caught_up(self, today: dt.date) -> list[str]:
+        """Days on which the job did not run at all (the PC was off) are not replayed: today's one run stands for
+        them, and the log says which they were."""
+        last = self.ledger.last_run((MAIL, LEGACY_DAILY), before=today)
+        if last is None or last >= today - dt.timedelta(days=1):
+            return []
+        first, final = last + dt.timedelta(days=1), today - dt.timedelta(days=1)
+        days = f"{first:%Y-%m-%d}" + ("" if first == final else f" 至 {final:%Y-%m-%d}")
+        return [f"补做一次：{days} 没有运行（电脑关机或任务停止），今天的提醒和回访任务只做一次，不逐日重做"]
 
     def _done(self, kind: str, day: dt.date) -> bool:
         # A ledger from before mail and sheets were marked apart says "daily" for both.

@@ -194,6 +194,13 @@ class Ledger:
         with closing(self._connect()) as db:
             return db.execute("SELECT 1 FROM runs WHERE kind = ? AND day = ?", (kind, day.isoformat())).fetchone() is not None
 
+    def last_run(self, kinds: tuple[str, ...], before: dt.date) -> dt.date | None:
+        """The latest day before ``before`` on which one of ``kinds`` ran (None: never)."""
+        with closing(self._connect()) as db:
+            day = db.execute(f"SELECT max(day) FROM runs WHERE kind IN ({', '.join('?' * len(kinds))}) AND day < ?",
+                             (*kinds, before.isoformat())).fetchone()[0]
+        return None if day is None else dt.date.fromisoformat(day)
+
     def mark_run(self, kind: str, day: dt.date) -> None:
         with closing(self._connect()) as db, db:
             db.execute("INSERT OR IGNORE INTO runs VALUES (?, ?)", (kind, day.isoformat()))

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-import socket
 
 import pytest
 import windows_rules
-from aiosmtpd.controller import Controller
-from smtp import Inbox
+from smtp import Inbox, serving
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -20,11 +18,5 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture()
 def inbox():
-    handler = Inbox()
-    with socket.socket() as probe:  # a free port (aiosmtpd cannot start on port 0)
-        probe.bind(("127.0.0.1", 0))
-        handler.port = probe.getsockname()[1]
-    controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
-    controller.start()
-    yield handler
-    controller.stop()
+    with serving(Inbox()) as handler:
+        yield handler

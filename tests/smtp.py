@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import email
 import email.policy
+import socket
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from aiosmtpd.controller import Controller
 
 
 class Inbox:
@@ -33,3 +38,17 @@ class Inbox:
 def body(message: email.message.EmailMessage) -> str:
     """The plain-text part as a reader sees it (the wire's CRLF line ends as newlines)."""
     return message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+
+
+@contextmanager
+def serving(handler: Inbox) -> Iterator[Inbox]:
+    """``handler`` as an SMTP server on a free port of 127.0.0.1 (its ``port``) until the block ends."""
+    with socket.socket() as probe:  # a free port (aiosmtpd cannot start on port 0)
+        probe.bind(("127.0.0.1", 0))
+        handler.port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
+    controller.start()
+    try:
+        yield handler
+    finally:
+        controller.stop()

@@ -87,10 +87,11 @@ def _export(store: ExportStore, owner: str | None, target: Path | None, today: d
     tasks, _mails = remind_plan(book, today, store.tool_frame(schema.TASKS),
                                 reminded=sent_reminders(store.folder, pd.Timestamp(today).date()))
     names = file_names((f"{book.path.stem}-{p}" for p in people), ".xlsx")
-    for person in people:
-        file = _target(book.path, names[f"{book.path.stem}-{person}"], target, single=owner is not None)
+    files = {p: _target(book.path, names[f"{book.path.stem}-{p}"], target, single=owner is not None) for p in people}
+    for file in files.values():  # all of them before any is written: a refusal leaves nothing half done
         if file.exists():
             raise errors.TargetExists(file=file.name)
+    for person, file in files.items():
         members = team_of(team, person)
         customers = book.tables["customers"]
         mine = customers.text.index[customers.text["owner"].isin(members)]
