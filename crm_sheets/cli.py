@@ -278,7 +278,7 @@ def remind_cmd(
         FileStore(path, progress), today=_today(today), dry_run=dry_run))
     for line in outcome.lines(lang, dry_run):
         out.print(line, markup=False)
-    raise typer.Exit(1 if outcome.skipped else 0)  # done, and someone got no mail
+    raise typer.Exit(1 if outcome.skipped or outcome.delivery.get("failed") else 0)  # done, and some mail did not go
 
 
 class _RunByDefault(TyperGroup):

@@ -304,6 +304,13 @@ class BadSender(CrmError):
     en = "{file} sheet 设置: sender address '{value}' cannot be used; enter one address such as crm@example.com."
 
 
+class BadSmtpSecurity(CrmError):
+    """{file} 工作表“设置”: SMTP加密方式“{value}”不对；填 {choices} 之一，或留空（按端口：465 = SSL，587 = STARTTLS）。"""
+    en = ("{file} sheet 设置: SMTP加密方式 (mail encryption) '{value}' is not one of {choices}; enter one of them, or "
+          "leave it empty (by the port: 465 = SSL, 587 = STARTTLS).")
+    unchanged = True
+
+
 class NoExcelHere(CrmError):
     """这台电脑（{system}）上没有 Excel，什么也没改；请在装有 Excel 的 Windows 或 Mac 上运行 crm-sheets excel-setup。"""
     en = ("There is no Excel on this computer ({system}); nothing changed. Run crm-sheets excel-setup on the "

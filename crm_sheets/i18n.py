@@ -78,6 +78,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "remind.skipped": ("没有发给：{names}（“团队”表里的邮箱不能用来发信，要一格一个地址；详见“校验结果”）；其他人的提醒照常发出。",
                        "Not sent to: {names} (their 团队 address cannot be mailed: one address per cell; see 校验结果); "
                        "everyone else's reminders went out."),
+    "mail.login": (
+        "邮件服务器 {server} 拒绝了 {sender} 的登录（密码不对，或没有存密码）：请运行 keyring set crm-sheets {sender} "
+        "存入正确的密码，或设环境变量 CRM_SHEETS_SMTP_PASSWORD；这 {failed} 封邮件留在台账里，下次运行再发。",
+        "The mail server {server} refused the login of {sender} (wrong or no password): store the right one with "
+        "keyring set crm-sheets {sender}, or set CRM_SHEETS_SMTP_PASSWORD; the {failed} mails wait in the ledger for "
+        "the next run.",
+    ),
+    "mail.certificate": (
+        "邮件服务器 {server} 的证书不可信（{reason}），邮件没有发出，也不会不加密地发：请核对“设置”的 SMTP服务器 和 "
+        "SMTP加密方式；公司自己签发的证书要装进系统的受信任证书（或用环境变量 SSL_CERT_FILE 指向它）；这 {failed} "
+        "封邮件留在台账里，下次运行再发。",
+        "The mail server {server} presented a certificate this computer does not trust ({reason}); nothing was sent, "
+        "in clear or otherwise: check SMTP服务器 and SMTP加密方式 in 设置; a company's own certificate authority goes "
+        "into the system's trusted certificates (or SSL_CERT_FILE); the {failed} mails wait in the ledger for the "
+        "next run.",
+    ),
+    "mail.connect": (
+        "邮件没有发出：连不上邮件服务器 {server}（{reason}）；请核对“设置”的 SMTP服务器、SMTP端口 和 SMTP加密方式。"
+        "这 {failed} 封邮件留在台账里，下次运行再发。",
+        "No mail went out: the mail server {server} could not be used ({reason}); check SMTP服务器, SMTP端口 and "
+        "SMTP加密方式 in 设置. The {failed} mails wait in the ledger for the next run.",
+    ),
     "remind.dry": ("（试运行：没有写文件，也没有发邮件）", "(dry run: nothing written or sent)"),
     "job.started": ("后台任务已启动：{path}，每天 {time} 发送提醒；日志 {log}。按 Ctrl-C 停止。",
                     "Job running for {path}; reminders daily at {time}; log {log}. Ctrl-C stops it."),

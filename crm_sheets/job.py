@@ -28,7 +28,7 @@ from .app import archive as archive_app
 from .app import day as day_app
 from .app import summary as summary_app
 from .app.remind import skipped_note, waiting_note
-from .mail import Ledger
+from .mail import Ledger, unsent_line
 from .stores.file import FileStore
 
 LOG_FILE = "crm-sheets-job.log"
@@ -99,7 +99,7 @@ class Job:
             if sent is None:
                 sent = day_app.deliver_waiting(self.store, now)
         if sent["sent"] or sent["failed"]:
-            done.append(f"mail sent {sent['sent']} failed {sent['failed']}")
+            done += list(filter(None, [f"mail sent {sent['sent']} failed {sent['failed']}", unsent_line(sent, "zh")]))
         done[:0] = caught_up
         for line in done:
             self.log.info(line)

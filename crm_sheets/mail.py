@@ -15,17 +15,21 @@ import datetime as dt
 import email.policy
 import hashlib
 import os
+import smtplib
 import sqlite3
+import ssl
 from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
+from typing import TypedDict
 
-from . import sqlite_file
+from . import errors, schema, sqlite_file
 from .filenames import file_names
-from .rules.team import mail_address
+from .i18n import t
+from .rules.team import mail_address, visible
 
 LEDGER = ".crm-mail.sqlite"
 OUTBOX = "outbox"
@@ -33,6 +37,8 @@ PASSWORD_ENV = "CRM_SHEETS_SMTP_PASSWORD"
 KEYRING_SERVICE = "crm-sheets"
 MAX_BACKOFF_MINUTES = 60
 LOCAL_SENDER = "crm-sheets@localhost"  # the From of mail that only goes to outbox/ when 设置 names no sender
+SSL, STARTTLS, PLAIN = schema.SMTP_SECURITY
+SECURITY = "SMTP加密方式"
 
 
 @dataclass
@@ -45,22 +51,49 @@ class Mail:
     tasks: tuple[str, ...] = ()  # the 任务编号 it reminds of (提醒次数 counts these mails once sent)
 
 
+class Delivery(TypedDict, total=False):
+    sent: int
+    failed: int
+    # When the server took none of the mail: why ("login", "certificate", "connect"), the error, and where.
+    unsent: str
+    reason: str
+    server: str
+    sender: str
+
+
 @dataclass
 class SmtpSettings:
     host: str
     port: int
     sender: str
+    security: str = ""  # one of schema.SMTP_SECURITY; empty: by the port
+
+    @property
+    def mode(self) -> str:
+        """SSL, STARTTLS or 不加密: as 设置 says, else what the port is for (465, 587; any other: none)."""
+        return self.security or {465: SSL, 587: STARTTLS}.get(self.port, PLAIN)
 
     @classmethod
-    def from_settings(cls, setting) -> SmtpSettings | None:
-        """From 设置 (``setting(name)``); None when no server is set (then mail goes to outbox/)."""
+    def from_settings(cls, setting, file: str) -> SmtpSettings | None:
+        """From 设置 (``setting(name)``) of workbook ``file``; None when no server is set (then mail goes to
+        outbox/).  An SMTP加密方式 that is none of the choices is refused even then: it is a typo either way."""
+        security = _security(setting(SECURITY), file)
         host = setting("SMTP服务器").strip()
         if not host:
             return None
         port = int(float(setting("SMTP端口") or 465))
         typed = setting("发件人邮箱").strip()
         # 王伟 <crm@example.com> is sent from crm@example.com; a sender that is no address fails at the server.
-        return cls(host=host, port=port, sender=mail_address(typed) or typed)
+        return cls(host=host, port=port, sender=mail_address(typed) or typed, security=security)
+
+
+def _security(typed: str, file: str) -> str:
+    """设置 SMTP加密方式 as one of its choices (ssl and SSL alike), or "" when empty."""
+    typed = typed.strip()
+    found = next((c for c in schema.SMTP_SECURITY if c.casefold() == typed.casefold()), None) if typed else ""
+    if found is None:
+        raise errors.BadSmtpSecurity(file=file, value=visible(typed), choices="、".join(schema.SMTP_SECURITY))
+    return found
 
 
 def password(sender: str) -> str | None:
@@ -276,17 +309,48 @@ def forget_closed(folder: Path, task_ids: Iterable[str]) -> None:
         Ledger(folder).keep_counts(task_ids)
 
 
-def deliver(ledger: Ledger, smtp: SmtpSettings | None, folder: Path, now: dt.datetime) -> dict[str, int]:
-    """Send (or write to outbox/) every pending mail that is due for a try; returns sent/failed counts."""
+def deliver(ledger: Ledger, smtp: SmtpSettings | None, folder: Path, now: dt.datetime) -> Delivery:
+    """Send (or write to outbox/) every pending mail that is due for a try; returns sent/failed counts (and why
+    the server took none, see unsent_line)."""
     done = _send(ledger, smtp, folder, now)
     if done["sent"]:
         ledger.compact()
     return done
 
 
-def _send(ledger: Ledger, smtp: SmtpSettings | None, folder: Path, now: dt.datetime) -> dict[str, int]:
+def unsent_line(delivery: Delivery, lang: str) -> str:
+    """Why the server took none of the mail and what to do (the command line, the job's log); "" when it did."""
+    why = delivery.get("unsent")
+    return t(f"mail.{why}", lang, **delivery) if why else ""
+
+
+def _connect(smtp: SmtpSettings):
+    """A logged-in yagmail connection, encrypted as smtp.mode says.  The certificate is checked against this
+    machine's trusted ones (smtplib alone would take any), so a password never goes to a server that only claims
+    the name; a server that offers no STARTTLS is refused, not written to in clear."""
+    import yagmail
+
+    secret = password(smtp.sender)
+    context = ssl.create_default_context()
+    yag = yagmail.SMTP(user=smtp.sender, password=secret, host=smtp.host, port=smtp.port,
+                       smtp_ssl=smtp.mode == SSL, smtp_starttls={"context": context} if smtp.mode == STARTTLS else False,
+                       smtp_skip_login=not secret, soft_email_validation=False,
+                       **({"context": context} if smtp.mode == SSL else {}))
+    yag.login()
+    return yag
+
+
+def _unsent(exc: Exception) -> str:
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return "login"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return "certificate"
+    return "connect"
+
+
+def _send(ledger: Ledger, smtp: SmtpSettings | None, folder: Path, now: dt.datetime) -> Delivery:
     todo = ledger.pending(now)
-    done = {"sent": 0, "failed": 0}
+    done: Delivery = {"sent": 0, "failed": 0}
     if not todo:
         return done
     if smtp is None:
@@ -302,17 +366,13 @@ def _send(ledger: Ledger, smtp: SmtpSettings | None, folder: Path, now: dt.datet
             done["sent"] += 1
         return done
     try:
-        import yagmail
-
-        secret = password(smtp.sender)
-        yag = yagmail.SMTP(user=smtp.sender, password=secret, host=smtp.host, port=smtp.port,
-                           smtp_ssl=smtp.port == 465, smtp_starttls=smtp.port == 587, smtp_skip_login=not secret,
-                           soft_email_validation=False)
-        yag.login()
+        yag = _connect(smtp)
     except Exception as exc:  # noqa: BLE001 - a server that is down: every mail waits for the next try
+        reason = f"{type(exc).__name__}: {exc}"
         for key, _recipient, _body in todo:
-            ledger.failed(key, now, f"{type(exc).__name__}: {exc}")
+            ledger.failed(key, now, reason)
             done["failed"] += 1
+        done.update(unsent=_unsent(exc), reason=reason[:300], server=f"{smtp.host}:{smtp.port}", sender=smtp.sender)
         return done
     try:
         for key, recipient, body in todo:

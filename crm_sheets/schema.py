@@ -309,7 +309,11 @@ class Setting:
     name: str
     default: str | int | float
     note: str
+    options: tuple[str, ...] = ()  # the only values it takes (a dropdown in the template); empty: any
 
+
+# 设置 SMTP加密方式: implicit TLS from the first byte, plain then upgraded with STARTTLS, or none at all.
+SMTP_SECURITY = ("SSL", "STARTTLS", "不加密")
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("公司名称", "示例贸易有限公司", "显示在邮件和月报上"),
@@ -326,7 +330,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("每人每天回访上限", 30, "每人每天的回访清单最多列出多少位客户（逾期、今天到期在先，本周内的预告只占剩下的名额）；没列出的见“回访任务”，第二天优先列出；0 = 不限，留空按 30"),
     Setting("发件人邮箱", "", "发送提醒的邮箱地址"),
     Setting("SMTP服务器", "", "留空则把邮件写到工作簿旁的 outbox 文件夹"),
-    Setting("SMTP端口", 465, "通常 465 (SSL) 或 587"),
+    Setting("SMTP端口", 465, "通常 465 (SSL) 或 587 (STARTTLS)"),
+    Setting("SMTP加密方式", "", "SSL（连上就加密）、STARTTLS（连上后再加密）或 不加密；留空按端口：465 = SSL，587 = STARTTLS，"
+            "其他端口不加密", SMTP_SECURITY),
     Setting("邮件显示完整号码", "否", "是 = 内部邮件显示完整电话"),
     Setting("备份保留份数", 10, "每次写入前的备份保留多少份"),
     Setting("历史数据库", "", "留空 = 工作簿旁的 SQLite 文件；团队共用服务器时填 postgresql://用户@服务器/数据库（密码放系统钥匙串或环境变量，不写在这里）"),

@@ -231,6 +231,8 @@ def _write_sheet(
     if sheet.kind == "data":
         _dropdowns_and_hints(ws, sheet, by_key)
         _flag_formats(ws, sheet, formats)
+    if sheet.key == "settings":
+        _setting_choices(ws, sheet, rows)
     dress(wb, ws, sheet)
     columns = [rows[f.header] if f.header in rows.columns else None for f in sheet.fields]
     kinds = [f.type for f in sheet.fields]
@@ -268,6 +270,18 @@ def _dropdowns_and_hints(ws: Worksheet, sheet: Sheet, by_key: dict[str, Sheet]) 
             })
         elif hint:
             ws.data_validation(1, col, LAST_ROW, col, {"validate": "any", **hint})
+
+
+def _setting_choices(ws: Worksheet, sheet: Sheet, rows: pd.DataFrame) -> None:
+    """The 值 of a setting that takes only some values (SMTP加密方式) gets their dropdown, in its own row."""
+    choices = {s.name: s.options for s in schema.SETTINGS if s.options}
+    names = rows[sheet.fields[0].header].tolist() if sheet.fields[0].header in rows.columns else []
+    for row, name in enumerate(names, start=1):
+        if name in choices:
+            ws.data_validation(row, 1, row, 1, {
+                "validate": "list", "source": list(choices[name]), "error_title": name[:32],
+                "error_message": f"只能填 {'、'.join(choices[name])}，或留空。",
+            })
 
 
 def _flag_formats(ws: Worksheet, sheet: Sheet, formats: _Formats) -> None:

@@ -47,9 +47,10 @@ def followup(cid: str, when: dt.datetime, by: str, result: str = "已接通", st
             "沟通内容": "确认使用情况并介绍新品", "下一步计划": "下月再回访", "客户反馈": "满意", "跟进状态": status}
 
 
-def build(folder: Path, smtp_port: int | None, team: list[tuple[str, str, str, str]] = TEAM) -> Path:
-    """A: 首购 7 days ago; B: ticket resolved yesterday; C: nothing due; D: contract ends in 60 days;
-    E: 签约 7 days ago (also its first order); F: three 未接通 in a row (escalation)."""
+def build(folder: Path, smtp_port: int | None, team: list[tuple[str, str, str, str]] = TEAM,
+          more: dict[str, object] | None = None) -> Path:
+    """``more``: 设置 values besides the server's.  A: 首购 7 days ago; B: ticket resolved yesterday; C: nothing
+    due; D: contract ends in 60 days; E: 签约 7 days ago (also its first order); F: three 未接通 in a row (escalation)."""
     created = TODAY - 60 * DAY
     customers = pd.DataFrame([
         customer("CRM2026092500001", "北京瑞丰科技有限公司", "李销售", "13800000001", created),
@@ -70,7 +71,7 @@ def build(folder: Path, smtp_port: int | None, team: list[tuple[str, str, str, s
                              "负责人": "王销售", "状态": "已解决", "解决时间": D - DAY}])
     settings = [(s.name, s.default, s.note) for s in schema.SETTINGS]
     if smtp_port:
-        values = {"SMTP服务器": "127.0.0.1", "SMTP端口": smtp_port, "发件人邮箱": "crm@example.com"}
+        values = {"SMTP服务器": "127.0.0.1", "SMTP端口": smtp_port, "发件人邮箱": "crm@example.com", **(more or {})}
         settings = [(n, values.get(n, v), note) for n, v, note in settings]
     path = folder / "客户.xlsx"
     write_workbook(path, data={

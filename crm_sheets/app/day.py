@@ -10,10 +10,10 @@ from typing import Protocol
 import pandas as pd
 
 from .. import errors, schema
-from ..mail import Ledger, SmtpSettings, deliver, forget_closed, sent_reminders
+from ..mail import Delivery, Ledger, SmtpSettings, deliver, forget_closed, sent_reminders
 from ..outputs import FrameOut
 from .common import check_book, crm_workbook, id_changes, new_customer_ids
-from .remind import RemindOutcome, mail_sender, plan_reminders, send_mails, waiting_note
+from .remind import RemindOutcome, check_mail, plan_reminders, send_mails, waiting_note
 from .store import Store
 from .summary import feedback_output, summary_output
 from .tag import TagOutcome, tag_changes
@@ -46,7 +46,7 @@ def run(store: Store, *, today: dt.datetime, month: pd.Period | None = None, sen
         name = summary.name
         outputs += [summary, feedback_output(book)]
     if send:
-        mail_sender(book)  # a From that cannot be used is refused before anything is written
+        check_mail(book)
     backup, write_error = None, None
     try:
         backup = store.write(book, outputs, id_changes(book, assigned, {book.tables["customers"].sheet.name: changes}))
@@ -69,8 +69,8 @@ class SettingsStore(Store, Protocol):
         """设置 alone, without reading the data sheets (the job's mail server)."""
 
 
-def deliver_waiting(store: SettingsStore, now: dt.datetime) -> dict[str, int]:
+def deliver_waiting(store: SettingsStore, now: dt.datetime) -> Delivery:
     """Mail recorded earlier and not delivered yet (the server was down): try again now."""
     settings = store.settings()
-    return deliver(Ledger(store.folder), SmtpSettings.from_settings(lambda name: settings.get(name, "")),
+    return deliver(Ledger(store.folder), SmtpSettings.from_settings(lambda name: settings.get(name, ""), store.name),
                    store.folder, now)

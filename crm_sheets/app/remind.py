@@ -11,7 +11,8 @@ import pandas as pd
 from .. import errors, schema
 from ..letters import manager_letter, owner_letter, reminded_tasks
 from ..i18n import t
-from ..mail import LOCAL_SENDER, OUTBOX, Ledger, Mail, SmtpSettings, deliver, forget_closed, sent_reminders
+from ..mail import (LOCAL_SENDER, OUTBOX, Delivery, Ledger, Mail, SmtpSettings, deliver, forget_closed, sent_reminders,
+                    unsent_line)
 from ..outputs import FrameOut
 from ..rules.digest import digests, owners_work, shortlist, to_mention
 from ..rules.lifecycle import escalated
@@ -29,14 +30,14 @@ class RemindOutcome:
     sheet: pd.DataFrame
     mails: list[Mail]
     new_mails: int
-    delivery: dict[str, int]
+    delivery: Delivery
     backup: Path | None
     write_error: errors.CrmError | None = None
     skipped: tuple[str, ...] = ()  # people whose 团队 邮箱 cannot be mailed: nothing was sent to them
 
     def lines(self, lang: str, dry_run: bool) -> list[str]:
         """The report, for the command line and the button alike: the counts, then a dry run, where mail went,
-        what was not written, who was not mailed."""
+        what was not written, who was not mailed, why no mail went out."""
         lines = [t("remind.done", lang, file=self.book.path.name, **_task_counts(self.sheet), mails=len(self.mails),
                    sent=self.delivery.get("sent", 0), failed=self.delivery.get("failed", 0))]
         if dry_run:
@@ -47,7 +48,7 @@ class RemindOutcome:
             lines.append(t("remind.not_written", lang, reason=self.write_error.message(lang)))
         if self.skipped:
             lines.append(t("remind.skipped", lang, names="、".join(self.skipped)))
-        return lines
+        return lines + list(filter(None, [unsent_line(self.delivery, lang)]))
 
 
 def run(store: Store, *, today: dt.datetime, dry_run: bool = False, send: bool = True) -> RemindOutcome:
@@ -64,7 +65,7 @@ def run(store: Store, *, today: dt.datetime, dry_run: bool = False, send: bool =
     if dry_run:
         return RemindOutcome(book=book, sheet=plan.sheet, mails=plan.mails(), new_mails=0, delivery={}, backup=None)
     if send:
-        mail_sender(book)  # a From that cannot be used is refused before anything is written
+        check_mail(book)
     backup, write_error = None, None
     store.progress("progress.write")
     try:
@@ -108,6 +109,16 @@ def daily_cap(book: Book) -> int:
     if not (value >= 0 and value.is_integer()):  # not a number, below zero, a fraction, infinite
         raise errors.BadDailyCap(file=book.path.name, value=visible(typed))
     return int(value)
+
+
+def check_mail(book: Book) -> None:
+    """A From or an encryption 设置 names that cannot be used is refused before anything is written."""
+    mail_sender(book)
+    smtp_of(book)
+
+
+def smtp_of(book: Book) -> SmtpSettings | None:
+    return SmtpSettings.from_settings(book.setting, book.path.name)
 
 
 def mail_sender(book: Book) -> str:
@@ -201,9 +212,9 @@ def plan_reminders(book: Book, today: dt.datetime, previous: pd.DataFrame,
                       addresses=email, skipped=tuple(unusable), listed=listed)
 
 
-def send_mails(book: Book, folder: Path, mails: list[Mail], today: dt.datetime) -> tuple[int, dict[str, int]]:
+def send_mails(book: Book, folder: Path, mails: list[Mail], today: dt.datetime) -> tuple[int, Delivery]:
     """Record the day's mails in the ledger (once each) and deliver what is due: (new mails, delivery counts)."""
-    smtp = SmtpSettings.from_settings(book.setting)
+    smtp = smtp_of(book)
     ledger = Ledger(folder)
     new = ledger.add(mails, mail_sender(book), today)
     return new, deliver(ledger, smtp, folder, today)
