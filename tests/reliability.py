@@ -121,6 +121,10 @@ def main() -> None:
         "| `moved to history` | 归档的行已提交到历史数据库，工作簿未改 / archived rows committed, workbook not yet written | 旧文件；下一次 archive 按“归档记录”撤销该批 / old; the next archive drops the batch the workbook does not name |",
         "| `mail sent, not yet recorded` | 服务器已接受邮件，台账未记 / server accepted the mail, ledger not yet updated | 台账里为 sending；下一次发信当作已发，不重发 / ledger says sending; the next delivery counts it sent, never resends |",
         "",
+        "每个点的断言在 tests/test_write.py、tests/test_archive.py、tests/test_remind.py 和 tests/test_reliability.py（两个写入者）。",
+        "*Each point's assertions: tests/test_write.py, tests/test_archive.py, tests/test_remind.py, tests/test_reliability.py "
+        "(two writers).*",
+        "",
     ]
     if tally.failures:
         lines += ["## 仍待处理 / open findings", "", *[f"- {f}" for f in tally.failures[:50]], ""]
