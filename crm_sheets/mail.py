@@ -5,8 +5,14 @@ key (day | recipient | kind) with a fixed Message-ID; only then is it sent
 (yagmail's SMTP connection) or written to outbox/ as an .eml.  A key is
 composed once, so a restart never makes a second message for the same day;
 a message stays pending until the server accepted it, with back-off between
-attempts.  A crash after the server accepted but before the ledger noted it
-resends the same Message-ID, which mail servers treat as the same message.
+attempts.  Just before the line that ends a message goes to the server, the
+ledger marks it sending: the server has the whole message then and accepts it
+on that line, so a process that stops before it has noted the answer leaves
+"sending", which the next delivery counts as sent and never sends again.  One
+process delivers at a time (a lock beside the ledger), so a mail marked
+sending is never another live process's.  No mail goes twice; one is lost only
+if the process stops between that mark and the send of the end line, or the
+network fails before the server has read it.
 """
 
 from __future__ import annotations
@@ -15,23 +21,29 @@ import datetime as dt
 import email.policy
 import hashlib
 import os
+import re
 import smtplib
 import sqlite3
 import ssl
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import closing
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime
+from functools import partial
 from pathlib import Path
 from typing import TypedDict
 
-from . import errors, schema, sqlite_file
+from filelock import FileLock, Timeout
+
+from . import errors, faults, schema, sqlite_file
 from .filenames import file_names
 from .i18n import t
 from .rules.team import mail_address, visible
+from .workbook.safety import lock_wait
 
 LEDGER = ".crm-mail.sqlite"
+DELIVERING = ".crm-mail.lock"  # held by the one process delivering
 OUTBOX = "outbox"
 PASSWORD_ENV = "CRM_SHEETS_SMTP_PASSWORD"
 KEYRING_SERVICE = "crm-sheets"
@@ -196,6 +208,18 @@ class Ledger:
                 (now.isoformat(),),
             ).fetchall()
 
+    def sending(self, key: str) -> None:
+        """The server is about to get the line that ends ``key``'s message (see the module's note)."""
+        with closing(self._connect()) as db, db:
+            db.execute("UPDATE mail SET status = 'sending' WHERE key = ?", (key,))
+
+    def settle(self, now: dt.datetime) -> None:
+        """Mails a stopped process left sending: the server got them whole, so they count as sent."""
+        with closing(self._connect()) as db:
+            keys = [k for (k,) in db.execute("SELECT key FROM mail WHERE status = 'sending'")]
+        for key in keys:
+            self.sent(key, now)
+
     def sent(self, key: str, now: dt.datetime) -> None:
         """Mark ``key`` delivered: its body goes, its tasks are counted (once, in the same transaction)."""
         with closing(self._connect()) as db, db:
@@ -216,7 +240,7 @@ class Ledger:
         with closing(self._connect()) as db, db:
             (attempts,) = db.execute("SELECT attempts FROM mail WHERE key = ?", (key,)).fetchone()
             wait = min(2 ** attempts, MAX_BACKOFF_MINUTES)
-            db.execute("UPDATE mail SET attempts = ?, next_try = ?, error = ? WHERE key = ?",
+            db.execute("UPDATE mail SET status = 'pending', attempts = ?, next_try = ?, error = ? WHERE key = ?",
                        (attempts + 1, (now + dt.timedelta(minutes=wait)).isoformat(), error[:300], key))
 
     def counts(self) -> dict[str, int]:
@@ -311,8 +335,14 @@ def forget_closed(folder: Path, task_ids: Iterable[str]) -> None:
 
 def deliver(ledger: Ledger, smtp: SmtpSettings | None, folder: Path, now: dt.datetime) -> Delivery:
     """Send (or write to outbox/) every pending mail that is due for a try; returns sent/failed counts (and why
-    the server took none, see unsent_line)."""
-    done = _send(ledger, smtp, folder, now)
+    the server took none, see unsent_line).  While another process delivers, nothing: it is sending these very
+    mails."""
+    try:
+        with FileLock(str(folder / DELIVERING), timeout=lock_wait()):
+            ledger.settle(now)
+            done = _send(ledger, smtp, folder, now)
+    except Timeout:
+        return {"sent": 0, "failed": 0}
     if done["sent"]:
         ledger.compact()
     return done
@@ -377,11 +407,14 @@ def _send(ledger: Ledger, smtp: SmtpSettings | None, folder: Path, now: dt.datet
     try:
         for key, recipient, body in todo:
             try:
-                yag.smtp.sendmail(smtp.sender, [recipient], body)
+                _send_one(yag.smtp, smtp.sender, recipient, body, partial(ledger.sending, key))
+            except Unanswered:
+                continue  # the server has it whole: settle counts it as sent, it is never sent twice
             except Exception as exc:  # noqa: BLE001 - refused now, retried later with back-off
                 ledger.failed(key, now, f"{type(exc).__name__}: {exc}")
                 done["failed"] += 1
                 continue
+            faults.reached("mail sent, not yet recorded")
             ledger.sent(key, now)
             done["sent"] += 1
     finally:
@@ -390,3 +423,30 @@ def _send(ledger: Ledger, smtp: SmtpSettings | None, folder: Path, now: dt.datet
         except Exception:  # noqa: BLE001, S110 - the connection may already be gone
             pass
     return done
+
+
+class Unanswered(Exception):
+    """The connection went before the server answered the line that ends a message."""
+
+
+def _send_one(conn: smtplib.SMTP, sender: str, recipient: str, body: bytes, ending: Callable[[], None]) -> None:
+    """smtplib's sendmail for one recipient, with ``ending()`` run just before the line that ends the message:
+    the last moment at which the server cannot have it yet."""
+    conn.ehlo_or_helo_if_needed()
+    for step, args, good in ((conn.mail, (sender,), (250,)), (conn.rcpt, (recipient,), (250, 251)),
+                             (conn.docmd, ("DATA",), (354,))):
+        code, reply = step(*args)
+        if code not in good:
+            conn.rset()
+            raise smtplib.SMTPResponseException(code, reply)
+    data = re.sub(rb"(?m)^\.", b"..", body)  # a line starting with "." gets a second one (RFC 5321 4.5.2)
+    conn.send(data if data.endswith(b"\r\n") else data + b"\r\n")
+    ending()
+    conn.send(b".\r\n")
+    try:
+        code, reply = conn.getreply()
+    except (OSError, smtplib.SMTPServerDisconnected):
+        raise Unanswered from None
+    if code != 250:
+        conn.rset()
+        raise smtplib.SMTPResponseException(code, reply)

@@ -24,7 +24,9 @@ from corpus import (  # noqa: E402
     generated_strategies,
     run_family,
 )
-from trials import concurrent_writers, kill_trials, refused_while_locked  # noqa: E402
+from trials import Crash, kill_trials, overlap, refused_while_locked  # noqa: E402
+
+from crm_sheets import schema  # noqa: E402
 
 TARGET = Path(__file__).parent.parent / "docs" / "RELIABILITY.md"
 
@@ -40,13 +42,31 @@ def corpus() -> tuple[Tally, int]:
     return tally, hand
 
 
+HELD = {"old": "旧文件", "new": "新文件", "other": "其他"}
+
+
+def yes(ok: bool) -> str:
+    return "是" if ok else "否"
+
+
+def stops(kills: dict[str, Crash]) -> str:
+    """Per write point: reached, the file then, the file after the command ran again."""
+    return "；".join(f"{point}：{'到达' if crash.passed[-1:] == [point] else '未到达'}，{HELD[crash.held]}，再运行后"
+                    f"{HELD[crash.then_held]}{'（留下临时文件）' if crash.then_temps else ''}"
+                    for point, crash in kills.items())
+
+
+def both_results(sheets: set[str]) -> bool:
+    return schema.CHECK_RESULTS.name in sheets and any(n.startswith(schema.MONTHLY_PREFIX) for n in sheets)
+
+
 def main() -> None:
     started = time.time()
     tally, hand = corpus()
     with tempfile.TemporaryDirectory() as tmp:
-        kills = kill_trials(Path(tmp) / "kills", n=100)
+        kills = kill_trials(Path(tmp) / "kills")
     with tempfile.TemporaryDirectory() as tmp:
-        together = concurrent_writers(demo_book(Path(tmp) / "客户管理.xlsx"), rounds=3)
+        together = overlap(demo_book(Path(tmp) / "客户管理.xlsx"))
     with tempfile.TemporaryDirectory() as tmp:
         refused = refused_while_locked(demo_book(Path(tmp) / "客户管理.xlsx"))
     exits = "，".join(f"{code}: {n}" for code, n in sorted(tally.exits.items()))
@@ -57,11 +77,10 @@ def main() -> None:
         ("“意外错误” / unexpected errors", str(tally.unexpected)),
         ("失败后文件被改动 / files changed on failure", str(tally.changed_on_failure)),
         ("其他问题 / other findings", str(len(tally.failures))),
-        ("SIGKILL 写入中途 / crashes survived", f"{kills.opened}/{kills.trials}（旧文件 {kills.old}，新文件 {kills.new}，"
-                                                f"其他 {kills.other}）"),
-        ("并发写入 / concurrent job + command", f"{together.both_finished}/{together.runs} 都完成，"
-                                               f"{together.nothing_lost}/{together.runs} 无丢失"),
-        ("锁被占用时拒绝 / refused while locked", "是" if refused else "否"),
+        ("写入停在各点 / write stopped at each point", stops(kills)),
+        ("两个写入者 / two writers", f"第二个等第一个的锁：{yes(together.second_running and together.second_waiting == ['lock wanted'])}；"
+                                    f"先后写入，两个结果都在：{yes(together.second_saw_first and both_results(together.sheets))}"),
+        ("锁被占用时拒绝 / refused while locked", yes(refused)),
     ]
     lines = [
         "# 可靠性 / Reliability",
@@ -79,6 +98,32 @@ def main() -> None:
         "隐藏行和工作表、重复或全角表头、公式、GBK/UTF-16/BOM 的 CSV、混用换行、第 1,048,576 行的数据，"
         "以及 hypothesis 生成的随机单元格、随机 CSV 和随机字节损坏。每个输入都跑 validate、dedupe、merge、tag、"
         "remind（含 --dry-run）、summary、export，以及作为导入源和导入目标的 import。",
+        "",
+        "## 停在指定的点 / stopping at named points",
+        "",
+        "写入、归档和发信的代码在几个点调用 `crm_sheets.faults.reached(点名)`。环境变量 `CRM_SHEETS_FAULT=点名`"
+        "（或 `点名:N`，第 N 次到达时）让进程在那里立即结束（`os._exit(86)`，不清理，如同断电）；"
+        "`pause:点名` 让它在那里等到测试放开 `CRM_SHEETS_FAULT_GATE` 指定的锁文件；"
+        "`CRM_SHEETS_FAULT_MARK` 指定的文件记下经过的每个点。没有这些变量时什么也不做。",
+        "",
+        "*The write, archive and mail paths call `crm_sheets.faults.reached(point)`. `CRM_SHEETS_FAULT=point` (or "
+        "`point:N`) ends the process there at once with exit code 86, as a power cut would; `pause:point` waits there "
+        "until the test frees the lock file `CRM_SHEETS_FAULT_GATE`; `CRM_SHEETS_FAULT_MARK` names a file that gets "
+        "each point reached, one a line. Unset, it does nothing.*",
+        "",
+        "| 点 / point | 在哪里 / where | 停在这里时 / stopped there |",
+        "|---|---|---|",
+        "| `lock wanted` | 等写入锁之前 / before waiting for the writer lock | 旧文件 / old file |",
+        "| `lock taken` | 拿到写入锁 / lock held | 旧文件 / old file |",
+        "| `temp written` | 新文件已写入旁边的临时文件 / new file in a temporary file beside it | 旧文件；下一次写入删掉临时文件 / old; the next write removes the temporary file |",
+        "| `backup made` | 旧文件已备份 / old file backed up | 旧文件 / old file |",
+        "| `replaced` | `os.replace` 之后 / after `os.replace` | 新文件 / new file |",
+        "| `moved to history` | 归档的行已提交到历史数据库，工作簿未改 / archived rows committed, workbook not yet written | 旧文件；下一次 archive 按“归档记录”撤销该批 / old; the next archive drops the batch the workbook does not name |",
+        "| `mail sent, not yet recorded` | 服务器已接受邮件，台账未记 / server accepted the mail, ledger not yet updated | 台账里为 sending；下一次发信当作已发，不重发 / ledger says sending; the next delivery counts it sent, never resends |",
+        "",
+        "每个点的断言在 tests/test_write.py、tests/test_archive.py、tests/test_remind.py 和 tests/test_reliability.py（两个写入者）。",
+        "*Each point's assertions: tests/test_write.py, tests/test_archive.py, tests/test_remind.py, tests/test_reliability.py "
+        "(two writers).*",
         "",
     ]
     if tally.failures:

@@ -1,24 +1,29 @@
-"""Crash safety and concurrent writers (issue 9): the trials that docs/RELIABILITY.md counts."""
+"""Crash safety and concurrent writers (issues 9 and 34): the trials that docs/RELIABILITY.md counts.
+
+Each write point's own assertions are in tests/test_write.py; here two writers are made to overlap."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from corpus import demo_book
-from trials import concurrent_writers, kill_trials, opens, refused_while_locked
+from trials import opens, overlap, refused_while_locked
+
+from crm_sheets import schema
 
 
-def test_a_hundred_sigkills_leave_the_old_or_the_new_file(tmp_path: Path) -> None:
-    tally = kill_trials(tmp_path, n=100)
-    assert tally.trials == 100 and tally.opened == 100, tally
-    assert tally.old + tally.new == 100 and tally.other == 0, tally
-    assert tally.old and tally.new, f"every kill landed on one side of the swap; the trial proves little: {tally}"
-
-
-def test_the_job_and_a_command_writing_at_once_lose_nothing(tmp_path: Path) -> None:
+def test_a_second_writer_waits_for_the_first_ones_lock_and_neither_loses_anything(tmp_path: Path) -> None:
+    """`validate` is held at "lock taken"; `summary`, started then, gets to "lock wanted" and no further while it is
+    held; let go, validate writes first, summary after it on top of its file: both results are in the file."""
     path = demo_book(tmp_path / "客户管理.xlsx")
-    tally = concurrent_writers(path, rounds=2)
-    assert tally.both_finished == tally.runs == 2 and tally.nothing_lost == 2, tally
+    seen = overlap(path)
+    assert seen.first_paused == ["lock wanted", "lock taken"], seen
+    assert seen.second_waiting == ["lock wanted"] and seen.second_running, seen
+    assert seen.exits == (1, 0) and not seen.tracebacks, seen  # validate: done, problems found
+    assert seen.second_then[:2] == ["lock wanted", "lock taken"] and seen.second_then[-1] == "replaced", seen
+    assert seen.second_saw_first, seen  # summary replaced the file validate wrote
+    assert schema.CHECK_RESULTS.name in seen.sheets, seen
+    assert any(name.startswith(schema.MONTHLY_PREFIX) for name in seen.sheets), seen
     assert opens(path)
 
 

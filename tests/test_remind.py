@@ -15,10 +15,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import python_calamine
+import trials
 from smtp import Inbox, body
 from typer.testing import CliRunner
 
-from crm_sheets import schema
+from crm_sheets import faults, schema
 from crm_sheets.app import profiles, remind
 from crm_sheets.cli import app
 from crm_sheets.demo_data import make_demo
@@ -189,26 +190,30 @@ def test_a_refusing_server_gets_every_reminder_exactly_once(tmp_path: Path, inbo
     assert len(ids) == len(set(ids)) == len(outcome.mails)
 
 
-def test_killed_mid_send_and_restarted_neither_duplicates_nor_loses(tmp_path: Path, inbox: Inbox) -> None:
+@pytest.mark.parametrize(("nth", "ledger"), [(1, {"sending": 1, "pending": 2}),
+                                            (2, {"sent": 1, "sending": 1, "pending": 1})])
+def test_stopped_after_the_server_took_a_mail_the_rerun_sends_each_exactly_once(tmp_path: Path, inbox: Inbox,
+                                                                              nth: int, ledger: dict) -> None:
+    """Issue 34: remind stopped dead (as by a power cut) right after the server accepted its ``nth`` mail and before
+    the ledger noted it; run again, every person has exactly one mail: zero duplicates, none missing."""
     path = build(tmp_path, inbox.port)
-    expected = len(remind.remind_plan(read_book(path), TODAY, FileStore(path).tool_frame(schema.TASKS))[1])
-    inbox.delay = 1.0
-    command = [sys.executable, "-c", "from crm_sheets.cli import main; main()", "remind", str(path),
-               "--today", "2026-11-24"]
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
-    while not inbox.messages and time.time() < deadline:
-        time.sleep(0.05)
-    child.send_signal(signal.SIGKILL)
-    child.wait()
-    assert 1 <= len(inbox.messages) < expected
-    inbox.delay = 0.0
-    subprocess.run(command, check=True, capture_output=True)
-    unique = {m["Message-ID"] for m in inbox.messages}
-    assert len(unique) == expected  # none missing
-    # At most the one message in flight when the process died is offered twice, under the same Message-ID.
-    assert len(inbox.messages) - len(unique) <= 1
-    assert Ledger(tmp_path).counts() == {"sent": expected}
+    mark = tmp_path / "mark.txt"
+    args = ("remind", str(path), "--today", "2026-11-24")
+    first = trials.cli(*args, cwd=tmp_path, fault=f"mail sent, not yet recorded:{nth}", mark=mark)
+    code, seen, err = trials.stopped(first, mark)
+    assert code == faults.EXIT and seen.count("mail sent, not yet recorded") == nth, (code, seen, err)
+    assert len(inbox.messages) == nth
+    assert Ledger(tmp_path).counts() == ledger  # the one the server took is marked sending
+    again = trials.cli(*args, cwd=tmp_path)
+    _out, err = again.communicate(timeout=300)
+    assert again.returncode == 0, err
+    # One each for the two owners and the manager's digest (build's team).
+    assert sorted(r for rs in inbox.recipients for r in rs) == ["boss@example.com", "li@example.com",
+                                                                "wang@example.com"]
+    assert len({m["Message-ID"] for m in inbox.messages}) == 3
+    assert Ledger(tmp_path).counts() == {"sent": 3}
+    counted = Ledger(tmp_path).reminders(TODAY.date() + DAY)
+    assert counted and set(counted.values()) == {1}  # each task's reminder counted once
 
 
 def test_without_smtp_remind_writes_one_eml_per_person(tmp_path: Path) -> None:

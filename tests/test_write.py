@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import random
 import re
 import shutil
-import signal
-import subprocess
-import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -17,11 +12,12 @@ import openpyxl
 import pandas as pd
 import pytest
 import python_calamine
+import trials
 from hypothesis import given
 from hypothesis import strategies as st
 from support import FIXTURES, MANIFEST, lo_inspect, members, rows_removed, sheet_part
 
-from crm_sheets import errors, schema
+from crm_sheets import errors, faults, schema
 from crm_sheets.workbook import cells as cellpatch
 from crm_sheets.workbook.safety import list_backups
 from crm_sheets.workbook.write import ToolSheet, frame_sheet, write_back, write_standalone
@@ -163,38 +159,28 @@ def test_backups_rotate(foreign: Path) -> None:
     assert zipfile.ZipFile(backups[0]).testzip() is None
 
 
-KILL_SCRIPT = """
-import sys, pandas as pd
-from crm_sheets import schema
-from crm_sheets.workbook.write import frame_sheet, write_back
-n = 150_000
-frame = pd.DataFrame({"sheet": ["客户信息"] * n, "row": range(2, n + 2), "column": ["联系电话"] * n,
-                      "value": ["123"] * n, "problem": ["电话号码无效"] * n, "fix": ["改成11位手机号"] * n,
-                      "code": ["bad_phone"] * n})
-print("ready", flush=True)
-write_back(sys.argv[1], tool_sheets=[frame_sheet(schema.CHECK_RESULTS, frame)])
-print("done", flush=True)
-"""
+# Where the write stops: the file on disk then, the temporary files beside it, whether the old file's backup is
+# made (staged writes the temporary file, swap_in backs the old file up and os.replace puts the new one in place).
+AT_STOP = {"lock taken": ("old", 0, False), "temp written": ("old", 1, False), "backup made": ("old", 1, True),
+           "replaced": ("new", 0, True)}
+ORDER = ["lock wanted", "lock taken", "temp written", "backup made", "replaced"]
 
 
-def test_sigkill_during_write_leaves_old_or_new_file(foreign: Path) -> None:
-    original = foreign.read_bytes()
-    rng = random.Random(7)
-    outcomes = []
-    for _ in range(6):
-        proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(foreign)], stdout=subprocess.PIPE, encoding="utf-8")
-        assert proc.stdout.readline().strip() == "ready"
-        time.sleep(rng.uniform(0.05, 2.5))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        current = foreign.read_bytes()
-        wb = python_calamine.CalamineWorkbook.from_path(str(foreign))
-        assert "客户信息" in wb.sheet_names
-        outcomes.append(current == original)
-        if current != original:
-            assert "校验结果" in wb.sheet_names
-            original = current
-    assert any(outcomes), "no kill landed before the swap; make the write longer"
+@pytest.fixture(scope="module")
+def validated(tmp_path_factory) -> bytes:
+    return trials.uninterrupted(tmp_path_factory.mktemp("validated") / "run")
+
+
+@pytest.mark.parametrize("point", list(AT_STOP))
+def test_stopped_at_each_point_of_the_write_the_file_is_the_old_or_the_new_one(point: str, validated: bytes,
+                                                                               tmp_path: Path) -> None:
+    """Issue 34: `validate` stopped dead (os._exit, as a power cut) at each point of the write: it got there,
+    having passed the points before it in order; the file is the old or the new one as worked out by hand; and
+    running the command again leaves the new file and no temporary file."""
+    crash = trials.crash_write(point, tmp_path / "run", validated)
+    assert crash.exit == faults.EXIT and crash.passed == ORDER[:ORDER.index(point) + 1], crash
+    assert (crash.held, len(crash.temps), crash.backup_of_old) == AT_STOP[point], crash
+    assert crash.then_held == "new" and crash.then_temps == [], crash
 
 
 def test_patching_inserts_in_column_order_and_keeps_formulas() -> None:

@@ -1,56 +1,60 @@
-"""Crash and concurrency trials (issue 9), shared by the tests and by tests/reliability.py."""
+"""Crash and concurrency trials (issues 9 and 34), shared by the tests and by tests/reliability.py.
+
+A run does not die at a random moment: it stops at a named point (crm_sheets.faults), the test asserts it got
+there, and what the file must hold at that point is known by hand.  Two writers overlap by the same means: the
+first waits at a point holding the lock until the test lets it go.
+"""
 
 from __future__ import annotations
 
 import os
-import random
 import shutil
-import signal
 import subprocess
 import sys
 import time
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 import python_calamine
+from filelock import FileLock
 
-from crm_sheets import schema
-from crm_sheets.workbook.write import frame_sheet, write_back
+from crm_sheets import faults, schema
+from crm_sheets.workbook.safety import list_backups
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TODAY = "2026-11-24"
+# Where the write path can stop, and which file is on disk then (the swap is os.replace, after the backup).
+WRITE_POINTS = {"lock taken": "old", "temp written": "old", "backup made": "old", "replaced": "new"}
 
 
-@dataclass
-class KillTally:
-    trials: int = 0
-    opened: int = 0
-    old: int = 0
-    new: int = 0
-    other: int = 0
+def cli(*args: str, cwd: Path, lock_wait: int = 60, fault: str = "", mark: Path | None = None,
+        gate: Path | None = None) -> subprocess.Popen:
+    env = {**os.environ, "CRM_SHEETS_LOCK_WAIT": str(lock_wait), faults.FAULT: fault,
+           faults.MARK: str(mark or ""), faults.GATE: str(gate or "")}
+    return subprocess.Popen([sys.executable, "-c", "from crm_sheets.cli import main; main()", *args], cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8", env=env)
 
 
-def _write_once(path: Path) -> None:
-    """The write-back every trial makes: a 20,000-row tool sheet into a LibreOffice-made workbook."""
-    n = 20_000
-    frame = pd.DataFrame({"sheet": ["客户信息"] * n, "row": range(2, n + 2), "column": ["联系电话"] * n,
-                          "value": ["123"] * n, "problem": ["电话号码无效"] * n, "fix": ["改成11位手机号"] * n,
-                          "code": ["bad_phone"] * n})
-    write_back(path, tool_sheets=[frame_sheet(schema.CHECK_RESULTS, frame)], keep_backups=3)
+def passed(mark: Path) -> list[str]:
+    """The points a run reached, in order."""
+    return mark.read_text(encoding="utf-8").splitlines() if mark.exists() else []
 
 
-def _fork_write(path: Path) -> int:
-    pid = os.fork()
-    if pid == 0:  # the child writes and leaves without running the parent's cleanup
-        code = 0
-        try:
-            _write_once(path)
-        except BaseException:  # noqa: BLE001 - any failure is reported through the exit code
-            code = 1
-        os._exit(code)
-    return pid
+def wait_for(point: str, mark: Path, proc: subprocess.Popen, deadline: float = 300) -> bool:
+    """Wait until the run has reached ``point`` (True) or ended without reaching it (False)."""
+    end = time.monotonic() + deadline
+    while point not in passed(mark):
+        if proc.poll() is not None or time.monotonic() > end:
+            return point in passed(mark)
+        time.sleep(0.02)
+    return True
+
+
+def stopped(proc: subprocess.Popen, mark: Path) -> tuple[int, list[str], str]:
+    """How a run stopped: its exit code, the points it passed, its stderr."""
+    _out, err = proc.communicate(timeout=600)
+    return proc.returncode, passed(mark), err
 
 
 def opens(path: Path) -> bool:
@@ -63,79 +67,98 @@ def opens(path: Path) -> bool:
         return False
 
 
-def kill_trials(folder: Path, n: int = 100, seed: int = 11) -> KillTally:
-    """``n`` write-backs, each SIGKILLed at a random moment; the file must open and be the old or the new one."""
-    original = FIXTURES / "foreign.xlsm"
-    reference = folder / "reference" / "客户管理.xlsm"
-    reference.parent.mkdir(parents=True)
-    shutil.copy(original, reference)
-    started = time.perf_counter()
-    _, status = os.waitpid(_fork_write(reference), 0)
-    duration = time.perf_counter() - started
-    assert status == 0, "the uninterrupted write failed"
-    old, new = original.read_bytes(), reference.read_bytes()
-    rng = random.Random(seed)
-    tally = KillTally()
-    for i in range(n):
-        path = folder / f"k{i}" / "客户管理.xlsm"
-        path.parent.mkdir()
-        shutil.copy(original, path)
-        pid = _fork_write(path)
-        time.sleep(rng.uniform(0, duration * 1.2))
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        tally.trials += 1
-        tally.opened += opens(path)
-        now = path.read_bytes()
-        tally.old += now == old
-        tally.new += now == new
-        tally.other += now not in (old, new)
-        shutil.rmtree(path.parent)
-    return tally
-
-
-def cli(*args: str, cwd: Path, lock_wait: int = 60) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", "from crm_sheets.cli import main; main()", *args], cwd=cwd,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8",
-                            env={**os.environ, "CRM_SHEETS_LOCK_WAIT": str(lock_wait)})
+def temps(path: Path) -> list[str]:
+    """A writer's temporary files beside the workbook."""
+    return sorted(p.name for p in path.parent.glob(f".~{path.stem}.*.tmp"))
 
 
 @dataclass
-class ConcurrencyTally:
-    runs: int = 0
-    both_finished: int = 0
-    nothing_lost: int = 0
-    refused_clearly: int = 0
+class Crash:
+    point: str
+    exit: int
+    passed: list[str]
+    held: str  # the workbook at the stop: "old", "new" or "other"
+    temps: list[str]
+    backup_of_old: bool  # a backup byte-identical to the old file is there
+    then_held: str  # the workbook after the next command (the same one, run to the end)
+    then_temps: list[str] = field(default_factory=list)
 
 
-def concurrent_writers(path: Path, rounds: int = 3) -> ConcurrencyTally:
-    """The job and a CLI command writing the same workbook at once, ``rounds`` times.
+def _which(data: bytes, old: bytes, new: bytes) -> str:
+    return "old" if data == old else "new" if data == new else "other"
 
-    Both must finish (one waits for the other's lock), and the file must then hold what each wrote:
-    the job's 回访任务 and 月度汇总, and the ids that validate gave.
-    """
-    tally = ConcurrencyTally()
-    for _ in range(rounds):
-        job = cli("job", str(path), "--once", "--today", TODAY, cwd=path.parent)
-        check = cli("validate", str(path), "--today", TODAY, cwd=path.parent)
-        errors = (job.communicate(timeout=300)[1], check.communicate(timeout=300)[1])
-        tally.runs += 1
-        # exit 1 is "done, problems found"; a traceback exits 1 too, and is no finish
-        tally.both_finished += all(p.returncode in (0, 1) for p in (job, check)) and not any(
-            "Traceback" in e for e in errors)
-        wb = python_calamine.CalamineWorkbook.from_path(str(path))
-        names = set(wb.sheet_names)
-        ids = [r[0] for r in wb.get_sheet_by_name(schema.CUSTOMERS.name).to_python()[1:] if any(r)]
-        tally.nothing_lost += ({schema.TASKS.name, schema.CHECK_RESULTS.name} <= names
-                               and any(n.startswith(schema.MONTHLY_PREFIX) for n in names) and all(ids))
-        (path.parent / ".crm-mail.sqlite").unlink(missing_ok=True)  # so the next round's job has its day to do
-    return tally
+
+def crash_write(point: str, folder: Path, new: bytes) -> Crash:
+    """`validate` on the LibreOffice-made workbook, stopped at ``point``; then run again to the end.  ``new`` is
+    the file an uninterrupted run writes."""
+    path = folder / "客户管理.xlsm"
+    folder.mkdir(parents=True)
+    shutil.copy(FIXTURES / "foreign.xlsm", path)
+    old = path.read_bytes()
+    mark = folder / "mark.txt"
+    code, seen, _err = stopped(cli("validate", str(path), "--today", TODAY, cwd=folder, fault=point, mark=mark), mark)
+    crash = Crash(point=point, exit=code, passed=seen, held=_which(path.read_bytes(), old, new), temps=temps(path),
+                  backup_of_old=any(b.read_bytes() == old for b in list_backups(path)), then_held="")
+    again = cli("validate", str(path), "--today", TODAY, cwd=folder)
+    again.communicate(timeout=600)
+    crash.then_held, crash.then_temps = _which(path.read_bytes(), old, new), temps(path)
+    return crash
+
+
+def uninterrupted(folder: Path) -> bytes:
+    """What `validate` writes into the LibreOffice-made workbook when nothing stops it."""
+    path = folder / "客户管理.xlsm"
+    folder.mkdir(parents=True)
+    shutil.copy(FIXTURES / "foreign.xlsm", path)
+    proc = cli("validate", str(path), "--today", TODAY, cwd=folder)
+    _out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 1, err  # done, problems found
+    return path.read_bytes()
+
+
+def kill_trials(folder: Path) -> dict[str, Crash]:
+    """The write stopped once at each point of WRITE_POINTS."""
+    new = uninterrupted(folder / "reference")
+    return {point: crash_write(point, folder / f"k{i}", new) for i, point in enumerate(WRITE_POINTS)}
+
+
+@dataclass
+class Overlap:
+    first_paused: list[str]  # the points the first writer had passed while it held the lock
+    second_waiting: list[str]  # the points the second had passed then
+    second_running: bool  # the second had not finished then
+    exits: tuple[int | None, int | None]
+    tracebacks: bool
+    second_then: list[str]  # the points the second passed in all
+    sheets: set[str]  # the sheets of the file in the end
+    second_saw_first: bool  # the file the second one replaced (its backup) holds the first one's result, not its own
+
+
+def overlap(path: Path) -> Overlap:
+    """`validate` takes the writer lock and is held there; `summary` starts, reads, and waits for the lock; then
+    validate is let go.  Both must finish, one after the other, each result in the file."""
+    folder = path.parent
+    gate = FileLock(str(folder / "gate.lock"))
+    first_mark, second_mark = folder / "first.txt", folder / "second.txt"
+    with gate:
+        first = cli("validate", str(path), "--today", TODAY, cwd=folder, fault="pause:lock taken", mark=first_mark,
+                    gate=folder / "gate.lock")
+        assert wait_for("lock taken", first_mark, first), first.communicate()
+        second = cli("summary", str(path), "--today", TODAY, cwd=folder, mark=second_mark)
+        assert wait_for("lock wanted", second_mark, second), second.communicate()
+        first_paused, second_waiting, second_running = passed(first_mark), passed(second_mark), second.poll() is None
+    errors = [p.communicate(timeout=600)[1] for p in (first, second)]
+    names = set(python_calamine.CalamineWorkbook.from_path(str(path)).sheet_names)
+    newest = python_calamine.CalamineWorkbook.from_path(str(list_backups(path)[0])).sheet_names
+    return Overlap(first_paused=first_paused, second_waiting=second_waiting, second_running=second_running,
+                   exits=(first.returncode, second.returncode), tracebacks=any("Traceback" in e for e in errors),
+                   second_then=passed(second_mark), sheets=names,
+                   second_saw_first=schema.CHECK_RESULTS.name in newest
+                   and not any(n.startswith(schema.MONTHLY_PREFIX) for n in newest))
 
 
 def refused_while_locked(path: Path) -> bool:
     """Another writer holds the lock past the wait: the command refuses in one line and leaves the file alone."""
-    from filelock import FileLock
-
     before = path.read_bytes()
     with FileLock(str(path.with_name(f".{path.name}.crm-lock"))):
         proc = cli("tag", str(path), "--today", TODAY, cwd=path.parent, lock_wait=2)

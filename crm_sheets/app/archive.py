@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import schema
+from .. import faults, schema
 from ..outputs import FrameOut
 from ..rules.past import COLUMNS as DECIDING
 from ..rules.past import standing_for_all
@@ -53,6 +53,7 @@ def archive(store, *, before: dt.date, today: dt.datetime) -> ArchiveOutcome:
         parts = {book.tables[key].sheet.name: (book.tables[key].text.loc[idx], book.tables[key].data.loc[idx])
                  for key, idx in picked.items()}
         history.add(batch, parts, today, kept_beside(parts))
+        faults.reached("moved to history")
         log = store.tool_frame(schema.ARCHIVE_LOG)
         moved = {name: len(text) for name, (text, _data) in parts.items()}
         entries = pd.DataFrame([{"batch": batch, "time": pd.Timestamp(today), "before": pd.Timestamp(before),

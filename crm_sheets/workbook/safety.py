@@ -17,7 +17,7 @@ from typing import BinaryIO, TypeVar
 
 from filelock import FileLock, Timeout
 
-from .. import errors
+from .. import errors, faults
 
 BACKUP_DIR = ".crm-backups"
 T = TypeVar("T")
@@ -80,10 +80,12 @@ def exclusive(path: Path, wait_seconds: float | None = None) -> Iterator[None]:
     wait_seconds = lock_wait() if wait_seconds is None else wait_seconds
     refuse_if_open(path)
     guard = FileLock(str(path.with_name(f".{path.name}.crm-lock")))
+    faults.reached("lock wanted")
     try:
         guard.acquire(timeout=wait_seconds)
     except Timeout:
         raise errors.Busy(file=path.name) from None
+    faults.reached("lock taken")
     try:
         yield
     finally:
@@ -162,6 +164,7 @@ def staged(path: Path, produce: Callable[[BinaryIO], None]) -> Path:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    faults.reached("temp written")
     return tmp
 
 
@@ -193,7 +196,9 @@ def swap_in(path: Path, tmp: Path, keep_backups: int = 10, *, sleep: Callable[[f
 
     def swap() -> None:
         made[:] = made or [make_backup(path)]
+        faults.reached("backup made")
         os.replace(tmp, path)
+        faults.reached("replaced")
 
     try:
         while_held(swap, path.name, sleep=sleep)
