@@ -21,11 +21,8 @@ import datetime as dt
 import email.policy
 import hashlib
 import os
-import re
-import smtplib
 import sqlite3
-import ssl
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -36,21 +33,18 @@ from typing import TypedDict
 
 from filelock import FileLock, Timeout
 
-from . import errors, faults, schema, sqlite_file
+from . import faults, sqlite_file
 from .filenames import file_names
 from .i18n import t
-from .rules.team import mail_address, visible
+from .rules.team import mail_address
+from .smtp_server import SmtpSettings, Unanswered, connect, send_one, why_unsent
 from .workbook.safety import lock_wait
 
 LEDGER = ".crm-mail.sqlite"
 DELIVERING = ".crm-mail.lock"  # held by the one process delivering
 OUTBOX = "outbox"
-PASSWORD_ENV = "CRM_SHEETS_SMTP_PASSWORD"
-KEYRING_SERVICE = "crm-sheets"
 MAX_BACKOFF_MINUTES = 60
 LOCAL_SENDER = "crm-sheets@localhost"  # the From of mail that only goes to outbox/ when 设置 names no sender
-SSL, STARTTLS, PLAIN = schema.SMTP_SECURITY
-SECURITY = "SMTP加密方式"
 
 
 @dataclass
@@ -71,53 +65,6 @@ class Delivery(TypedDict, total=False):
     reason: str
     server: str
     sender: str
-
-
-@dataclass
-class SmtpSettings:
-    host: str
-    port: int
-    sender: str
-    security: str = ""  # one of schema.SMTP_SECURITY; empty: by the port
-
-    @property
-    def mode(self) -> str:
-        """SSL, STARTTLS or 不加密: as 设置 says, else what the port is for (465, 587; any other: none)."""
-        return self.security or {465: SSL, 587: STARTTLS}.get(self.port, PLAIN)
-
-    @classmethod
-    def from_settings(cls, setting, file: str) -> SmtpSettings | None:
-        """From 设置 (``setting(name)``) of workbook ``file``; None when no server is set (then mail goes to
-        outbox/).  An SMTP加密方式 that is none of the choices is refused even then: it is a typo either way."""
-        security = _security(setting(SECURITY), file)
-        host = setting("SMTP服务器").strip()
-        if not host:
-            return None
-        port = int(float(setting("SMTP端口") or 465))
-        typed = setting("发件人邮箱").strip()
-        # 王伟 <crm@example.com> is sent from crm@example.com; a sender that is no address fails at the server.
-        return cls(host=host, port=port, sender=mail_address(typed) or typed, security=security)
-
-
-def _security(typed: str, file: str) -> str:
-    """设置 SMTP加密方式 as one of its choices (ssl and SSL alike), or "" when empty."""
-    typed = typed.strip()
-    found = next((c for c in schema.SMTP_SECURITY if c.casefold() == typed.casefold()), None) if typed else ""
-    if found is None:
-        raise errors.BadSmtpSecurity(file=file, value=visible(typed), choices="、".join(schema.SMTP_SECURITY))
-    return found
-
-
-def password(sender: str) -> str | None:
-    """Never from the workbook: the environment, else the operating system's keyring."""
-    if os.environ.get(PASSWORD_ENV):
-        return os.environ[PASSWORD_ENV]
-    try:
-        import keyring
-
-        return keyring.get_password(KEYRING_SERVICE, sender)
-    except Exception:  # noqa: BLE001 - no keyring backend on this machine means no stored password
-        return None
 
 
 def checked(address: str) -> str:
@@ -354,30 +301,6 @@ def unsent_line(delivery: Delivery, lang: str) -> str:
     return t(f"mail.{why}", lang, **delivery) if why else ""
 
 
-def _connect(smtp: SmtpSettings):
-    """A logged-in yagmail connection, encrypted as smtp.mode says.  The certificate is checked against this
-    machine's trusted ones (smtplib alone would take any), so a password never goes to a server that only claims
-    the name; a server that offers no STARTTLS is refused, not written to in clear."""
-    import yagmail
-
-    secret = password(smtp.sender)
-    context = ssl.create_default_context()
-    yag = yagmail.SMTP(user=smtp.sender, password=secret, host=smtp.host, port=smtp.port,
-                       smtp_ssl=smtp.mode == SSL, smtp_starttls={"context": context} if smtp.mode == STARTTLS else False,
-                       smtp_skip_login=not secret, soft_email_validation=False,
-                       **({"context": context} if smtp.mode == SSL else {}))
-    yag.login()
-    return yag
-
-
-def _unsent(exc: Exception) -> str:
-    if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return "login"
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return "certificate"
-    return "connect"
-
-
 def _send(ledger: Ledger, smtp: SmtpSettings | None, folder: Path, now: dt.datetime) -> Delivery:
     todo = ledger.pending(now)
     done: Delivery = {"sent": 0, "failed": 0}
@@ -396,18 +319,18 @@ def _send(ledger: Ledger, smtp: SmtpSettings | None, folder: Path, now: dt.datet
             done["sent"] += 1
         return done
     try:
-        yag = _connect(smtp)
+        yag = connect(smtp)
     except Exception as exc:  # noqa: BLE001 - a server that is down: every mail waits for the next try
         reason = f"{type(exc).__name__}: {exc}"
         for key, _recipient, _body in todo:
             ledger.failed(key, now, reason)
             done["failed"] += 1
-        done.update(unsent=_unsent(exc), reason=reason[:300], server=f"{smtp.host}:{smtp.port}", sender=smtp.sender)
+        done.update(unsent=why_unsent(exc), reason=reason[:300], server=f"{smtp.host}:{smtp.port}", sender=smtp.sender)
         return done
     try:
         for key, recipient, body in todo:
             try:
-                _send_one(yag.smtp, smtp.sender, recipient, body, partial(ledger.sending, key))
+                send_one(yag.smtp, smtp.sender, recipient, body, partial(ledger.sending, key))
             except Unanswered:
                 continue  # the server has it whole: settle counts it as sent, it is never sent twice
             except Exception as exc:  # noqa: BLE001 - refused now, retried later with back-off
@@ -425,28 +348,3 @@ def _send(ledger: Ledger, smtp: SmtpSettings | None, folder: Path, now: dt.datet
     return done
 
 
-class Unanswered(Exception):
-    """The connection went before the server answered the line that ends a message."""
-
-
-def _send_one(conn: smtplib.SMTP, sender: str, recipient: str, body: bytes, ending: Callable[[], None]) -> None:
-    """smtplib's sendmail for one recipient, with ``ending()`` run just before the line that ends the message:
-    the last moment at which the server cannot have it yet."""
-    conn.ehlo_or_helo_if_needed()
-    for step, args, good in ((conn.mail, (sender,), (250,)), (conn.rcpt, (recipient,), (250, 251)),
-                             (conn.docmd, ("DATA",), (354,))):
-        code, reply = step(*args)
-        if code not in good:
-            conn.rset()
-            raise smtplib.SMTPResponseException(code, reply)
-    data = re.sub(rb"(?m)^\.", b"..", body)  # a line starting with "." gets a second one (RFC 5321 4.5.2)
-    conn.send(data if data.endswith(b"\r\n") else data + b"\r\n")
-    ending()
-    conn.send(b".\r\n")
-    try:
-        code, reply = conn.getreply()
-    except (OSError, smtplib.SMTPServerDisconnected):
-        raise Unanswered from None
-    if code != 250:
-        conn.rset()
-        raise smtplib.SMTPResponseException(code, reply)

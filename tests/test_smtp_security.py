@@ -9,6 +9,7 @@ keyring's own PYTHON_KEYRING_BACKEND)."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import email
 import email.policy
 import os
@@ -16,6 +17,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,7 +30,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from smtp import Inbox
 from test_remind import TODAY, build
 
-from crm_sheets.mail import Ledger, SmtpSettings, deliver
+from crm_sheets import smtp_server
+from crm_sheets.mail import Ledger, Mail, SmtpSettings, deliver
 from crm_sheets.templates import build_template
 
 SENDER = "crm@example.com"
@@ -37,6 +40,7 @@ WRONG = "not-the-password-42"
 # build()'s team: each 销售 gets their list, the 经理 the digest.
 RECIPIENTS = {"li@example.com", "wang@example.com", "boss@example.com"}
 REMIND = ["-m", "crm_sheets", "remind"]
+NOW = dt.datetime(2026, 3, 2, 8, 0)
 
 
 class Server(Inbox):
@@ -234,3 +238,23 @@ def test_the_template_offers_the_three_choices(tmp_path: Path) -> None:
     (row,) = [c.row for c in sheet["A"] if c.value == "SMTP加密方式"]
     (rule,) = [dv for dv in sheet.data_validations.dataValidation if f"B{row}" in str(dv.sqref)]
     assert rule.formula1 == '"SSL,STARTTLS,不加密"' and sheet[f"B{row}"].value is None
+
+
+def test_a_server_that_takes_the_connection_and_never_answers_does_not_hold_the_morning(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A listening socket that never sends its greeting: without a timeout smtplib waits for good."""
+    monkeypatch.setattr(smtp_server, "TIMEOUT", 1)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        smtp = SmtpSettings(host="127.0.0.1", port=silent.getsockname()[1], sender=SENDER, security="不加密")
+        ledger = Ledger(tmp_path)
+        ledger.add([Mail(key="k1", recipient="li@example.com", subject="s", text="t", html="<p>t</p>")],
+                   SENDER, NOW)
+        outcome: dict = {}
+        worker = threading.Thread(target=lambda: outcome.update(deliver(ledger, smtp, tmp_path, NOW)), daemon=True)
+        worker.start()
+        worker.join(60)  # a liveness bound, not a speed claim: the timeout is 1 s
+        assert not worker.is_alive(), "deliver still waits on a server that never answers"
+    assert (outcome["sent"], outcome["failed"], outcome["unsent"]) == (0, 1, "connect")
+    assert "timed out" in outcome["reason"]

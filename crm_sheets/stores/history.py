@@ -15,7 +15,6 @@ exactly one place.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -29,6 +28,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .. import errors, schema, sqlite_file
+from ..passwords import stored_password
 from ..tables import SheetTable
 from ..workbook.read import Book
 
@@ -36,7 +36,6 @@ MOVING, DONE, RESTORING = "moving", "done", "restoring"
 STANDING = ":standing"  # the part of a batch's sheet that holds only its standing rows
 FEEDBACK = ":feedback"  # the part of a batch's follow-ups that holds their feedback counts
 PASSWORD_ENV = "CRM_SHEETS_DB_PASSWORD"
-KEYRING_SERVICE = "crm-sheets"
 # libpq waits for a server that takes the connection but never answers as long as the system lets it (minutes or
 # for ever); the job must go on to the morning's mail.
 CONNECT_TIMEOUT = 10
@@ -270,15 +269,7 @@ def _pointed(ids: pa.ChunkedArray, into: dict[str, str]) -> pa.ChunkedArray:
 def _with_password(url: str) -> str:
     """The address with its password from the environment or the keyring (never from the workbook), and a
     connection timeout."""
-    password = os.environ.get(PASSWORD_ENV)
-    if password is None:
-        import keyring
-        from keyring.errors import KeyringError
-
-        try:
-            password = keyring.get_password(KEYRING_SERVICE, url)
-        except KeyringError:  # no keyring on this machine (a server, CI): a password-less connection is tried
-            password = None
+    password = stored_password(PASSWORD_ENV, url)  # none: a password-less connection is tried
     from psycopg.conninfo import conninfo_to_dict, make_conninfo  # libpq's quoting: any character, either form
 
     more: dict[str, object] = {"password": password} if password else {}
