@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Annotated
@@ -143,7 +144,7 @@ def dedupe_cmd(
     lang = language(lang)
     outcome = _run(lang, path, lambda progress: dedupe_app.run(FileStore(path, progress), today=_today(today)))
     if as_json:
-        print(json.dumps({"clusters": outcome.clusters}, ensure_ascii=False))
+        sys.stdout.write(json.dumps({"clusters": outcome.clusters}, ensure_ascii=False) + "\n")
     else:
         _report_duplicates(outcome, lang)
     raise typer.Exit(1 if outcome.clusters else 0)

@@ -18,7 +18,7 @@ from .. import schema
 from ..tables import SheetTable
 from ..values import is_blank, member, split_tags
 
-from ..schema import KIND_MERGED, KIND_REPOINT, KIND_SURVIVOR, STATUS_DONE, STATUS_UNDONE  # noqa: F401 (theirs)
+from ..schema import KIND_MERGED, KIND_REPOINT, KIND_SURVIVOR, STATUS_DONE, STATUS_UNDONE
 
 # sheet name -> row -> field key -> new value (None empties the cell)
 CellChanges = dict[str, dict[int, dict[str, object]]]
@@ -94,7 +94,7 @@ def plan_merge(
             plan.cells.setdefault(sheet, {})[survivor_row] = changes
         for r in away:
             log.append(log_row(merge_id, now, survivor, KIND_MERGED, sheet, r, {k: raw.at[r, k] for k in keys}))
-            plan.cells.setdefault(sheet, {})[r] = {k: None for k in keys}
+            plan.cells.setdefault(sheet, {})[r] = dict.fromkeys(keys)
         gone = {text.at[r, "customer_id"] for r in away} - {survivor}
         plan.survivors[survivor] = sorted(gone)
         repoint.update(dict.fromkeys(gone, survivor))

@@ -35,7 +35,7 @@ from ..workbook.read import Book
 MOVING, DONE, RESTORING = "moving", "done", "restoring"
 STANDING = ":standing"  # the part of a batch's sheet that holds only its standing rows
 FEEDBACK = ":feedback"  # the part of a batch's follow-ups that holds their feedback counts
-PASSWORD_ENV = "CRM_SHEETS_DB_PASSWORD"
+PASSWORD_ENV = "CRM_SHEETS_DB_PASSWORD"  # noqa: S105 - the variable's name, not a password
 KEYRING_SERVICE = "crm-sheets"
 # libpq waits for a server that takes the connection but never answers as long as the system lets it (minutes or
 # for ever); the job must go on to the morning's mail.

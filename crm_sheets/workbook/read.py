@@ -333,10 +333,7 @@ def _best_sheet(data_sheets: list[Sheet], header_row: list) -> Sheet:
 def _csv_rows(path: Path) -> list[list[str]]:
     raw = path.read_bytes()
     text = None
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings = ["utf-16"]
-    else:
-        encodings = ["utf-8-sig", "gb18030"]
+    encodings = ["utf-16"] if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else ["utf-8-sig", "gb18030"]
     for enc in encodings:
         try:
             text = raw.decode(enc)
@@ -345,7 +342,7 @@ def _csv_rows(path: Path) -> list[list[str]]:
             continue
     if text is None or "\x00" in text:
         raise errors.UnreadableCsv(file=path.name)
-    return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text[:8192]))]
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text[:8192])))
 
 
 def _delimiter(sample: str) -> str:

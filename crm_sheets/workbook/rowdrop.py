@@ -117,6 +117,6 @@ def _rows(body: bytes, shift: Shift, sx) -> bytes:
                 continue
             row = m.group(0)
             head = ROW_R.sub(b'r="%d"' % new, row[:len(row) - len(m.group(2))], count=1)
-            out.append(CELL_R.sub(lambda c: c.group(1) + b"%d" % new + c.group(3), head + m.group(2)))
+            out.append(CELL_R.sub(lambda c, new=new: c.group(1) + b"%d" % new + c.group(3), head + m.group(2)))
     out.append(body[pos:])
     return b"".join(out)
