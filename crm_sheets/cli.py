@@ -431,9 +431,9 @@ def demo_cmd(
     out.print(t("demo.reminders", lang, tasks=len(reminded.sheet), mails=len(reminded.mails),
                 path=demo_path.parent / "outbox"), markup=False)
     out.print(t("demo.look", lang), markup=False)
-    if excel_setup.user_config() is not None:  # the demo's buttons work on this PC too; Linux has no Excel
+    if (config := excel_setup.user_config()) is not None:  # the demo's buttons work on this PC too; Linux has no Excel
         try:
-            out.print("\n".join(cli_excel_setup.excel_setup_lines(lang)), markup=False)
+            out.print("\n".join(cli_excel_setup.excel_setup_lines(lang, config)), markup=False)
         except Exception as exc:  # noqa: BLE001 - the demo itself is done: say why the buttons need a step more
             out.print(_message(exc, lang, "xlwings.conf"), markup=False)
     out.print(t("demo.time", lang, seconds=time.perf_counter() - started), markup=False)

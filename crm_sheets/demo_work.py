@@ -155,7 +155,7 @@ def _neglected(rng: np.random.Generator, calls: pd.DataFrame, active: pd.DataFra
                ) -> pd.DataFrame:
     """One customer in twenty has not been called for the last 8 to 30 days."""
     count = round(len(active) * NEGLECTED)
-    slipped = rng.choice(active["客户编号"].to_numpy(), size=count, replace=False) if count else []
+    slipped: np.ndarray | list[str] = rng.choice(active["客户编号"].to_numpy(), size=count, replace=False) if count else []
     since = pd.Series(today - pd.to_timedelta(rng.integers(8, 31, count), unit="D"), index=slipped, dtype=object)
     cutoff = pd.to_datetime(calls["客户编号"].map(since))
     return calls[~(cutoff.notna() & (pd.to_datetime(calls["time"]) >= cutoff))]

@@ -59,7 +59,7 @@ def plan_merge(
     ``invalid`` holds (row, field key) cells that failed validation: they never win.
     """
     customers = tables["customers"]
-    raw, text, data = customers.raw, customers.text, customers.data
+    raw, text, data = customers.cells, customers.text, customers.data
     keys = [k for k in customers.letters if k in raw.columns]
     plan = MergePlan(merge_id=merge_id)
     log: list[dict] = []
@@ -102,7 +102,7 @@ def plan_merge(
     for table in refs.values():
         ids = table.text["customer_id"]
         hits = ids[member(ids, repoint)]
-        old = table.raw.loc[hits.index, "customer_id"]
+        old = table.cells.loc[hits.index, "customer_id"]
         for r, current, verbatim in zip(hits.index.tolist(), hits.tolist(), old.tolist(), strict=True):
             log.append(log_row(merge_id, now, repoint[current], KIND_REPOINT, table.sheet.name, int(r),
                                {"customer_id": verbatim}))
