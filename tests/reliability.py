@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from corpus import (  # noqa: E402
+from corpus import (
     HAND_MADE,
     Tally,
     check_input,
@@ -24,7 +24,7 @@ from corpus import (  # noqa: E402
     generated_strategies,
     run_family,
 )
-from trials import concurrent_writers, kill_trials, refused_while_locked  # noqa: E402
+from trials import concurrent_writers, kill_trials, refused_while_locked
 
 TARGET = Path(__file__).parent.parent / "docs" / "RELIABILITY.md"
 
