@@ -405,7 +405,7 @@ def _plant(rng: np.random.Generator, frames: dict[str, pd.DataFrame], now: pd.Ti
     twin = customers.loc[next(spots)].copy()
     twin["客户名称"], twin["联系电话"] = "成都蓉城餐饮管理有限公司", "028-86543210"
     twin["所属行业"], twin["联系邮箱"] = "餐饮酒店", ""
-    last = int(assigned.max())
+    last = int(np.max(assigned))
     frames[c] = customers = pd.concat([customers.iloc[: last + 1], twin.to_frame().T, customers.iloc[last + 1:]],
                                       ignore_index=True)
     planted.append((c, last + 3, "客户编号", "duplicate_id"))
