@@ -75,7 +75,8 @@ def lo_append(path: Path, rows: dict[str, list[dict]]) -> None:
     assert done.returncode == 0, done.stderr
 
 
-def openpyxl_edit(path: Path, rows: dict[str, list[dict]], cells: dict[tuple[str, str, str], object] | None = None) -> None:
+def openpyxl_edit(path: Path, rows: dict[str, list[dict]], cells: dict[tuple[str, str, str], object] | None = None
+                  ) -> None:
     """Append rows under the headers and set cells (sheet, 客户编号, header) -> value, and save."""
     wb = openpyxl.load_workbook(path)
     for name, new in rows.items():

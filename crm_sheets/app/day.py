@@ -38,8 +38,8 @@ def run(store: Store, *, today: dt.datetime, month: pd.Period | None = None, sen
     plan = plan_reminders(book, today, store.tool_frame(schema.TASKS),
                           reminded=sent_reminders(store.folder, pd.Timestamp(today).date()))
     sheet = plan.sheet
-    outputs: list[Output] = [FrameOut(schema.CHECK_RESULTS, result.problems), FrameOut(schema.DATA_QUALITY, result.quality),
-               FrameOut(schema.TASKS, sheet)]
+    outputs: list[Output] = [FrameOut(schema.CHECK_RESULTS, result.problems),
+                             FrameOut(schema.DATA_QUALITY, result.quality), FrameOut(schema.TASKS, sheet)]
     name = ""
     if month is not None:
         summary = summary_output(book, month, today, sheet)
