@@ -86,7 +86,7 @@ class Team:
     def mails(self, day: dt.date, text: str) -> list[Mail]:
         owners = [Mail(key=f"{day}|p{o}@example.com|owner", recipient=f"p{o}@example.com", subject=f"今日回访清单 {day}",
                        text=text, html=text, tasks=tuple(self.open[o])) for o in self.open]
-        return owners + [Mail(key=f"{day}|boss@example.com|manager", recipient="boss@example.com",
+        return [*owners, Mail(key=f"{day}|boss@example.com|manager", recipient="boss@example.com",
                               subject=f"团队日报 {day}", text=text, html=text)]
 
 
@@ -238,7 +238,7 @@ def main() -> None:
         print(f"{args.days} mornings at scale {args.scale} ({round(FULL_TASKS * args.scale):,} open tasks, "
               f"{OWNERS + 1} mails of {BODY * args.scale / MB:.2f} MB), {time.perf_counter() - t0:.0f} s:")
         print("  ledger after day " + ", ".join(f"{d}: {s / MB:.2f} MB" for d, s in scaled["sizes"].items()))
-        print("  by table on day {}: ".format(args.days)
+        print(f"  by table on day {args.days}: "
               + ", ".join(f"{k} {v / MB:.2f} MB" for k, v in scaled["tables"].items()))
         print(f"  ledger operations: day 1 {scaled['first']:.3f} s, day {args.days} {scaled['last']:.3f} s, "
               f"ratio {scaled['last'] / scaled['first']:.2f}")

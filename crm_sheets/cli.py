@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Annotated
@@ -143,7 +144,7 @@ def dedupe_cmd(
     lang = language(lang)
     outcome = _run(lang, path, lambda progress: dedupe_app.run(FileStore(path, progress), today=_today(today)))
     if as_json:
-        print(json.dumps({"clusters": outcome.clusters}, ensure_ascii=False))
+        sys.stdout.write(json.dumps({"clusters": outcome.clusters}, ensure_ascii=False) + "\n")
     else:
         _report_duplicates(outcome, lang)
     raise typer.Exit(1 if outcome.clusters else 0)
@@ -430,9 +431,9 @@ def demo_cmd(
     out.print(t("demo.reminders", lang, tasks=len(reminded.sheet), mails=len(reminded.mails),
                 path=demo_path.parent / "outbox"), markup=False)
     out.print(t("demo.look", lang), markup=False)
-    if excel_setup.user_config() is not None:  # the demo's buttons work on this PC too; Linux has no Excel
+    if (config := excel_setup.user_config()) is not None:  # the demo's buttons work on this PC too; Linux has no Excel
         try:
-            out.print("\n".join(cli_excel_setup.excel_setup_lines(lang)), markup=False)
+            out.print("\n".join(cli_excel_setup.excel_setup_lines(lang, config)), markup=False)
         except Exception as exc:  # noqa: BLE001 - the demo itself is done: say why the buttons need a step more
             out.print(_message(exc, lang, "xlwings.conf"), markup=False)
     out.print(t("demo.time", lang, seconds=time.perf_counter() - started), markup=False)

@@ -15,16 +15,16 @@ def excel_setup_cmd(lang: LangOpt = None) -> None:
     buttons on this PC run the Python crm-sheets is installed in."""
     lang = language(lang)
     try:
-        if excel_setup.user_config() is None:
+        if (config := excel_setup.user_config()) is None:
             raise errors.NoExcelHere(system=platform.system())
-        lines = excel_setup_lines(lang)
+        lines = excel_setup_lines(lang, config)
     except Exception as exc:  # noqa: BLE001 - every failure becomes one line and exit 2
         _fail(exc, lang, "xlwings.conf")
     out.print("\n".join(lines), markup=False)
 
 
-def excel_setup_lines(lang: str) -> list[str]:
-    done = excel_setup.setup(excel_setup.user_config())
+def excel_setup_lines(lang: str, config: excel_setup.UserConfig) -> list[str]:
+    done = excel_setup.setup(config)
     lines = [t("excel_setup.done" if done.changed else "excel_setup.same", lang, python=done.interpreter,
                conf=done.config.path)]
     if done.applescript is not None:

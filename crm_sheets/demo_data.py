@@ -90,7 +90,7 @@ def make_demo(today: dt.date, seed: int = 7, n_customers: int = 2000, n_followup
     # A contract to renew belongs to a customer the team still works on.
     customers.loc[customers["_until"] < now, "合同到期日"] = pd.NaT
     ids = customers["客户编号"].to_numpy()
-    clusters = [[str(ids[p]) for p in members] for members in clusters]
+    duplicates = [[str(ids[p]) for p in members] for members in clusters]
     orders = _orders(rng, customers, now, n_orders)
     tickets = _tickets(rng, customers, now, n_tickets)
     followups = _followups(rng, customers, team_contacts(rng, customers, orders, tickets, now, n_followups))
@@ -102,12 +102,12 @@ def make_demo(today: dt.date, seed: int = 7, n_customers: int = 2000, n_followup
         schema.TICKETS.name: tickets,
         schema.TEAM.name: pd.DataFrame(list(TEAM), columns=schema.TEAM.headers),
     }
-    taken = set(np.flatnonzero(customers["客户编号"].isin({i for c in clusters for i in c}).to_numpy()))
+    taken = set(np.flatnonzero(customers["客户编号"].isin({i for c in duplicates for i in c}).to_numpy()).tolist())
     planted = _plant(rng, frames, now, avoid_rows=taken)
     unassigned = [int(i) + 2 for i in np.flatnonzero(frames[schema.CUSTOMERS.name]["客户编号"].to_numpy() == "")]
     for name, frame in frames.items():
         frames[name] = frame[[h for h in _headers(name) if h in frame.columns]].reset_index(drop=True)
-    return Demo(frames=frames, planted=planted, duplicates=clusters, unassigned_rows=unassigned)
+    return Demo(frames=frames, planted=planted, duplicates=duplicates, unassigned_rows=unassigned)
 
 
 def _headers(sheet_name: str) -> list[str]:
@@ -405,7 +405,7 @@ def _plant(rng: np.random.Generator, frames: dict[str, pd.DataFrame], now: pd.Ti
     twin = customers.loc[next(spots)].copy()
     twin["客户名称"], twin["联系电话"] = "成都蓉城餐饮管理有限公司", "028-86543210"
     twin["所属行业"], twin["联系邮箱"] = "餐饮酒店", ""
-    last = int(assigned.max())
+    last = int(np.max(assigned))
     frames[c] = customers = pd.concat([customers.iloc[: last + 1], twin.to_frame().T, customers.iloc[last + 1:]],
                                       ignore_index=True)
     planted.append((c, last + 3, "客户编号", "duplicate_id"))

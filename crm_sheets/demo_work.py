@@ -113,7 +113,7 @@ def _events(rng: np.random.Generator, active: pd.DataFrame, orders: pd.DataFrame
         "工单已解决": pd.to_datetime(solved.set_index("客户编号")["解决时间"]),
     }
     found = []
-    for name, trigger, offsets, window, _stage, _tier, tag, *_rest in schema.DEFAULT_RULES:
+    for _name, trigger, offsets, window, _stage, _tier, tag, *_rest in schema.DEFAULT_RULES:
         events = by_id.max() if trigger == "标签" else triggers.get(trigger)
         if events is None:
             continue
@@ -141,7 +141,7 @@ def _unanswered(rng: np.random.Generator, calls: pd.DataFrame, today: pd.Timesta
 def _unreachable(rng: np.random.Generator, calls: pd.DataFrame, active: pd.DataFrame, today: pd.Timestamp
                  ) -> pd.DataFrame:
     """A few customers stop answering: their last week is three unanswered calls."""
-    count = int(round(len(active) * UNREACHABLE))
+    count = round(len(active) * UNREACHABLE)
     gone = set(rng.choice(active["客户编号"].to_numpy(), size=count, replace=False)) if count else set()
     week = today - pd.Timedelta(days=6)
     calls = calls[~(calls["客户编号"].isin(gone) & (pd.to_datetime(calls["time"]) >= week))]
@@ -154,8 +154,8 @@ def _unreachable(rng: np.random.Generator, calls: pd.DataFrame, active: pd.DataF
 def _neglected(rng: np.random.Generator, calls: pd.DataFrame, active: pd.DataFrame, today: pd.Timestamp
                ) -> pd.DataFrame:
     """One customer in twenty has not been called for the last 8 to 30 days."""
-    count = int(round(len(active) * NEGLECTED))
-    slipped = rng.choice(active["客户编号"].to_numpy(), size=count, replace=False) if count else []
+    count = round(len(active) * NEGLECTED)
+    slipped: np.ndarray | list[str] = rng.choice(active["客户编号"].to_numpy(), size=count, replace=False) if count else []
     since = pd.Series(today - pd.to_timedelta(rng.integers(8, 31, count), unit="D"), index=slipped, dtype=object)
     cutoff = pd.to_datetime(calls["客户编号"].map(since))
     return calls[~(cutoff.notna() & (pd.to_datetime(calls["time"]) >= cutoff))]

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from . import schema
 from .schema import Field, Sheet
 
@@ -46,4 +48,4 @@ def _row(f: Field) -> str:
 
 
 if __name__ == "__main__":
-    print(fields_markdown(), end="")
+    sys.stdout.write(fields_markdown())

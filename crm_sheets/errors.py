@@ -87,7 +87,7 @@ def as_found(exc: BaseException, path: Path | None, before: str | None) -> tuple
     """(``exc`` as it may be told, whether ``path`` is byte-identical to what ``before`` was taken of).  A failure
     after the file changed, which does not say so itself, says the file was written."""
     same = before is not None and fingerprint(path) == before
-    if before is None or same or isinstance(exc, PartlyDone):
+    if before is None or path is None or same or isinstance(exc, PartlyDone):
         return exc, same
     return PartlyDone(wrote=path.name, backup=None, cause=exc), False
 

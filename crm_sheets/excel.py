@@ -164,24 +164,24 @@ def summary(vba_xlwings: str = "") -> None:
 
 
 @xw.func
-def CRM_MASK_PHONE(phone: object) -> str:
+def CRM_MASK_PHONE(phone: object) -> str:  # noqa: N802 - the name a worksheet formula calls
     """138****5678：电话打码。"""
     return functions.masked_phone(phone)
 
 
 @xw.func
-def CRM_NORMALIZE_PHONE(phone: object) -> str:
+def CRM_NORMALIZE_PHONE(phone: object) -> str:  # noqa: N802 - the name a worksheet formula calls
     """标准化电话：13812345678 或 010-62345678；无效时为空。"""
     return functions.normalized_phone(phone)
 
 
 @xw.func
-def CRM_NORMALIZE_NAME(name: object) -> str:
+def CRM_NORMALIZE_NAME(name: object) -> str:  # noqa: N802 - the name a worksheet formula calls
     """查重用的公司名称键：去掉城市、括号、公司后缀、繁简和空格差异。"""
     return functions.name_key(name)
 
 
 @xw.func
-def CRM_TIER(amount: object, high_value: object = None, mid_value: object = None) -> str:
+def CRM_TIER(amount: object, high_value: object = None, mid_value: object = None) -> str:  # noqa: N802
     """按近6个月消费金额给出价值层级；门槛用第2、3个参数引用“设置”的高价值门槛、中价值门槛（如 设置!B8, 设置!B9），省略时为 5万/1万。"""
     return functions.tier(amount, high_value, mid_value)

@@ -42,10 +42,10 @@ def match_reason(codes: str) -> str:
 
 def worded(block: Block) -> Block:
     """The block as the report shows it: its title and column headers in words, the total row named."""
-    def word(column: object) -> object:
-        return COLUMNS.get(column, column) if isinstance(column, str) else column
+    def word(column: str) -> str:
+        return COLUMNS.get(column, column)
 
-    table = block.table.rename(columns=word)
+    table = block.table.rename(columns=lambda c: word(c) if isinstance(c, str) else c)
     if len(table.columns):
         first = table.columns[0]
         table[first] = table[first].where(table[first] != TOTAL, TOTAL_ROW)

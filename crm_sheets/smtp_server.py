@@ -12,7 +12,7 @@ from . import errors, schema
 from .passwords import stored_password
 from .rules.team import mail_address, visible
 
-PASSWORD_ENV = "CRM_SHEETS_SMTP_PASSWORD"
+PASSWORD_ENV = "CRM_SHEETS_SMTP_PASSWORD"  # noqa: S105 - the variable's name, not a password
 SSL, STARTTLS, PLAIN = schema.SMTP_SECURITY
 SECURITY = "SMTP加密方式"
 # A server that takes the connection and then never answers would hold the morning's job for good: after this

@@ -36,6 +36,13 @@ class SheetTable:
     columns: tuple[str, ...] = ()
 
     @property
+    def cells(self) -> pd.DataFrame:
+        """``raw``, for the commands that copy cells verbatim (every table read from a file keeps them)."""
+        if self.raw is None:
+            raise ValueError(f"{self.sheet.name} was read without its cells")
+        return self.raw
+
+    @property
     def ignored(self) -> list[str]:
         """The file's columns that no field was read from, in the file's order."""
         used = set(self.headers.values())

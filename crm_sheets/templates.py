@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -86,7 +87,7 @@ def write_workbook(
     target: str | Path,
     data: dict[str, pd.DataFrame] | None = None,
     sheets: tuple[Sheet, ...] = schema.SHEETS,
-    extra: list[ToolSheet] = (),
+    extra: Sequence[ToolSheet] = (),
     vba: bytes | None = None,
 ) -> None:
     """Write every sheet of ``sheets`` plus an empty 校验结果 and 回访任务, then the ``extra`` tool sheets.

@@ -191,7 +191,7 @@ def cell_value(value: object) -> object:
     kind = type(value)
     if kind is str:  # most changed cells: checked first
         return value or None
-    if kind is pd.Timestamp:  # (NaT is not one)
+    if isinstance(value, pd.Timestamp):  # (NaT is not one)
         return value.to_pydatetime()
     return None if is_blank(value) else value
 

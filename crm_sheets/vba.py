@@ -83,8 +83,16 @@ def _decorated(name: str, xlwings: types.ModuleType, udfs: types.ModuleType) -> 
     """A fresh copy of module ``name`` whose @xw.func functions carry xlwings' __xlfunc__ description."""
     with mock.patch.multiple(xlwings, func=udfs.xlfunc, sub=udfs.xlsub, arg=udfs.xlarg, ret=udfs.xlret):
         spec = importlib.util.find_spec(name)
+        if spec is None or spec.loader is None:
+            raise ModuleNotFoundError(name)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
+    return module
+
+
+def _module(name: str, **attributes: object) -> types.ModuleType:
+    module = types.ModuleType(name)
+    module.__dict__.update(attributes)
     return module
 
 
@@ -94,14 +102,10 @@ def _windows_stand_ins() -> Iterator[None]:
     xlwings.udfs imported against them is forgotten afterwards (module and package attribute alike)."""
     import xlwings
 
-    pythoncom = types.ModuleType("pythoncom")
-    pythoncom.CoInitialize = lambda: None
-    pywintypes = types.ModuleType("pywintypes")
-    pywintypes.com_error = type("com_error", (Exception,), {})
-    client = types.ModuleType("win32com.client")
-    client.Dispatch = lambda *args, **kwargs: None
-    win32com = types.ModuleType("win32com")
-    win32com.client = client
+    pythoncom = _module("pythoncom", CoInitialize=lambda: None)
+    pywintypes = _module("pywintypes", com_error=type("com_error", (Exception,), {}))
+    client = _module("win32com.client", Dispatch=lambda *args, **kwargs: None)
+    win32com = _module("win32com", client=client)
     stand_ins = {"pythoncom": pythoncom, "pywintypes": pywintypes, "win32com": win32com, "win32com.client": client}
     before = {name: sys.modules.get(name) for name in (*stand_ins, "xlwings.udfs")}
     sys.modules.update(stand_ins)

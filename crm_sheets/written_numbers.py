@@ -22,11 +22,18 @@ def _written(text: str) -> Decimal | None:
     return Decimal(text) if _FLOAT_FORM.fullmatch(text) else None
 
 
+def _exponent(number: Decimal) -> int:
+    """The power of ten of the last digit written (1.38123E+10 -> 5).  Only finite numbers get through the pattern;
+    a NaN's or an infinity's exponent would be a letter."""
+    exponent = number.as_tuple().exponent
+    return exponent if isinstance(exponent, int) else 0
+
+
 def exact_digits(text: str) -> str | None:
     """The digits of a whole number written in a float's form with every digit there (13812345679.0,
     1.3812345679E+10 -> '13812345679'); None for anything else."""
     number = _written(text)
-    if number is None or number != number.to_integral_value() or number.as_tuple().exponent > 0:
+    if number is None or number != number.to_integral_value() or _exponent(number) > 0:
         return None
     return str(int(number))
 
@@ -36,5 +43,5 @@ def digits_lost(text: pd.Series) -> pd.Series:
     last digits are gone, and only the source can give them back."""
     def lost(cell: str) -> bool:
         number = _written(cell)
-        return number is not None and number.as_tuple().exponent > 0
+        return number is not None and _exponent(number) > 0
     return pd.Series([lost(c) for c in text.tolist()], index=text.index, dtype=bool)

@@ -278,7 +278,7 @@ def headers(kind: str) -> Maker:
         elif kind == "fullwidth":
             head = [h.replace("客户", "客户 ") + "＊" for h in head]
         elif kind == "alias":
-            head = ["编号", "公司名称", "行业", "联系人", "手机号", "邮箱", "来源", "标签", "销售"] + head[9:]
+            head = ["编号", "公司名称", "行业", "联系人", "手机号", "邮箱", "来源", "标签", "销售", *head[9:]]
         elif kind == "second":
             return small_book(tmp / "两行表头.xlsx", [head, head, customer_row()])
         elif kind == "missing":
@@ -393,7 +393,7 @@ HAND_MADE: dict[str, Maker] = {
     "csv-semicolons": _csv("utf-8", "\n", rows=[[";".join(schema.CUSTOMERS.headers)], [";".join(map(str, customer_row()))]]),
     "csv-header-only": _csv("utf-8", "\n", rows=[schema.CUSTOMERS.headers]),
     "csv-empty": _csv("utf-8", "\n", rows=[]),
-    "csv-ragged": _csv("gbk", "\r\n", rows=[schema.CUSTOMERS.headers, ["", "只有名字"], customer_row() + ["多", "余"]]),
+    "csv-ragged": _csv("gbk", "\r\n", rows=[schema.CUSTOMERS.headers, ["", "只有名字"], [*customer_row(), "多", "余"]]),
     "date-1904": date1904, "text-dates": text_dates, "numbers-as-text": numbers_as_text,
     "error-values": error_values, "formulas": formulas, "merged-data": merged_data, "merged-header": merged_header,
     "hidden-rows-and-sheets": hidden, "long-cell": long_cell, "max-rows": max_rows, "sensitive": sensitive,
@@ -426,8 +426,8 @@ class Tally:
         self.exits[result.exit_code] = self.exits.get(result.exit_code, 0) + 1
         text = (result.stdout or "") + (result.stderr or "")
         problems = []
-        if result.exit_code not in (0, 1, 2) or result.exception is not None and not isinstance(result.exception,
-                                                                                                 SystemExit):
+        if result.exit_code not in (0, 1, 2) or (result.exception is not None and not isinstance(result.exception,
+                                                                                                 SystemExit)):
             problems.append(f"exit {result.exit_code} {result.exception!r}")
         if "Traceback" in text:
             self.tracebacks += 1
@@ -473,7 +473,7 @@ def check_input(label: str, path: Path, tally: Tally) -> None:
         work = path.parent / f"run{n}"
         work.mkdir()
         command, given = commands_for(_copy(path, work), small_book(work / "target.xlsx"), work / "out")[n]
-        argv = command + ["--today", TODAY, "--lang", "zh"]
+        argv = [*command, "--today", TODAY, "--lang", "zh"]
         before = [_snapshot(f) for f in given]
         result = runner.invoke(app, argv)
         changed = any(_snapshot(f) != b for f, b in zip(given, before, strict=True))

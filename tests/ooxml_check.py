@@ -353,7 +353,7 @@ class _Package:
             else:
                 try:
                     data = self.read(name)
-                except Exception as exc:  # bad CRC, bad deflate stream, unsupported compression
+                except Exception as exc:  # noqa: BLE001 - bad CRC, bad deflate stream, unsupported compression
                     data = None
                     errors.append(f"cannot read the zip member: {exc}")
                 if data is not None:
@@ -423,10 +423,7 @@ def _resolve(source: str, target: str) -> str | None:
     target = unquote(target.split("#", 1)[0])
     if not target:  # "#Sheet1!A1": a location inside the document, not a part
         return ""
-    if target.startswith("/"):
-        joined = target.lstrip("/")
-    else:
-        joined = posixpath.join(posixpath.dirname(source), target)
+    joined = target.lstrip("/") if target.startswith("/") else posixpath.join(posixpath.dirname(source), target)
     norm = posixpath.normpath(joined) if joined else ""
     if norm.startswith("../") or norm in ("..", ".", ""):
         return None
@@ -518,8 +515,7 @@ def _text_of(el: etree._Element) -> str:
         if child.tag == t_tag:
             parts.append(child.text or "")
         elif child.tag == r_tag:
-            for t in child.iterchildren(t_tag):
-                parts.append(t.text or "")
+            parts.extend(t.text or "" for t in child.iterchildren(t_tag))
     return "".join(parts)
 
 
@@ -605,7 +601,7 @@ class _Checker:
         for name in selected:
             found = self.part_problems(name)
             if len(found) > MAX_PER_PART:
-                found = found[:MAX_PER_PART] + [f"... and {len(found) - MAX_PER_PART} more problems"]
+                found = [*found[:MAX_PER_PART], f"... and {len(found) - MAX_PER_PART} more problems"]
             out.extend(f"{name}: {p}" for p in found)
         return out
 
@@ -633,7 +629,7 @@ class _Checker:
             out.append("no content type (no <Override> for it and no <Default> for its extension "
                        "in [Content_Types].xml)")
         is_xml = name == CONTENT_TYPES_PART or (
-            ct is not None and ct not in NOT_XML and (ct.endswith("+xml") or ct.endswith("/xml"))
+            ct is not None and ct not in NOT_XML and ct.endswith(("+xml", "/xml"))
         )
         if not is_xml:
             return out
@@ -854,9 +850,8 @@ class _Checker:
                 elif t is None or t == "n":
                     if vtext is not None and not _NUMBER_RE.fullmatch(vtext):
                         out.append(f"cell {ref}: number cell holds {vtext[:40]!r}, which is not a number")
-                elif t == "b":
-                    if vtext is not None and vtext.strip() not in ("0", "1"):
-                        out.append(f"cell {ref}: boolean cell holds {vtext[:40]!r} (must be 0 or 1)")
+                elif t == "b" and vtext is not None and vtext.strip() not in ("0", "1"):
+                    out.append(f"cell {ref}: boolean cell holds {vtext[:40]!r} (must be 0 or 1)")
                 f = c.find(f_tag)
                 if f is not None and f.text and len(f.text) > MAX_FORMULA:
                     out.append(f"cell {ref}: formula is {len(f.text)} characters "
@@ -1083,9 +1078,7 @@ def _valid_table_name(name: str) -> bool:
     if any(not (ch.isalnum() or ch in "_.\\") for ch in name):
         return False
     upper = name.upper()
-    if upper in ("R", "C") or _parse_cell(upper) is not None or re.fullmatch(r"R[0-9]*C[0-9]*", upper):
-        return False
-    return True
+    return not (upper in ("R", "C") or _parse_cell(upper) is not None or re.fullmatch(r"R[0-9]*C[0-9]*", upper))
 
 
 def _rels_source(name: str) -> str | None:

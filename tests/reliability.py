@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from corpus import (  # noqa: E402
+from corpus import (
     HAND_MADE,
     Tally,
     check_input,
@@ -24,9 +24,9 @@ from corpus import (  # noqa: E402
     generated_strategies,
     run_family,
 )
-from trials import Crash, kill_trials, overlap, refused_while_locked  # noqa: E402
+from trials import Crash, kill_trials, overlap, refused_while_locked
 
-from crm_sheets import schema  # noqa: E402
+from crm_sheets import schema
 
 TARGET = Path(__file__).parent.parent / "docs" / "RELIABILITY.md"
 

@@ -21,7 +21,7 @@ class Inbox:
         self.refuse = 0
         self.delay = 0.0
 
-    async def handle_DATA(self, server, session, envelope):
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - the name aiosmtpd calls
         if self.refuse > 0:
             self.refuse -= 1
             return "451 4.3.0 try again later"

@@ -123,7 +123,7 @@ def _with_sheet_head(path: Path, sheet: str, change) -> None:
 
 
 @pytest.mark.parametrize("head", ["none", "A1"])
-def test_import_into_a_sheet_whose_dimension_is_missing_or_says_A1(book: Path, tmp_path: Path, head: str) -> None:
+def test_import_into_a_sheet_whose_dimension_is_missing_or_says_a1(book: Path, tmp_path: Path, head: str) -> None:
     """Some writers leave the dimension out, some write A1 for "not counted" (this one's cells reach column O);
     either way every cell is seen after an import.  A missing one stays missing and a stale A1 goes: a made-up
     range would be wrong about the cells the tool did not write."""

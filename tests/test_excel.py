@@ -72,7 +72,7 @@ def test_validate_button_finds_what_the_cli_finds(small: Path, tmp_path: Path) -
     cli = validate_app.run(FileStore(copy), today=TODAY).result.problems
     assert found[["工作表", "行号", "列", "问题代码"]].values.tolist() == cli[["sheet", "row", "column", "code"]].values.tolist()
     ids = [r[0] for r in engine.values("客户信息")[1:]]
-    assert ids == [r for r in read_book(copy).tables["customers"].text["customer_id"]]
+    assert ids == list(read_book(copy).tables["customers"].text["customer_id"])
 
 
 def test_a_workbook_made_for_another_xlwings_says_so_in_chinese(small: Path) -> None:

@@ -101,7 +101,7 @@ def test_a_fresh_file_holds_the_interpreter_in_the_ansi_code_page(home: Path, mo
     done = excel_setup.setup(windows(), WIN_PYTHON)
     conf = home / ".xlwings" / "xlwings.conf"
     assert done.changed and done.config.path == conf
-    assert conf.read_bytes() == '"INTERPRETER_WIN","{}"\r\n'.format(WIN_PYTHON).encode("gbk")
+    assert conf.read_bytes() == f'"INTERPRETER_WIN","{WIN_PYTHON}"\r\n'.encode("gbk")
     assert vba_reads(conf, "INTERPRETER_WIN", "cp936") == WIN_PYTHON
     assert xlwings_reads(conf, "cp936", monkeypatch) == {"interpreter_win": WIN_PYTHON}
     assert not [p for p in conf.parent.iterdir() if p != conf]  # no temporary file left behind
@@ -147,14 +147,14 @@ def test_mac_names_the_interpreter_and_installs_xlwings_applescript(home: Path, 
     (home / "Library" / "Containers" / "com.microsoft.Excel").mkdir(parents=True)  # Excel has run once
     mac = excel_setup.user_config(excel_setup.MAC)
     mac.path.parent.mkdir(parents=True)
-    mac.path.write_bytes('"LICENSE_KEY","k"\n'.encode())
+    mac.path.write_bytes(b'"LICENSE_KEY","k"\n')
     done = excel_setup.setup(mac, "/Users/zhang/crm-venv/bin/python")
     assert mac.path.read_bytes() == b'"LICENSE_KEY","k"\n"INTERPRETER_MAC","/Users/zhang/crm-venv/bin/python"\n'
     assert xlwings_reads(mac.path, "utf-8", monkeypatch) == {
         "license_key": "k", "interpreter_mac": "/Users/zhang/crm-venv/bin/python"}
     assert vba_reads(mac.path, "INTERPRETER_MAC", "utf-8") == "/Users/zhang/crm-venv/bin/python"
     # The VBA calls AppleScriptTask("xlwings-<version>.applescript"): the installed version's script, in place.
-    assert f'AppleScriptTask("xlwings-" & XLWINGS_VERSION & ".applescript"' in XLWINGS_BAS
+    assert 'AppleScriptTask("xlwings-" & XLWINGS_VERSION & ".applescript"' in XLWINGS_BAS
     script = (home / "Library" / "Application Scripts" / "com.microsoft.Excel"
               / f"xlwings-{xlwings.__version__}.applescript")
     assert done.applescript == script

@@ -108,7 +108,7 @@ def test_the_password_from_the_keyring_as_readme_stores_it(tmp_path: Path, datab
                                                   ("wrong-one", "password authentication failed")])
 def test_without_the_right_password_one_line_exit_2_and_the_workbook_untouched(
         tmp_path: Path, database, password: str | None, libpq_says: str) -> None:
-    address, parts = database()
+    address, _parts = database()
     path = workbook(tmp_path / "w.xlsx", address, n=600)
     before = path.read_bytes()
     result = archive(path, environment(tmp_path, password))

@@ -61,7 +61,7 @@ def imported(tmp_path_factory):
 
 
 def test_good_rows_are_added_and_every_row_is_accounted_for(imported) -> None:
-    workbook, source, _bad, _copies, old, result = imported
+    workbook, source, _bad, _copies, _old, result = imported
     assert result.exit_code == 1, result.output
     wb = python_calamine.CalamineWorkbook.from_path(str(workbook))
     errors = pd.DataFrame(wb.get_sheet_by_name("导入错误").to_python()[1:])

@@ -213,7 +213,7 @@ def test_on_its_own_os_it_writes_to_the_usual_place(workbook: Path, tmp_path: Pa
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(entries, "this_system", lambda: System.LINUX)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "配置"))
-    first, command = setup(str(workbook))
+    _first, command = setup(str(workbook))
     assert (tmp_path / "配置" / "systemd" / "user" / "crm-sheets-job.service").exists()
     assert command == "systemctl --user daemon-reload && systemctl --user enable --now crm-sheets-job.service"
 

@@ -219,7 +219,7 @@ class HeldInbox(Inbox):
         super().__init__()
         self.arrived, self.release = threading.Event(), threading.Event()
 
-    async def handle_DATA(self, server, session, envelope):
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         self.arrived.set()
         self.release.wait(timeout=240)  # the job sits in the middle of sending, waiting for this reply
         return await super().handle_DATA(server, session, envelope)

@@ -161,7 +161,7 @@ def test_second_reminder_after_24_hours_and_typed_done_still_counts(tmp_path: Pa
 def test_renewal_at_60_and_30_days_and_the_signing_chain(tmp_path: Path) -> None:
     path = build(tmp_path, None)
     book = read_book(path)
-    sheet, _ = remind.remind_plan(book, TODAY, FileStore(book.path).tool_frame(schema.TASKS))
+    _sheet, _ = remind.remind_plan(book, TODAY, FileStore(book.path).tool_frame(schema.TASKS))
     _life, tasks = profiles.customer_profiles(book, TODAY)
     renewal = tasks[(tasks["customer_id"] == "CRM2026092500004") & (tasks["rule"] == "续约提醒")]
     assert sorted(renewal["due"].dt.date) == [TODAY.date(), (TODAY + 30 * DAY).date()]
@@ -300,7 +300,7 @@ def test_job_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
 
 
 def test_the_smtp_password_never_reaches_any_file_or_message(tmp_path: Path, inbox: Inbox, monkeypatch) -> None:
-    secret = "s3cret-Пароль-密码-7f1d"
+    secret = "s3cret-Пароль-密码-7f1d"  # noqa: S105 - the made-up password the test looks for everywhere
     monkeypatch.setenv("CRM_SHEETS_SMTP_PASSWORD", secret)
     path = build(tmp_path, inbox.port)  # this server offers no AUTH: the login fails and the mail waits
     outputs = []

@@ -75,7 +75,8 @@ def lo_append(path: Path, rows: dict[str, list[dict]]) -> None:
     assert done.returncode == 0, done.stderr
 
 
-def openpyxl_edit(path: Path, rows: dict[str, list[dict]], cells: dict[tuple[str, str, str], object] = {}) -> None:
+def openpyxl_edit(path: Path, rows: dict[str, list[dict]], cells: dict[tuple[str, str, str], object] | None = None
+                  ) -> None:
     """Append rows under the headers and set cells (sheet, 客户编号, header) -> value, and save."""
     wb = openpyxl.load_workbook(path)
     for name, new in rows.items():
@@ -85,7 +86,7 @@ def openpyxl_edit(path: Path, rows: dict[str, list[dict]], cells: dict[tuple[str
         for k, row in enumerate(new):
             for header, value in row.items():
                 ws.cell(last + 1 + k, headers.index(header) + 1, value)
-    for (name, cid, header), value in cells.items():
+    for (name, cid, header), value in (cells or {}).items():
         ws = wb[name]
         headers = [c.value for c in ws[1]]
         row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == cid)
@@ -140,7 +141,7 @@ def test_distribute_writes_each_person_their_own_customers_history_and_template(
 
 
 def test_collecting_untouched_copies_writes_nothing(tmp_path: Path) -> None:
-    path, copies = distributed(tmp_path)
+    path, _copies = distributed(tmp_path)
     before = digest(path)
     done = cli("collect", str(path), str(tmp_path / "总表-分发"))
     assert done.exit_code == 0, done.output
@@ -161,7 +162,7 @@ def test_round_trip_three_people_edit_and_every_edit_arrives_once(tmp_path: Path
     openpyxl_edit(b, {"客户信息": [new_customer("新辰科技(杭州)有限公司", "139-0000-1111", "王强", "周明")]})
     assert cli("validate", str(b)).exit_code in (0, 1)
     b_new = id_of(b, "新辰科技(杭州)有限公司")
-    b_old, b_name = own_customer(b)
+    b_old, _b_name = own_customer(b)
     openpyxl_edit(b, {"跟进记录": [followup(b_new, dt.datetime(2026, 11, 29, 9, 15), "王强",
                                             "上门演示了数控机床，客户要求提供同行业案例")]},
                   {("客户信息", b_old, "联系电话"): "13712345678"})
@@ -356,7 +357,7 @@ def test_a_customer_merged_in_the_master_after_distribution_is_not_brought_back(
 
 def test_collecting_after_the_master_archived_brings_nothing_back_twice(tmp_path: Path) -> None:
     """Copies made before an archive hold rows the master has moved to its history: they are not new."""
-    path, copies = distributed(tmp_path)
+    path, _copies = distributed(tmp_path)
     assert cli("archive", str(path), "--before", "2026-06-01").exit_code == 0
     before = digest(path)
     done = cli("collect", str(path))

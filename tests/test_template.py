@@ -116,7 +116,7 @@ def test_the_committed_template_is_the_built_one(tmp_path: Path) -> None:
 
 def test_libreoffice_opens_the_template(template: Path) -> None:
     info = lo_inspect(template)
-    assert [s for s in info["sheets"]] == [s.name for s in schema.SHEETS] + ["校验结果", "回访任务"]
+    assert list(info["sheets"]) == [s.name for s in schema.SHEETS] + ["校验结果", "回访任务"]
 
 
 @pytest.mark.parametrize("command", [["validate"], ["dedupe"], ["tag"], ["summary"], ["remind"], ["merge"]])

@@ -52,7 +52,7 @@ def _run_gbk(folder: Path, *args: str) -> tuple[int, str, str]:
 
 def test_the_main_commands_replace_what_a_gbk_console_cannot_show(tmp_path: Path) -> None:
     book, csv = _workbook(tmp_path)
-    shown = f"客户?.xlsx"  # the panda replaced
+    shown = "客户?.xlsx"  # the panda replaced
     runs = [  # (arguments, exit code, what stdout must hold)
         (["new", f"新{NOT_GBK}.xlsx"], 0, "新?.xlsx"),
         (["validate", csv.name, "--today", TODAY], 1, f"?{PHONE[1:]}"),  # CSV mode prints each problem's cell
@@ -65,7 +65,7 @@ def test_the_main_commands_replace_what_a_gbk_console_cannot_show(tmp_path: Path
         (["tag", book.name, "--today", TODAY], 1, shown),
         (["summary", book.name, "--today", TODAY], 0, shown),
         (["remind", book.name, "--today", TODAY], 0, shown),
-        (["export", book.name, "--owner", "李娜", "--today", TODAY], 0, f"客户?-李娜.xlsx"),
+        (["export", book.name, "--owner", "李娜", "--today", TODAY], 0, "客户?-李娜.xlsx"),
         (["job", book.name, "--once", "--today", TODAY], 0, "后台任务"),
         (["restore", book.name], 0, shown),
     ]

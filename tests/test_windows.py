@@ -440,9 +440,9 @@ def test_excel_setup_for_windows_rewrites_the_users_config_under_the_rules(tmp_p
     python = r"C:\Users\张三\客户管理\venv\Scripts\python.exe"
     config.path.parent.mkdir()
     config.path.write_bytes('"INTERPRETER_WIN","C:\\old\\python.exe"\r\n"CONDA PATH",""\r\n'.encode("gbk"))
-    with config.path.open("rb"):  # the add-in reading it: the swap waits, then refuses in one line
-        with pytest.raises(errors.FileInUse):
-            excel_setup.setup(config, python)
+    # The add-in reading it: the swap waits, then refuses in one line.
+    with config.path.open("rb"), pytest.raises(errors.FileInUse):
+        excel_setup.setup(config, python)
     assert not [p.name for p in config.path.parent.iterdir() if p.name != config.path.name]  # no temporary left
     assert excel_setup.setup(config, python).changed
     assert config.path.read_bytes().decode("gbk").splitlines()[0] == f'"INTERPRETER_WIN","{python}"'

@@ -57,11 +57,7 @@ def holders(path: str | os.PathLike) -> list[int]:
         os.stat(target)
     except OSError:
         return []
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        if _holds(pid, target):
-            found.append(int(pid))
-    return found
+    return [int(pid) for pid in filter(str.isdigit, os.listdir("/proc")) if _holds(pid, target)]
 
 
 def _holds(pid: str, target: str) -> bool:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from .. import errors, schema
 from ..mail import Delivery, Ledger, SmtpSettings, deliver, forget_closed, sent_reminders
-from ..outputs import FrameOut
+from ..outputs import FrameOut, Output
 from .common import check_book, crm_workbook, id_changes, new_customer_ids
 from .remind import RemindOutcome, check_mail, plan_reminders, send_mails, waiting_note
 from .store import Store
@@ -38,8 +38,8 @@ def run(store: Store, *, today: dt.datetime, month: pd.Period | None = None, sen
     plan = plan_reminders(book, today, store.tool_frame(schema.TASKS),
                           reminded=sent_reminders(store.folder, pd.Timestamp(today).date()))
     sheet = plan.sheet
-    outputs = [FrameOut(schema.CHECK_RESULTS, result.problems), FrameOut(schema.DATA_QUALITY, result.quality),
-               FrameOut(schema.TASKS, sheet)]
+    outputs: list[Output] = [FrameOut(schema.CHECK_RESULTS, result.problems),
+                             FrameOut(schema.DATA_QUALITY, result.quality), FrameOut(schema.TASKS, sheet)]
     name = ""
     if month is not None:
         summary = summary_output(book, month, today, sheet)

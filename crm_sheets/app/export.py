@@ -4,6 +4,7 @@ every phone masked."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -27,7 +28,7 @@ from .store import Store
 
 
 class ExportStore(Store, Protocol):
-    def new_workbook(self, target: Path, data: dict[str, pd.DataFrame], outputs: list[FrameOut],
+    def new_workbook(self, target: Path, data: dict[str, pd.DataFrame], outputs: Sequence[FrameOut],
                      *, buttons: bool = False) -> None:
         """A new workbook from the template holding ``data`` (sheet name -> rows under Chinese headers) and
         ``outputs``; with the 操作 sheet's buttons and their VBA if asked (an .xlsm)."""
@@ -86,8 +87,8 @@ def _export(store: ExportStore, owner: str | None, target: Path | None, today: d
     store.progress("progress.export")
     tasks, _mails = remind_plan(book, today, store.tool_frame(schema.TASKS),
                                 reminded=sent_reminders(store.folder, pd.Timestamp(today).date()))
-    names = file_names((f"{book.path.stem}-{p}" for p in people), ".xlsx")
-    files = {p: _target(book.path, names[f"{book.path.stem}-{p}"], target, single=owner is not None) for p in people}
+    file_name = file_names((f"{book.path.stem}-{p}" for p in people), ".xlsx")
+    files = {p: _target(book.path, file_name[f"{book.path.stem}-{p}"], target, single=owner is not None) for p in people}
     for file in files.values():  # all of them before any is written: a refusal leaves nothing half done
         if file.exists():
             raise errors.TargetExists(file=file.name)

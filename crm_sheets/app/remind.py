@@ -72,7 +72,8 @@ def run(store: Store, *, today: dt.datetime, dry_run: bool = False, send: bool =
         backup = store.write(book, [FrameOut(schema.TASKS, plan.sheet)], {})
     except errors.WRITE_LATER as exc:
         write_error = exc
-    mails, new, delivery = [], 0, {}
+    mails, new = [], 0
+    delivery: Delivery = {}
     if send:
         store.progress("progress.send")
         with errors.after_writing(f"{store.name} 的“回访任务”" if write_error is None else "", backup):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -26,7 +27,7 @@ class Store(Protocol):
     def tool_frame(self, sheet: Sheet) -> pd.DataFrame:
         """A tool sheet as staff left it (确认合并, 执行结果 are typed there), keyed by field key."""
 
-    def write(self, book: Book, outputs: list[Output], changes: Changes) -> Path | None:
+    def write(self, book: Book, outputs: Sequence[Output], changes: Changes) -> Path | None:
         """Replace the tool sheets, set the changed cells; the backup made first, if the store keeps one."""
 
     def progress(self, key: str) -> None:

@@ -192,7 +192,7 @@ def _ends(store: Store, book: Book) -> dict[str, int] | None:
             continue
         end = store.sheet_end(sheet)
         found = match_headers(sheet, end[0]) if end is not None else {}
-        if "customer_id" not in found:
+        if end is None or "customer_id" not in found:
             return None
         book.tables[sheet.key] = SheetTable(sheet=sheet, data=pd.DataFrame(), text=pd.DataFrame(),
                                             letters={k: column_letters(c) for k, c in found.items()})

@@ -67,7 +67,7 @@ REVIEW_FIELDS = ("customer_id", "name", "contact", "phone", "email", "owner", "c
 class Duplicates:
     """Clusters of rows (table index) that are one customer, with a score and a reason per row."""
 
-    clusters: list[list[object]]
+    clusters: list[list[int]]  # the table's row numbers
     rows: pd.DataFrame  # index = row; cluster, score, reason, sure
 
     def id_clusters(self, ids: pd.Series) -> list[list[str]]:
@@ -274,8 +274,10 @@ def brand_pinyin(cores: list[str]) -> list[set[str]]:
 def _pinyin_table() -> dict[int, tuple[str, ...]]:
     # pypinyin's reading table alone: importing the package would load its phrase dictionaries too (0.4 s).
     spec = importlib.util.find_spec("pypinyin")
-    path = Path(spec.origin).with_name("pinyin_dict.py")
-    table = importlib.util.spec_from_file_location("crm_sheets_pinyin_dict", path)
+    path = Path(spec.origin).with_name("pinyin_dict.py") if spec and spec.origin else None
+    table = importlib.util.spec_from_file_location("crm_sheets_pinyin_dict", path) if path else None
+    if table is None or table.loader is None:
+        raise ModuleNotFoundError("pypinyin")
     module = importlib.util.module_from_spec(table)
     table.loader.exec_module(module)
 
@@ -361,5 +363,5 @@ def find_duplicates(customers: pd.DataFrame) -> Duplicates:
         "reason": best["reason"].to_numpy(), "sure": (best["verdict"] == SURE).to_numpy(),
     }).sort_values(["cluster", "row"], kind="stable").set_index("row")
     bounds = np.flatnonzero(np.diff(table["cluster"].to_numpy())) + 1
-    clusters = [list(part) for part in np.split(table.index.to_numpy(), bounds)] if len(table) else []
+    clusters = [part.tolist() for part in np.split(table.index.to_numpy(), bounds)] if len(table) else []
     return Duplicates(clusters=clusters, rows=table)

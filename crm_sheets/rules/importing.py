@@ -137,8 +137,8 @@ def plan_import(
                     updates[target] = changes
                     log.append(log_row(merge_id, today, str(ids.get(target, "")), KIND_SURVIVOR,
                                         existing.sheet.name, target,
-                                        {k: existing.raw.at[target, k] for k in existing.letters
-                                         if k in existing.raw.columns}))
+                                        {k: existing.cells.at[target, k] for k in existing.letters
+                                         if k in existing.cells.columns}))
         else:
             for r in new[1:]:
                 dropped[r] = ("duplicate_in_file", str(new[0]))

@@ -18,7 +18,7 @@ from .. import schema
 from ..tables import SheetTable
 from ..values import is_blank, member, split_tags
 
-from ..schema import KIND_MERGED, KIND_REPOINT, KIND_SURVIVOR, STATUS_DONE, STATUS_UNDONE  # noqa: F401 (theirs)
+from ..schema import KIND_MERGED, KIND_REPOINT, KIND_SURVIVOR, STATUS_DONE, STATUS_UNDONE
 
 # sheet name -> row -> field key -> new value (None empties the cell)
 CellChanges = dict[str, dict[int, dict[str, object]]]
@@ -59,7 +59,7 @@ def plan_merge(
     ``invalid`` holds (row, field key) cells that failed validation: they never win.
     """
     customers = tables["customers"]
-    raw, text, data = customers.raw, customers.text, customers.data
+    raw, text, data = customers.cells, customers.text, customers.data
     keys = [k for k in customers.letters if k in raw.columns]
     plan = MergePlan(merge_id=merge_id)
     log: list[dict] = []
@@ -94,7 +94,7 @@ def plan_merge(
             plan.cells.setdefault(sheet, {})[survivor_row] = changes
         for r in away:
             log.append(log_row(merge_id, now, survivor, KIND_MERGED, sheet, r, {k: raw.at[r, k] for k in keys}))
-            plan.cells.setdefault(sheet, {})[r] = {k: None for k in keys}
+            plan.cells.setdefault(sheet, {})[r] = dict.fromkeys(keys)
         gone = {text.at[r, "customer_id"] for r in away} - {survivor}
         plan.survivors[survivor] = sorted(gone)
         repoint.update(dict.fromkeys(gone, survivor))
@@ -102,7 +102,7 @@ def plan_merge(
     for table in refs.values():
         ids = table.text["customer_id"]
         hits = ids[member(ids, repoint)]
-        old = table.raw.loc[hits.index, "customer_id"]
+        old = table.cells.loc[hits.index, "customer_id"]
         for r, current, verbatim in zip(hits.index.tolist(), hits.tolist(), old.tolist(), strict=True):
             log.append(log_row(merge_id, now, repoint[current], KIND_REPOINT, table.sheet.name, int(r),
                                {"customer_id": verbatim}))

@@ -55,7 +55,7 @@ def _events(trigger: str, tables: dict[str, SheetTable], profile: pd.DataFrame, 
     elif trigger == "层级":
         events = profile.loc[profile["tier"] == rule.get("tier"), "last_contact"].dropna()
     elif trigger == "标签":
-        tagged = profile.index[carries_tag(profile["tags"], rule.get("tag"))]
+        tagged = profile.index[carries_tag(profile["tags"], rule.get("tag", ""))]
         events = by_id.max().reindex(tagged).dropna()
     else:
         return pd.DataFrame(columns=["customer_id", "event"])

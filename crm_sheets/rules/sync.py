@@ -297,11 +297,11 @@ def _new_customers(state: _Master, copies: list[Copy], fresh: list[pd.Index], pl
     sheet = customers.sheet.name
     adds: list[tuple[int, int, bool]] = []  # copy, row, unsure
     pending: dict[int, int] = {}  # cluster -> the add that stands for it
-    same: list[tuple[int, int, object, int]] = []  # copy, row, master id or add number, cluster
+    same: list[tuple[int, int, str | int, int]] = []  # copy, row, master id or add number, cluster
     for k, (n, row) in enumerate(owners):
         group = cluster.get(-(k + 1))
         if group is not None and sure.get(-(k + 1)) and (group in target or group in pending):
-            same.append((n, row, target.get(group, pending.get(group)), group))
+            same.append((n, row, target[group] if group in target else pending[group], group))
             continue
         if group is not None and group not in target and group not in pending:
             pending[group] = len(adds)

@@ -3,6 +3,7 @@ so the number of Excel calls does not grow with the number of rows."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -50,7 +51,7 @@ class ExcelStore:
     def tool_frame(self, sheet: Sheet) -> pd.DataFrame:
         return tool_frame(sheet, self.rows(sheet.name) if sheet.name in self.sheets else [])
 
-    def new_workbook(self, target: Path, data: dict[str, pd.DataFrame], outputs: list[Output],
+    def new_workbook(self, target: Path, data: dict[str, pd.DataFrame], outputs: Sequence[Output],
                      *, buttons: bool = False) -> None:
         """A person's copy is a new file on disk, written as the command line writes it."""
         new_workbook(target, data, outputs, buttons=buttons)
@@ -61,7 +62,7 @@ class ExcelStore:
     def progress(self, key: str) -> None:
         self.book.app.status_bar = t(key, language())
 
-    def write(self, book: Book, outputs: list[Output], changes: Changes) -> None:
+    def write(self, book: Book, outputs: Sequence[Output], changes: Changes) -> None:
         by_name = {table.sheet.name: table for table in book.tables.values()}
         for sheet_name, rows in changes.items():
             self._write_cells(sheet_name, by_name[sheet_name].letters, rows)

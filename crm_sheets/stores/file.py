@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import BinaryIO, cast
 
 import pandas as pd
 
@@ -13,7 +14,7 @@ from ..outputs import Changes, Output, SummaryOut
 from ..schema import Sheet
 from ..templates import write_workbook
 from ..values import cell_value
-from ..workbook.cells import column_index
+from ..workbook.cells import CellValue, column_index
 from ..workbook.extent import sheet_end
 from ..workbook.charts import summary_sheet
 from ..workbook.read import Book, read_book, read_settings, read_tool_sheet
@@ -59,7 +60,7 @@ class FileStore:
     def sheet_end(self, sheet: Sheet) -> tuple[list[str], int] | None:
         return sheet_end(self.path, sheet.name)
 
-    def write(self, book: Book, outputs: list[Output], changes: Changes,
+    def write(self, book: Book, outputs: Sequence[Output], changes: Changes,
               removed: dict[str, list[int]] | None = None) -> Path | None:
         cells = cell_changes(book, changes)
         try:
@@ -69,11 +70,11 @@ class FileStore:
             raise errors.CannotArchive(file=self.path.name, sheet=next(iter(removed or {}), ""), reason=str(exc)) \
                 from None
 
-    def export(self, target: Path, outputs: list[Output]) -> None:
+    def export(self, target: Path, outputs: Sequence[Output]) -> None:
         """Tool sheets on their own in a new workbook (a summary to send around)."""
         write_standalone(target, [tool_sheet(o) for o in outputs])
 
-    def new_workbook(self, target: Path, data: dict[str, pd.DataFrame], outputs: list[Output],
+    def new_workbook(self, target: Path, data: dict[str, pd.DataFrame], outputs: Sequence[Output],
                      *, buttons: bool = False) -> None:
         """A new workbook from the template holding ``data``, plus ``outputs`` (a person's own copy)."""
         new_workbook(target, data, outputs, buttons=buttons)
@@ -90,11 +91,14 @@ class FileStore:
             raise errors.NoSuchBackup(file=self.name, pick=pick, count=len(backups))
         chosen = backups[pick - 1]
         data = chosen.read_bytes()
+
+        def produce(out: BinaryIO) -> None:
+            out.write(data)
+
         with exclusive(self.path):
             if self.path.exists():
                 # keep every existing backup: the rotation must not drop the one being restored
-                return chosen, replace_atomically(self.path, lambda out: out.write(data),
-                                                  keep_backups=len(backups) + 1)
+                return chosen, replace_atomically(self.path, produce, keep_backups=len(backups) + 1)
             tmp = self.path.with_name(f".~{self.path.stem}.restore.tmp")
             tmp.write_bytes(data)
             os.replace(tmp, self.path)
@@ -107,7 +111,7 @@ def tool_sheet(output: Output) -> ToolSheet:
     return frame_sheet(output.sheet, output.frame)
 
 
-def cell_changes(book: Book, changes: Changes) -> dict[str, dict[int, dict[int, object]]]:
+def cell_changes(book: Book, changes: Changes) -> dict[str, dict[int, dict[int, CellValue]]]:
     """{sheet: {row: {field key: value}}} as the cells of the sheet ({row: {0-based column: value}})."""
     by_name = {t.sheet.name: t for t in book.tables.values()}
     cells: dict[str, dict[int, dict[int, object]]] = {}
@@ -116,7 +120,8 @@ def cell_changes(book: Book, changes: Changes) -> dict[str, dict[int, dict[int, 
         target = cells.setdefault(sheet, {})
         for row, values in rows.items():
             target.setdefault(row, {}).update({columns[k]: cell_value(v) for k, v in values.items() if k in columns})
-    return cells
+    # The rules compute text, numbers, dates and blanks; cell_value turns the pandas ones into plain ones.
+    return cast("dict[str, dict[int, dict[int, CellValue]]]", cells)
 
 
 def keep_backups(book: Book) -> int:
@@ -124,7 +129,7 @@ def keep_backups(book: Book) -> int:
     return int(value) if value.isdigit() and int(value) > 0 else 10
 
 
-def new_workbook(target: Path, data: dict[str, pd.DataFrame], outputs: list[Output], *, buttons: bool) -> None:
+def new_workbook(target: Path, data: dict[str, pd.DataFrame], outputs: Sequence[Output], *, buttons: bool) -> None:
     """A new file from the template, whichever store the data came from (the file on disk or the book in Excel)."""
     from ..vba import vba_project  # only copies with buttons need the VBA project built
 

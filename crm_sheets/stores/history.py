@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 import numpy as np
@@ -35,7 +36,7 @@ from ..workbook.read import Book
 MOVING, DONE, RESTORING = "moving", "done", "restoring"
 STANDING = ":standing"  # the part of a batch's sheet that holds only its standing rows
 FEEDBACK = ":feedback"  # the part of a batch's follow-ups that holds their feedback counts
-PASSWORD_ENV = "CRM_SHEETS_DB_PASSWORD"
+PASSWORD_ENV = "CRM_SHEETS_DB_PASSWORD"  # noqa: S105 - the variable's name, not a password
 # libpq waits for a server that takes the connection but never answers as long as the system lets it (minutes or
 # for ever); the job must go on to the morning's mail.
 CONNECT_TIMEOUT = 10
@@ -137,7 +138,8 @@ class History:
         self.url = url
         if url.startswith("sqlite:///"):
             path = Path(url[len("sqlite:///"):])
-            self.conn = sqlite_file.connect(path, sqlite_file.journal_for(path), isolation_level=None)
+            # sqlite3's connection or psycopg's: _run uses only the DB-API calls the two share
+            self.conn: Any = sqlite_file.connect(path, sqlite_file.journal_for(path), isolation_level=None)
             self.mark, blob = "?", "BLOB"
         else:
             try:
@@ -157,7 +159,7 @@ class History:
     def close(self) -> None:
         self.conn.close()
 
-    def _run(self, sql: str, params: Iterable = ()) -> object:
+    def _run(self, sql: str, params: Iterable = ()) -> Any:
         return self.conn.execute(sql.replace("?", self.mark), tuple(params))
 
     @contextmanager
@@ -272,7 +274,7 @@ def _with_password(url: str) -> str:
     password = stored_password(PASSWORD_ENV, url)  # none: a password-less connection is tried
     from psycopg.conninfo import conninfo_to_dict, make_conninfo  # libpq's quoting: any character, either form
 
-    more: dict[str, object] = {"password": password} if password else {}
+    more: dict[str, str | int] = {"password": password} if password else {}
     if "connect_timeout" not in conninfo_to_dict(url):  # a timeout the address gives is the team's choice
         more["connect_timeout"] = CONNECT_TIMEOUT
     return make_conninfo(url, **more)
@@ -355,9 +357,10 @@ class Archive:
         if keep is not None and standing_before is not None:
             self._fetch([(b, sheet + STANDING) for b in self.batches])
             for batch in self.batches:
-                if (standing := self._part(batch, sheet + STANDING)) is None:
+                standing = self._part(batch, sheet + STANDING)
+                rows = _columns([standing], list(dict.fromkeys([*wanted, "time"]))) if standing is not None else None
+                if rows is None:
                     continue
-                rows = _columns([standing], list(dict.fromkeys([*wanted, "time"])))
                 latest = pc.max(rows.column("time")).as_py() if "time" in rows.column_names else None
                 if latest is None or pd.Timestamp(latest) < standing_before:
                     settled[batch] = rows.select(wanted)

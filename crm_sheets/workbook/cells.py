@@ -93,7 +93,7 @@ def excel_text(value: str) -> str:
     protected as ``_x005F_xHHHH_`` so that Excel (and every reader) gives back exactly ``value``."""
     if not _UNWRITABLE.search(value):
         return value
-    return _UNWRITABLE.sub(lambda m: "_x005F" + m.group() if len(m.group()) > 1 else "_x%04X_" % ord(m.group()), value)
+    return _UNWRITABLE.sub(lambda m: "_x005F" + m.group() if len(m.group()) > 1 else f"_x{ord(m.group()):04X}_", value)
 
 
 def _cell_xml(sx: Syntax, ref: bytes, value: CellValue, style: bytes | None, date_style: int, date1904: bool

@@ -56,7 +56,7 @@ def _chart(wb: Workbook, sheet: str, block: Block, header_row: int):
     for k, column in enumerate(block.values):
         col = list(table.columns).index(column)
         colour = PALETTE[k % len(PALETTE)]
-        series = {
+        series: dict[str, object] = {
             "name": [sheet, header_row, col],
             "categories": categories,
             "values": [sheet, first, col, last, col],

@@ -85,7 +85,7 @@ def sheet_layout(path: Path, sheet_name: str) -> Layout:
             r1 = int(ref.group(4)) - 1 if ref.group(4) else r0
             dimension = (r0, c0, r1 - r0 + 1, c1 - c0 + 1)
         first = first_cell.match(head, tag_end(head, start))
-        a1_first = bool(first) and first.group(1) in (None, b"1") and first.group(2) in (None, b"A1") and (
+        a1_first = first is not None and first.group(1) in (None, b"1") and first.group(2) in (None, b"A1") and (
             first.group(3) != b"/")
         tail, chunk = b"", head
         while chunk:

@@ -47,14 +47,14 @@ def sheet_end(path: Path, sheet_name: str) -> tuple[list[str], int] | None:
         last = _last_row(tail)
         if last is None:
             return None
-        header = [_text(attrs, inner) for attrs, inner in first[1]]
-        if any(isinstance(h, int) for h in header):
-            if strings_part is None:
+        cells = [_text(attrs, inner) for attrs, inner in first[1]]
+        shared: list[str] = []
+        if any(isinstance(h, int) for h in cells):
+            found = _shared(zf, strings_part, max(h for h in cells if isinstance(h, int))) if strings_part else None
+            if found is None:
                 return None
-            shared = _shared(zf, strings_part, max(h for h in header if isinstance(h, int)))
-            if shared is None:
-                return None
-            header = [shared[h] if isinstance(h, int) else h for h in header]
+            shared = found
+        header = [shared[h] if isinstance(h, int) else h for h in cells]
     return header, last
 
 
@@ -77,10 +77,10 @@ def _rows(data: bytes, limit: int | None = None) -> list[tuple[int | None, int, 
 
 def _first_row(head: bytes) -> tuple[int, list[tuple[bytes, bytes]]] | None:
     rows = _rows(head, limit=1)
-    if not rows or rows[0][0] is None:
+    if not rows:
         return None
     number, start, end = rows[0]
-    return number, _cells(head[start:end])
+    return None if number is None else (number, _cells(head[start:end]))
 
 
 def _cells(row: bytes) -> list[tuple[bytes, bytes]]:

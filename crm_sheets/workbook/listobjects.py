@@ -47,7 +47,7 @@ def grown(xml: bytes, last_row: int, columns: set[int]) -> bytes | None:
     # The autoFilter stands after the table's start tag: edit it first, so the start tag's position still holds.
     auto = root.find(MAIN_NS, "autoFilter")
     filtered = _bounds(auto.get("ref")) if auto is not None else None
-    if filtered is not None:
+    if auto is not None and filtered is not None:
         a0, _ar0, a1, _ar1 = filtered
         xml = xmlspan.set_attribute(xml, auto, "ref", _ref(a0, r0, a1, last_row))
     return xmlspan.set_attribute(xml, root, "ref", _ref(c0, r0, c1, last_row))

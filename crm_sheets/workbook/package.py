@@ -20,6 +20,7 @@ from defusedxml import ElementTree as SafeET
 
 from .. import errors
 from . import xmlspan
+from .sniff import ZIP_LOCAL_HEADER
 
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 OFFICE_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -300,12 +301,13 @@ def _copy_raw(src: zipfile.ZipFile, info: zipfile.ZipInfo, dst: zipfile.ZipFile)
     compressed stream is streamed across unchanged.
     """
     fp = src.fp
-    assert fp is not None and dst.fp is not None
+    if fp is None or dst.fp is None:
+        raise ValueError("the zip file is closed")
     fp.seek(info.header_offset)
-    header = fp.read(zipfile.sizeFileHeader)
+    header = fp.read(ZIP_LOCAL_HEADER)
     name_len = int.from_bytes(header[26:28], "little")
     extra_len = int.from_bytes(header[28:30], "little")
-    fp.seek(info.header_offset + zipfile.sizeFileHeader + name_len + extra_len)
+    fp.seek(info.header_offset + ZIP_LOCAL_HEADER + name_len + extra_len)
     new = zipfile.ZipInfo(info.filename, date_time=info.date_time)
     new.compress_type = info.compress_type
     new.external_attr = info.external_attr

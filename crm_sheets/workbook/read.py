@@ -14,7 +14,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 import python_calamine as calamine
@@ -32,7 +34,7 @@ class Book:
     """Everything the core needs from one workbook or CSV."""
 
     path: Path
-    kind: FileKind
+    kind: FileKind | Literal["export"]  # export: a file holding only a customer list, not the template
     tables: dict[str, SheetTable]
     options: dict[str, list[str]]
     team: pd.DataFrame
@@ -218,7 +220,7 @@ def book_from_sheets(
         else:
             tables[sheet.key] = table_from_rows(path.name, sheet, rows_of(sheet.name), merged=merged_of(sheet.name),
                                                 required=must)
-    present = {name: (lambda n=name: rows_of(n)) for name in names}
+    present: Sheets = {name: partial(rows_of, name) for name in names}
     by_key = {s.key: s for s in sheets}
     return Book(
         path, "xlsx", tables,
@@ -333,10 +335,7 @@ def _best_sheet(data_sheets: list[Sheet], header_row: list) -> Sheet:
 def _csv_rows(path: Path) -> list[list[str]]:
     raw = path.read_bytes()
     text = None
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings = ["utf-16"]
-    else:
-        encodings = ["utf-8-sig", "gb18030"]
+    encodings = ["utf-16"] if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else ["utf-8-sig", "gb18030"]
     for enc in encodings:
         try:
             text = raw.decode(enc)
@@ -345,7 +344,7 @@ def _csv_rows(path: Path) -> list[list[str]]:
             continue
     if text is None or "\x00" in text:
         raise errors.UnreadableCsv(file=path.name)
-    return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text[:8192]))]
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text[:8192])))
 
 
 def _delimiter(sample: str) -> str:

@@ -49,8 +49,8 @@ class Shift:
         out = []
         for part in text.split():
             cells = part.split(b":")
-            ends = [REF.fullmatch(c) for c in cells]
-            if not all(ends):
+            ends = [m for c in cells if (m := REF.fullmatch(c))]
+            if len(ends) < len(cells):
                 out.append(part)
                 continue
             rows = [int(m.group(2)) for m in ends]
@@ -117,6 +117,6 @@ def _rows(body: bytes, shift: Shift, sx) -> bytes:
                 continue
             row = m.group(0)
             head = ROW_R.sub(b'r="%d"' % new, row[:len(row) - len(m.group(2))], count=1)
-            out.append(CELL_R.sub(lambda c: c.group(1) + b"%d" % new + c.group(3), head + m.group(2)))
+            out.append(CELL_R.sub(b"\\g<1>%d\\g<3>" % new, head + m.group(2)))
     out.append(body[pos:])
     return b"".join(out)

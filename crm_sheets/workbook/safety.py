@@ -137,7 +137,7 @@ SHARING_VIOLATIONS = (32, 33)
 
 
 def _in_use(exc: PermissionError) -> bool:
-    return getattr(exc, "winerror", None) in SHARING_VIOLATIONS + (5,) or os.name == "nt"
+    return getattr(exc, "winerror", None) in (*SHARING_VIOLATIONS, 5) or os.name == "nt"
 
 
 def staged(path: Path, produce: Callable[[BinaryIO], None]) -> Path:

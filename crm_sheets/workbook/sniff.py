@@ -19,6 +19,8 @@ from .. import errors
 
 ZIP_MAGIC = b"PK\x03\x04"
 ZIP_ENCRYPTED = 0x1  # general-purpose flag bit 0 of a zip member's headers
+# The fixed part of a member's local header, before its name and extra field (zipfile keeps it unexported).
+ZIP_LOCAL_HEADER = 30
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 # A real sheet XML compresses 10-30x; a ratio this high on a big member is a bomb.
@@ -94,9 +96,10 @@ def _encrypted_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
     if info.flag_bits & ZIP_ENCRYPTED:
         return True
     fp = zf.fp
-    assert fp is not None
+    if fp is None:
+        raise ValueError("the zip file is closed")
     fp.seek(info.header_offset)
-    local = fp.read(zipfile.sizeFileHeader)
+    local = fp.read(ZIP_LOCAL_HEADER)
     return local[:4] == ZIP_MAGIC and bool(int.from_bytes(local[6:8], "little") & ZIP_ENCRYPTED)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -147,9 +147,9 @@ class WriteResult:
 def write_back(
     path: str | Path,
     *,
-    tool_sheets: list[ToolSheet] = (),
+    tool_sheets: Sequence[ToolSheet] = (),
     cells: dict[str, dict[int, dict[int, cellpatch.CellValue]]] | None = None,
-    removed: dict[str, Iterable[int]] | None = None,
+    removed: Mapping[str, Iterable[int]] | None = None,
     keep_backups: int = 10,
 ) -> WriteResult:
     """Replace the tool sheets and maintained cells of the workbook at ``path``.

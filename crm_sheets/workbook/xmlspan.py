@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NoReturn
 from xml.parsers import expat
 
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -29,6 +30,11 @@ PREFERRED_PREFIX = {"http://schemas.openxmlformats.org/officeDocument/2006/relat
 
 class XmlDamage(ValueError):
     """A part that is not well-formed XML (or declares a DTD)."""
+
+
+def _refuse(*_args: object) -> NoReturn:
+    """The expat handler for a DTD or an entity: such a part is refused, not parsed."""
+    raise XmlDamage("DTD or entity declaration")
 
 
 @dataclass(eq=False)
@@ -96,9 +102,6 @@ def parse(data: bytes) -> Element:
     pending: dict[str, str] = {}
     root: list[Element] = []
 
-    def refuse(*_args: object) -> None:
-        raise XmlDamage("DTD or entity declaration")
-
     def declare(prefix: str | None, uri: str | None) -> None:
         pending[prefix or ""] = uri or ""
 
@@ -125,9 +128,9 @@ def parse(data: bytes) -> Element:
     parser.StartNamespaceDeclHandler = declare
     parser.StartElementHandler = start
     parser.EndElementHandler = end
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
-    parser.ExternalEntityRefHandler = refuse
+    parser.StartDoctypeDeclHandler = _refuse
+    parser.EntityDeclHandler = _refuse
+    parser.ExternalEntityRefHandler = _refuse
     try:
         parser.Parse(data, True)
     except expat.ExpatError as exc:
@@ -166,13 +169,10 @@ class StartFinder:
                 self.found = (parser.CurrentByteIndex, (f"{prefix}:{local}" if prefix else local).encode())
                 raise _Found
 
-        def refuse(*_args: object) -> None:
-            raise XmlDamage("DTD or entity declaration")
-
         parser.StartElementHandler = start
-        parser.StartDoctypeDeclHandler = refuse
-        parser.EntityDeclHandler = refuse
-        parser.ExternalEntityRefHandler = refuse
+        parser.StartDoctypeDeclHandler = _refuse
+        parser.EntityDeclHandler = _refuse
+        parser.ExternalEntityRefHandler = _refuse
 
     def feed(self, chunk: bytes) -> tuple[int, bytes] | None:
         """(offset of its "<" from the start of everything fed, qualified name) once the element has begun."""
@@ -216,7 +216,10 @@ _TAG = re.compile(rb"<[^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*>")
 
 def _tag_end(data: bytes, start: int) -> int:
     """Offset just after the ">" closing the tag that starts at ``start``."""
-    return _TAG.match(data, start).end()
+    tag = _TAG.match(data, start)
+    if tag is None:
+        raise XmlDamage("a tag that does not close")
+    return tag.end()
 
 
 # -- edits: each returns the new bytes; positions after the edit are stale, so parse again --------------
