@@ -47,15 +47,15 @@ _EIGHTEEN = re.compile(r"(?<![0-9A-Za-z])([0-9]{17}[0-9Xx])(?![0-9A-Za-z])")
 _CARD = re.compile(r"(?<![0-9])([0-9](?:[ -]?[0-9]){15,18})(?![0-9])")
 
 
-def id_numbers_in(text: str) -> list[str]:
-    """18-character 身份证号 in free text whose check character is right."""
-    return [m for m in _EIGHTEEN.findall(text) if mod11_2_check(m[:17]) == m[17].upper()]
+def id_numbers_in(cell: object) -> list[str]:
+    """18-character 身份证号 in a cell's text whose check character is right."""
+    return [m for m in _EIGHTEEN.findall(str(cell)) if mod11_2_check(m[:17]) == m[17].upper()]
 
 
-def card_numbers_in(text: str) -> list[str]:
-    """16-19 digit numbers (in groups or not) passing Luhn that are not 身份证号."""
+def card_numbers_in(cell: object) -> list[str]:
+    """16-19 digit numbers (in groups or not) in a cell's text passing Luhn that are not 身份证号."""
     found = []
-    for m in _CARD.findall(text):
+    for m in _CARD.findall(str(cell)):
         digits = re.sub(r"[ -]", "", m)
         if luhn_ok(digits) and not id_numbers_in(digits):
             found.append(digits)
