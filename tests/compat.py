@@ -12,8 +12,10 @@ command must leave byte-identical.
 
 ``pipeline`` runs every write command in the order a team uses them and
 records each one's answer (exit code, message, the sheets it writes and the
-customer columns it maintains), so a producer's file can be compared with
-our own template holding the same data.
+customer columns it maintains).  tests/test_compat.py fills the files with
+hand-written data (tests/compat_data.py) and checks the answers against ones
+worked out by hand; comparing a producer's file with our own template holding
+the same data is a parity check on top.  Other tests take the demo's data.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ COMMANDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("remind", ()),
 )
 Producer = Callable[[Path, Path], Path]  # (reference workbook, target folder) -> the producer's file
+Data = Callable[[], dict[str, pd.DataFrame]]
 
 
 def reference_data() -> dict[str, pd.DataFrame]:
@@ -65,16 +68,16 @@ def reference_data() -> dict[str, pd.DataFrame]:
     return make_demo(dt.date(2026, 11, 24), seed=13, n_customers=120, n_followups=700).frames
 
 
-def reference(folder: Path) -> Path:
+def reference(folder: Path, data: Data = reference_data) -> Path:
     path = folder / "reference.xlsx"
-    write_workbook(path, data=reference_data())
+    write_workbook(path, data=data())
     return path
 
 
-def import_source(folder: Path) -> Path:
-    """Leads as a CSV: good rows, a duplicate of an existing customer, a vertical tab pasted from Word, a
-    literal _x000B_, and a 40,000-character note that must be rejected."""
-    frames = reference_data()
+def import_source(folder: Path, data: Data = reference_data) -> Path:
+    """Leads as a CSV: good rows, a duplicate of an existing customer (the fourth), a vertical tab pasted from
+    Word, a literal _x000B_, and a 40,000-character note that must be rejected."""
+    frames = data()
     existing = frames[schema.CUSTOMERS.name].iloc[3]
     owner = frames[schema.TEAM.name]["姓名"].iloc[1]
     headers = ["客户名称", "所属行业", "联系人姓名", "联系电话", "客户来源", "负责人", "客户标签"]
@@ -196,8 +199,8 @@ def _prefixed(root):
     return copy(root)
 
 
-def grafted(real: Path) -> Producer:
-    """The template's sheets, with the reference data, added to a workbook another program saved."""
+def grafted(real: Path, data: Data = reference_data) -> Producer:
+    """The template's sheets, with ``data``, added to a workbook another program saved."""
 
     def produce(ref: Path, folder: Path) -> Path:
         from crm_sheets.templates import template_sheets
@@ -205,7 +208,7 @@ def grafted(real: Path) -> Producer:
 
         out = folder / real.name
         shutil.copy(real, out)
-        write_back(out, tool_sheets=template_sheets(reference_data()), keep_backups=1)
+        write_back(out, tool_sheets=template_sheets(data()), keep_backups=1)
         shutil.rmtree(folder / ".crm-backups", ignore_errors=True)
         return out
 
@@ -228,8 +231,8 @@ GENERATED: dict[str, Producer] = {
 }
 
 
-def producers() -> dict[str, Producer]:
-    return GENERATED | {f"real:{name}": grafted(REAL / name) for name in real_files()}
+def producers(data: Data = reference_data) -> dict[str, Producer]:
+    return GENERATED | {f"real:{name}": grafted(REAL / name, data) for name in real_files()}
 
 
 # -- running the commands and reading their answers ------------------------------------------------

@@ -143,7 +143,30 @@ def demo_book(tmp_path: Path):
     demo = make_demo(TODAY.date(), n_customers=300, n_followups=2000)
     path = tmp_path / "客户.xlsx"
     write_workbook(path, data=demo.frames)
-    return path, demo
+    return path
+
+
+# Customers with the answer a person gives beside each: same_company_as names the record it duplicates, sure
+# says the match needs nobody to look (same name core and city, and the same phone or e-mail).
+BY_HAND = pd.read_csv(Path(__file__).parent / "fixtures" / "dedupe_by_hand.csv", dtype=str, keep_default_na=False)
+HAND_GROUPS = {frozenset(g["客户编号"]) for _, g in BY_HAND.groupby(
+    BY_HAND["same_company_as"].where(BY_HAND["same_company_as"] != "", BY_HAND["客户编号"])) if len(g) > 1}
+SURE_GROUPS = {g for g in HAND_GROUPS if set(BY_HAND.loc[BY_HAND["客户编号"].isin(g), "sure"]) - {""}}
+
+
+@pytest.fixture()
+def hand_book(tmp_path: Path) -> Path:
+    """The hand-judged customers, each created on its 客户编号's day, and a follow-up on every one."""
+    customers = BY_HAND[["客户编号", "客户名称", "联系人姓名", "联系电话", "联系邮箱"]].assign(
+        所属行业="制造业", 客户来源="展会推荐", 负责人="李娜",
+        创建时间=pd.to_datetime(BY_HAND["客户编号"].str[3:11]) + pd.to_timedelta(BY_HAND.index, unit="min"))
+    follow = pd.DataFrame({"客户编号": BY_HAND["客户编号"], "跟进时间": dt.datetime(2026, 11, 2, 10), "跟进人": "李娜",
+                           "沟通方式": "电话", "联系结果": "已接通", "沟通内容": "介绍新款数控机床报价",
+                           "下一步计划": "周五前发报价单", "客户反馈": "价格可以接受", "跟进状态": "意向客户"})
+    team = pd.DataFrame([("李娜", "lina@example.com", "销售", "")], columns=schema.TEAM.headers)
+    path = tmp_path / "客户.xlsx"
+    write_workbook(path, data={"客户信息": customers, "跟进记录": follow, "团队": team})
+    return path
 
 
 def sheets(path: Path) -> dict[str, list]:
@@ -151,33 +174,43 @@ def sheets(path: Path) -> dict[str, list]:
     return {s.name: wb.get_sheet_by_name(s.name).to_python(skip_empty_area=False) for s in schema.DATA_SHEETS}
 
 
-def test_dedupe_finds_the_demos_duplicates_and_json_is_clean(demo_book) -> None:
-    path, demo = demo_book
-    result = CliRunner().invoke(app, ["dedupe", str(path), "--json", "--today", "2026-11-24"])
+def test_dedupe_finds_the_groups_marked_by_hand_and_json_is_clean(hand_book) -> None:
+    assert len(HAND_GROUPS) == 3 and sum(map(len, HAND_GROUPS)) == 7  # the table holds what this test reads
+    result = CliRunner().invoke(app, ["dedupe", str(hand_book), "--json", "--today", "2026-11-24"])
     assert result.exit_code == 1
     clusters = json.loads(result.stdout)["clusters"]
-    assert {frozenset(c) for c in clusters} == {frozenset(c) for c in demo.duplicates}
-    review = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("疑似重复").to_python()
+    assert {frozenset(c) for c in clusters} == HAND_GROUPS
+    review = python_calamine.CalamineWorkbook.from_path(str(hand_book)).get_sheet_by_name("疑似重复").to_python()
     assert review[0] == schema.DUPLICATES.headers
-    assert {r[-1] for r in review[1:]} == {"是"} and all(r[9] for r in review[1:])
+    assert {r[1] for r in review[1:]} == set().union(*HAND_GROUPS) and all(r[9] for r in review[1:])
+    # 确认合并 is 是 on the sure groups only; 宁波恒信公司 waits for a person.
+    assert {r[1] for r in review[1:] if r[-1] == "是"} == set().union(*SURE_GROUPS)
+    assert {r[-1] for r in review[1:]} == {"是", ""}
+
+
+def test_merge_keeps_the_first_of_each_confirmed_hand_group(hand_book) -> None:
+    dedupe_app.run(FileStore(hand_book), today=TODAY)
+    merged = merge_app.run(FileStore(hand_book), today=TODAY)
+    # The sure groups are merged into their earliest record (the 2024 one); 恒信 waits for a person's 是.
+    assert merged.survivors == {"CRM2024010100001": ["CRM2025010100001", "CRM2025010100002"],
+                                "CRM2024010100009": ["CRM2025010100004"]}
+    after = sheets(hand_book)
+    left = {r[0] for r in after["客户信息"][1:] if r[0]}
+    assert left == set(BY_HAND["客户编号"]) - {"CRM2025010100001", "CRM2025010100002", "CRM2025010100004"}
+    follow = [r[0] for r in after["跟进记录"][1:]]
+    assert follow.count("CRM2024010100001") == 3 and follow.count("CRM2024010100009") == 2
+    assert follow.count("CRM2025010100003") == 1
+    log = python_calamine.CalamineWorkbook.from_path(str(hand_book)).get_sheet_by_name("合并记录").to_python()
+    assert len(log) > 1 and {r[3] for r in log[1:]} >= {"保留行原值", "被合并的行"}
 
 
 def test_merge_then_undo_gives_back_the_data_exactly(demo_book) -> None:
-    path, demo = demo_book
+    """On the demo as input: the expected answer is the workbook as it was before the merge."""
+    path = demo_book
     dedupe_app.run(FileStore(path), today=TODAY)
     before = sheets(path)
     merged = merge_app.run(FileStore(path), today=TODAY)
-    assert len(merged.survivors) == len(demo.duplicates)
-    after = sheets(path)
-    customers = {r[0]: r for r in after["客户信息"][1:] if r[0]}
-    for cluster in demo.duplicates:
-        survivor = min(cluster)
-        assert survivor in customers and not set(cluster) - {survivor} & set(customers)
-    moved = {r[0] for r in after["跟进记录"][1:]} & {i for c in demo.duplicates for i in c if i != min(c)}
-    assert not moved
-    log = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("合并记录").to_python()
-    assert len(log) > 1 and {r[3] for r in log[1:]} >= {"保留行原值", "被合并的行"}
-
+    assert merged.survivors and sheets(path) != before
     result = CliRunner().invoke(app, ["merge", str(path), "--undo", merged.merge_id])
     assert result.exit_code == 0, result.output
     assert sheets(path) == before
@@ -238,7 +271,7 @@ def test_dedupe_needs_a_phone_or_email_column(tmp_path: Path) -> None:
 
 
 def test_merge_of_nothing_changes_nothing(demo_book) -> None:
-    path, _demo = demo_book
+    path = demo_book
     shutil.copy(path, path.with_suffix(".bak"))
     result = CliRunner().invoke(app, ["merge", str(path)])
     assert result.exit_code == 0 and "没有标记" in result.output

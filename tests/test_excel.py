@@ -1,5 +1,10 @@
 """The buttons' Python through xlwings' own API on a file-backed engine: same answers as the CLI,
-and a number of Excel calls that does not grow with the rows."""
+and a number of Excel calls that does not grow with the rows.
+
+The test_parity_* tests compare a button with the CLI on the demo: they guard against the two faces diverging,
+not the answer itself (each command's answer is checked against hand-worked ones in its own tests and in
+tests/test_compat.py).
+"""
 
 from __future__ import annotations
 
@@ -63,7 +68,7 @@ def small(tmp_path_factory) -> Path:
     return demo_workbook(tmp_path_factory.mktemp("xl") / "客户.xlsm", 150, 900, vba=True)
 
 
-def test_validate_button_finds_what_the_cli_finds(small: Path, tmp_path: Path) -> None:
+def test_parity_validate_button_finds_what_the_cli_finds(small: Path, tmp_path: Path) -> None:
     engine = press(small, "validate")
     assert engine.app.alerts[-1].startswith(f"{small.name}: 发现")
     found = table(engine, "校验结果")
@@ -87,7 +92,7 @@ def test_a_workbook_made_for_another_xlwings_says_so_in_chinese(small: Path) -> 
     assert engine.app.alerts[-1].startswith(f"{small.name}: 发现")
 
 
-def test_dedupe_button_lists_the_clusters_of_the_cli(small: Path) -> None:
+def test_parity_dedupe_button_lists_the_clusters_of_the_cli(small: Path) -> None:
     engine = press(small, "dedupe")
     sheet = table(engine, "疑似重复")
     clusters = {frozenset(g["客户编号"]) for _, g in sheet.groupby("组号")}
@@ -95,7 +100,7 @@ def test_dedupe_button_lists_the_clusters_of_the_cli(small: Path) -> None:
     assert clusters == {frozenset(c) for c in json.loads(cli.stdout)["clusters"]}
 
 
-def test_merge_button_merges_like_the_cli(small: Path, tmp_path: Path) -> None:
+def test_parity_merge_button_merges_like_the_cli(small: Path, tmp_path: Path) -> None:
     copy = tmp_path / "cli.xlsm"
     shutil.copy(small, copy)
     dedupe_app.run(FileStore(copy), today=TODAY)
@@ -110,7 +115,7 @@ def test_merge_button_merges_like_the_cli(small: Path, tmp_path: Path) -> None:
     assert "合并了" in pressed.app.alerts[-1]
 
 
-def test_tag_button_sets_what_the_cli_sets(small: Path, tmp_path: Path) -> None:
+def test_parity_tag_button_sets_what_the_cli_sets(small: Path, tmp_path: Path) -> None:
     engine = press(small, "tag")
     copy = tmp_path / small.name
     shutil.copy(small, copy)
@@ -121,7 +126,7 @@ def test_tag_button_sets_what_the_cli_sets(small: Path, tmp_path: Path) -> None:
         assert button[header].fillna("").astype(str).tolist() == cli[key].tolist(), header
 
 
-def test_revisit_and_summary_buttons_match_the_library(small: Path) -> None:
+def test_parity_revisit_and_summary_buttons_match_the_library(small: Path) -> None:
     engine = press(small, "revisit_list")
     tasks = table(engine, "回访任务")
     sheet, _mails = remind.remind_plan(read_book(small), TODAY, FileStore(small).tool_frame(schema.TASKS))

@@ -252,30 +252,24 @@ def test_the_html_mail_reads_well_on_a_phone_and_a_desktop(tmp_path: Path, inbox
         assert re.sub(r"\s+", "", shown["text"]) == re.sub(r"\s+", "", body(message))
 
 
-def test_the_demo_shows_a_believable_team(tmp_path: Path) -> None:
-    """In-sample: the demo's data is drawn to look like a team that mostly keeps up (demo_work.py)."""
-    path = tmp_path / "demo.xlsx"
-    write_workbook(path, data=make_demo(TODAY.date()).frames)
-    result = CliRunner().invoke(app, ["remind", str(path), "--today", "2026-11-24"])
-    assert result.exit_code == 0, result.output
-    mails = {m.name: m.read_text(encoding="utf-8", errors="replace") for m in (tmp_path / "outbox").glob("*.eml")}
-    import email
-    import email.policy
-
-    texts = {name: email.message_from_string(raw, policy=email.policy.default).get_body(("plain",)).get_content()
-             for name, raw in mails.items()}
-    digest = next(t for n, t in texts.items() if n.endswith("manager.eml"))
-    rate = int(re.search(r"团队执行率 (\d+)%", digest).group(1))
-    assert 60 <= rate <= 95, rate
-    sheet = tasks(path)
-    done = sheet[sheet["status"] == "已完成"]
-    assert len(done) and done["evidence"].str.startswith("跟进").mean() > 0.9  # done by follow-ups, not typing
-    late = int(re.search(r"逾期 7 天以上 (\d+)", digest).group(1))
-    assert 0 < late <= 40
-    for name, text in texts.items():
-        if name.endswith("owner.eml"):
-            listed = len(re.findall(r"^\d+\. ", text, re.M))
-            assert 0 < listed <= 40, (name, listed)
+def test_tag_writes_the_next_revisit_worked_out_by_hand(tmp_path: Path) -> None:
+    """下次回访日期 = the stage rhythm from the last contact that reached the customer (潜在 5, 意向 3, 成交 30
+    days), or an open revisit rule's due date when that comes first (回访规则's defaults)."""
+    path = build(tmp_path, 2525)
+    result = CliRunner().invoke(app, ["tag", str(path), "--today", "2026-11-24"])
+    assert result.exit_code in (0, 1), result.output
+    customers = FileStore(path).read().tables["customers"].text.set_index("customer_id")
+    expected = {
+        "A": ("成交客户", "2026-11-24"),  # 11-20 + 30 = 12-20, but 新购满意度回访 (first order 11-17 + 7) is 11-24
+        "B": ("潜在客户", "2026-11-19"),  # 11-14 + 5 = 11-19, before the 11-24 rules
+        "C": ("意向客户", "2026-09-28"),  # 09-25 + 3
+        "D": ("潜在客户", "2026-11-15"),  # 11-10 + 5
+        "E": ("意向客户", "2026-11-13"),  # 11-10 + 3; the three 未接通 calls reached nobody
+        "F": ("成交客户", "2026-12-05"),  # 11-05 + 30; 新购满意度回访 (11-10) closed 11-18: no longer open
+        "G": ("成交客户", "2026-11-27"),  # 11-01 + 30 = 12-01, but 续约提醒 -30 before 12-27 is 11-27
+    }
+    got = {k: (customers.loc[ID[k], "stage"], customers.loc[ID[k], "next_revisit"][:10]) for k in CUSTOMERS}
+    assert got == expected
 
 
 def test_thirty_days_on_an_injected_clock_nobody_falls_through(tmp_path: Path, inbox: Inbox) -> None:

@@ -272,8 +272,9 @@ def test_a_new_customer_that_only_looks_like_a_known_one_is_added_and_listed_for
     assert (review.loc[review["组号"] == group.iloc[0], "确认合并"] == "").all()
 
 
-def test_the_buttons_distribute_and_collect_as_the_commands_do(tmp_path: Path, monkeypatch) -> None:
-    """分发 and 汇总 on 操作 (the folder in B17) give the command line's files and master, cell for cell."""
+def test_parity_the_buttons_distribute_and_collect_as_the_commands_do(tmp_path: Path, monkeypatch) -> None:
+    """分发 and 汇总 on 操作 (the folder in B17) give the command line's files and master, cell for cell: a parity
+    check against the two faces diverging; the other tests here check the answer itself."""
     monkeypatch.setattr(excel, "_now", lambda: dt.datetime.fromisoformat(DAY))  # what --today gives the CLI
     path = master(tmp_path, ".xlsm")
     by_cli = tmp_path / "cli"

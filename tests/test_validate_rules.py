@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from oracles import hand_checked, luhn_ok, mod11_2_check, phone_normal_form
 
 from crm_sheets import schema, values
 from crm_sheets.rules.ids import assign_ids
@@ -100,6 +101,46 @@ def test_each_rule_names_row_column_and_code(column: str, value, code: str) -> N
 )
 def test_what_a_person_would_accept_passes(column: str, value) -> None:
     assert check(customers(GOOD, with_value(column, value, GOOD2))) == set()
+
+
+HAND_PHONES = hand_checked("phone")
+HAND_NUMBERS = hand_checked("id") + hand_checked("card")
+
+
+@pytest.mark.parametrize("row", HAND_PHONES, ids=[r["written"] for r in HAND_PHONES])
+def test_phones_take_the_normal_form_written_by_hand(row: dict) -> None:
+    """tests/fixtures/hand_checked_values.csv: each spelling and its normal form, written by hand; libphonenumber
+    (Google's numbering-plan data) reads them the same way."""
+    assert phone_normal_form(row["written"]) == row["expected"]  # the fixture agrees with the outside oracle
+    assert values.normalize_phone(pd.Series([row["written"]])).iloc[0] == row["expected"]
+
+
+def test_the_hand_worked_check_characters_are_the_standards() -> None:
+    """The check characters worked out by hand in the fixture, against ISO 7064 MOD 11-2 and Luhn written in the
+    tests (tests/oracles.py), so neither the table nor the tool can carry an arithmetic slip alone."""
+    for row in hand_checked("id"):
+        assert mod11_2_check(row["written"][:17]) == row["check"], row
+    for row in hand_checked("card"):
+        assert luhn_ok(row["written"].replace(" ", "")) == (row["expected"] == "card"), row
+
+
+def test_validate_flags_exactly_the_cells_marked_by_hand() -> None:
+    """One customer per hand-checked value: phones in 联系电话, 身份证号 and card numbers pasted into 客户名称.
+    The expected problems are the fixture's verdict column, not anything the tool computes."""
+    rows, expected = [], set()
+    for k, row in enumerate(HAND_PHONES + HAND_NUMBERS, start=1):
+        if row["kind"] == "phone":
+            cells = with_value("联系电话", row["written"])
+            bad = (row["expected"] == "") and ("联系电话", "bad_phone")
+        else:
+            cells = with_value("客户名称", f"瑞丰 付款资料 {row['written']}")
+            bad = row["expected"] != "no" and ("客户名称", {"id": "id_number", "card": "bank_card"}[row["expected"]])
+        cells[0] = f"CRM20240310{k:05d}"
+        rows.append(cells)
+        if bad:
+            expected.add((k + 1, *bad))
+    assert len(expected) == 5 + 3 + 3  # 5 bad phones, 3 身份证号 and 3 cards in the table
+    assert check(customers(*rows)) == expected
 
 
 def test_a_duplicate_id_is_reported_on_the_later_row_only() -> None:
