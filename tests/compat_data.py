@@ -95,7 +95,7 @@ TAGGED = {
     "CRM2025060100003": ("成交客户", "2026-10-26 15:00", "2026-11-25"),  # 10-26 + 30 (微信 已回复 reached)
     "CRM2026090100001": ("意向客户", "2026-11-23 09:30", "2026-09-04"),  # 未接通 only: 创建 09-01 + 3
     "CRM2026090100003": ("意向客户", "2026-11-18 14:00", "2026-11-21"),  # 11-18 + 3
-    **{i: ("潜在客户", "", "2026-11-29") for i in [TYPED_TODAY, *IMPORTED]},  # created 11-24, + 5
+    **dict.fromkeys([TYPED_TODAY, *IMPORTED], ("潜在客户", "", "2026-11-29")),  # created 11-24, + 5
 }
 # remind: a cadence task for each 下次回访日期 before today, all overdue; 成交 CRM2025060100003 falls due tomorrow.
 # The merged customer keeps the newest valid values (its name from row 6).  Three mails: 李娜, 王强 and the
