@@ -6,9 +6,6 @@ import datetime as dt
 import email
 import email.policy
 import re
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -283,20 +280,6 @@ def test_an_owners_export_holds_only_their_rows_and_no_full_phone(tmp_path: Path
     assert len(rows.to_python()) - 1 == 6  # the manager's team covers everyone
     unknown = CliRunner().invoke(app, ["export", str(path), "--owner", "赵六"])
     assert unknown.exit_code == 2 and "团队" in unknown.output
-
-
-def test_job_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
-    path = build(tmp_path, None)
-    child = subprocess.Popen([sys.executable, "-c", "from crm_sheets.cli import main; main()", "job", str(path)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8")
-    deadline = time.time() + 60
-    log = tmp_path / "crm-sheets-job.log"
-    while time.time() < deadline and not (log.exists() and "summary" in log.read_text(encoding="utf-8")):
-        time.sleep(0.2)
-    child.send_signal(signal.SIGTERM)
-    assert child.wait(timeout=30) == 0
-    assert "stopped" in log.read_text(encoding="utf-8")
-
 
 
 def test_the_smtp_password_never_reaches_any_file_or_message(tmp_path: Path, inbox: Inbox, monkeypatch) -> None:
