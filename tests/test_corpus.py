@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from corpus import (
     COMMANDS,
+    FAMILY_OUTCOMES,
     GENERATED_EXAMPLES,
     HAND_MADE,
     KNOWN,
@@ -28,7 +29,7 @@ def test_every_input_has_its_outcomes() -> None:
     """A new input without its expected outcomes (or an outcome for an input no longer made) fails here."""
     assert set(OUTCOMES) == set(HAND_MADE)
     assert all(set(outcomes) == set(COMMANDS) for outcomes in OUTCOMES.values())
-    assert {label for label, _ in KNOWN} <= set(OUTCOMES)
+    assert {label for label, _ in KNOWN} <= set(OUTCOMES) | set(FAMILY_OUTCOMES)
 
 
 def test_each_errors_line_is_told_as_that_error() -> None:
@@ -60,3 +61,5 @@ def test_generated_inputs(family: str) -> None:
     run_family(family, tally)
     assert tally.inputs >= GENERATED_EXAMPLES // 2  # hypothesis may stop early on a tiny space, never at nothing
     assert not tally.failures, "\n".join(tally.failures[:10])
+    if tally.known:
+        pytest.xfail(f"known bug, {len(tally.known)} runs: " + "; ".join(tally.known[:3]))
