@@ -21,7 +21,7 @@ from crm_sheets.app import profiles, remind
 from crm_sheets.cli import app
 from crm_sheets.demo_data import make_demo
 from crm_sheets.job import Job, file_log
-from crm_sheets.mail import Ledger, Mail, SmtpSettings, deliver
+from crm_sheets.mail import LEDGER, Ledger, Mail, SmtpSettings, deliver
 from crm_sheets.stores.file import FileStore
 from crm_sheets.templates import write_workbook
 from crm_sheets.workbook.read import read_book
@@ -33,6 +33,7 @@ DAY = dt.timedelta(days=1)
 TEAM = [("张经理", "boss@example.com", "经理", ""), ("李销售", "li@example.com", "销售", "张经理"),
         ("王销售", "wang@example.com", "销售", "张经理")]
 MOBILE = re.compile(r"1[3-9]\d{9}")
+MASKED = re.compile(r"1[3-9]\d\*{4}\d{4}")
 
 
 def customer(cid: str, name: str, owner: str, phone: str, created: dt.datetime, contract_end=None) -> dict:
@@ -102,9 +103,11 @@ def test_each_owner_gets_exactly_their_due_customers_with_masked_phones(tmp_path
     assert "新签约回访" in body(li) and body(li).count("新购满意度回访") == 2
     assert listed(body(wang)) == {"CRM2026092500002", "CRM2026092500004"}
     assert "售后回访" in body(wang) and "续约提醒" in body(wang)
-    for message in (li, wang):
-        assert not MOBILE.search(body(message)) and "138****0001" in body(li)
-        assert message.get_body(("html",)) is not None
+    # Each mail shows its own customers' phones (A 13800000001, E …05; B …02, D …04), masked, and no full number.
+    for message, phones in ((li, {"138****0001", "138****0005"}), (wang, {"138****0002", "138****0004"})):
+        html = message.get_body(("html",)).get_content()
+        for text in (body(message), html):
+            assert not MOBILE.search(text) and set(MASKED.findall(text)) == phones, text
     boss, = inbox.to("boss@example.com")
     assert listed(body(boss)) == {"CRM2026092500006"} and "需人工跟进" in boss["Subject"]
     sheet = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("回访任务").to_python()
@@ -213,8 +216,17 @@ def test_stopped_after_the_server_took_a_mail_the_rerun_sends_each_exactly_once(
     assert counted and set(counted.values()) == {1}  # each task's reminder counted once
 
 
+def _bytes(path: Path) -> bytes | None:
+    return path.read_bytes() if path.exists() else None
+
+
 def test_without_smtp_remind_writes_one_eml_per_person(tmp_path: Path) -> None:
     path = build(tmp_path, None)
+    ledger = tmp_path / LEDGER
+    before = (_bytes(path), sorted(tmp_path.iterdir()))
+    first = CliRunner().invoke(app, ["remind", str(path), "--today", "2026-11-24", "--dry-run"])
+    assert first.exit_code == 0, first.output
+    assert (_bytes(path), sorted(tmp_path.iterdir())) == before  # no ledger, no outbox, the workbook as it was
     result = CliRunner().invoke(app, ["remind", str(path), "--today", "2026-11-24"])
     assert result.exit_code == 0, result.output
     files = sorted((tmp_path / "outbox").glob("*.eml"))
@@ -224,8 +236,11 @@ def test_without_smtp_remind_writes_one_eml_per_person(tmp_path: Path) -> None:
         assert message["Subject"] and re.search(r"[\u4e00-\u9fff]", message["Subject"])
         assert b"=?utf-8?" in file.read_bytes()  # encoded-word subject
         assert message.get_content_type() == "multipart/alternative"
+    before = (_bytes(path), _bytes(ledger), sorted(tmp_path.rglob("*")))
+    assert before[1] is not None
     dry = CliRunner().invoke(app, ["remind", str(path), "--today", "2026-11-25", "--dry-run"])
-    assert dry.exit_code == 0 and len(list((tmp_path / "outbox").glob("*.eml"))) == 3
+    assert dry.exit_code == 0, dry.output
+    assert (_bytes(path), _bytes(ledger), sorted(tmp_path.rglob("*"))) == before  # nothing written, nothing queued
 
 
 @pytest.mark.parametrize(("zone", "date"), [("Asia/Shanghai", "Tue, 24 Nov 2026 08:30:00 +0800"),
