@@ -148,7 +148,7 @@ def demo_book(tmp_path: Path):
 
 # Customers with the answer a person gives beside each: same_company_as names the record it duplicates, sure
 # says the match needs nobody to look (same name core and city, and the same phone or e-mail).
-BY_HAND = pd.read_csv(Path(__file__).parent / "fixtures" / "dedupe_by_hand.csv", dtype=str, keep_default_na=False)
+BY_HAND = pd.read_csv(Path(__file__).parent / "fixtures" / "dedupe_by_hand.csv", encoding="utf-8", dtype=str, keep_default_na=False)
 HAND_GROUPS = {frozenset(g["客户编号"]) for _, g in BY_HAND.groupby(
     BY_HAND["same_company_as"].where(BY_HAND["same_company_as"] != "", BY_HAND["客户编号"])) if len(g) > 1}
 SURE_GROUPS = {g for g in HAND_GROUPS if set(BY_HAND.loc[BY_HAND["客户编号"].isin(g), "sure"]) - {""}}

@@ -37,7 +37,7 @@ def database(tmp_path_factory) -> Iterator[Callable[[], tuple[str, Callable[[], 
     with psycopg.connect(admin_uri, autocommit=True) as admin:
         admin.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(ROLE), sql.Literal(PASSWORD)))
         hba = Path(admin.execute("SHOW hba_file").fetchone()[0])
-        hba.write_text(f"local all {ROLE} scram-sha-256\n" + hba.read_text())  # first match wins: crm needs it
+        hba.write_text(f"local all {ROLE} scram-sha-256\n" + hba.read_text(encoding="utf-8"), encoding="utf-8")  # first match wins: crm needs it
         admin.execute("SELECT pg_reload_conf()")
     wait_for_password_rule(psycopg, f"postgresql://{ROLE}@/postgres?host={socket_dir}")
     names = (f"crm{n}" for n in itertools.count())
@@ -96,7 +96,7 @@ def test_the_password_from_the_keyring_as_readme_stores_it(tmp_path: Path, datab
     env = environment(tmp_path)
     # README: the keyring's service crm-sheets, the account the address as 设置 has it.
     stored = subprocess.run([sys.executable, "-m", "keyring", "set", "crm-sheets", address], input=PASSWORD + "\n",
-                            env=env, capture_output=True, text=True, timeout=120, start_new_session=True)
+                            env=env, capture_output=True, text=True, encoding="utf-8", timeout=120, start_new_session=True)
     assert stored.returncode == 0, stored.stderr
     assert (tmp_path / "xdg" / "python_keyring" / "keyring_pass.cfg").exists()
     result = archive(workbook(tmp_path / "w.xlsx", address, n=600), env)

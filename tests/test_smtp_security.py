@@ -148,7 +148,7 @@ def test_the_password_from_the_keyring_file_as_readme_stores_it(tmp_path: Path, 
     env = environment(tmp_path, ca)
     # README's own command; a new session has no terminal, so keyring reads the password from standard input.
     stored = subprocess.run([sys.executable, "-m", "keyring", "set", "crm-sheets", SENDER], input=PASSWORD + "\n",
-                            env=env, capture_output=True, text=True, timeout=120, start_new_session=True)
+                            env=env, capture_output=True, text=True, encoding="utf-8", timeout=120, start_new_session=True)
     assert stored.returncode == 0, stored.stderr
     keyring_file = tmp_path / "xdg" / "python_keyring" / "keyring_pass.cfg"
     assert base64.b64encode(PASSWORD.encode()).decode() in keyring_file.read_text(encoding="utf-8")  # its format
