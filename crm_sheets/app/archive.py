@@ -41,7 +41,7 @@ def archive(store, *, before: dt.date, today: dt.datetime) -> ArchiveOutcome:
     """Move the rows dated before ``before`` that no rule needs in view any more."""
     store.expect_write()
     store.progress("progress.read")
-    book = crm_workbook(store.read())
+    book = crm_workbook(store)
     history = open_history(book)
     try:
         recover(history, batches_in_effect(store.tool_frame(schema.ARCHIVE_LOG)))
@@ -75,7 +75,7 @@ def restore(store, *, today: dt.datetime, before: dt.date | None = None) -> Arch
     place of the old ones: a kill at any moment leaves either the old batches or the new one in effect."""
     store.expect_write()
     store.progress("progress.read")
-    book = crm_workbook(store.read())
+    book = crm_workbook(store)
     history = open_history(book)
     try:
         effect = batches_in_effect(store.tool_frame(schema.ARCHIVE_LOG))

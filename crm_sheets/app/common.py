@@ -15,11 +15,17 @@ from ..rules.validate import ValidationResult, team_problems, validate
 from ..reasons import explained
 from ..tables import SheetTable
 from ..values import shown_text
+from ..schema import SHEETS, Sheet
 from ..workbook.read import Book
+from .store import Store
 
 
-def crm_workbook(book: Book) -> Book:
-    """Commands that write our sheets cannot work on a CSV or an export."""
+def crm_workbook(store: Store, sheets: tuple[Sheet, ...] = SHEETS) -> Book:
+    """Commands that write our sheets cannot work on a CSV or an export.  A CSV is refused before it is read, so
+    its own faults (empty, an encoding) are not told first, only to end in "not a workbook" once mended."""
+    if store.is_csv():
+        raise errors.NotAWorkbook(file=store.name)
+    book = store.read(sheets=sheets)
     if book.kind != "xlsx":
         raise errors.NotAWorkbook(file=book.path.name)
     return book

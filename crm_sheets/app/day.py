@@ -31,7 +31,7 @@ def run(store: Store, *, today: dt.datetime, month: pd.Period | None = None, sen
     """If Excel has the file open (or another writer or program holds it), nothing is written,
     ``remind.write_error`` says why and the managers' digest what waits; the reminders still go out (``send``:
     the day's mail is not out yet)."""
-    book = crm_workbook(store.read())
+    book = crm_workbook(store)
     assigned = new_customer_ids(book, today)
     changes, changed = tag_changes(book, today)
     result = check_book(book, today, "zh")

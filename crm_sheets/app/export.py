@@ -78,7 +78,7 @@ def run(store: ExportStore, *, owner: str | None, target: Path | None, today: dt
 def _export(store: ExportStore, owner: str | None, target: Path | None, today: dt.datetime,
             written: Written, lang: str) -> None:
     store.progress("progress.read")
-    book = crm_workbook(store.read())
+    book = crm_workbook(store)
     team = book.team.fillna("")
     names = [n for n in team["name"] if n]
     if owner is not None and owner not in names:

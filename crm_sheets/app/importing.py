@@ -36,7 +36,7 @@ def run(store: Store, source: str | Path, *, today: dt.datetime, merge: bool = F
     if not dry_run:
         store.expect_write()
     store.progress("progress.read")
-    book = crm_workbook(store.read(sheets=CUSTOMERS_ONLY))
+    book = crm_workbook(store, CUSTOMERS_ONLY)
     if owner and owner not in book.team_names:
         raise errors.UnknownOwner(file=book.path.name, owner=owner, members="、".join(book.team_names))
     store.progress("progress.check")

@@ -28,7 +28,7 @@ class MergeOutcome:
 def run(store: Store, *, today: dt.datetime, undo: str | None = None) -> MergeOutcome:
     store.expect_write()
     store.progress("progress.read")
-    book = crm_workbook(store.read())
+    book = crm_workbook(store)
     log = store.tool_frame(schema.MERGE_LOG)
     if undo is not None:
         if not ((log["merge_id"].astype(str) == undo) & (log["status"] == STATUS_DONE)).any():

@@ -58,7 +58,7 @@ def run(store: Store, *, today: dt.datetime, dry_run: bool = False, send: bool =
     reminders still go out, the managers' digest says what waits, and ``write_error`` says why.
     """
     store.progress("progress.read")
-    book = crm_workbook(store.read())
+    book = crm_workbook(store)
     store.progress("progress.remind")
     plan = plan_reminders(book, today, store.tool_frame(schema.TASKS),
                           reminded=sent_reminders(store.folder, pd.Timestamp(today).date()))

@@ -20,6 +20,9 @@ class Store(Protocol):
              required: set[str] | None = None) -> Book:
         """The data sheets (and 团队, 选项, 设置, 回访规则) as typed tables."""
 
+    def is_csv(self) -> bool:
+        """Whether the file is a CSV (told from its bytes, before anything is read): only some commands take one."""
+
     def sheet_end(self, sheet: Sheet) -> tuple[list[str], int] | None:
         """A sheet's header row and its last row with a value, without reading its rows; None if the store
         cannot tell (then read the sheet)."""

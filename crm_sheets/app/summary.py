@@ -42,7 +42,7 @@ def run(store: Store, *, today: dt.datetime, month: pd.Period | None = None) -> 
     """Write 月度汇总-YYYY-MM (default: last month) and 反馈统计."""
     store.expect_write()
     store.progress("progress.read")
-    book = crm_workbook(store.read())
+    book = crm_workbook(store)
     month = month or previous_month(today)
     store.progress("progress.summary")
     sheet = summary_output(book, month, today, store.tool_frame(schema.TASKS))

@@ -46,7 +46,7 @@ def distribute(store: ExportStore, *, out: Path | None, today: dt.datetime, lang
 
 def _distribute(store: ExportStore, out: Path | None, today: dt.datetime, made: list[Path], lang: str) -> Written:
     store.progress("progress.read")
-    book = crm_workbook(store.read())
+    book = crm_workbook(store)
     team = book.team.fillna("")
     people = [n for n in team["name"] if n]
     folder = out if out is not None else copies_folder(book.path)
@@ -145,11 +145,11 @@ def collect(store: Store, sources: list[Path], *, today: dt.datetime) -> Collect
     store.expect_write()
     files = _workbooks(sources, store)
     store.progress("progress.read")
-    book = crm_workbook(store.read(sheets=WITHOUT_HISTORY))
+    book = crm_workbook(store, WITHOUT_HISTORY)
     copies = [_copy(path, book, today) for path in files]
     ends = _ends(store, book) if all(c.printed is not None for c in copies) else None
     if ends is None:  # a workbook that was not distributed is compared with the master's rows themselves
-        book = crm_workbook(store.read())
+        book = crm_workbook(store)
     store.progress("progress.collect")
     log = store.tool_frame(schema.COLLECT_LOG)
     plan = plan_collect(book.full, copies, today=today, collected=log,

@@ -30,7 +30,7 @@ class TagOutcome:
 def run(store: Store, *, today: dt.datetime, lang: str = "zh") -> TagOutcome:
     store.expect_write()
     store.progress("progress.read")
-    book = crm_workbook(store.read())
+    book = crm_workbook(store)
     assigned = new_customer_ids(book, today)
     store.progress("progress.tag")
     changes, changed = tag_changes(book, today)

@@ -37,6 +37,9 @@ class ExcelStore:
             self._rows[name] = _grid(self.sheets[name].used_range.value)
         return self._rows[name]
 
+    def is_csv(self) -> bool:
+        return False  # Excel has it open as a workbook, whatever the file was
+
     def read(self, *, need: tuple[str, ...] = ("customers",), sheets: tuple[Sheet, ...] = schema.SHEETS,
              required: set[str] | None = None) -> Book:
         book = book_from_sheets(Path(self.book.fullname), list(self.sheets), self.rows, need=need, sheets=sheets,

@@ -19,6 +19,7 @@ from ..workbook.extent import sheet_end
 from ..workbook.charts import summary_sheet
 from ..workbook.read import Book, read_book, read_settings, read_tool_sheet
 from ..workbook.rowdrop import CannotMove
+from ..workbook.sniff import sniff
 from .history import attach_history
 from ..workbook.safety import exclusive, list_backups, open_in_excel, refuse_if_open, replace_atomically
 from ..workbook.write import ToolSheet, frame_sheet, write_back, write_standalone
@@ -41,6 +42,9 @@ class FileStore:
         if schema.ARCHIVE_LOG.name in book.sheet_names and set(book.tables) - {"customers"}:
             attach_history(book, self.tool_frame(schema.ARCHIVE_LOG), self.tool_frame(schema.MERGE_LOG))
         return book
+
+    def is_csv(self) -> bool:
+        return sniff(self.path) == "csv"
 
     def expect_write(self) -> None:
         """Refuse now, before reading a big workbook for nothing, if Excel has it open (a CSV is never written)."""
