@@ -16,6 +16,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+import corpus
 from browser import layout, needs_chromium
 from smtp import Inbox, body
 from typer.testing import CliRunner
@@ -361,3 +362,16 @@ def test_a_next_revisit_that_tag_clears_is_not_reported_as_a_bad_date(tmp_path: 
     assert (customers.data["stage"] == "沉默客户").all() and (customers.text["next_revisit"] == "").all()
     checks = FileStore(path).tool_frame(schema.CHECK_RESULTS)
     assert not (checks["code"] == "bad_date").any(), checks.to_string()
+
+
+def test_a_customer_created_at_a_fraction_of_a_second_with_no_activity_yet(tmp_path: Path) -> None:
+    """No follow-up, order or ticket in the whole workbook, and a numbered customer's 创建时间 with a fraction of a
+    second (an Excel serial with many decimals): the next revisit counts from the creation day.  By hand: 潜在客户's rhythm
+    is 5 days (回访规则's default), created 2026-11-24 10:00:00.5 -> 下次回访日期 2026-11-29."""
+    created = dt.datetime(2026, 11, 24, 10, 0, 0, 500000)
+    path = corpus.small_book(tmp_path / "b.xlsx", [schema.CUSTOMERS.headers, corpus.customer_row(客户编号="CRM2026112400001", 创建时间=created)])
+    result = CliRunner().invoke(app, ["tag", str(path), "--today", "2026-11-26"])
+    assert result.exit_code in (0, 1), result.output
+    sheet = openpyxl.load_workbook(path)["客户信息"]
+    headers = [c.value for c in sheet[1]]
+    assert sheet.cell(2, headers.index("下次回访日期") + 1).value.date() == dt.date(2026, 11, 29)

@@ -210,7 +210,12 @@ def lifecycle(tables: dict[str, SheetTable], limits: Thresholds, today: dt.datet
     def get(column: str) -> pd.Series:
         return aligned[column] if aligned is not None else pd.Series(np.nan, index=ids.index)
 
-    last_contact = pd.to_datetime(get("last_contact"))
+    def when(column: str) -> pd.Series:
+        """At the tables' nanoseconds: with no activity at all the column would read as seconds, and filling it
+        with a 创建时间 that has a fraction of a second would cut that (pandas warns; a later pandas refuses)."""
+        return pd.to_datetime(get(column)).astype("datetime64[ns]")
+
+    last_contact = when("last_contact")
     created = pd.to_datetime(data.get("created_at", pd.Series(pd.NaT, index=ids.index)))
     reference = last_contact.fillna(created)
     status = get("status").astype(object).fillna("")
@@ -218,7 +223,7 @@ def lifecycle(tables: dict[str, SheetTable], limits: Thresholds, today: dt.datet
     stage = status.where(status.isin(STAGES), recorded.where(recorded.isin(STAGES), "潜在客户"))
     stage = stage.where(~(reference < now - pd.Timedelta(days=limits.silent_days)), SILENT)
 
-    first_order = pd.to_datetime(get("first_order"))
+    first_order = when("first_order")
     flags = {
         NEW_BUYER: (first_order >= now - pd.Timedelta(days=limits.new_buyer_days)) & (first_order <= now),
         CHURN_RISK: reference <= now - pd.Timedelta(days=limits.churn_warning_days),
@@ -235,7 +240,7 @@ def lifecycle(tables: dict[str, SheetTable], limits: Thresholds, today: dt.datet
         index=ids.index, dtype=object)
 
     days = rhythm_days(stage, high_risk(tags))
-    answered = pd.to_datetime(get("last_answered")).fillna(created)
+    answered = when("last_answered").fillna(created)
     cadence_due = (answered + pd.to_timedelta(days, unit="D")).dt.normalize()
     return pd.DataFrame({
         "stage": stage, "tier": tiers(tables, today, limits), "tags": tags, "last_contact": last_contact,
