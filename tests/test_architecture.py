@@ -110,3 +110,44 @@ def _source(module: str) -> Path:
     path = PACKAGE.parent.joinpath(*module.split("."))
     return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
 
+
+# A document cited by path or name (docs/fields.md, README.md), and the product spec the repository never held.
+CITED_MD = re.compile(r"[\w./-]*\w\.md\b")
+CITED_SPEC = re.compile(r"\bSPEC\b")
+WEB = re.compile(r"https?://|\w\.(?:com|org|io|net)/")
+
+
+def missing_citations(files: list[Path]) -> list[str]:
+    """``file:line: what`` for each document cited in ``files`` that the repository does not hold.
+
+    A path resolves from the repository root or the citing file's folder, a bare name (``"docs" / "fields.md"``
+    in code) is any document of that name here; a name after a web address is not the repository's to hold.
+    """
+    held = [d.relative_to(ROOT).as_posix() for d in ROOT.rglob("*.md")]
+    held = [h for h in held if not any(part.startswith(".") for part in h.split("/"))]  # a cache's README is not ours
+    found = []
+    for source in files:
+        for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
+            cited = [m.group() for m in CITED_MD.finditer(line) if not WEB.search(line[:m.start()])]
+            absent = [c for c in cited if not (source.parent / c).is_file()
+                      and not any(h == c or ("/" not in c and h.endswith("/" + c)) for h in held)]
+            absent += [m.group() for m in CITED_SPEC.finditer(line)]
+            found += [f"{source}:{number}: {c}" for c in absent]
+    return found
+
+
+def test_no_file_cites_a_document_the_repository_does_not_hold() -> None:
+    files = [p for folder in ("crm_sheets", "tests", "benchmarks", "docs") for p in (ROOT / folder).rglob("*")
+             if p.suffix in (".py", ".md") and p.is_file()]
+    assert missing_citations([*files, ROOT / "README.md"]) == []
+
+
+def test_the_citation_check_sees_a_missing_document(tmp_path: Path) -> None:
+    """It can fail: a comment naming a document that is not here, or a section of the product spec, is caught;
+    documents the repository holds and web addresses pass.  (Escapes keep this file's own text clean.)"""
+    cites = tmp_path / "cites.py"
+    cites.write_text('"""See README.md and docs/fields.md."""\n'
+                     "# ARCHITECTURE\x2emd, issue 14\n"
+                     "# (\x53PEC §6) never lose data\n"
+                     "# github.com/MicrosoftDocs/win32, desktop-src/TaskSchd/task-scheduler-schema.md\n", encoding="utf-8")
+    assert missing_citations([cites]) == [f"{cites}:2: ARCHITECTURE\x2emd", f"{cites}:3: \x53PEC"]
