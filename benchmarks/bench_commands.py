@@ -3,7 +3,7 @@
     python benchmarks/bench_commands.py [--scale 1.0] [--shares 0.1,0.5,1.0]
     python benchmarks/bench_commands.py --workbook YOUR.xlsx [--leads LEADS.csv]
 
-At scale 1.0 the workbook is Excel's limit for this CRM (SPEC §5): 100,000 customers, 1,048,575 follow-ups,
+At scale 1.0 the workbook is Excel's limit for this CRM (a sheet holds 1,048,576 rows): 100,000 customers, 1,048,575 follow-ups,
 200,000 orders and 20,000 tickets, plus a 100,000-row CSV of leads to import.  Workbooks are generated once and
 cached in benchmarks/.cache/.  Each command runs on a fresh copy of the same file (merge after an untimed dedupe),
 in its own process, as a user runs it; then the job runs on three mornings in a row in one folder, after an untimed

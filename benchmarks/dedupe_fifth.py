@@ -72,7 +72,7 @@ entry varies independently:
 * e-mail: case and surrounding-space variations (rarely a full-width ＠), a new
   address later, frequently missing.
 
-Labelling convention (SPEC §3 "Duplicates"): every pair of rows of one entity is
+Labelling convention (the duplicates rule: judged as a person would): every pair of rows of one entity is
 recognisable by a careful person from the two rows alone: the names are
 equivalent under the variations above AND the rows share a phone number, an
 e-mail address, or the same full contact-person name (the latter only when both

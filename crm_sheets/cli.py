@@ -1,6 +1,6 @@
 """The ``crm-sheets`` command: a thin layer over app/ (parse the input, call one app function, show the result).
 
-Exit codes (SPEC §4): 0 done and clean, 1 done and problems found,
+Exit codes (docs/design.md "Data safety"): 0 done and clean, 1 done and problems found,
 2 could not run (one clear line on stderr, the file untouched).
 """
 

@@ -1,6 +1,7 @@
-"""docs/fields.md, generated from the schema so it can never drift from it.
+"""docs/fields.md and the sheet table of docs/design.md, generated from the schema so they can never drift from it.
 
     python -m crm_sheets.docs > docs/fields.md
+    python -m crm_sheets.docs sheets    # the table between the markers of docs/design.md "The sheets"
 """
 
 from __future__ import annotations
@@ -40,12 +41,34 @@ def fields_markdown(sheets: tuple[Sheet, ...] = schema.SHEETS + schema.TOOL_SHEE
     return "\n".join(lines) + "\n"
 
 
+def sheets_markdown() -> str:
+    """The contract of every sheet: who types into it, which cells the tool may change, which are hidden."""
+    lines = ["| Sheet | Kind | What it holds | The tool may change | Staff type into | Hidden |",
+             "|---|---|---|---|---|---|"]
+    for sheet in schema.SHEETS + schema.TOOL_SHEETS:
+        if sheet.kind == "tool":
+            # A tool sheet's column with a dropdown is where staff answer the tool (确认合并, 执行结果).
+            changes = "written once, by distribute" if sheet.hidden else "the whole sheet"
+            typed = "、".join(f.header for f in sheet.fields if f.options) or "—"
+        else:
+            changes = "、".join(f.header for f in sheet.fields if f.maintained) or "—"
+            typed = "every other column" if changes != "—" else "every column"
+        lines.append(_table_row([sheet.name, sheet.kind, sheet.description_en, changes, typed,
+                                 "yes" if sheet.hidden else ""]))
+    lines.append(f"| {schema.MONTHLY_PREFIX}YYYY-MM | tool | The monthly summary: small tables, each with its chart. "
+                 "| the whole sheet | — |  |")
+    return "\n".join(lines) + "\n"
+
+
 def _row(f: Field) -> str:
     required = "是" if f.required else ("工具填写" if f.maintained else "")
     kind = _TYPE_NAMES[f.type] + (f"（{f.options}）" if f.options else "")
-    cells = [f.header, f"`{f.key}`", kind, required, "、".join(f.aliases), f.rule, f.rule_en]
+    return _table_row([f.header, f"`{f.key}`", kind, required, "、".join(f.aliases), f.rule, f.rule_en])
+
+
+def _table_row(cells: list[str]) -> str:
     return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
 
 
 if __name__ == "__main__":
-    sys.stdout.write(fields_markdown())
+    sys.stdout.write(sheets_markdown() if sys.argv[1:] == ["sheets"] else fields_markdown())

@@ -606,7 +606,7 @@ SHEETS: tuple[Sheet, ...] = DATA_SHEETS + CONFIG_SHEETS
 SHEETS_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS + TOOL_SHEETS}
 SHEETS_BY_KEY: dict[str, Sheet] = {s.key: s for s in SHEETS + TOOL_SHEETS}
 
-# How often each stage expects contact (SPEC §3 Stages and cadence), in days;
+# How often each stage expects contact, in days;
 # customers tagged HIGH_RISK_TAG are expected three times a week.
 CADENCE_DAYS: dict[str, int] = {"潜在客户": 5, "意向客户": 4, "成交客户": 31}
 HIGH_RISK_TAG = "风险等级-高"

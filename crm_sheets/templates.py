@@ -1,7 +1,7 @@
 """The CRM workbook, written from the schema with XlsxWriter.
 
-``crm-sheets new`` and the demo both come through here: every sheet of SPEC §2
-with dropdowns pointing at 选项/团队/客户信息, input hints, frozen headers,
+``crm-sheets new`` and the demo both come through here: every sheet (docs/design.md
+"The sheets") with dropdowns pointing at 选项/团队/客户信息, input hints, frozen headers,
 column widths, conditional formats for flagged rows, and the default
 团队/选项/设置/回访规则 rows.
 """

@@ -208,7 +208,7 @@ def carries_tag(cells: pd.Series, tag: str) -> np.ndarray:
     return per_distinct(cells, lambda cell: tag in split_tags(cell)).astype(bool)
 
 
-# Staff separate tags with any of these (SPEC §2 客户标签).
+# Staff separate tags with any of these (docs/fields.md asks for commas; people also type 、 and ;).
 TAG_SEPARATORS = r"[,，、;；]"
 
 

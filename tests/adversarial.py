@@ -1,7 +1,7 @@
 """The adversarial corpus (issue 32): what a careless user types and what an attacker would, one cell at a time.
 
 Each input names the cell it goes into, and what validate must say of that cell (the reason codes on 校验结果;
-none: the text is fine and kept).  The expectations are written by hand from SPEC.md and the issue, not read off
+none: the text is fine and kept).  The expectations are written by hand from README, docs/fields.md and the issue, not read off
 the code: a path-like or header-like name is a name like any other; a line break in an e-mail cell is never a
 header; text Excel cannot hold is said, not cut silently; a phone is kept as typed unless its digits are exact.
 """

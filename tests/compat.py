@@ -242,7 +242,7 @@ class Step:
     exit_code: int
     answer: dict  # what the command said and wrote, comparable across producers
     changed: set[str]  # package members whose bytes changed (or that came or went)
-    allowed: set[str]  # members the command may change (SPEC §6)
+    allowed: set[str]  # members the command may change (docs/design.md "The sheets")
 
 
 def pipeline(path: Path, source: Path, check: Callable[[Path, Step, bytes], None] | None = None) -> list[Step]:

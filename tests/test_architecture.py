@@ -1,4 +1,4 @@
-"""The import contract (ARCHITECTURE.md, issue 14): arrows point down only.
+"""The import contract (docs/design.md "What may import what, and why"): arrows point down only.
 
 faces (cli, excel, job) -> app/ -> rules/ -> schema; the stores (workbook file, live Excel book) sit beside rules/
 and never reach into it; the core never imports a face, app/, the workbook package, xlwings or mail.
@@ -7,11 +7,13 @@ and never reach into it; the core never imports a face, app/, the workbook packa
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).parent.parent / "crm_sheets"
+ROOT = Path(__file__).parent.parent
+PACKAGE = ROOT / "crm_sheets"
 FACES = {"crm_sheets.cli", "crm_sheets.cli_rows", "crm_sheets.excel", "crm_sheets.job"}
 LONG_BY_NATURE = {"crm_sheets.schema", "crm_sheets.demo_data"}  # the declarative schema and the demo's data
 MAX_LINES = 450
@@ -53,7 +55,8 @@ def test_the_schema_imports_nothing_of_ours() -> None:
     assert not [i for i in MODULES["crm_sheets.schema"] if i.startswith("crm_sheets")]
 
 
-@pytest.mark.parametrize(("layer", "forbidden"), [
+# Each layer and what it may not import; docs/design.md's table says the same, with the reasons.
+ARROWS: list[tuple[str, tuple[str, ...]]] = [
     ("crm_sheets.rules", ("crm_sheets.app", "crm_sheets.stores", "crm_sheets.workbook", "crm_sheets.mail",
                           "crm_sheets.templates", "xlwings", *FACES)),
     ("crm_sheets.workbook", ("crm_sheets.rules", "crm_sheets.app", "crm_sheets.stores", "xlwings", *FACES)),
@@ -62,9 +65,24 @@ def test_the_schema_imports_nothing_of_ours() -> None:
     ("crm_sheets.excel", ("crm_sheets.rules", "crm_sheets.workbook")),
     ("crm_sheets.job", ("crm_sheets.rules", "crm_sheets.workbook")),
     ("crm_sheets.cli", ("crm_sheets.rules",)),
-])
+]
+
+
+@pytest.mark.parametrize(("layer", "forbidden"), ARROWS)
 def test_arrows_point_down_only(layer: str, forbidden: tuple[str, ...]) -> None:
     assert violations(layer, forbidden) == []
+
+
+def test_the_design_document_states_these_arrows() -> None:
+    """docs/design.md's table of what each layer may not import is the list this test checks, row for row."""
+    section = (ROOT / "docs" / "design.md").read_text(encoding="utf-8").split("## What may import what")[1] \
+        .split("\n## ")[0]
+    stated = {}
+    for line in section.splitlines():
+        cells = line.split(" | ")
+        if line.startswith("| `") and len(cells) == 3:
+            stated[cells[0].strip("|` ")] = set(re.findall(r"`([\w.]+)`", cells[1]))
+    assert stated == {layer: set(forbidden) for layer, forbidden in ARROWS}
 
 
 def test_the_contract_sees_imports() -> None:
@@ -91,3 +109,45 @@ def test_no_module_is_a_dumping_ground() -> None:
 def _source(module: str) -> Path:
     path = PACKAGE.parent.joinpath(*module.split("."))
     return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+
+
+# A document cited by path or name (docs/fields.md, README.md), and the product spec the repository never held.
+CITED_MD = re.compile(r"[\w./-]*\w\.md\b")
+CITED_SPEC = re.compile(r"\bSPEC\b")
+WEB = re.compile(r"https?://|\w\.(?:com|org|io|net)/")
+
+
+def missing_citations(files: list[Path]) -> list[str]:
+    """``file:line: what`` for each document cited in ``files`` that the repository does not hold.
+
+    A path resolves from the repository root or the citing file's folder, a bare name (``"docs" / "fields.md"``
+    in code) is any document of that name here; a name after a web address is not the repository's to hold.
+    """
+    held = [d.relative_to(ROOT).as_posix() for d in ROOT.rglob("*.md")]
+    held = [h for h in held if not any(part.startswith(".") for part in h.split("/"))]  # a cache's README is not ours
+    found = []
+    for source in files:
+        for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
+            cited = [m.group() for m in CITED_MD.finditer(line) if not WEB.search(line[:m.start()])]
+            absent = [c for c in cited if not (source.parent / c).is_file()
+                      and not any(h == c or ("/" not in c and h.endswith("/" + c)) for h in held)]
+            absent += [m.group() for m in CITED_SPEC.finditer(line)]
+            found += [f"{source}:{number}: {c}" for c in absent]
+    return found
+
+
+def test_no_file_cites_a_document_the_repository_does_not_hold() -> None:
+    files = [p for folder in ("crm_sheets", "tests", "benchmarks", "docs") for p in (ROOT / folder).rglob("*")
+             if p.suffix in (".py", ".md") and p.is_file()]
+    assert missing_citations([*files, ROOT / "README.md"]) == []
+
+
+def test_the_citation_check_sees_a_missing_document(tmp_path: Path) -> None:
+    """It can fail: a comment naming a document that is not here, or a section of the product spec, is caught;
+    documents the repository holds and web addresses pass.  (Escapes keep this file's own text clean.)"""
+    cites = tmp_path / "cites.py"
+    cites.write_text('"""See README.md and docs/fields.md."""\n'
+                     "# ARCHITECTURE\x2emd, issue 14\n"
+                     "# (\x53PEC §6) never lose data\n"
+                     "# github.com/MicrosoftDocs/win32, desktop-src/TaskSchd/task-scheduler-schema.md\n", encoding="utf-8")
+    assert missing_citations([cites]) == [f"{cites}:2: ARCHITECTURE\x2emd", f"{cites}:3: \x53PEC"]

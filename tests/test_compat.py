@@ -1,4 +1,4 @@
-"""Every workbook in, an Excel-clean workbook out (issue 13, SPEC §6).
+"""Every workbook in, an Excel-clean workbook out (issue 13, docs/design.md "Data safety").
 
 Hand-written data (tests/compat_data.py) as other programs save it (tests/compat.py) goes through every write
 command; on each producer's file each command must give the answer worked out by hand in compat_data.py,

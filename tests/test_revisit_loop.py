@@ -1,8 +1,8 @@
-"""The revisit loop closes itself (issue 15, SPEC §3): a logged follow-up completes the task, cadence tasks never
+"""The revisit loop closes itself (issue 15, README "回访闭环"): a logged follow-up completes the task, cadence tasks never
 expire, the mails list each customer once, and nobody falls through the cracks.
 
 Mail goes through a real SMTP server on 127.0.0.1 (aiosmtpd).  Expected answers are worked out by hand from
-the dates below and SPEC §3 (cadence 潜在 5 days, 意向 3, 成交 30, counted from the last contact that reached
+the dates below and the stage cadence (潜在 5 days, 意向 3, 成交 30, counted from the last contact that reached
 the customer; event windows from 回访规则's defaults).
 """
 

@@ -129,7 +129,7 @@ def test_followups_per_owner(blocks) -> None:
 
 
 def test_revisit_execution_rate(blocks) -> None:
-    # Due in October, worked out by hand from SPEC §3 (cadence: 潜在 5 days, 意向 3, 成交 30, counted from the
+    # Due in October, worked out by hand from the stage cadence (潜在 5 days, 意向 3, 成交 30, counted from the
     # last contact that reached the customer, or from its creation):
     # - event tasks: 新购满意度回访 C1 (27th, not done), C2 (14th, 已完成 typed), C4 (22nd, no follow-up: missed);
     #   新签约回访 C1 (27th, 已完成 typed);

@@ -180,7 +180,7 @@ def test_round_trip_three_people_edit_and_every_edit_arrives_once(tmp_path: Path
     assert done.exit_code == 0, done.output
     after = sheets(path)
     assert {p: digest(p) for p in copies.values()} == sources  # sources are never modified
-    # SPEC §6: a backup, and every part collect does not own byte-identical.
+    # docs/design.md "Data safety": a backup, and every part collect does not own byte-identical.
     assert len(list((tmp_path / ".crm-backups").iterdir())) == 1
     now = members(path)
     assert all(now[part] == kept[part] for part in parts.values())

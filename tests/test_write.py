@@ -1,4 +1,4 @@
-"""The lossless writer (SPEC §6) on a workbook last saved by LibreOffice."""
+"""The lossless writer (docs/design.md "Data safety") on a workbook last saved by LibreOffice."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """归档 (`crm-sheets archive`): old follow-ups, orders and resolved tickets moved to the history database and
-back (SPEC §5 "History beyond the workbook").
+back (README "历史数据库 / History beyond the workbook").
 
 A move is three steps: the rows go into the database as a batch marked moving; one atomic write of the workbook
 removes them and names the batch on 归档记录; the batch is marked done.  Putting back runs the other way.  Before

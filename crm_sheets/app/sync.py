@@ -1,5 +1,5 @@
 """分发 / 汇总 (`crm-sheets distribute`, `crm-sheets collect`): one workbook per person, and their work brought
-back into the master (SPEC §5 "One team, many workbooks")."""
+back into the master (README "全员一本还是一人一本 / One workbook or one each")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Cadence tasks (SPEC §3 "Two kinds of task"): the stage's rhythm of contact, which never expires.
+"""Cadence tasks (README "回访闭环", two kinds of task): the stage's rhythm of contact, which never expires.
 
 After every contact that reached the customer (and after the customer was created) the stage's rhythm says
 when to call next (schema.REMIND_DAYS).  If the next such contact came on or after that day, a task fell due

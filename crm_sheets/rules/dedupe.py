@@ -1,4 +1,4 @@
-"""Duplicate customers (SPEC §3): the same company entered twice, judged as a person would.
+"""Duplicate customers: the same company entered twice, judged as a person would.
 
 Records are only compared within blocks that share something exact (company
 core, phone, e-mail, or contact person + part of the core), never all pairs;

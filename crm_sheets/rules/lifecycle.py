@@ -1,4 +1,4 @@
-"""Stages, value tiers, automatic tags and the next revisit date of every customer (SPEC §3).
+"""Stages, value tiers, automatic tags and the next revisit date of every customer.
 
 Plain functions over the tables; ``today`` and the thresholds (设置) are parameters.
 """

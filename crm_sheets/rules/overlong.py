@@ -2,7 +2,7 @@
 
 An Excel cell stops at 32,767 characters; a workbook written by another program, or joined text, can hold more.
 The new workbook shows such text cut, ending in "…" (workbook.write.shown_text), and every cut cell is listed
-here for 校验结果 and the command line: a cut is never silent (SPEC §6).
+here for 校验结果 and the command line: a cut is never silent.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Which archived follow-ups the rules must read one by one (SPEC §5 "History beyond the workbook").
+"""Which archived follow-ups the rules must read one by one (README "历史数据库 / History beyond the workbook").
 
 Three million archived follow-ups need not all be read for every answer to come out the same.  The rules look
 at single rows only from a recent moment on (the horizon: the rhythm's tasks since last month, the month being

@@ -1,4 +1,4 @@
-"""Event tasks from the rules on 回访规则 (SPEC §3 Revisit rules).
+"""Event tasks from the rules on 回访规则 (README "回访闭环 / The revisit loop").
 
 Each enabled rule turns an event (first order, last order, a resolved ticket,
 each 签约 or 退款 order, the contract end, the tier, a tag) into due dates:

@@ -1,4 +1,4 @@
-"""The monthly summary (SPEC §3): small tables, one per question a manager asks.
+"""The monthly summary: small tables, one per question a manager asks.
 
 Each block says which chart shows it; drawing is the workbook layer's job.  Blocks and columns are named by key
 (new_by_source, share …); the report's words for them are in labels.py.

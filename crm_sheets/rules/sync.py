@@ -1,4 +1,4 @@
-"""One team, many workbooks (SPEC §5): what collect brings from people's copies into the master.
+"""One team, many workbooks (README "全员一本还是一人一本"): what collect brings from people's copies into the master.
 
 A distributed copy carries its customers as they were when it was made (the baseline).  Per customer field,
 three values are compared: the baseline, the copy and the master.  Only the copy changed it: the master takes

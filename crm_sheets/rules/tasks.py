@@ -1,4 +1,4 @@
-"""The revisit task list (SPEC §3 "The loop closes itself", "Two kinds of task").
+"""The revisit task list (README "回访闭环 / The revisit loop").
 
 Event tasks (the rules on 回访规则) and cadence tasks (the stage's rhythm) are one list.  A follow-up for the
 customer that reached them, dated on or after the day a task fell due (and, for an event task, before its window

@@ -1,4 +1,4 @@
-"""Validation (SPEC §3): every field rule, placeholders, sensitive numbers, data quality.
+"""Validation: every field rule, placeholders, sensitive numbers, data quality.
 
 Tables in, findings out.  Each check is a vectorized mask over one column;
 problems are collected (never raised), one row per problem with the sheet,
@@ -343,7 +343,7 @@ def _quality_row(scope: str, sheet: str, item: str, n: int, completeness: float,
 
 
 def _on_time(tables: dict[str, SheetTable], today: dt.datetime) -> tuple[pd.Series, pd.Series]:
-    """Timeliness (SPEC §3): whether each counted customer was followed up on time, and its owner.
+    """Timeliness: whether each counted customer was followed up on time, and its owner.
 
     A customer is on time when its last contact (or, never contacted, its
     creation) lies within the cadence of its current stage, and 客户阶段 was

@@ -1,4 +1,4 @@
-"""History beyond the workbook (SPEC §5): follow-ups, orders and resolved tickets moved out of the data sheets
+"""History beyond the workbook (README "历史数据库"): follow-ups, orders and resolved tickets moved out of the data sheets
 into a database — an SQLite file beside the workbook (nothing to install or start), or the team's
 PostgreSQL when 设置 names one.
 

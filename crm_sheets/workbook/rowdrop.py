@@ -1,4 +1,4 @@
-"""Rows taken out of a sheet as its XML streams by, the rows below moved up (archive, SPEC §5).
+"""Rows taken out of a sheet as its XML streams by, the rows below moved up (archive).
 
 The only write that moves a user's rows: every row below a removed one gets its new number, and so do the cells
 in it and the ranges that point below it (the sheet's dimension, filter, conditional formats, validations, and

@@ -1,4 +1,4 @@
-"""The rules every write obeys (SPEC §6): not while Excel has the file open,
+"""The rules every write obeys (docs/design.md "Data safety"): not while Excel has the file open,
 one writer at a time, a backup first, and an atomic replace so the file on
 disk is always either the old or the new workbook."""
 
