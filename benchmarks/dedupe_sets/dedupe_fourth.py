@@ -1,7 +1,7 @@
 """Held-out duplicate-customer benchmark (fourth set), written without sight of the matcher.
 
-Usage: python benchmarks/dedupe_fourth.py [--records 170000] [--seed 31]
-       -> benchmarks/.cache/dedupe-fourth-<seed>-<records>.csv  (utf-8-sig)
+Usage: python benchmarks/dedupe_sets/dedupe_fourth.py [--records 170000] [--seed 31]
+       -> benchmarks/dedupe_sets/.cache/dedupe-fourth-<seed>-<records>.csv  (utf-8-sig)
 
 Excel CRM of a small Chinese sales team selling mostly to businesses. Entity mix, roughly: 36 %
 independent companies; 13 % private customers (张伟, 李娜 ... recur across cities); 9 % chain stores

@@ -3,8 +3,8 @@
 Synthesises an Excel-style CRM export of a Chinese SME sales team; every row carries the id of the real
 customer (`entity`) it came from.  Written without looking at the matcher or the other generators.
 
-Usage: python benchmarks/dedupe_third.py [--records 170000] [--seed 23]
-       -> benchmarks/.cache/dedupe-third-<seed>-<records>.csv (utf-8-sig)
+Usage: python benchmarks/dedupe_sets/dedupe_third.py [--records 170000] [--seed 23]
+       -> benchmarks/dedupe_sets/.cache/dedupe-third-<seed>-<records>.csv (utf-8-sig)
 
 Entities (rough shares): ordinary firms 37 %; 个体工商户 shops named after a mostly very common owner
 name (王艳手机店, so one shop name recurs across cities; 8 % of owners run a 2nd shop on one mobile) 15 %;

@@ -1,8 +1,8 @@
 """Held-out duplicate-customer set: CRM records labelled with the real customer behind each.
 
-    python benchmarks/dedupe_holdout.py [--records 170000] [--seed 7]
+    python benchmarks/dedupe_sets/dedupe_holdout.py [--records 170000] [--seed 7]
 
-writes benchmarks/.cache/dedupe-holdout-<seed>-<records>.csv (utf-8-sig): 客户编号, 客户名称, 联系人姓名, 联系电话,
+writes benchmarks/dedupe_sets/.cache/dedupe-holdout-<seed>-<records>.csv (utf-8-sig): 客户编号, 客户名称, 联系人姓名, 联系电话,
 联系邮箱, 创建时间 and ``entity``; rows sharing an entity are one customer (one legal entity or one branch).  Its
 places, trades, brands and names are its own, written apart from the matcher and its in-sample generator.
 

@@ -1,34 +1,20 @@
-"""Duplicate detection on labelled sets, against splink 5: pairwise precision, recall, F1, seconds, peak memory.
+"""Duplicate detection on the six labelled sets, against splink 5: pairwise precision, recall, F1, seconds, peak MB.
 
-    python benchmarks/bench_dedupe.py [--records 170000] [--csv FILE ...] [--no-splink]
+    python benchmarks/dedupe_sets/run.py [--records 170000] [--csv FILE ...] [--no-splink] [--results FILE]
 
-Six generated sets of ~170,000 customer records, each with an ``entity`` label:
-
-- in-sample: dedupe_eval.py, written alongside the matcher (its lists are names.py's);
-- studied-1: dedupe_holdout.py (seed 7), written from a description of real CRM data by someone who had not
-  seen the matcher; scored once with the rules frozen (P 0.9901, R 0.6088 at commit 62aadd9), then its misses
-  were studied and the rules widened, so its figures are no longer held out;
-- studied-2: dedupe_fresh.py (seed 11), a second generator written the same way; scored frozen at 53b2cf8
-  (P 0.5348, R 0.8610: shops named after common owners chained across cities), then studied too;
-- studied-3: dedupe_third.py (seed 23), a third generator written the same way; scored with the rules frozen
-  at 160944e (P 0.9088, R 0.8128, F1 0.8581), then studied too;
-- held-out: dedupe_fourth.py (seed 31), a fourth generator written the same way, scored with the rules frozen
-  at 54daea2: P 0.9706, R 0.7988, F1 0.8764 (splink 5: P 0.7419, R 0.5024).  A rule change that looks at its
-  misses makes it a studied set too;
-- held-out-2: dedupe_fifth.py (seed 41), a fifth generator written the same way (each repeat asserted to share
-  a phone, an e-mail, a full contact name or the identical registered name with its partner), scored once with
-  the same frozen rules: P 0.9668, R 0.8544, F1 0.9071 (splink 5: P 0.8610, R 0.5478, F1 0.6696).
-
-For each set the real command runs in a child process (`crm-sheets dedupe FILE --json`), then splink 5 (DuckDB,
-EM-trained on name, phone and e-mail; benchmarks/splink_run.py, in its own virtualenv made on first use) on the
-same file.  Both times run from process start (imports included); peak memory is each process's own high-water
-mark.  The last column is splink's seconds over ours.  Goal (issue 17): held-out precision >= 0.995 and
+Makes each set on first use (cached in benchmarks/dedupe_sets/.cache/), runs the real command on it in a child
+process (`crm-sheets dedupe FILE --json`), then splink 5 (DuckDB, EM-trained on name, phone and e-mail;
+splink_run.py, in its own virtualenv made on first use) on the same file.  Both times run from process start
+(imports included); peak memory is each process's own high-water mark.  The last column is splink's seconds over
+ours.  Prints the table and writes it into results.md below its marker line; the sets, and the scores each scored
+once with the rules frozen, are described above that line.  Goal (issue 17): held-out precision >= 0.995 and
 F1 >= 0.99; >= 2x faster than splink; <= 1 GB.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -48,6 +34,9 @@ SETS = {"in-sample": (make_eval_set, 1), "studied-1": (make_holdout_set, 7), "st
         "studied-3": (make_third_set, 23), "held-out": (make_fourth_set, 31), "held-out-2": (make_fifth_set, 41)}
 PREFIX = {"in-sample": "dedupe-eval", "studied-1": "dedupe-holdout", "studied-2": "dedupe-fresh",
           "studied-3": "dedupe-third", "held-out": "dedupe-fourth", "held-out-2": "dedupe-fifth"}
+RESULTS = Path(__file__).with_name("results.md")
+MARKER = "<!-- run.py writes everything below this line. -->"
+HEADER = ["set", "records", "pairs", "who", "P", "R", "F1", "s", "MB", "splink s / ours s"]
 # Our command with its own peak memory (VmHWM) on stderr when it exits.
 OURS = r"""
 import atexit, json, sys, time
@@ -104,16 +93,39 @@ def labelled_set(name: str, records: int) -> Path:
     return path
 
 
+def line(cells: list[str]) -> str:
+    """One row of the printed table."""
+    name, records, pairs_, who, precision, recall, f1, seconds, mb, ratio = cells
+    return (f"{name:<11} {records:>8} {pairs_:>7}  {who:<7} {precision:>6} {recall:>6} {f1:>6} {seconds:>6} {mb:>6}"
+            f"  {ratio:>17}").rstrip()
+
+
+def write_results(path: Path, rows: list[list[str]], records: int) -> None:
+    """Replace what follows MARKER in the results file with this run's table; what precedes it is kept as written."""
+    kept = path.read_text(encoding="utf-8").partition(MARKER)[0] if path.exists() else ""
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, encoding="utf-8",
+                            cwd=Path(__file__).parent, check=False).stdout.strip() or "unknown"
+    table = ["| " + " | ".join(HEADER) + " |", "|---|--:|--:|---|" + "--:|" * 6]
+    table += ["| " + " | ".join(cells) + " |" for cells in rows]
+    section = (f"{MARKER}\n\nLast run: {dt.datetime.now():%Y-%m-%d %H:%M}, commit {commit}, --records {records:,}, "
+               f"Python {sys.version.split()[0]}.\n\n" + "\n".join(table) + "\n")
+    # Written beside and renamed over, so a run stopped mid-write leaves the previous results whole.
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(kept + section, encoding="utf-8")
+    partial.replace(path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=170_000)
     parser.add_argument("--csv", type=Path, nargs="*", default=[], help="more labelled CSVs (an entity column)")
     parser.add_argument("--no-splink", action="store_true")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="the file to write this run's table into")
     args = parser.parse_args()
     files = {name: labelled_set(name, args.records) for name in SETS} | {path.name: path for path in args.csv}
     splink = None if args.no_splink else ensure_splink()
-    print(f"{'set':<11} {'records':>8} {'pairs':>7}  {'who':<7} {'P':>6} {'R':>6} {'F1':>6} {'s':>6} {'MB':>6}"
-          f"  {'splink s / ours s':>17}")
+    print(line(HEADER))
+    rows = []
     for name, path in files.items():
         labels = pd.read_csv(path, encoding="utf-8-sig", dtype={"客户编号": str}, usecols=["客户编号", "entity"])
         runs = {"ours": run([sys.executable, "-c", OURS, "dedupe", str(path), "--json"])}
@@ -121,10 +133,12 @@ def main() -> None:
             runs["splink"] = run([str(splink), str(Path(__file__).with_name("splink_run.py")), str(path)])
         for who, result in runs.items():
             found = score(labels, result["clusters"])
-            ratio = f"{runs['splink']['seconds'] / runs['ours']['seconds']:>17.2f}" if splink and who == "ours" else ""
-            print(f"{name:<11} {len(labels):>8,} {found['true_pairs']:>7,}  {who:<7} {found['precision']:>6.4f} "
-                  f"{found['recall']:>6.4f} {found['f1']:>6.4f} {result['seconds']:>6.1f} {result['peak_mb']:>6.0f}"
-                  f"  {ratio}", flush=True)
+            ratio = f"{runs['splink']['seconds'] / runs['ours']['seconds']:.2f}" if splink and who == "ours" else ""
+            rows.append([name, f"{len(labels):,}", f"{found['true_pairs']:,}", who, f"{found['precision']:.4f}",
+                         f"{found['recall']:.4f}", f"{found['f1']:.4f}", f"{result['seconds']:.1f}",
+                         f"{result['peak_mb']:.0f}", ratio])
+            print(line(rows[-1]), flush=True)
+    write_results(args.results, rows, args.records)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """A labelled evaluation set for duplicate detection (issue 4, point 2).
 
-    python benchmarks/dedupe_eval.py [--records 170000] [--seed 1]   -> benchmarks/.cache/dedupe-eval-<seed>.csv
+    python benchmarks/dedupe_sets/dedupe_eval.py [--records 170000] [--seed 1]   -> benchmarks/dedupe_sets/.cache/dedupe-eval-<seed>.csv
 
 Each record carries ``entity``: records with the same entity are one customer.
 About 30 % of companies are entered again with one to three of the variants a

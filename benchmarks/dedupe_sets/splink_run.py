@@ -1,10 +1,10 @@
 """Splink 5 (DuckDB) deduplication of a customer CSV, as a yardstick for `crm-sheets dedupe`.
 
-    python -c "from splink_run import ensure_splink; print(ensure_splink())"    # from benchmarks/, any Python
-    benchmarks/.cache/splink-venv/bin/python benchmarks/splink_run.py FILE [--threshold 0.5]
+    python -c "from splink_run import ensure_splink; print(ensure_splink())"    # from benchmarks/dedupe_sets/, any Python
+    benchmarks/dedupe_sets/.cache/splink-venv/bin/python benchmarks/dedupe_sets/splink_run.py FILE [--threshold 0.5]
 
 Prints one JSON line, {"clusters": [[客户编号, ...], ...], "peak_mb": mb}, with
-the clusters of two or more records (bench_dedupe.py times the whole process, imports included, as it times
+the clusters of two or more records (run.py times the whole process, imports included, as it times
 ours).  The ``entity`` column is never read.
 
 Model (splink's documented dedupe workflow; only the threshold was chosen with labels): names NFKC-normalised,
@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-# splink and pyarrow are imported where used: bench_dedupe.py imports ensure_splink from the project's venv.
+# splink and pyarrow are imported where used: run.py imports ensure_splink from the project's venv.
 if TYPE_CHECKING:
     import pyarrow as pa
 

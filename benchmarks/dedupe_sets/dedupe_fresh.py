@@ -1,7 +1,7 @@
 """Fresh held-out evaluation set for the duplicate-customer matcher.
 
-    python benchmarks/dedupe_fresh.py [--records 170000] [--seed 11]
-    -> benchmarks/.cache/dedupe-fresh-<seed>-<records>.csv (utf-8-sig)
+    python benchmarks/dedupe_sets/dedupe_fresh.py [--records 170000] [--seed 11]
+    -> benchmarks/dedupe_sets/.cache/dedupe-fresh-<seed>-<records>.csv (utf-8-sig)
 
 Columns 客户编号, 客户名称, 联系人姓名, 联系电话, 联系邮箱, 创建时间, entity; rows with one `entity` are one real
 customer (one legal entity or one branch). Rows are shuffled; a seed fixes the output. Written from a description

@@ -8,9 +8,9 @@ same customer iff their ``entity`` is equal.
 
 Usage::
 
-    /work/venv/bin/python benchmarks/dedupe_fifth.py [--records 170000] [--seed 41]
+    /work/venv/bin/python benchmarks/dedupe_sets/dedupe_fifth.py [--records 170000] [--seed 41]
 
-writes ``benchmarks/.cache/dedupe-fifth-{seed}-{records}.csv`` (UTF-8 with BOM)
+writes ``benchmarks/dedupe_sets/.cache/dedupe-fifth-{seed}-{records}.csv`` (UTF-8 with BOM)
 with the columns 客户编号, 客户名称, 联系人姓名, 联系电话, 联系邮箱, 创建时间, entity and
 prints records, entities, entities with >1 record and true pairs.
 ``make_fifth_set(n_records, seed)`` returns the same table as a DataFrame.
