@@ -176,9 +176,10 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralize(text: object) -> str:
-    """Text as it may leave the workbook (mail, exports): a leading formula character is quoted with '."""
+    """Text as it may leave the workbook (mail, copies): a leading formula character is quoted with ', and so are
+    quotes before one, so that a copy's quote can be taken off exactly (app.common.unquoted)."""
     text = "" if is_blank(text) else str(text)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return "'" + text if text.lstrip("'").startswith(FORMULA_START) else text
 
 
 def is_blank(value: object) -> bool:

@@ -69,6 +69,29 @@ def test_exports_and_mails_quote_formula_text_and_mask_phones(tmp_path: Path) ->
                 assert not MOBILE.search(part.get_content()), mail.name
 
 
+def test_distributed_copies_quote_formula_text_and_collect_takes_the_quote_off(tmp_path: Path) -> None:
+    path = tmp_path / "总表.xlsx"
+    ids = [f"CRM20261101{i:05d}" for i in range(1, len(EVIL) + 1)]
+    customers = [customer_row(name, f"1391234567{i}", 客户编号=cid, 负责人="李娜", 客户标签=name)
+                 for i, (name, cid) in enumerate(zip(EVIL, ids))]
+    followups = [[cid, "2026-11-20 10:00", "李娜", "电话", "已接通", name, "", "", "", "", "", ""]
+                 for cid, name in zip(ids, EVIL)]
+    small_book(path, [schema.CUSTOMERS.headers, *customers], 跟进记录=[schema.FOLLOWUPS.headers, *followups])
+    result = CliRunner().invoke(app, ["distribute", str(path), "--today", "2026-11-24"])
+    assert result.exit_code == 0, result.output
+    copy = tmp_path / "总表-分发" / "总表-李娜.xlsx"
+    book = python_calamine.CalamineWorkbook.from_path(str(copy))
+    texts = [c for name in (schema.CUSTOMERS.name, schema.FOLLOWUPS.name)
+             for r in book.get_sheet_by_name(name).to_python() for c in r if isinstance(c, str)]
+    assert [t for t in texts if t.startswith(("=", "+", "-", "@"))] == []
+    # name, tag and follow-up content of each customer, each behind the quote
+    assert sorted(t for t in texts if t[1:] in EVIL) == sorted(["'" + e for e in EVIL] * 3)
+    before = path.read_bytes()
+    result = CliRunner().invoke(app, ["collect", str(path), "--today", "2026-11-25"])
+    assert result.exit_code == 0, result.output
+    assert path.read_bytes() == before, result.output  # the quoted text is the master's own: nothing to bring
+
+
 FORBIDDEN = {"pty", "xml.dom", "xml.dom.minidom", "xml.dom.pulldom", "xml.sax.expatreader", "lxml", "lxml.etree"}
 # subprocess may only quote (list2cmdline, for the Task Scheduler's Arguments); ElementTree may only build.
 ALLOWED = {"subprocess": {"list2cmdline"},

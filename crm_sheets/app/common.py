@@ -10,11 +10,11 @@ import pandas as pd
 from .. import errors
 from ..outputs import Changes
 from ..rules.ids import assign_ids
-from ..rules.privacy import masked_phones
+from ..rules.privacy import masked_phones, masked_text
 from ..rules.validate import ValidationResult, team_problems, validate
 from ..reasons import explained
 from ..tables import SheetTable
-from ..values import shown_text
+from ..values import neutralize, shown_text
 from ..schema import SHEETS, Sheet
 from ..workbook.read import Book
 from .store import Store
@@ -90,3 +90,38 @@ def as_written(table: SheetTable, rows: pd.Index, *, full_phones: bool = True) -
         else:
             out[f.header] = table.text.loc[rows, f.key]
     return pd.DataFrame(out)
+
+
+def copy_rows(table: SheetTable, rows: pd.Index, *, full_phones: bool, private: bool = False) -> pd.DataFrame:
+    """Rows for a person's own workbook (export, distribute): as_written, with mobiles in free text masked too
+    when ``private``, and every text Excel would take for a formula once edited quoted with ' (a customer's
+    =HYPERLINK(...) stays text in the copy; collect takes the quote off again).  A readable phone is left as
+    it is: +86 138… is a number, not a formula."""
+    out = as_written(table, rows, full_phones=full_phones)
+    for f in table.sheet.fields:
+        if f.header not in out.columns:
+            continue
+        column = out[f.header]
+        if private and f.type not in ("date", "datetime", "money", "number", "phone"):
+            column = masked_text(column)
+        quoted = column.map(lambda v: neutralize(v) if isinstance(v, str) else v)
+        if f.type == "phone" and full_phones:
+            quoted = quoted.where(table.data.loc[rows, f.key] == "", column)
+        out[f.header] = quoted
+    return out
+
+
+def unquoted(table: SheetTable) -> SheetTable:
+    """A person's copy as it was before copy_rows quoted its formula-like text."""
+    return replace(table, text=_unquoted(table.text), data=_unquoted(table.data))
+
+
+def _unquoted(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame
+    for column in frame.columns:
+        cells = frame[column]
+        quoted = cells.map(lambda v: isinstance(v, str) and v[:1] == "'" and neutralize(v[1:]) == v).astype(bool)
+        if quoted.any():
+            out = out.copy() if out is frame else out
+            out[column] = cells.where(~quoted, cells[quoted].str[1:])
+    return out

@@ -18,11 +18,10 @@ from ..mail import sent_reminders
 from ..outputs import FrameOut
 from ..reasons import explain
 from ..rules.overlong import cut_cells
-from ..rules.privacy import masked_phones, masked_text
+from ..rules.privacy import masked_phones
 from ..rules.team import team_of
 from ..tables import SheetTable
-from ..values import neutralize
-from .common import crm_workbook
+from .common import copy_rows, crm_workbook
 from .remind import remind_plan
 from .store import Store
 
@@ -110,18 +109,8 @@ def _export(store: ExportStore, owner: str | None, target: Path | None, today: d
 
 
 def _rows(table: SheetTable, rows: pd.Index) -> pd.DataFrame:
-    """Rows of a table as the template writer takes them: Chinese headers, dates as dates, phones masked."""
-    out = {}
-    for f in table.sheet.fields:
-        if f.key not in table.letters:
-            continue
-        if f.type in ("date", "datetime", "money", "number"):
-            out[f.header] = table.data.loc[rows, f.key]
-        elif f.type == "phone":
-            out[f.header] = masked_phones(table.data.loc[rows, f.key])
-        else:
-            out[f.header] = masked_text(table.text.loc[rows, f.key]).map(neutralize)
-    return pd.DataFrame(out)
+    """Rows of a table for an export: every phone masked, in free text too."""
+    return copy_rows(table, rows, full_phones=False, private=True)
 
 
 def _target(workbook: Path, name: str, target: Path | None, *, single: bool) -> Path:

@@ -25,7 +25,7 @@ from ..stores.history import merged_into
 from ..tables import SheetTable
 from ..workbook.cells import column_letters
 from ..workbook.read import Book, match_headers, read_book, read_tool_sheet
-from .common import as_written, crm_workbook
+from .common import copy_rows, crm_workbook, unquoted
 from .dedupe import review_sheet
 from .export import ExportStore, Written, with_cuts
 from .remind import remind_plan
@@ -73,7 +73,7 @@ def _distribute(store: ExportStore, out: Path | None, today: dt.datetime, made: 
         # A customer without its 客户编号 yet (entered, not yet checked) cannot come back to its row: 校验 first.
         mine = customers.text.index[owned & (customers.text["customer_id"] != "")]
         ids = set(customers.text.loc[mine, "customer_id"]) - {""}
-        data = {customers.sheet.name: as_written(customers, mine, full_phones=full),
+        data = {customers.sheet.name: copy_rows(customers, mine, full_phones=full),
                 schema.TEAM.name: team[team["name"].isin(members)].rename(
                     columns={f.key: f.header for f in schema.TEAM.fields}),
                 schema.OPTIONS.name: _lists(book.options),
@@ -86,7 +86,7 @@ def _distribute(store: ExportStore, out: Path | None, today: dt.datetime, made: 
             if key in book.tables:
                 table = book.tables[key]
                 rows = table.text.index[table.text["customer_id"].isin(ids)]
-                data[table.sheet.name] = as_written(table, rows)
+                data[table.sheet.name] = copy_rows(table, rows, full_phones=True)
                 if key in HISTORY:
                     packed = pack_prints(prints(replace(table, text=as_shown(table.text.loc[rows])), rows))
                     given.append(pd.DataFrame({"sheet": [table.sheet.name] * len(packed), "print": packed}))
@@ -248,13 +248,14 @@ def _copy(path: Path, master: Book, today: dt.datetime) -> Copy:
     baseline_text = base.fillna("").astype(str) if "customer_id" in base.columns else None
     given = read_tool_sheet(path, schema.DISTRIBUTED_ROWS) if said else pd.DataFrame()
     names = {t.sheet.name: key for key, t in book.tables.items()}
+    tables = {key: unquoted(table) for key, table in book.tables.items()} if said else book.tables
     invalid: set[tuple[int, str]] = set()
-    if "customers" in book.tables:
-        changed = _changed_rows(book.tables["customers"], baseline_text)
-        checked = validate({"customers": _subset(book.tables["customers"], changed)}, options=master.options,
+    if "customers" in tables:
+        changed = _changed_rows(tables["customers"], baseline_text)
+        checked = validate({"customers": _subset(tables["customers"], changed)}, options=master.options,
                            team=master.team_names, today=today)
         invalid = invalid_cells(checked.problems)
-    return Copy(source=path.name, tables=book.tables, who=said.get(ORIGIN["person"], ""),
+    return Copy(source=path.name, tables=tables, who=said.get(ORIGIN["person"], ""),
                 distribution=said.get(ORIGIN["distribution"], ""), invalid=invalid, baseline=baseline_text,
                 printed=({key: unpack_prints(given.loc[given["sheet"] == name, "print"])
                           for name, key in names.items() if key in HISTORY} if "print" in given.columns else None))

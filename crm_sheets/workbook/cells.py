@@ -19,10 +19,10 @@ from html import escape
 from ..schema import EXCEL_CELL_LIMIT
 from .dimension import widened
 from .package import MAIN_NS
+from .sheetrows import row_pattern, sheet_rows
 from .xmlspan import StartFinder, tag_end
 
 REF_RE = re.compile(rb"\br=[\"']([A-Z]+)(\d+)[\"']")
-ROW_R_RE = re.compile(rb"\br=[\"'](\d+)[\"']")
 SPANS_RE = re.compile(rb"\sspans=[\"'][^\"']*[\"']")
 STYLE_RE = re.compile(rb"\ss=[\"'](\d+)[\"']")
 # Characters XML 1.0 cannot carry, and text that already looks like Excel's escape for them.
@@ -51,7 +51,7 @@ def syntax(prefix: bytes = b"") -> Syntax:
     p = re.escape(prefix)
     return Syntax(
         prefix,
-        re.compile(rb"<" + p + rb"row\b([^>]*?)(/>|>(.*?)</" + p + rb"row>)", re.DOTALL),
+        row_pattern(p),
         re.compile(rb"<" + p + rb"c\b([^>]*?)(?:/>|>(.*?)</" + p + rb"c>)", re.DOTALL),
         re.compile(rb"<" + p + rb"c[\s/>]"),
         re.compile(rb"<" + p + rb"f[\s/>]"),
@@ -296,9 +296,8 @@ class _RowPatcher:
         _date_styles, date_style, date1904 = self.styles
         out: list[bytes] = []
         pos = 0
-        for m in self.sx.row.finditer(body):
-            rm = ROW_R_RE.search(m.group(1))
-            row = int(rm.group(1)) if rm else self.implicit_row + 1
+        for m, number in sheet_rows(body, self.sx.row):
+            row = number if number is not None else self.implicit_row + 1
             self.implicit_row = row
             # rows with updates that have no <row> element yet come before this one
             while self.order and self.order[0] < row:

@@ -14,14 +14,13 @@ from html import unescape
 from pathlib import Path
 
 from .package import Package
+from .sheetrows import sheet_rows
 
 CHUNK = 1 << 22
 TAIL = 1 << 20
-ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(/?)>")
-ROW_NUMBER = re.compile(rb'\br="(\d+)"')
-ROW_CLOSE = re.compile(rb"</(?:\w+:)?row>")
 CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
-CELL_TYPE = re.compile(rb'\bt="(\w+)"')
+CELL_TYPE = re.compile(rb"""\bt=(["'])(\w+)\1""")
+CELL_REF = re.compile(rb"""\br=(["'])([A-Z]+)\d+\1""")
 VALUE = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.DOTALL)
 TEXT = re.compile(rb"<(?:\w+:)?t\b[^>]*>(.*?)</(?:\w+:)?t>", re.DOTALL)
 PHONETIC = re.compile(rb"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.DOTALL)
@@ -61,17 +60,11 @@ def sheet_end(path: Path, sheet_name: str) -> tuple[list[str], int] | None:
 def _rows(data: bytes, limit: int | None = None) -> list[tuple[int | None, int, int]]:
     """(row number, start of its cells, end of its cells) for each whole row element in ``data``."""
     out: list[tuple[int | None, int, int]] = []
-    for m in ROW.finditer(data):
+    for m, number in sheet_rows(data):
         if limit is not None and len(out) >= limit:
             break
-        number = ROW_NUMBER.search(m.group(1))
-        if m.group(2):  # <row r="5"/>: no cells
-            out.append((int(number.group(1)) if number else None, m.end(), m.end()))
-            continue
-        close = ROW_CLOSE.search(data, m.end())
-        if close is None:
-            break
-        out.append((int(number.group(1)) if number else None, m.end(), close.start()))
+        cells = m.span(3) if m.group(3) is not None else (m.end(), m.end())  # <row r="5"/>: no cells
+        out.append((number, *cells))
     return out
 
 
@@ -87,10 +80,10 @@ def _cells(row: bytes) -> list[tuple[bytes, bytes]]:
     """(attributes, inner XML) of each cell, placed at its column (a gap is an empty cell)."""
     out: list[tuple[bytes, bytes]] = []
     for m in CELL.finditer(row):
-        ref = re.search(rb'\br="([A-Z]+)\d+"', m.group(1))
+        ref = CELL_REF.search(m.group(1))
         if ref:
             col = 0
-            for ch in ref.group(1):
+            for ch in ref.group(2):
                 col = col * 26 + ch - 64
             out += [(b"", b"")] * (col - 1 - len(out))
         out.append((m.group(1), m.group(2) or b""))
@@ -111,11 +104,11 @@ def _text(attrs: bytes, inner: bytes) -> str | int:
     """A cell's text, or its shared-string index (an int) when it has one."""
     kind = CELL_TYPE.search(attrs)
     value = VALUE.search(inner)
-    if kind and kind.group(1) == b"e":  # #VALUE! and the like name no column
+    if kind and kind.group(2) == b"e":  # #VALUE! and the like name no column
         return ""
-    if kind and kind.group(1) == b"s" and value:
+    if kind and kind.group(2) == b"s" and value:
         return int(value.group(1))
-    if kind and kind.group(1) == b"inlineStr":
+    if kind and kind.group(2) == b"inlineStr":
         return unescape(b"".join(TEXT.findall(PHONETIC.sub(b"", inner))).decode())
     return unescape(value.group(1).decode()) if value else ""
 

@@ -14,15 +14,15 @@ from collections.abc import Iterable, Iterator
 
 from .cells import find_sheet_data, row_runs
 from .listobjects import TABLE_REL
+from .sheetrows import renumbered, sheet_rows
 from .package import Package, resolve
 from .xmlspan import tag_end
 
 LAST_ROW = 1_048_576
 REF = re.compile(rb"(\$?[A-Z]{1,3}\$?)(\d+)")
-RANGE_ATTR = re.compile(rb'(\s(?:ref|sqref)=")([^"]*)(")')
-ROW_R = re.compile(rb'\br="(\d+)"')
-CELL_R = re.compile(rb'(<(?:\w+:)?c\b[^>]*?\br="[A-Z]{1,3})(\d+)(")')
-MERGE_OR_LINK = re.compile(rb"<(?:\w+:)?(?:mergeCell|hyperlink)\b[^>]*?\bref=\"([^\"]*)\"")
+RANGE_ATTR = re.compile(rb"""(\s(?:ref|sqref)=(["']))(.*?)(\2)""")
+CELL_R = re.compile(rb"""(<(?:\w+:)?c\b[^>]*?\br=(["'])[A-Z]{1,3})(\d+)(\2)""")
+MERGE_OR_LINK = re.compile(rb"""<(?:\w+:)?(?:mergeCell|hyperlink)\b[^>]*?\bref=(["'])(.*?)\1""")
 
 
 class CannotMove(Exception):
@@ -80,7 +80,7 @@ def shrink_tables(pkg: Package, sheet_part: str, shift: Shift) -> None:
 
 def moved_refs(xml: bytes, shift: Shift) -> bytes:
     """Every ref= and sqref= of a part (a Table's, or a sheet's head and tail) moved."""
-    return RANGE_ATTR.sub(lambda m: m.group(1) + shift.ranges(m.group(2)) + m.group(3), xml)
+    return RANGE_ATTR.sub(lambda m: m.group(1) + shift.ranges(m.group(3)) + m.group(4), xml)
 
 
 def drop_rows(chunks: Iterable[bytes], shift: Shift) -> Iterator[bytes]:
@@ -94,8 +94,8 @@ def drop_rows(chunks: Iterable[bytes], shift: Shift) -> Iterator[bytes]:
         if rest is not None:
             tail = b"".join(rest)
             for m in MERGE_OR_LINK.finditer(tail):
-                if shift.touches(m.group(1)):
-                    raise CannotMove(f"{m.group(1).decode()} 有合并单元格或链接")
+                if shift.touches(m.group(2)):
+                    raise CannotMove(f"{m.group(2).decode()} 有合并单元格或链接")
             yield moved_refs(tail, shift)
 
 
@@ -104,11 +104,9 @@ def _rows(body: bytes, shift: Shift, sx) -> bytes:
         raise CannotMove("表里有公式，公式按行号引用，行不能上移")
     out: list[bytes] = []
     pos = 0
-    for m in sx.row.finditer(body):
-        number = ROW_R.search(m.group(1))
-        if number is None:
+    for m, r in sheet_rows(body, sx.row):
+        if r is None:
             raise CannotMove("行没有编号")
-        r = int(number.group(1))
         new = shift.row(r)
         if r in shift.gone or new != r:
             out.append(body[pos:m.start()])
@@ -116,7 +114,7 @@ def _rows(body: bytes, shift: Shift, sx) -> bytes:
             if r in shift.gone:
                 continue
             row = m.group(0)
-            head = ROW_R.sub(b'r="%d"' % new, row[:len(row) - len(m.group(2))], count=1)
-            out.append(CELL_R.sub(b"\\g<1>%d\\g<3>" % new, head + m.group(2)))
+            head = renumbered(row[:len(row) - len(m.group(2))], new)
+            out.append(CELL_R.sub(b"\\g<1>%d\\g<4>" % new, head + m.group(2)))
     out.append(body[pos:])
     return b"".join(out)
