@@ -18,7 +18,6 @@ import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import schedule
@@ -43,8 +42,8 @@ class Job:
         self.store = FileStore(self.path)
         self.ledger = Ledger(self.path.parent)
         settings = self.store.settings()
-        self.zone = ZoneInfo(settings.get("时区") or "Asia/Shanghai")
-        self.send_at = _send_time(settings.get("提醒发送时间", ""))
+        self.zone = settings.time_zone
+        self.send_at = settings.send_time
         self.clock = clock or (lambda: dt.datetime.now(self.zone).replace(tzinfo=None))
         self.log = log or logging.getLogger("crm-sheets.job")
         self.stopping = False
@@ -108,10 +107,10 @@ class Job:
     def _archive(self, now: dt.datetime, first: dt.date) -> list[str]:
         """Once a month, when 设置 工作簿保留月数 says so: rows older than that many months go to the history
         database (off when 0 or empty).  A workbook Excel holds is archived on a later tick."""
-        months = self.store.settings().get("工作簿保留月数", "").strip()
-        if not months.isdigit() or int(months) == 0 or self.ledger.ran(ARCHIVE, first) or not self._file_free():
+        months = self.store.settings().archive_months
+        if months == 0 or self.ledger.ran(ARCHIVE, first) or not self._file_free():
             return []
-        before = (pd.Period(first, "M") - int(months)).start_time.date()
+        before = (pd.Period(first, "M") - months).start_time.date()
         try:
             outcome = archive_app.archive(self.store, before=before, today=now)
         except errors.WRITE_LATER:
@@ -174,13 +173,6 @@ class Job:
 
     def _stop(self, *_: object) -> None:
         self.stopping = True
-
-
-def _send_time(text: str) -> dt.time:
-    try:
-        return dt.datetime.strptime(text.strip() or "08:30", "%H:%M").time()
-    except ValueError:
-        raise errors.BadTime(value=text) from None
 
 
 def file_log(folder: Path) -> logging.Logger:

@@ -8,13 +8,13 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import errors, schema
+from . import schema
 from .passwords import stored_password
-from .rules.team import mail_address, visible
+from .rules.team import mail_address
+from .settings import Settings
 
 PASSWORD_ENV = "CRM_SHEETS_SMTP_PASSWORD"  # noqa: S105 - the variable's name, not a password
 SSL, STARTTLS, PLAIN = schema.SMTP_SECURITY
-SECURITY = "SMTP加密方式"
 # A server that takes the connection and then never answers would hold the morning's job for good: after this
 # many seconds of silence the mail waits for the next try instead.
 TIMEOUT = 60
@@ -33,26 +33,16 @@ class SmtpSettings:
         return self.security or {465: SSL, 587: STARTTLS}.get(self.port, PLAIN)
 
     @classmethod
-    def from_settings(cls, setting, file: str) -> SmtpSettings | None:
-        """From 设置 (``setting(name)``) of workbook ``file``; None when no server is set (then mail goes to
-        outbox/).  An SMTP加密方式 that is none of the choices is refused even then: it is a typo either way."""
-        security = _security(setting(SECURITY), file)
-        host = setting("SMTP服务器").strip()
+    def from_settings(cls, settings: Settings) -> SmtpSettings | None:
+        """From 设置; None when no server is set (then mail goes to outbox/).  An SMTP加密方式 that is none of the
+        choices is refused even then: it is a typo either way."""
+        security = settings.smtp_security
+        host = settings.smtp_host
         if not host:
             return None
-        port = int(float(setting("SMTP端口") or 465))
-        typed = setting("发件人邮箱").strip()
+        typed = settings.sender
         # 王伟 <crm@example.com> is sent from crm@example.com; a sender that is no address fails at the server.
-        return cls(host=host, port=port, sender=mail_address(typed) or typed, security=security)
-
-
-def _security(typed: str, file: str) -> str:
-    """设置 SMTP加密方式 as one of its choices (ssl and SSL alike), or "" when empty."""
-    typed = typed.strip()
-    found = next((c for c in schema.SMTP_SECURITY if c.casefold() == typed.casefold()), None) if typed else ""
-    if found is None:
-        raise errors.BadSmtpSecurity(file=file, value=visible(typed), choices="、".join(schema.SMTP_SECURITY))
-    return found
+        return cls(host=host, port=settings.smtp_port, sender=mail_address(typed) or typed, security=security)
 
 
 def connect(smtp: SmtpSettings):

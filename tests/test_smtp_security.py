@@ -32,6 +32,7 @@ from test_remind import TODAY, build
 
 from crm_sheets import smtp_server
 from crm_sheets.mail import Ledger, Mail, SmtpSettings, deliver
+from crm_sheets.settings import Settings
 from crm_sheets.templates import build_template
 
 SENDER = "crm@example.com"
@@ -181,8 +182,8 @@ def test_a_wrong_password_says_so_and_the_mail_waits_for_the_right_one(tmp_path:
         # The right password, a retry later (as the job does every minute): the same three mails go out.
         monkeypatch.setenv("CRM_SHEETS_SMTP_PASSWORD", PASSWORD)
         monkeypatch.setenv("SSL_CERT_FILE", env["SSL_CERT_FILE"])
-        smtp = SmtpSettings.from_settings({"SMTP服务器": "127.0.0.1", "SMTP端口": str(server.port), "发件人邮箱": SENDER,
-                                           "SMTP加密方式": "STARTTLS"}.__getitem__, path.name)
+        smtp = SmtpSettings.from_settings(Settings.of({"SMTP服务器": "127.0.0.1", "SMTP端口": str(server.port),
+                                                       "发件人邮箱": SENDER, "SMTP加密方式": "STARTTLS"}, path.name))
         assert deliver(ledger, smtp, tmp_path, TODAY.replace(hour=9)) == {"sent": 3, "failed": 0}
     assert server.logins[-1] == (SENDER, PASSWORD, True)
     assert {m["Message-ID"] for m in server.messages} == kept and delivered_to(server) == RECIPIENTS
@@ -217,7 +218,7 @@ def test_starttls_asked_of_a_server_without_it_sends_nothing_in_clear(tmp_path: 
 @pytest.mark.parametrize("port, expected", [(465, "SSL"), (587, "STARTTLS"), (25, "不加密"), (2525, "不加密")])
 def test_left_empty_the_mode_follows_the_port(port: int, expected: str) -> None:
     settings = {"SMTP服务器": "mail.example.com", "SMTP端口": str(port), "发件人邮箱": SENDER, "SMTP加密方式": ""}
-    assert SmtpSettings.from_settings(settings.__getitem__, "客户.xlsx").mode == expected
+    assert SmtpSettings.from_settings(Settings.of(settings, "客户.xlsx")).mode == expected
 
 
 def test_a_mode_that_is_none_of_the_choices_is_one_line_and_exit_2(tmp_path: Path, ca: trustme.CA) -> None:

@@ -78,7 +78,7 @@ def test_config_sheets_hold_the_defaults(template: Path) -> None:
     book = read_book(template)
     assert book.team_names == [row[0] for row in schema.DEFAULT_TEAM]
     assert book.options == {k: list(v) for k, v in schema.OPTION_LISTS.items()}
-    assert book.setting("提醒发送时间") == "08:30" and book.setting("沉默天数") == "90"
+    assert book.settings["提醒发送时间"] == "08:30" and book.settings["沉默天数"] == "90"
     wb = openpyxl.load_workbook(template)
     rules = [[c.value for c in row] for row in wb["回访规则"].iter_rows(min_row=2)]
     assert [r[0] for r in rules] == [r[0] for r in schema.DEFAULT_RULES]

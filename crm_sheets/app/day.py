@@ -12,6 +12,7 @@ import pandas as pd
 from .. import errors, schema
 from ..mail import Delivery, Ledger, SmtpSettings, deliver, forget_closed, sent_reminders
 from ..outputs import FrameOut, Output
+from ..settings import Settings
 from .common import check_book, crm_workbook, id_changes, new_customer_ids
 from .remind import RemindOutcome, check_mail, plan_reminders, send_mails, waiting_note
 from .store import Store
@@ -65,12 +66,10 @@ def run(store: Store, *, today: dt.datetime, month: pd.Period | None = None, sen
 
 
 class SettingsStore(Store, Protocol):
-    def settings(self) -> dict[str, str]:
+    def settings(self) -> Settings:
         """设置 alone, without reading the data sheets (the job's mail server)."""
 
 
 def deliver_waiting(store: SettingsStore, now: dt.datetime) -> Delivery:
     """Mail recorded earlier and not delivered yet (the server was down): try again now."""
-    settings = store.settings()
-    return deliver(Ledger(store.folder), SmtpSettings.from_settings(lambda name: settings.get(name, ""), store.name),
-                   store.folder, now)
+    return deliver(Ledger(store.folder), SmtpSettings.from_settings(store.settings()), store.folder, now)

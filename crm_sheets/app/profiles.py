@@ -35,7 +35,7 @@ def customer_profiles(book: Book, today: dt.datetime, since: dt.datetime | None 
     key = ("profiles", now, since, at if book.past is not None else None)
     if key not in book.derived:
         tables = rule_tables(book, at)
-        life = lifecycle(tables, Thresholds.from_settings(book.number), today)
+        life = lifecycle(tables, Thresholds.from_settings(book.settings), today)
         tasks = all_tasks(tables, book.rules, by_customer(book, life), today, since)
         life["next_revisit"] = next_revisit(life, book.tables["customers"].data["customer_id"],
                                             next_rule_dates(tasks, today))

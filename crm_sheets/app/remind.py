@@ -17,7 +17,8 @@ from ..outputs import FrameOut
 from ..rules.digest import digests, owners_work, shortlist, to_mention
 from ..rules.lifecycle import escalated
 from ..rules.tasks import ESCALATED, OVERDUE, TO_DO, UPCOMING, settle, task_sheet, typed_dues, typed_results
-from ..rules.team import mail_address, mail_addresses, visible
+from ..rules.team import mail_address, mail_addresses
+from ..shown import visible
 from ..workbook.read import Book
 from .common import crm_workbook
 from .profiles import by_customer, customer_profiles
@@ -42,7 +43,7 @@ class RemindOutcome:
                    sent=self.delivery.get("sent", 0), failed=self.delivery.get("failed", 0))]
         if dry_run:
             lines.append(t("remind.dry", lang))
-        if not dry_run and not self.book.setting("SMTP服务器").strip():
+        if not dry_run and not self.book.settings.smtp_host:
             lines.append(t("remind.outbox", lang, path=self.book.path.parent / OUTBOX))
         if self.write_error is not None:
             lines.append(t("remind.not_written", lang, reason=self.write_error.message(lang)))
@@ -100,18 +101,6 @@ def skipped_note(names: tuple[str, ...]) -> str:
             "请改正邮箱，详见“校验结果”。")
 
 
-CAP = "每人每天回访上限"
-
-
-def daily_cap(book: Book) -> int:
-    """设置 每人每天回访上限: how many customers one person's mail lists at most (0: all; blank: the default)."""
-    typed = book.setting(CAP).strip()
-    value = float(pd.to_numeric(typed, errors="coerce")) if typed else book.number(CAP)
-    if not (value >= 0 and value.is_integer()):  # not a number, below zero, a fraction, infinite
-        raise errors.BadDailyCap(file=book.path.name, value=visible(typed))
-    return int(value)
-
-
 def check_mail(book: Book) -> None:
     """A From or an encryption 设置 names that cannot be used is refused before anything is written."""
     mail_sender(book)
@@ -119,14 +108,14 @@ def check_mail(book: Book) -> None:
 
 
 def smtp_of(book: Book) -> SmtpSettings | None:
-    return SmtpSettings.from_settings(book.setting, book.path.name)
+    return SmtpSettings.from_settings(book.settings)
 
 
 def mail_sender(book: Book) -> str:
     """设置 发件人邮箱 as the From of every mail: one checked address (our own placeholder when there is neither a
     server nor a sender, and the mail only goes to outbox/)."""
-    typed = book.setting("发件人邮箱").strip()
-    if not typed and not book.setting("SMTP服务器").strip():
+    typed = book.settings.sender
+    if not typed and not book.settings.smtp_host:
         return LOCAL_SENDER
     address = mail_address(typed)
     if address is None:
@@ -154,9 +143,9 @@ class RemindPlan:
         team = book.team.fillna("")
         manager_notes = tuple(filter(None, [*manager_notes, skipped_note(self.skipped)]))
         day = pd.Timestamp(today).date()
-        company = book.setting("公司名称").strip()
-        full = book.setting("邮件显示完整号码").strip() == "是"
-        overdue_days = int(book.number("逾期上报天数"))
+        company = book.settings.company
+        full = book.settings.full_phones
+        overdue_days = book.settings.overdue_days
         listed = self.listed[self.listed["listed"]]
         totals = self.listed.groupby(["owner", "section"]).size()
         tiers = self.profile["tier"]
@@ -203,7 +192,7 @@ def plan_reminders(book: Book, today: dt.datetime, previous: pd.DataFrame,
     # Today's mail reminds each owner (with an address) of the open tasks of the customers it lists: count it in.
     work = to_mention(settled, today)
     work = work[work["owner"].isin(email)]
-    listed = shortlist(work, counts.reindex(work["task_id"]), profile["tier"], daily_cap(book))
+    listed = shortlist(work, counts.reindex(work["task_id"]), profile["tier"], book.settings.daily_cap)
     chosen = listed.loc[listed["listed"], ["owner", "customer_id"]].assign(_listed=True)
     marked = work[["owner", "customer_id", "status", "task_id"]].merge(chosen, how="left", on=["owner", "customer_id"])
     mailed = marked.loc[marked["_listed"].eq(True) & (marked["status"] != UPCOMING), "task_id"]

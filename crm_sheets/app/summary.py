@@ -60,13 +60,13 @@ def summary_blocks(book: Book, month: pd.Period, today: dt.datetime, tasks_sheet
     _life, tasks = customer_profiles(book, today, since, month=month, earliest=earliest)
     settled = settle(tasks, typed, set(), today)
     tables = rule_tables(book, horizon(since, book.rules, month=month, earliest=earliest))  # as the profiles read
-    blocks = monthly_summary(tables, month, limits=Thresholds.from_settings(book.number), tasks=settled, today=today)
+    blocks = monthly_summary(tables, month, limits=Thresholds.from_settings(book.settings), tasks=settled, today=today)
     return [worded(block) for block in blocks]
 
 
 def summary_output(book: Book, month: pd.Period, today: dt.datetime, tasks_sheet: pd.DataFrame) -> SummaryOut:
     """The 月度汇总-YYYY-MM sheet of ``month``."""
-    company = book.setting("公司名称")
+    company = book.settings.company
     return SummaryOut(f"{schema.MONTHLY_PREFIX}{month}", f"{company} {month} 月度汇总".strip(),
                       summary_blocks(book, month, today, tasks_sheet))
 

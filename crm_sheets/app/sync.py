@@ -59,7 +59,7 @@ def _distribute(store: ExportStore, out: Path | None, today: dt.datetime, made: 
     store.progress("progress.export")
     tasks, _mails = remind_plan(book, today, store.tool_frame(schema.TASKS),
                                 reminded=sent_reminders(store.folder, pd.Timestamp(today).date()))
-    full = book.setting("邮件显示完整号码") == "是"
+    full = book.settings.full_phones
     stamp = pd.Timestamp(today)
     distribution = f"{book.path.stem}-{stamp:%Y%m%d%H%M}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -78,8 +78,8 @@ def _distribute(store: ExportStore, out: Path | None, today: dt.datetime, made: 
                     columns={f.key: f.header for f in schema.TEAM.fields}),
                 schema.OPTIONS.name: _lists(book.options),
                 schema.SETTINGS_SHEET.name: pd.DataFrame(
-                    {"设置项": list(book.settings), "值": list(book.settings.values()),
-                     "说明": [next((s.note for s in schema.SETTINGS if s.name == k), "") for k in book.settings]}),
+                    {"设置项": list(book.settings.rows), "值": list(book.settings.rows.values()),
+                     "说明": [next((s.note for s in schema.SETTINGS if s.name == k), "") for k in book.settings.rows]}),
                 schema.RULES.name: book.rules.rename(columns={f.key: f.header for f in schema.RULES.fields})}
         given = []
         for key in ("followups", "orders", "tickets"):

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
+from ..settings import Settings
 from ..tables import SheetTable
 from ..values import carries_tag, per_distinct, split_tags
 
@@ -35,10 +36,9 @@ class Thresholds:
     unanswered: float = 3
 
     @classmethod
-    def from_settings(cls, number) -> Thresholds:
-        """``number(name)`` reads one numeric setting (Book.number)."""
-        return cls(number("沉默天数"), number("流失预警天数"), number("流失月数"), number("高价值门槛"),
-                   number("中价值门槛"), number("新购天数"), number("未接通升级次数"))
+    def from_settings(cls, settings: Settings) -> Thresholds:
+        return cls(settings.silent_days, settings.churn_warning_days, settings.churn_months, settings.high_value,
+                   settings.mid_value, settings.new_buyer_days, settings.unanswered)
 
 
 def customer_activity(tables: dict[str, SheetTable]) -> pd.DataFrame:

@@ -61,11 +61,6 @@ def mail_addresses(team: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
     return usable, unusable
 
 
-def visible(text: str) -> str:
-    """``text`` with its control characters shown as their symbols (a line break as ␍␊), to say where it is."""
-    return "".join(chr(0x2400 + ord(c)) if ord(c) < 0x20 else c for c in text)
-
-
 _UNSEEN = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}  # controls, format (zero-width, bidi), line/paragraph separators
 _NAMED = re.compile(r"(?P<name>[^<>]*)<(?P<address>[^<>]*)>")
 _NOT_IN_NAME = re.compile(r'[,;:@"\\<>，；：]')

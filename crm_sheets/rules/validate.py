@@ -17,10 +17,11 @@ import pandas as pd
 import pyarrow as pa
 from .. import schema, values
 from ..schema import Field
+from ..shown import visible
 from ..tables import SheetTable
 from ..written_numbers import digits_lost
 from .options import closest_option, with_synonyms
-from .team import mail_address, visible
+from .team import mail_address
 
 # A problem: where it is, what the cell shows, its reason code, the field (for its rule) and a hint (the closest
 # dictionary tags); faces turn code, field and hint into sentences (reasons.py).

@@ -17,6 +17,7 @@ from ..values import cell_value
 from ..workbook.cells import CellValue, column_index
 from ..workbook.extent import sheet_end
 from ..workbook.charts import summary_sheet
+from ..settings import Settings
 from ..workbook.read import Book, read_book, read_settings, read_tool_sheet
 from ..workbook.rowdrop import CannotMove
 from ..workbook.sniff import sniff
@@ -55,7 +56,7 @@ class FileStore:
         """Whether Excel has the file open: a write now would be refused."""
         return open_in_excel(self.path) is not None
 
-    def settings(self) -> dict[str, str]:
+    def settings(self) -> Settings:
         return read_settings(self.path)
 
     def tool_frame(self, sheet: Sheet) -> pd.DataFrame:
@@ -129,8 +130,7 @@ def cell_changes(book: Book, changes: Changes) -> dict[str, dict[int, dict[int, 
 
 
 def keep_backups(book: Book) -> int:
-    value = book.setting("备份保留份数")
-    return int(value) if value.isdigit() and int(value) > 0 else 10
+    return book.settings.backups_kept
 
 
 def new_workbook(target: Path, data: dict[str, pd.DataFrame], outputs: Sequence[Output], *, buttons: bool) -> None:

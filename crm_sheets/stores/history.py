@@ -297,7 +297,7 @@ def _unpack(part: bytes) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def open_history(book: Book) -> History:
     """The workbook's history database: the one 设置 names, or the SQLite file beside it."""
-    return History(history_url(book.path, book.setting("历史数据库")), book.path.name)
+    return History(history_url(book.path, book.settings.history_database), book.path.name)
 
 
 def batches_in_effect(log: pd.DataFrame) -> set[str]:

@@ -23,6 +23,7 @@ import python_calamine as calamine
 
 from .. import errors, schema, values
 from ..schema import Sheet
+from ..settings import Settings
 from ..tables import Archived, SheetTable
 from .cells import column_letters
 from .columns import columns_ahead, one_heap
@@ -38,7 +39,7 @@ class Book:
     tables: dict[str, SheetTable]
     options: dict[str, list[str]]
     team: pd.DataFrame
-    settings: dict[str, str]
+    settings: Settings
     sheet_names: list[str] = field(default_factory=list)
     rules: pd.DataFrame = field(default_factory=lambda: default_rules())
     # Results worked out from these tables, kept for the next action of the same run (the job's day).
@@ -65,15 +66,6 @@ class Book:
     def team_names(self) -> list[str]:
         return [n for n in self.team["name"].tolist() if n]
 
-    def setting(self, name: str) -> str:
-        return self.settings.get(name, "")
-
-    def number(self, name: str) -> float:
-        """A numeric setting; the schema default when the cell is empty or not a number."""
-        value = pd.to_numeric(pd.Series([self.setting(name)]), errors="coerce").iloc[0]
-        if pd.isna(value):
-            value = float(next(s.default for s in schema.SETTINGS if s.name == name))
-        return float(value)
 
 
 def default_rules() -> pd.DataFrame:
@@ -136,7 +128,7 @@ def read_book(
         rows = _csv_rows(path)
         at, sheet = _header_row(data_sheets, rows)
         table = table_from_rows(path.name, sheet, rows[at:], merged=None, required=required, first=at)
-        return Book(path, kind, {sheet.key: table}, _default_options(), _empty_team(), _default_settings(), [])
+        return Book(path, kind, {sheet.key: table}, _default_options(), _empty_team(), Settings.of({}, path.name), [])
     # The big sheets are parsed by fastexcel in a second thread (the parse holds no GIL) while this one reads and
     # types 客户信息 by rows: on a two-core machine the two overlap.
     one_heap()
@@ -207,7 +199,7 @@ def book_from_sheets(
         export = _export_table(rows_of(names[0]), merged_of(names[0]), path.name, data_sheets, required)
         if export is not None:
             return Book(path, "export", {export.sheet.key: export}, _default_options(), _empty_team(),
-                        _default_settings(), names)
+                        Settings.of({}, path.name), names)
     for sheet in data_sheets:
         if sheet.name not in names:
             if sheet.key in need:
@@ -226,7 +218,7 @@ def book_from_sheets(
         path, "xlsx", tables,
         _read_options(present, by_key.get("options", schema.OPTIONS)),
         _read_team(present, path.name, by_key.get("team", schema.TEAM)),
-        _read_settings(present),
+        _read_settings(present, path.name),
         names,
         _read_rules(present, path.name),
     )
@@ -361,10 +353,6 @@ def _default_options() -> dict[str, list[str]]:
     return {name: list(items) for name, items in schema.OPTION_LISTS.items()}
 
 
-def _default_settings() -> dict[str, str]:
-    return {s.name: str(s.default) for s in schema.SETTINGS}
-
-
 def _empty_team() -> pd.DataFrame:
     return pd.DataFrame({f.key: pd.Series(dtype=object) for f in schema.TEAM.fields})
 
@@ -409,23 +397,22 @@ def _read_rules(present: Sheets, file: str) -> pd.DataFrame:
     return data.reindex(columns=schema.RULES.keys)
 
 
-def read_settings(path: str | Path) -> dict[str, str]:
+def read_settings(path: str | Path) -> Settings:
     """Just the 设置 sheet (the job's clock and mail server), without reading the data sheets."""
     path = Path(path)
     if sniff(path) != "xlsx":
         raise errors.NotAWorkbook(file=path.name)
     with _calamine(path) as wb:
         name = schema.SETTINGS_SHEET.name
-        return _read_settings({name: lambda: wb.get_sheet_by_name(name).to_python()} if name in wb.sheet_names else {})
+        return _read_settings({name: lambda: wb.get_sheet_by_name(name).to_python()} if name in wb.sheet_names else {},
+                              path.name)
 
 
-def _read_settings(present: Sheets) -> dict[str, str]:
-    settings = _default_settings()
-    if schema.SETTINGS_SHEET.name not in present:
-        return settings
-    rows = present[schema.SETTINGS_SHEET.name]()
+def _read_settings(present: Sheets, file: str) -> Settings:
+    typed: dict[str, str] = {}
+    rows = present[schema.SETTINGS_SHEET.name]() if schema.SETTINGS_SHEET.name in present else []
     for row in rows[1:]:
         if len(row) >= 2 and row[0] not in ("", None):
             cells = values.text_column(pd.Series(row[:2], dtype=object), "text").tolist()
-            settings[cells[0]] = cells[1]
-    return settings
+            typed[cells[0]] = cells[1]
+    return Settings.of(typed, file)
