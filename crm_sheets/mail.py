@@ -194,21 +194,6 @@ class Ledger:
         with closing(self._connect()) as db:
             return dict(db.execute("SELECT status, COUNT(*) FROM mail GROUP BY status").fetchall())
 
-    def ran(self, kind: str, day: dt.date) -> bool:
-        with closing(self._connect()) as db:
-            return db.execute("SELECT 1 FROM runs WHERE kind = ? AND day = ?", (kind, day.isoformat())).fetchone() is not None
-
-    def last_run(self, kinds: tuple[str, ...], before: dt.date) -> dt.date | None:
-        """The latest day before ``before`` on which one of ``kinds`` ran (None: never)."""
-        with closing(self._connect()) as db:
-            latest = db.execute("SELECT kind, max(day) FROM runs WHERE day < ? GROUP BY kind", (before.isoformat(),))
-            days = [day for kind, day in latest if kind in kinds]
-        return dt.date.fromisoformat(max(days)) if days else None
-
-    def mark_run(self, kind: str, day: dt.date) -> None:
-        with closing(self._connect()) as db, db:
-            db.execute("INSERT OR IGNORE INTO runs VALUES (?, ?)", (kind, day.isoformat()))
-
 
 # The ledger's layout (PRAGMA user_version).  0: every body kept in table mail, table reminded(task_id, key) with a
 # row per task and mail.  1: a mail's body and tasks in table waiting until it is sent, counts per task in reminder.
@@ -232,7 +217,6 @@ def _migrate(db: sqlite3.Connection) -> None:
         db.execute("BEGIN IMMEDIATE")
         if db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA:  # another process did it meanwhile
             return
-        db.execute("CREATE TABLE IF NOT EXISTS runs (kind TEXT, day TEXT, PRIMARY KEY (kind, day))")
         db.execute("CREATE TABLE reminder (task_id TEXT PRIMARY KEY, count INTEGER, last_day TEXT, last_count INTEGER)"
                    " WITHOUT ROWID")
         db.execute("CREATE TABLE waiting (key TEXT PRIMARY KEY, body BLOB, tasks TEXT)")

@@ -1,5 +1,5 @@
-"""The SQLite files the tool keeps beside a workbook (the mail ledger, the history database), opened with a journal
-mode the disk they are on can carry.
+"""The SQLite files the tool keeps beside a workbook (the mail and run ledgers, the history database), opened
+with a journal mode the disk they are on can carry.
 
 SQLite's write-ahead log keeps its index in shared memory, and https://www.sqlite.org/wal.html says "All processes
 using a database must be on the same host computer; WAL does not work over a network filesystem."  Teams keep the

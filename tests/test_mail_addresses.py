@@ -28,6 +28,7 @@ from crm_sheets.cli import app
 from crm_sheets.job import LOG_FILE, Job, file_log
 from crm_sheets.mail import LEDGER, OUTBOX, Ledger
 from crm_sheets.rules.team import mail_address
+from crm_sheets.stores.runs import RunLedger
 
 # (cell, the address it is read as, or None: the person cannot be mailed).  Expected by RFC 5322's rules for one
 # mailbox, not by running the code: a display name before <addr> is dropped; CR/LF, a second address, a
@@ -156,7 +157,7 @@ def test_the_job_skips_the_person_says_so_in_its_log_and_goes_on(tmp_path: Path)
     assert mails == ["2026-11-24_boss@example.com_manager.eml", "2026-11-24_wang@example.com_owner.eml"]
     digest = email.message_from_bytes((tmp_path / OUTBOX / mails[0]).read_bytes(), policy=email.policy.default)
     assert "没有发给：李销售" in body(digest)
-    assert Ledger(tmp_path).ran("sheets", TODAY.date())  # the day's sheets were written too
+    assert RunLedger(tmp_path).ran("sheets", TODAY.date())  # the day's sheets were written too
     once = CliRunner().invoke(app, ["job", str(path), "--once", "--today", "2026-11-25"])
     assert once.exit_code == 0 and "没有发给：李销售" in once.output, once.output
 
