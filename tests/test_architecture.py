@@ -72,6 +72,16 @@ def test_the_contract_sees_imports() -> None:
     assert violations("crm_sheets.excel", ("crm_sheets.app",)) and violations("crm_sheets.cli", ("crm_sheets.app",))
 
 
+def test_the_command_modules_do_not_import_the_cli_back() -> None:
+    """The CLI package registers its command modules in one place; they share only cli/_common, so the package
+    imports them and never the other way round (no circle, no reaching for another module's privates)."""
+    commands = {m for m in MODULES if m.startswith("crm_sheets.cli.")} - {"crm_sheets.cli._common"}
+    assert commands and commands <= MODULES["crm_sheets.cli"]
+    back = sorted((m, i) for m in commands | {"crm_sheets.cli._common"} for i in MODULES[m]
+                  if _under(i, "crm_sheets.cli") and not _under(i, "crm_sheets.cli._common"))
+    assert back == []
+
+
 def test_every_package_is_installed() -> None:
     """`pip install .` ships every subpackage (a missing one works from the checkout and fails once installed)."""
     import tomllib
