@@ -45,7 +45,8 @@ _TODAY_HELP = "把“今天”设为 YYYY-MM-DD（结果可复现）。 / Treat 
 # Eager: read before the other options, so that a bad --today is told in the language asked for.
 Lang = Annotated[str, typer.Option("--lang", callback=_language, is_eager=True, show_default=False,
                                    help="输出语言 zh/en。 / Output language.")]
-# The text is read as a date by the callback (parser=str keeps typer from reading it first, in its own words).
+# The text is read as a date by the callback (parser=str keeps typer from reading it first, in its own words);
+# not given, it is None until the callback makes it the clock's minute.
 Today = Annotated[dt.datetime, typer.Option("--today", parser=str, callback=_today, default_factory=lambda: None,
                                             show_default=False, metavar="YYYY-MM-DD", help=_TODAY_HELP)]
 # The background job tells a --today it was given from none: that day at the send time, or the clock.
