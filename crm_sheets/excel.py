@@ -53,22 +53,15 @@ def _button(work: Callable[[ExcelStore, dt.datetime, str], str], vba_xlwings: st
 
 
 def _validate(store: ExcelStore, today: dt.datetime, lang: str) -> str:
-    problems = len(validate_app.run(store, today=today, lang=lang).result.problems)
-    return t("validate.problems" if problems else "validate.clean", lang, file=store.name, count=problems)
+    return "\n".join(validate_app.run(store, today=today, lang=lang).lines(lang))
 
 
 def _dedupe(store: ExcelStore, today: dt.datetime, lang: str) -> str:
-    outcome = dedupe_app.run(store, today=today)
-    return t("dedupe.found" if outcome.clusters else "dedupe.none", lang, file=store.name,
-             clusters=len(outcome.clusters), rows=len(outcome.sheet), sure=dedupe_app.sure_clusters(outcome.sheet))
+    return "\n".join(dedupe_app.run(store, today=today).lines(lang))
 
 
 def _merge(store: ExcelStore, today: dt.datetime, lang: str) -> str:
-    outcome = merge_app.run(store, today=today)
-    if not outcome.survivors:
-        return t("merge.none", lang, file=store.name)
-    return t("merge.done", lang, file=store.name, groups=len(outcome.survivors),
-             rows=sum(len(v) for v in outcome.survivors.values()), merge_id=outcome.merge_id)
+    return "\n".join(merge_app.run(store, today=today).lines(lang))
 
 
 def _import(store: ExcelStore, today: dt.datetime, lang: str) -> str:
@@ -77,9 +70,7 @@ def _import(store: ExcelStore, today: dt.datetime, lang: str) -> str:
                      for cell in (IMPORT_CELL, IMPORT_OWNER_CELL))
     if not source:
         raise errors.NoImportFile(file=store.name)
-    plan = importing.run(store, source, today=today, owner=owner or None, lang=lang).plan
-    return t("import.done", lang, file=store.name, added=len(plan.new_rows), rejected=plan.rejected,
-             duplicates=plan.duplicates, updated=len(plan.updates), review=len(plan.review))
+    return "\n".join(importing.run(store, source, today=today, owner=owner or None, lang=lang).lines(lang))
 
 
 def _sync_folder(store: ExcelStore) -> Path:
@@ -100,7 +91,7 @@ def _collect(store: ExcelStore, today: dt.datetime, lang: str) -> str:
 
 
 def _tag(store: ExcelStore, today: dt.datetime, lang: str) -> str:
-    return t("tag.done", lang, file=store.name, **tag_app.run(store, today=today, lang=lang).changed)
+    return "\n".join(tag_app.run(store, today=today, lang=lang).lines(lang))
 
 
 def _remind(store: ExcelStore, today: dt.datetime, lang: str, *, send: bool) -> str:
@@ -109,8 +100,7 @@ def _remind(store: ExcelStore, today: dt.datetime, lang: str, *, send: bool) -> 
 
 
 def _summary(store: ExcelStore, today: dt.datetime, lang: str) -> str:
-    outcome = summary_app.run(store, today=today)
-    return t("summary.done", lang, file=store.name, sheet=outcome.sheet_name, blocks=len(outcome.blocks))
+    return "\n".join(summary_app.run(store, today=today).lines(lang))
 
 
 def validate(vba_xlwings: str = "") -> None:

@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).parent.parent
 PACKAGE = ROOT / "crm_sheets"
-FACES = {"crm_sheets.cli", "crm_sheets.cli_rows", "crm_sheets.excel", "crm_sheets.job"}
+FACES = {"crm_sheets.cli", "crm_sheets.excel", "crm_sheets.job"}  # cli: the package and its command modules
 LONG_BY_NATURE = {"crm_sheets.schema", "crm_sheets.demo_data"}  # the declarative schema and the demo's data
 MAX_LINES = 450
 
@@ -88,6 +88,16 @@ def test_the_design_document_states_these_arrows() -> None:
 def test_the_contract_sees_imports() -> None:
     """The check itself can fail: the faces do import the application layer."""
     assert violations("crm_sheets.excel", ("crm_sheets.app",)) and violations("crm_sheets.cli", ("crm_sheets.app",))
+
+
+def test_the_command_modules_do_not_import_the_cli_back() -> None:
+    """The CLI package registers its command modules in one place; they share only cli/_common, so the package
+    imports them and never the other way round (no circle, no reaching for another module's privates)."""
+    commands = {m for m in MODULES if m.startswith("crm_sheets.cli.")} - {"crm_sheets.cli._common"}
+    assert commands and commands <= MODULES["crm_sheets.cli"]
+    back = sorted((m, i) for m in commands | {"crm_sheets.cli._common"} for i in MODULES[m]
+                  if _under(i, "crm_sheets.cli") and not _under(i, "crm_sheets.cli._common"))
+    assert back == []
 
 
 def test_every_package_is_installed() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import errors, schema
+from ..i18n import t
 from ..outputs import FrameOut
 from ..labels import match_reason
 from ..rules.dedupe import REVIEW_FIELDS, Duplicates, find_duplicates, with_phone_text
@@ -23,6 +24,11 @@ class DedupeOutcome:
     clusters: list[list[str]]
     sheet: pd.DataFrame
     backup: Path | None
+
+    def lines(self, lang: str) -> list[str]:
+        """The report, for the command line and the button alike."""
+        return [t("dedupe.found" if self.clusters else "dedupe.none", lang, file=self.book.path.name,
+                  clusters=len(self.clusters), rows=len(self.sheet), sure=sure_clusters(self.sheet))]
 
 
 def run(store: Store, *, today: dt.datetime) -> DedupeOutcome:

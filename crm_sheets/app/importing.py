@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import errors, schema
+from ..i18n import t
 from ..outputs import Changes, FrameOut
 from ..reasons import explain
 from ..rules.ids import expect_ids
@@ -28,6 +29,21 @@ class ImportOutcome:
     plan: ImportPlan
     incoming: SheetTable
     backup: Path | None
+
+    def lines(self, lang: str, dry_run: bool = False) -> list[str]:
+        """The report, for the command line and the button alike: a dry run's column mapping, the counts, the
+        columns left out, the backup taken before writing."""
+        plan, incoming, lines = self.plan, self.incoming, []
+        if dry_run:
+            lines.append(t("import.mapping", lang))
+            lines += [f"  {header} → {incoming.sheet.field(key).header}" for key, header in incoming.headers.items()]
+            lines += [f"  {header} → {t('import.unused', lang)}" for header in incoming.ignored]
+        lines.append(t("import.dry_run" if dry_run else "import.done", lang, file=self.book.path.name,
+                       added=len(plan.new_rows), rejected=plan.rejected, duplicates=plan.duplicates,
+                       updated=len(plan.updates), review=len(plan.review)))
+        if incoming.ignored:
+            lines.append(t("import.ignored", lang, columns="、".join(incoming.ignored)))
+        return lines + ([t("validate.backup", lang, path=self.backup)] if self.backup else [])
 
 
 def run(store: Store, source: str | Path, *, today: dt.datetime, merge: bool = False, owner: str | None = None,

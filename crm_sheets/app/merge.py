@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import errors, schema
+from ..i18n import t
 from ..outputs import FrameOut
 from ..rules.merge import STATUS_DONE, MergePlan, invalid_cells, plan_merge, plan_undo
 from ..rules.validate import validate
@@ -20,9 +21,18 @@ from .store import Store
 @dataclass
 class MergeOutcome:
     book: Book
-    merge_id: str
+    merge_id: str  # an undo's: the merge undone; "" when nothing was confirmed
     survivors: dict[str, list[str]]
     backup: Path | None
+
+    def lines(self, lang: str) -> list[str]:
+        """The report, for the command line and the button alike: what was merged, or undone, or that nothing was."""
+        name = self.book.path.name
+        if self.survivors:
+            return [t("merge.done", lang, file=name, groups=len(self.survivors),
+                      rows=sum(len(v) for v in self.survivors.values()), merge_id=self.merge_id)]
+        return [t("merge.undone", lang, file=name, merge_id=self.merge_id) if self.merge_id
+                else t("merge.none", lang, file=name)]
 
 
 def run(store: Store, *, today: dt.datetime, undo: str | None = None) -> MergeOutcome:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import schema
+from ..i18n import t
 from ..outputs import FrameOut, Output, SummaryOut
 from ..labels import worded
 from ..report import Block
@@ -31,6 +32,10 @@ class SummaryOutcome:
     blocks: list[Block]
     backup: Path | None
     output: SummaryOut
+
+    def lines(self, lang: str) -> list[str]:
+        """The report, for the command line and the button alike."""
+        return [t("summary.done", lang, file=self.book.path.name, sheet=self.sheet_name, blocks=len(self.blocks))]
 
 
 def month_to_summarize(today: dt.date | dt.datetime) -> pd.Period:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import schema
+from ..i18n import t
 from ..outputs import FrameOut
 from ..rules.lifecycle import MAINTAINED, maintained_changes
 from ..rules.validate import ValidationResult
@@ -17,6 +18,7 @@ from ..workbook.read import Book
 from .common import check_book, crm_workbook, id_changes, new_customer_ids
 from .profiles import customer_profiles
 from .store import Store
+from .validate import validation_lines
 
 @dataclass
 class TagOutcome:
@@ -25,6 +27,13 @@ class TagOutcome:
     changed: dict[str, int]  # field key -> cells changed
     assigned: pd.DataFrame
     backup: Path | None
+
+    def changed_line(self, lang: str) -> str:
+        return t("tag.done", lang, file=self.book.path.name, **self.changed)
+
+    def lines(self, lang: str) -> list[str]:
+        """The report, for the command line and the button alike: what changed, then what the checks found."""
+        return [self.changed_line(lang), *validation_lines(self.book, self.result, self.assigned, self.backup, lang)]
 
 
 def run(store: Store, *, today: dt.datetime, lang: str = "zh") -> TagOutcome:

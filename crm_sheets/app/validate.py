@@ -9,7 +9,9 @@ from pathlib import Path
 import pandas as pd
 
 from .. import schema
+from ..i18n import t
 from ..outputs import FrameOut
+from ..reasons import quality_lines
 from ..rules.validate import ValidationResult
 from ..workbook.read import Book
 from .common import check_book, id_changes, new_customer_ids
@@ -22,6 +24,28 @@ class ValidateOutcome:
     result: ValidationResult
     assigned: pd.DataFrame
     backup: Path | None
+
+    def lines(self, lang: str) -> list[str]:
+        """The report, for the command line and the button alike."""
+        return validation_lines(self.book, self.result, self.assigned, self.backup, lang)
+
+
+def validation_lines(book: Book, result: ValidationResult, assigned: pd.DataFrame, backup: Path | None,
+                     lang: str) -> list[str]:
+    """What a check found: the ids given, the problems (a CSV's one by one: it has no 校验结果 to list them on),
+    the data quality, the backup taken before writing."""
+    problems, name = result.problems, book.path.name
+    lines = [t("validate.assigned", lang, count=len(assigned))] if len(assigned) else []
+    if not len(problems):
+        lines.append(t("validate.clean", lang, file=name))
+    elif book.kind == "xlsx":
+        lines.append(t("validate.problems", lang, file=name, count=len(problems)))
+    else:
+        lines.append(t("validate.problems_csv", lang, file=name, count=len(problems)))
+        lines += [f"  {p.sheet} 第{p.row}行 {p.column}: {p.value} — {p.problem}（{p.fix}）"
+                  for p in problems.itertuples()]
+    lines.append(quality_lines(result, lang))
+    return lines + ([t("validate.backup", lang, path=backup)] if backup else [])
 
 
 def run(store: Store, *, today: dt.datetime, lang: str = "zh") -> ValidateOutcome:
