@@ -30,6 +30,19 @@ class DedupeOutcome:
         return [t("dedupe.found" if self.clusters else "dedupe.none", lang, file=self.book.path.name,
                   clusters=len(self.clusters), rows=len(self.sheet), sure=sure_clusters(self.sheet))]
 
+    @property
+    def sure(self) -> list[bool]:
+        """Beside each cluster: whether 疑似重复 pre-fills 确认合并 = 是 on every one of its rows."""
+        if not self.clusters:
+            return []
+        confirmed = self.sheet["confirm"].eq("是").groupby(self.sheet["cluster"]).transform("all")
+        by_id = confirmed.groupby(self.sheet["customer_id"].astype(str)).all()
+        # A record without an id cannot be told apart on the sheet, so it neither makes nor breaks its group.
+        members = pd.Series([n for n, ids in enumerate(self.clusters) for i in ids if i],
+                            index=[i for ids in self.clusters for i in ids if i], dtype="int64")
+        sure = by_id.reindex(members.index, fill_value=False).astype(bool).groupby(members.to_numpy()).all()
+        return [bool(sure.get(n, False)) for n in range(len(self.clusters))]
+
 
 def run(store: Store, *, today: dt.datetime) -> DedupeOutcome:
     """New customers get their ids first: a group on 疑似重复 is shown by its ids."""

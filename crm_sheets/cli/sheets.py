@@ -66,7 +66,7 @@ def dedupe_cmd(
     """查找重复客户，写“疑似重复”供核对。 / Check for duplicate customers and list them on 疑似重复."""
     outcome = run(lang, path, lambda progress: dedupe_app.run(FileStore(path, progress), today=today))
     if as_json:
-        sys.stdout.write(json.dumps({"clusters": outcome.clusters}, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps({"clusters": outcome.clusters, "sure": outcome.sure}, ensure_ascii=False) + "\n")
     else:
         say(outcome.lines(lang))
     raise typer.Exit(1 if outcome.clusters else 0)
