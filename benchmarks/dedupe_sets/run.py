@@ -9,6 +9,14 @@ splink_run.py, in its own virtualenv made on first use) on the same file.  Both 
 ours.  Prints the table and writes it into results.md below its marker line; the sets, and the scores each scored
 once with the rules frozen, are described above that line.  Goal (issue 17): held-out precision >= 0.995 and
 F1 >= 0.99; >= 2x faster than splink; <= 1 GB.
+
+    python benchmarks/dedupe_sets/run.py --policy [--records 60000] [--seed 37]
+
+scores only the set dedupe_policy.py makes from docs/dedupe-policy.md (issue 37), with the "sure" list beside the
+groups: pairwise precision of the sure groups alone, precision, recall and F1 of everything listed (sure and
+review), review groups per 100 customer records, seconds and peak MB.  It prints its table and writes nothing; the
+frozen figures are entered in results.md by hand.  Goal (issue 37): sure P >= 0.999; listed R >= 0.95 and
+P >= 0.97; <= 3 review groups per 100 customers.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from dedupe_fifth import make_fifth_set
 from dedupe_fourth import make_fourth_set
 from dedupe_fresh import make_fresh_set
 from dedupe_holdout import make_holdout_set
+from dedupe_policy import write_policy_set
 from dedupe_third import make_third_set
 from splink_run import ensure_splink
 
@@ -115,13 +124,41 @@ def write_results(path: Path, rows: list[list[str]], records: int) -> None:
     partial.replace(path)
 
 
+POLICY_HEADER = ["set", "records", "pairs", "sure P", "sure R", "P", "R", "F1", "review /100", "s", "MB"]
+
+
+def policy(records: int, seed: int) -> None:
+    """The held-out set of issue 37, scored with the sure groups apart."""
+    path = CACHE / f"dedupe-policy-{seed}-{records}.csv"
+    if not path.exists():
+        write_policy_set(records, seed, CACHE)
+    labels = pd.read_csv(path, encoding="utf-8-sig", dtype={"客户编号": str}, usecols=["客户编号", "entity"])
+    result = run([sys.executable, "-c", OURS, "dedupe", str(path), "--json"])
+    clusters, sure = result["clusters"], result["sure"]
+    listed = score(labels, clusters)
+    confident = score(labels, [c for c, s in zip(clusters, sure, strict=True) if s])
+    review = len(clusters) - sum(sure)
+    cells = [f"dedupe_policy seed {seed}", f"{len(labels):,}", f"{listed['true_pairs']:,}",
+             f"{confident['precision']:.4f}", f"{confident['recall']:.4f}", f"{listed['precision']:.4f}",
+             f"{listed['recall']:.4f}", f"{listed['f1']:.4f}", f"{100 * review / len(labels):.2f}",
+             f"{result['seconds']:.1f}", f"{result['peak_mb']:.0f}"]
+    print("| " + " | ".join(POLICY_HEADER) + " |")
+    print("| " + " | ".join(cells) + " |")
+    print(f"sure groups {sum(sure):,} ({confident['found_pairs']:,} pairs), review groups {review:,}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=170_000)
     parser.add_argument("--csv", type=Path, nargs="*", default=[], help="more labelled CSVs (an entity column)")
     parser.add_argument("--no-splink", action="store_true")
     parser.add_argument("--results", type=Path, default=RESULTS, help="the file to write this run's table into")
+    parser.add_argument("--policy", action="store_true", help="score only the issue-37 set (dedupe_policy.py)")
+    parser.add_argument("--seed", type=int, default=37, help="the --policy set's seed")
     args = parser.parse_args()
+    if args.policy:
+        policy(args.records, args.seed)
+        return
     files = {name: labelled_set(name, args.records) for name in SETS} | {path.name: path for path in args.csv}
     splink = None if args.no_splink else ensure_splink()
     print(line(HEADER))
