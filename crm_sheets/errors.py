@@ -214,6 +214,10 @@ class TooManyNewIds(CrmError):
           "file and import the rest another day.")
 
 
+# A refusal of the core (model.problems.Refusal) by its code: rules/ name the problem, these classes word it.
+REFUSALS: dict[str, type[CrmError]] = {"too_many_new_ids": TooManyNewIds}
+
+
 class UnknownMerge(CrmError):
     """{file}: 合并记录里没有尚未撤销的合并“{merge_id}”；合并编号见工作表“合并记录”第一列。"""
     en = "{file}: no merge '{merge_id}' to undo; merge ids are in the first column of sheet 合并记录."

@@ -11,7 +11,7 @@ import pandas as pd
 
 from .. import errors, schema
 from ..mail import Delivery, Ledger, SmtpSettings, deliver, forget_closed, sent_reminders
-from ..outputs import FrameOut, Output
+from ..model.outputs import FrameOut, Output
 from ..settings import Settings
 from .common import check_book, crm_workbook, id_changes, new_customer_ids
 from .remind import RemindOutcome, check_mail, plan_reminders, send_mails, waiting_note

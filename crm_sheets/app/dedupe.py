@@ -10,11 +10,11 @@ import pandas as pd
 
 from .. import errors, schema
 from ..i18n import t
-from ..outputs import FrameOut
+from ..model.book import CUSTOMERS_ONLY, Book
+from ..model.outputs import FrameOut
+from ..model.tables import SheetTable
 from ..labels import match_reason
 from ..rules.dedupe import REVIEW_FIELDS, Duplicates, find_duplicates, with_phone_text
-from ..tables import SheetTable
-from ..workbook.read import CUSTOMERS_ONLY, Book
 from .common import id_changes, new_customer_ids
 from .store import Store
 

@@ -15,12 +15,12 @@ from .. import errors, schema
 from ..filenames import file_names
 from ..i18n import t
 from ..mail import sent_reminders
-from ..outputs import FrameOut
+from ..model.outputs import FrameOut
+from ..model.tables import SheetTable
 from ..reasons import explain
 from ..rules.overlong import cut_cells
 from ..rules.privacy import masked_phones
 from ..rules.team import team_of
-from ..tables import SheetTable
 from .common import copy_rows, crm_workbook
 from .remind import remind_plan
 from .store import Store

@@ -10,10 +10,10 @@ import pandas as pd
 
 from .. import errors, schema
 from ..i18n import t
-from ..outputs import FrameOut
+from ..model.book import Book
+from ..model.outputs import FrameOut
 from ..rules.merge import STATUS_DONE, MergePlan, invalid_cells, plan_merge, plan_undo
 from ..rules.validate import validate
-from ..workbook.read import Book
 from .common import crm_workbook
 from .store import Store
 

@@ -13,13 +13,13 @@ from ..letters import manager_letter, owner_letter, reminded_tasks
 from ..i18n import t
 from ..mail import (LOCAL_SENDER, OUTBOX, Delivery, Ledger, Mail, SmtpSettings, deliver, forget_closed, sent_reminders,
                     unsent_line)
-from ..outputs import FrameOut
+from ..model.book import Book
+from ..model.outputs import FrameOut
 from ..rules.digest import digests, owners_work, shortlist, to_mention
 from ..rules.lifecycle import escalated
 from ..rules.tasks import ESCALATED, OVERDUE, TO_DO, UPCOMING, settle, task_sheet, typed_dues, typed_results
 from ..rules.team import mail_address, mail_addresses
 from ..shown import visible
-from ..workbook.read import Book
 from .common import crm_workbook
 from .profiles import by_customer, customer_profiles
 from .store import Store

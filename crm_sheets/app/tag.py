@@ -10,11 +10,11 @@ import pandas as pd
 
 from .. import schema
 from ..i18n import t
-from ..outputs import FrameOut
+from ..model.book import Book
+from ..model.outputs import FrameOut
 from ..rules.lifecycle import MAINTAINED, maintained_changes
 from ..rules.validate import ValidationResult
 from ..values import shown_text
-from ..workbook.read import Book
 from .common import check_book, crm_workbook, id_changes, new_customer_ids
 from .profiles import customer_profiles
 from .store import Store

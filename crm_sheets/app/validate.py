@@ -10,10 +10,10 @@ import pandas as pd
 
 from .. import schema
 from ..i18n import t
-from ..outputs import FrameOut
+from ..model.book import Book
+from ..model.outputs import FrameOut
 from ..reasons import quality_lines
 from ..rules.validate import ValidationResult
-from ..workbook.read import Book
 from .common import check_book, id_changes, new_customer_ids
 from .store import Store
 

@@ -38,7 +38,7 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import cpdist
 
 from .. import schema, values
-from ..tables import SheetTable
+from ..model.tables import SheetTable
 from .names import BRANCH_WORDS, SHOP_WORDS, company_keys, plain
 
 # A block bigger than this says nothing about identity (a placeholder phone,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from .. import schema, values
-from ..tables import SheetTable
+from ..model.tables import SheetTable
 from ..written_numbers import digits_lost
 from ..values import is_blank
 from .dedupe import find_duplicates, with_phone_text

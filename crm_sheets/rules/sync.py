@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema, values
-from ..tables import SheetTable
+from ..model.tables import SheetTable
 from .dedupe import REVIEW_FIELDS, Duplicates, find_duplicates, with_phone_text
 from .ids import new_ids
 from .privacy import mask_phone
