@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from .. import errors
+from ..api import Workbook
 from ..i18n import language, t
 
 out = Console(highlight=False, soft_wrap=True)
@@ -84,3 +85,8 @@ def run(lang: str, target: Path | str, action: Callable[[Callable[[str], None]],
     except Exception as exc:  # noqa: BLE001
         told, unchanged = errors.as_found(exc, path, before)
         fail(told, lang, path.name if path else str(target), unchanged)
+
+
+def on_workbook(lang: str, path: Path, today: dt.datetime, command: Callable[[Workbook], T]) -> T:
+    """Run a method of the workbook at ``path`` the way ``run`` runs an action."""
+    return run(lang, path, lambda progress: command(Workbook(path, today=today, lang=lang, progress=progress)))
