@@ -1,8 +1,9 @@
 """`crm-sheets job`: the background job that keeps the workbook and the reminders going.
 
-What is due when, and the record of what was done, are the application's (app/schedule.py); here are the loop that
-asks it every ``poll_seconds``, the signals that stop it and the log it writes to.  The clock is a parameter, so the
-whole schedule can be run in a test without waiting.
+What is due when, and the record of what was done, are the application's (app/schedule.py), which runs the
+commands through the library's Workbook (api.py) handed in here; here are the loop that asks it every
+``poll_seconds``, the signals that stop it and the log it writes to.  The clock is a parameter, so the whole
+schedule can be run in a test without waiting.
 """
 
 from __future__ import annotations

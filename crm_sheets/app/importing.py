@@ -37,7 +37,8 @@ class ImportOutcome:
 
     @property
     def problems(self) -> pd.DataFrame:
-        """导入错误: the source's rows left out or let in with a problem, and why."""
+        """导入错误: the source's rows left out or let in with a problem, and why (the rows let in that 校验
+        questions are on ``plan.review``, added to 校验结果)."""
         return self.plan.errors
 
     def lines(self, lang: str, dry_run: bool = False) -> list[str]:

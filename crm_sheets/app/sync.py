@@ -133,7 +133,8 @@ class CollectOutcome:
 
     @property
     def log(self) -> pd.DataFrame:
-        """The rows this collect added to 汇总记录."""
+        """The rows this collect added to 汇总记录: each row taken from a copy and what became of it (a row
+        collected before is not recorded again)."""
         return self.plan.log
 
     def report(self, file: str, lang: str) -> list[str]:

@@ -50,6 +50,8 @@ Lang = Annotated[str, typer.Option("--lang", callback=_language, is_eager=True, 
 # not given, it is None until the callback makes it the clock's minute.
 Today = Annotated[dt.datetime, typer.Option("--today", parser=str, callback=_today, default_factory=lambda: None,
                                             show_default=False, metavar="YYYY-MM-DD", help=_TODAY_HELP)]
+# The argument of most commands.
+WorkbookPath = Annotated[Path, typer.Argument(help="工作簿（.xlsx/.xlsm）。 / The workbook.")]
 # The background job tells a --today it was given from none: that day at the send time, or the clock.
 AskedToday = Annotated[dt.datetime | None, typer.Option("--today", parser=str, callback=asked_day,
                                                         metavar="YYYY-MM-DD", help=_TODAY_HELP)]

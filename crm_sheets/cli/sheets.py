@@ -15,7 +15,7 @@ from ..api import Workbook
 from ..app.tag import TagOutcome
 from ..app.validate import ValidateOutcome
 from ..i18n import t
-from ._common import Lang, Today, fail, on_workbook, out, say
+from ._common import Lang, Today, WorkbookPath, fail, on_workbook, out, say
 
 commands = typer.Typer()
 
@@ -72,7 +72,7 @@ def dedupe_cmd(
 
 @commands.command("merge")
 def merge_cmd(
-    path: Annotated[Path, typer.Argument(help="工作簿（.xlsx/.xlsm）。 / The workbook.")],
+    path: WorkbookPath,
     *,
     undo: Annotated[
         str | None, typer.Option("--undo", help="撤销这个合并编号。 / Undo the merge with this id.")
@@ -112,7 +112,7 @@ _checking("tag", "更新客户阶段、价值层级、自动标签和下次回�
 
 @commands.command("summary")
 def summary_cmd(
-    path: Annotated[Path, typer.Argument(help="工作簿（.xlsx/.xlsm）。 / The workbook.")],
+    path: WorkbookPath,
     *,
     month: Annotated[str | None, typer.Option("--month", help="汇总哪个月 YYYY-MM，默认上个月。 / Month, default last.")] = None,
     export: Annotated[Path | None, typer.Option("--export", help="另存为单独的 xlsx。 / Also save to this .xlsx.")] = None,
@@ -128,7 +128,7 @@ def summary_cmd(
 
 @commands.command("remind")
 def remind_cmd(
-    path: Annotated[Path, typer.Argument(help="工作簿（.xlsx/.xlsm）。 / The workbook.")],
+    path: WorkbookPath,
     *,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示，不写文件不发邮件。 / Show only.")] = False,
     today: Today,
