@@ -42,6 +42,12 @@ class Written:
 
     SHOWN = 3  # cut cells named on the line; the rest are on each file's 校验结果
 
+    @property
+    def cuts(self) -> pd.DataFrame:
+        """The cells cut to fit, as each file's 校验结果 lists them, with the file."""
+        frames = [rows.assign(file=file) for file, rows in self.cut]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*schema.CHECK_RESULTS.keys, "file"])
+
     def cut_line(self, lang: str) -> str | None:
         """The line saying which cells were cut, or None when none was."""
         where = [f"{file.name} {t('cut.cell', lang, sheet=s, row=r, column=c)}"

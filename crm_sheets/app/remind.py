@@ -36,6 +36,16 @@ class RemindOutcome:
     write_error: errors.CrmError | None = None
     skipped: tuple[str, ...] = ()  # people whose 团队 邮箱 cannot be mailed: nothing was sent to them
 
+    @property
+    def tasks(self) -> pd.DataFrame:
+        """回访任务 as written."""
+        return self.sheet
+
+    @property
+    def by_owner(self) -> pd.DataFrame:
+        """How many tasks each person has on 回访任务, by 状态."""
+        return self.sheet.groupby("owner")["status"].value_counts().unstack(fill_value=0)
+
     def lines(self, lang: str, dry_run: bool) -> list[str]:
         """The report, for the command line and the button alike: the counts, then a dry run, where mail went,
         what was not written, who was not mailed, why no mail went out."""

@@ -127,6 +127,17 @@ class CollectOutcome:
     backup: Path | None
     written: bool = True
 
+    @property
+    def conflicts(self) -> pd.DataFrame:
+        """同步冲突: the cells changed both in the master and in a copy, for a person to decide."""
+        return self.plan.conflicts
+
+    @property
+    def log(self) -> pd.DataFrame:
+        """The rows this collect added to 汇总记录: each row taken from a copy and what became of it (a row
+        collected before is not recorded again)."""
+        return self.plan.log
+
     def report(self, file: str, lang: str) -> list[str]:
         """What collect did, for the command line and the button alike."""
         plan = self.plan
