@@ -99,6 +99,10 @@ def _remind(store: ExcelStore, today: dt.datetime, lang: str, *, send: bool) -> 
     return "\n".join(lines if send else lines[:1])  # without sending, notes on mail would not be true
 
 
+def _test_chat(store: ExcelStore, today: dt.datetime, lang: str) -> str:
+    return "\n".join(line for _took, line in remind.test_chat(store, today, lang))
+
+
 def _summary(store: ExcelStore, today: dt.datetime, lang: str) -> str:
     return "\n".join(summary_app.run(store, today=today).lines(lang))
 
@@ -146,6 +150,11 @@ def revisit_list(vba_xlwings: str = "") -> None:
 def send_reminders(vba_xlwings: str = "") -> None:
     """发送提醒"""
     _button(lambda store, today, lang: _remind(store, today, lang, send=True), vba_xlwings)
+
+
+def test_chat(vba_xlwings: str = "") -> None:
+    """测试群消息"""
+    _button(_test_chat, vba_xlwings)
 
 
 def summary(vba_xlwings: str = "") -> None:

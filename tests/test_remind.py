@@ -75,7 +75,7 @@ def build(folder: Path, smtp_port: int | None, team: list[tuple[str, str, str, s
     path = folder / "客户.xlsx"
     write_workbook(path, data={
         "客户信息": customers, "跟进记录": pd.DataFrame(follow), "交易记录": orders, "服务工单": tickets,
-        "团队": pd.DataFrame(team, columns=schema.TEAM.headers),
+        "团队": pd.DataFrame(team, columns=schema.TEAM.headers[:4]),
         "设置": pd.DataFrame(settings, columns=schema.SETTINGS_SHEET.headers),
     })
     return path
