@@ -100,7 +100,7 @@ def _markdown(news: GroupNews, *, at: bool) -> list[str]:
     for p in news.people:
         mention = f" @{p.mobile}" if at and p.mobile else ""
         lines.append(f"**{_plain(p.name)}**{mention}　{p.figures}")
-        lines += [f"> {_plain(c)}" for c in p.customers]
+        lines += [f"> {_plain(name)} {phone}" for name, phone in p.customers]
         if p.customers and p.more:
             lines.append(f"> ……另有 {p.more:,} 位")
     if news.left_out:
@@ -127,7 +127,7 @@ def _feishu(news: GroupNews) -> dict[str, Any]:
     rows = [[news.masthead], [f"团队：{news.team}"]]
     for p in news.people:
         rows.append([f"{p.name}：{p.figures}"])
-        rows += [[f"　{c}"] for c in p.customers]
+        rows += [[f"　{name} {phone}"] for name, phone in p.customers]
         if p.customers and p.more:
             rows.append([f"　……另有 {p.more:,} 位"])
     if news.left_out:
@@ -212,16 +212,16 @@ def secret_for(address: str) -> str | None:
     return stored_password(SECRET_ENV, address)
 
 
-def post(address: str, body: dict[str, Any], *, secret: str | None = None, pacer: Pacer = PACER,
-         timeout: float = TIMEOUT) -> str:
-    """Post ``body`` to the robot; its answer in one line when it took the message, else Refused."""
+def post(address: str, body: dict[str, Any], *, secret: str | None = None, pacer: Pacer = PACER) -> str:
+    """Post ``body`` to the robot; its answer in one line when it took the message, else Refused (no answer
+    within TIMEOUT seconds too)."""
     pacer.wait(address)
     url, data = signed(address, body, secret, time.time())
     # The scheme is http(s): platform() accepted the address.
     request = urllib.request.Request(url, data=data, method="POST",  # noqa: S310
                                      headers={"Content-Type": "application/json; charset=utf-8"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
             text = response.read(65536).decode("utf-8", "replace")
     except urllib.error.HTTPError as exc:
         raise Refused(f"HTTP {exc.code} {exc.reason}") from None
@@ -250,7 +250,7 @@ def queue(folder: Path, addresses: tuple[str, ...], news: GroupNews, now: dt.dat
     return Ledger(folder).add_posts(posts, now) if posts else 0
 
 
-def deliver(folder: Path, now: dt.datetime, *, pacer: Pacer = PACER, timeout: float = TIMEOUT) -> ChatDelivery:
+def deliver(folder: Path, now: dt.datetime, *, pacer: Pacer = PACER) -> ChatDelivery:
     """Post every group message that is due for a try (``now``: the ledger's time); while another process
     delivers, nothing (it is posting these very messages)."""
     done = ChatDelivery(sent=0, failed=0)
@@ -263,7 +263,7 @@ def deliver(folder: Path, now: dt.datetime, *, pacer: Pacer = PACER, timeout: fl
             for key, address, body in ledger.pending(now, chat=True):
                 ledger.sending(key)
                 try:
-                    post(address, json.loads(body), secret=secret_for(address), pacer=pacer, timeout=timeout)
+                    post(address, json.loads(body), secret=secret_for(address), pacer=pacer)
                 except Refused as exc:
                     ledger.failed(key, now, str(exc))
                     done["failed"] += 1
@@ -275,14 +275,14 @@ def deliver(folder: Path, now: dt.datetime, *, pacer: Pacer = PACER, timeout: fl
     return done
 
 
-def test_lines(addresses: tuple[str, ...], news: GroupNews, lang: str, *, pacer: Pacer = PACER,
-               timeout: float = TIMEOUT) -> list[tuple[bool, str]]:
+def test_lines(addresses: tuple[str, ...], news: GroupNews, lang: str, *,
+               pacer: Pacer = PACER) -> list[tuple[bool, str]]:
     """测试群消息: one test message to each robot; for each, whether it took it and its answer in one line."""
     lines = []
     for address in addresses:
         kind = platform(address) or WECOM
         try:
-            answer = post(address, payload(kind, news), secret=secret_for(address), pacer=pacer, timeout=timeout)
+            answer = post(address, payload(kind, news), secret=secret_for(address), pacer=pacer)
         except Refused as exc:
             lines.append((False, t("chat.refused", lang, robot=label(address), answer=exc)))
         else:

@@ -26,7 +26,7 @@ class Person:
     name: str
     mobile: str  # 11 digits from 团队 手机, or "": the platform @mentions by it where it can
     counts: tuple[int, ...]  # customers per section of digest.SECTIONS (逾期, 今天, 本周内)
-    customers: tuple[str, ...] = ()  # "名称 138****5678", only when 设置 allows
+    customers: tuple[tuple[str, str], ...] = ()  # (name, 138****5678), only when 设置 allows
     more: int = 0  # customers beyond those named
 
     @property
@@ -67,7 +67,7 @@ def group_news(listed: pd.DataFrame, team: pd.DataFrame, profile: pd.DataFrame, 
     people = []
     for owner, rows in listed.groupby("owner", sort=True):
         counts = tuple(int((rows["section"] == h).sum()) for h in SECTIONS)
-        named: tuple[str, ...] = ()
+        named: tuple[tuple[str, str], ...] = ()
         more = 0
         if show_customers:
             shown = rows.loc[rows["listed"], "customer_id"].tolist()
@@ -87,9 +87,10 @@ def team_figures(escalations: set[str], settled: pd.DataFrame, today: dt.datetim
             f"{len(overdue_customers(settled, overdue_days)):,} · 本月错过 {missed} · 团队执行率 {rate}（{done}/{due}）")
 
 
-def _customer(profile: pd.DataFrame, customer_id: str) -> str:
+def _customer(profile: pd.DataFrame, customer_id: str) -> tuple[str, str]:
+    """The customer's name (else its 客户编号) and masked phone."""
     name = str(profile["name"].get(customer_id, "") or "") or customer_id
-    return f"{name} {mask_phone(str(profile['phone'].get(customer_id, '') or ''))}".strip()
+    return name, mask_phone(str(profile["phone"].get(customer_id, "") or ""))
 
 
 def test_news(masthead: str) -> GroupNews:
