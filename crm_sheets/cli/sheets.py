@@ -176,6 +176,6 @@ def remind_cmd(
         raise typer.Exit(0 if all(took for took, _line in answers) else 1)
     outcome = run(lang, path, lambda progress: remind.run(FileStore(path, progress), today=today, dry_run=dry_run))
     say(outcome.lines(lang, dry_run))
+    refused = outcome.chat["failed"] if outcome.chat else 0
     # done, and some mail or a group's message did not go
-    raise typer.Exit(1 if outcome.skipped or outcome.delivery.get("failed") or (outcome.chat or {}).get("failed")
-                     else 0)
+    raise typer.Exit(1 if outcome.skipped or outcome.delivery.get("failed") or refused else 0)
