@@ -95,5 +95,6 @@ def _customer(profile: pd.DataFrame, customer_id: str) -> tuple[str, str]:
 
 def test_news(masthead: str) -> GroupNews:
     """What 测试群消息 sends: the format of the morning's message, with no one's figures."""
-    return GroupNews(title="测试消息", masthead=masthead, team="群机器人已连通：每天早上这里会收到团队的回访提醒。",
+    # 回访 in the title, as in the morning's: a robot guarded by the keyword 回访 takes both.
+    return GroupNews(title="回访提醒 测试消息", masthead=masthead, team="群机器人已连通：每天早上这里会收到团队的回访提醒。",
                      people=(), closing="这是一条测试消息，不用回复。")
