@@ -25,7 +25,7 @@ from test_remind import MASKED, MOBILE, NAMES, TEAM, TODAY, build
 from typer.testing import CliRunner
 
 from crm_sheets import chat
-from crm_sheets.app import remind
+from crm_sheets.app import day, remind
 from crm_sheets.cli import app
 from crm_sheets.mail import LEDGER
 from crm_sheets.stores.file import FileStore
@@ -155,6 +155,16 @@ def test_a_robot_that_refuses_gets_the_message_at_the_next_try_once(tmp_path: Pa
     assert "今天 2" in request.body["markdown"]["content"]
     with sqlite3.connect(tmp_path / LEDGER) as db:
         assert db.execute("SELECT status, attempts FROM mail WHERE key LIKE '%|chat|%'").fetchall() == [("sent", 1)]
+
+
+def test_the_jobs_morning_posts_too_and_its_retry_delivers_what_waits(tmp_path: Path, robot: Robot) -> None:
+    path = workbook(tmp_path, robot, kinds=("钉钉",))
+    robot.refuse.append(("errcode", 130101))  # 钉钉: sending too fast
+    assert day.run(FileStore(path), today=TODAY).remind.chat == {"sent": 0, "failed": 1}
+    day.deliver_waiting(FileStore(path), TODAY + dt.timedelta(minutes=5))
+    day.deliver_waiting(FileStore(path), TODAY + dt.timedelta(minutes=30))
+    (request,) = robot.received
+    assert request.body["at"]["atMobiles"] == [LI_MOBILE]
 
 
 def test_at_most_20_messages_a_minute_to_one_robot(robot: Robot) -> None:
