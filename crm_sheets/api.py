@@ -121,6 +121,11 @@ class Workbook:
         without a mail server); ``dry_run`` changes nothing."""
         return remind.run(self.store, today=self.now(), dry_run=dry_run, send=send)
 
+    def test_chat(self) -> list[tuple[bool, str]]:
+        """测试群消息: one test message to each robot of 设置 群机器人地址; for each, whether it took it and its
+        answer in one line.  Nothing is written."""
+        return remind.test_chat(self.store, self.now(), self.lang)
+
     def export(self, owner: str | None = None, target: str | Path | None = None) -> Written:
         """``owner``'s customers (everyone's, one file each, when None) in workbooks of their own, phones masked;
         ``target``: the file or folder (default: beside the workbook)."""

@@ -100,7 +100,7 @@ def make_demo(today: dt.date, seed: int = 7, n_customers: int = 2000, n_followup
         schema.FOLLOWUPS.name: followups,
         schema.ORDERS.name: orders,
         schema.TICKETS.name: tickets,
-        schema.TEAM.name: pd.DataFrame(list(TEAM), columns=schema.TEAM.headers),
+        schema.TEAM.name: pd.DataFrame(list(TEAM), columns=schema.TEAM.headers[:4]),
     }
     taken = set(np.flatnonzero(customers["客户编号"].isin({i for c in duplicates for i in c}).to_numpy()).tolist())
     planted = _plant(rng, frames, now, avoid_rows=taken)

@@ -97,6 +97,7 @@ collect = _button(lambda book, store: book.collect([_sync_folder(store)]).report
 tag = _button(lambda book, _store: book.tag().lines(book.lang))  # 打标签
 revisit_list = _button(lambda book, _store: _remind(book, send=False))  # 生成回访清单
 send_reminders = _button(lambda book, _store: _remind(book, send=True))  # 发送提醒
+test_chat = _button(lambda book, _store: [line for _took, line in book.test_chat()])  # 测试群消息
 summary = _button(lambda book, _store: book.summary().lines(book.lang))  # 生成月报
 
 

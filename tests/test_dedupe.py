@@ -163,7 +163,7 @@ def hand_book(tmp_path: Path) -> Path:
     follow = pd.DataFrame({"客户编号": BY_HAND["客户编号"], "跟进时间": dt.datetime(2026, 11, 2, 10), "跟进人": "李娜",
                            "沟通方式": "电话", "联系结果": "已接通", "沟通内容": "介绍新款数控机床报价",
                            "下一步计划": "周五前发报价单", "客户反馈": "价格可以接受", "跟进状态": "意向客户"})
-    team = pd.DataFrame([("李娜", "lina@example.com", "销售", "")], columns=schema.TEAM.headers)
+    team = pd.DataFrame([("李娜", "lina@example.com", "销售", "")], columns=schema.TEAM.headers[:4])
     path = tmp_path / "客户.xlsx"
     write_workbook(path, data={"客户信息": customers, "跟进记录": follow, "团队": team})
     return path

@@ -131,10 +131,18 @@ def remind_cmd(
     path: WorkbookPath,
     *,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示，不写文件不发邮件。 / Show only.")] = False,
+    test_chat: Annotated[bool, typer.Option(
+        "--test-chat", help="只给每个群机器人发一条测试消息，报告各自的回答。 / Send each group robot a test message.")] = False,
     today: Today,
     lang: Lang = "",
 ) -> None:
     """生成“回访任务”，给每个人发今天的回访清单。 / Write 回访任务 and send today's reminders."""
+    if test_chat:
+        answers = on_workbook(lang, path, today, lambda book: book.test_chat())
+        say(line for _took, line in answers)
+        raise typer.Exit(0 if all(took for took, _line in answers) else 1)
     outcome = on_workbook(lang, path, today, lambda book: book.remind(dry_run=dry_run))
     say(outcome.lines(lang, dry_run))
-    raise typer.Exit(1 if outcome.skipped or outcome.delivery.get("failed") else 0)  # done, and some mail did not go
+    refused = outcome.chat["failed"] if outcome.chat else 0
+    # done, and some mail or a group's message did not go
+    raise typer.Exit(1 if outcome.skipped or outcome.delivery.get("failed") or refused else 0)
