@@ -184,7 +184,7 @@ def test_a_list_too_big_for_todays_ids_is_refused_before_matching(tmp_path: Path
     source = tmp_path / "leads.csv"
     source.write_text("公司名称,行业,联系人,手机,来源,负责人\n" + "\n".join(rows) + "\n", encoding="utf-8")
     matched = []
-    monkeypatch.setattr(importing, "find_duplicates", lambda *a, **k: matched.append(a))
+    monkeypatch.setattr(importing, "match_incoming", lambda *a, **k: matched.append(a))
     result = CliRunner().invoke(app, ["import", str(workbook), str(source), "--today", "2026-11-24"])
     assert result.exit_code == 2, result.output
     assert "今天还剩 9 个" in result.output and "20" in result.output
