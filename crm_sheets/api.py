@@ -22,6 +22,7 @@ from .app import dedupe as dedupe_app
 from .app import export as export_app
 from .app import importing, remind
 from .app import merge as merge_app
+from .app import restore as restore_app
 from .app import summary as summary_app
 from .app import sync as sync_app
 from .app import tag as tag_app
@@ -150,6 +151,11 @@ class Workbook:
         if day is None:
             raise TypeError("archive() needs the day before which rows move (or restore=True)")
         return archive_app.archive(self.store, before=day, today=self.now())
+
+    def restore(self, pick: int = 1) -> tuple[Path, Path | None]:
+        """恢复: put back the ``pick``-th newest backup from .crm-backups/ (1 = newest); returns the backup put back
+        and the backup made of the file it replaced (None when the workbook was missing)."""
+        return restore_app.run(FileStore(self.path, self.store.progress), pick=pick)
 
     def day(self, *, month: pd.Period | None = None, send: bool = True, manager_note: str = "") -> DayOutcome:
         """The background job's day: tag, 回访任务 and the reminders in one read and one write, with ``month``'s

@@ -167,3 +167,14 @@ def test_importing_the_package_stays_cheap() -> None:
     said = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout.split()
     assert said == ["False", "True"]
+
+
+def test_restore_puts_the_workbook_back_as_it_was_before_a_command(book: Workbook) -> None:
+    """restore(1) after validate: the bytes from before validate (the backup it made first) are back, and the
+    validated file is kept as a backup of its own."""
+    before = book.path.read_bytes()
+    book.validate()
+    assert book.path.read_bytes() != before
+    put_back, saved = book.restore(1)
+    assert book.path.read_bytes() == before
+    assert saved is not None and saved.is_file() and put_back.name != saved.name

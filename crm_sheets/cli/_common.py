@@ -89,6 +89,6 @@ def run(lang: str, target: Path | str, action: Callable[[Callable[[str], None]],
         fail(told, lang, path.name if path else str(target), unchanged)
 
 
-def on_workbook(lang: str, path: Path, today: dt.datetime, command: Callable[[Workbook], T]) -> T:
+def on_workbook(lang: str, path: Path, today: dt.datetime | None, command: Callable[[Workbook], T]) -> T:
     """Run a method of the workbook at ``path`` the way ``run`` runs an action."""
     return run(lang, path, lambda progress: command(Workbook(path, today=today, lang=lang, progress=progress)))

@@ -12,9 +12,7 @@ import typer
 
 from .. import errors, excel_setup
 from ..api import Workbook
-from ..app import restore as restore_app
 from ..i18n import t
-from ..stores.file import FileStore
 from ._common import Lang, Today, err, fail, message, on_workbook, out, progress, run, say
 
 commands = typer.Typer()
@@ -75,7 +73,7 @@ def restore_cmd(
             out.print(t("restore.list", lang, n=n, name=backup.name, when=when, size=stat.st_size // 1024),
                       markup=False)
         return
-    backup, saved = run(lang, path, lambda progress: restore_app.run(FileStore(path, progress), pick=pick))
+    backup, saved = on_workbook(lang, path, None, lambda book: book.restore(pick))
     key = "restore.done" if saved else "restore.done_missing"
     out.print(t(key, lang, file=path.name, backup=backup.name, saved=saved), markup=False)
 
