@@ -379,6 +379,13 @@ def id_number(seed: int) -> str:
     return next(body + c for c in "0123456789X" if values.is_id_number(body + c))
 
 
+def _plain_id_number(seed: int) -> str:
+    """id_number(seed) or a later one whose digits do not also read as a card number (one problem per cell)."""
+    while not values.find_sensitive(pd.Series([number := id_number(seed)]))[1].empty:
+        seed += 1
+    return number
+
+
 def bank_card(seed: int) -> str:
     """A Luhn-valid (fictitious) 19-digit card number written in groups of four."""
     body = f"622202{seed:012d}"
@@ -429,7 +436,7 @@ def _plant(rng: np.random.Generator, frames: dict[str, pd.DataFrame], now: pd.Ti
         ("客户编号", "CRM2099010100001", "unknown_customer"), ("沟通内容", "已沟通", "vague_content"),
         ("沟通内容", "询问需求", "vague_content"), ("沟通内容", "有合作意向", "vague_content"),
         ("下一步计划", "待定", "vague_content"), ("客户反馈", "", "required_missing"),
-        ("客户反馈", f"客户发来法人身份证号 {id_number(int(rng.integers(1, 999)))} 用于开票", "id_number"),
+        ("客户反馈", f"客户发来法人身份证号 {_plain_id_number(int(rng.integers(1, 999)))} 用于开票", "id_number"),
     ):
         put(f, followups, next(rows), column, value, code)
 
