@@ -164,7 +164,7 @@ def test_all_names_exactly_the_documented_api() -> None:
 def test_importing_the_package_stays_cheap() -> None:
     """The API comes in when first asked for: `import crm_sheets` does not pull pandas in."""
     code = "import sys, crm_sheets; print('pandas' in sys.modules); crm_sheets.Workbook; print('pandas' in sys.modules)"
-    said = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+    said = subprocess.run([sys.executable, "-c", code], capture_output=True, encoding="utf-8", check=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout.split()
     assert said == ["False", "True"]
 
