@@ -28,6 +28,7 @@ FIXED_CREATED = dt.datetime(2026, 1, 1)  # so two builds of the template are byt
 # 标签字典 holds several tags per cell's vocabulary; it is no dropdown.
 NO_DROPDOWN = {"标签字典"}
 FLAG_FILL = "#FFC7CE"
+CELL_FILL = "#FF7C80"  # the very cell 校验结果 names: darker than its row's FLAG_FILL, so it stands out in it
 SILENT_FILL = "#D9D9D9"
 ESCALATE_FILL = "#FFD966"
 
@@ -192,6 +193,7 @@ class _Formats:
         self.datetime = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
         self.money = wb.add_format({"num_format": "#,##0.00"})
         self.flag = wb.add_format({"bg_color": FLAG_FILL})
+        self.cell = wb.add_format({"bg_color": CELL_FILL, "bold": True, "font_color": "#9C0006"})
         self.silent = wb.add_format({"bg_color": SILENT_FILL})
         self.escalate = wb.add_format({"bg_color": ESCALATE_FILL})
 
@@ -288,6 +290,15 @@ def _setting_choices(ws: Worksheet, sheet: Sheet, rows: pd.DataFrame) -> None:
 def _flag_formats(ws: Worksheet, sheet: Sheet, formats: _Formats) -> None:
     last_col = len(sheet.fields) - 1
     checks = schema.CHECK_RESULTS.name
+    # The cell itself, and its column's header: 校验结果's 列 holds the header the problem is under. Added
+    # before the row's shading, so it takes precedence where both apply.
+    named = f'{checks}!$A:$A,"{sheet.name}",{checks}!$C:$C'
+    ws.conditional_format(1, 0, LAST_ROW, last_col, {
+        "type": "formula", "criteria": f"=COUNTIFS({named},A$1,{checks}!$B:$B,ROW())>0", "format": formats.cell,
+    })
+    ws.conditional_format(0, 0, 0, last_col, {
+        "type": "formula", "criteria": f"=COUNTIFS({named},A1)>0", "format": formats.cell,
+    })
     ws.conditional_format(1, 0, LAST_ROW, last_col, {
         "type": "formula",
         "criteria": f'=COUNTIFS({checks}!$A:$A,"{sheet.name}",{checks}!$B:$B,ROW())>0',

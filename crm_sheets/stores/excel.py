@@ -13,11 +13,14 @@ from .. import schema
 from ..i18n import language, t
 from ..model.headers import column_index
 from ..model.layout import block_rows, summary_grid
+from ..model.links import Links, row_links
 from ..model.outputs import Changes, FrameOut, Output, SummaryOut
 from ..schema import Sheet
 from ..values import cell_value
 from ..model.book import Book
+from ..workbook.links import hyperlink_formula
 from ..workbook.read import book_from_sheets, tool_frame
+from ..workbook.write import written
 from .file import new_workbook
 from .history import attach_history
 
@@ -75,6 +78,7 @@ class ExcelStore:
                 self._write_summary(output)
             else:
                 self._write_frame(output)
+                self._write_links(output, row_links(output, book))
 
     def _write_rows(self, name: str, rows: list[list]) -> None:
         """Replace a tool sheet's contents with one bulk write (the sheet is added if missing)."""
@@ -89,6 +93,27 @@ class ExcelStore:
         sheet = output.sheet
         body = output.frame.reindex(columns=[f.key for f in sheet.fields])
         self._write_rows(sheet.name, [sheet.headers, *map(list, body.itertuples(index=False))])
+
+    def _write_links(self, output: FrameOut, links: Links | None) -> None:
+        """Each linked row's cell as a HYPERLINK formula showing what it held: one bulk write per run of linked
+        rows (a hyperlink added through Excel's object model is one call a row)."""
+        if links is None:
+            return
+        shown = output.frame[output.sheet.keys[links.column]].tolist()
+        formulas = [hyperlink_formula(target, str(written(value))) if target and written(value) is not None
+                    else None for target, value in zip(links.targets, shown)]
+        sheet = self.sheets[output.sheet.name]
+        start = 0
+        while start < len(formulas):
+            if formulas[start] is None:
+                start += 1
+                continue
+            end = start
+            while end < len(formulas) and formulas[end] is not None:
+                end += 1
+            sheet.range((start + 2, links.column + 1), (end + 1, links.column + 1)).formula = [
+                ["=" + str(f)] for f in formulas[start:end]]
+            start = end
 
     def _write_summary(self, output: SummaryOut) -> None:
         self._write_rows(output.name, summary_grid(output.heading, output.blocks, output.no_data))

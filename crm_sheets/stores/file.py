@@ -20,6 +20,7 @@ from ..workbook.extent import sheet_end
 from ..workbook.charts import summary_sheet
 from ..settings import Settings
 from ..model.book import Book
+from ..model.links import row_links
 from ..workbook.read import read_book, read_settings, read_tool_sheet
 from ..workbook.rowdrop import CannotMove
 from ..workbook.sniff import sniff
@@ -71,7 +72,7 @@ class FileStore:
               removed: dict[str, list[int]] | None = None) -> Path | None:
         cells = cell_changes(book, changes)
         try:
-            return write_back(self.path, tool_sheets=[tool_sheet(o) for o in outputs], cells=cells, removed=removed,
+            return write_back(self.path, tool_sheets=[tool_sheet(o, book) for o in outputs], cells=cells, removed=removed,
                               keep_backups=keep_backups(book)).backup
         except CannotMove as exc:
             raise errors.CannotArchive(file=self.path.name, sheet=next(iter(removed or {}), ""), reason=str(exc)) \
@@ -112,10 +113,11 @@ class FileStore:
             return chosen, None
 
 
-def tool_sheet(output: Output) -> ToolSheet:
+def tool_sheet(output: Output, book: Book | None = None) -> ToolSheet:
+    """``output`` as a sheet to write; with the ``book`` it is written into, its rows link to where they lead."""
     if isinstance(output, SummaryOut):
         return summary_sheet(output.name, output.heading, output.blocks, output.no_data)
-    return frame_sheet(output.sheet, output.frame)
+    return frame_sheet(output.sheet, output.frame, links=row_links(output, book) if book is not None else None)
 
 
 def cell_changes(book: Book, changes: Changes) -> dict[str, dict[int, dict[int, CellValue]]]:

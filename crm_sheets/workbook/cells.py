@@ -62,7 +62,17 @@ def syntax(prefix: bytes = b"") -> Syntax:
         b"<" + prefix + b'c r="',
     )
 
-CellValue = str | float | int | dt.datetime | dt.date | None
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula written with the value Excel would show for it (a reader that does not calculate shows that)."""
+
+    text: str  # without the leading =
+    cached: str
+
+
+CellValue = str | float | int | dt.datetime | dt.date | Formula | None
 
 
 def excel_serial(value: dt.date | dt.datetime, date1904: bool = False) -> float:
@@ -99,6 +109,10 @@ def _cell_rest(p: bytes, value: CellValue, style: bytes | None, date_style: int,
         return _text_rest(p, s_attr, value)
     if value is None:
         return b'"' + s_attr + b"/>"
+    if isinstance(value, Formula):
+        return (b'"' + s_attr + b' t="str"><' + p + b"f>" + escape(value.text, quote=False).encode() + b"</" + p
+                + b"f><" + p + b"v>" + escape(excel_text(value.cached), quote=False).encode() + b"</" + p + b"v></"
+                + p + b"c>")
     if isinstance(value, (dt.datetime, dt.date)):
         s_attr = b' s="' + str(date_style).encode() + b'"'
         number = repr(excel_serial(value, date1904)).encode()
@@ -114,18 +128,19 @@ def _text_rest(p: bytes, s_attr: bytes, value: str) -> bytes:
             + b"t></" + p + b"is></" + p + b"c>")
 
 
-def with_rows(xml: bytes, columns: list[tuple[int, list[CellValue], int | None]], date_style: int, date1904: bool
-              ) -> bytes:
+def with_rows(xml: bytes, columns: list[tuple[int, list[CellValue], int | None | list[int | None]]],
+              date_style: int, date1904: bool) -> bytes:
     """A tool sheet as XlsxWriter wrote it (its header row only) with the rows of ``columns`` ((0-based column,
-    a cell for each row from row 2 on with None for a blank, the xf of its cells or None)) added to sheetData,
-    and its dimension widened to them."""
+    a cell for each row from row 2 on with None for a blank, the xf of its cells or None, or a list: each
+    cell's)) added to sheetData, and its dimension widened to them."""
     sx = syntax()  # XlsxWriter's spelling: the default namespace
-    styled = [(_letters(col), cells, None if xf is None else str(xf).encode()) for col, cells, xf in sorted(columns)]
+    styled = [(_letters(col), cells, _xf_bytes(xf)) for col, cells, xf in sorted(columns, key=lambda c: c[0])]
     rows = []
     last_row = 0
     for i, record in enumerate(zip(*(cells for _letters_, cells, _xf in styled)), start=2):
         number = b"%d" % i
-        cells = [_cell_xml(sx, letters + number, value, xf, date_style, date1904)
+        cells = [_cell_xml(sx, letters + number, value, xf[i - 2] if isinstance(xf, list) else xf, date_style,
+                           date1904)
                  for (letters, _cells, xf), value in zip(styled, record) if value is not None]
         if cells:
             rows.append(sx.row_open + number + b'">' + b"".join(cells) + b"</row>")
@@ -137,6 +152,12 @@ def with_rows(xml: bytes, columns: list[tuple[int, list[CellValue], int | None]]
     if b"<sheetData/>" in xml:
         return xml.replace(b"<sheetData/>", b"<sheetData>" + b"".join(rows) + b"</sheetData>", 1)
     return xml.replace(b"</sheetData>", b"".join(rows) + b"</sheetData>", 1)
+
+
+def _xf_bytes(xf: int | None | list[int | None]) -> bytes | None | list[bytes | None]:
+    if isinstance(xf, list):
+        return [None if x is None else str(x).encode() for x in xf]
+    return None if xf is None else str(xf).encode()
 
 
 def too_long(updates: dict[int, dict[int, CellValue]]) -> tuple[int, int] | None:
