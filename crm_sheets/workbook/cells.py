@@ -63,11 +63,9 @@ def syntax(prefix: bytes = b"") -> Syntax:
     )
 
 
-
 @dataclass(frozen=True)
 class Formula:
-    """A formula written with the value Excel would show for it (a reader that does not calculate shows that)."""
-
+    """A formula written with the value it shows (a reader that does not calculate shows that)."""
     text: str  # without the leading =
     cached: str
 
@@ -110,9 +108,8 @@ def _cell_rest(p: bytes, value: CellValue, style: bytes | None, date_style: int,
     if value is None:
         return b'"' + s_attr + b"/>"
     if isinstance(value, Formula):
-        return (b'"' + s_attr + b' t="str"><' + p + b"f>" + escape(value.text, quote=False).encode() + b"</" + p
-                + b"f><" + p + b"v>" + escape(excel_text(value.cached), quote=False).encode() + b"</" + p + b"v></"
-                + p + b"c>")
+        f, v = escape(value.text, quote=False).encode(), escape(excel_text(value.cached), quote=False).encode()
+        return b'"%s t="str"><%sf>%s</%sf><%sv>%s</%sv></%sc>' % (s_attr, p, f, p, p, v, p, p)
     if isinstance(value, (dt.datetime, dt.date)):
         s_attr = b' s="' + str(date_style).encode() + b'"'
         number = repr(excel_serial(value, date1904)).encode()
@@ -128,20 +125,20 @@ def _text_rest(p: bytes, s_attr: bytes, value: str) -> bytes:
             + b"t></" + p + b"is></" + p + b"c>")
 
 
-def with_rows(xml: bytes, columns: list[tuple[int, list[CellValue], int | None | list[int | None]]],
+def with_rows(xml: bytes, columns: list[tuple[int, list[CellValue], int | list[int | None] | None]],
               date_style: int, date1904: bool) -> bytes:
     """A tool sheet as XlsxWriter wrote it (its header row only) with the rows of ``columns`` ((0-based column,
     a cell for each row from row 2 on with None for a blank, the xf of its cells or None, or a list: each
     cell's)) added to sheetData, and its dimension widened to them."""
     sx = syntax()  # XlsxWriter's spelling: the default namespace
-    styled = [(_letters(col), cells, _xf_bytes(xf)) for col, cells, xf in sorted(columns, key=lambda c: c[0])]
+    styled = [(_letters(col), cells, [_xf(x) for x in xf] if isinstance(xf, list) else _xf(xf))
+              for col, cells, xf in sorted(columns, key=lambda c: c[0])]
     rows = []
     last_row = 0
     for i, record in enumerate(zip(*(cells for _letters_, cells, _xf in styled)), start=2):
         number = b"%d" % i
         cells = [_cell_xml(sx, letters + number, value, xf[i - 2] if isinstance(xf, list) else xf, date_style,
-                           date1904)
-                 for (letters, _cells, xf), value in zip(styled, record) if value is not None]
+                           date1904) for (letters, _cells, xf), value in zip(styled, record) if value is not None]
         if cells:
             rows.append(sx.row_open + number + b'">' + b"".join(cells) + b"</row>")
             last_row = i
@@ -152,12 +149,6 @@ def with_rows(xml: bytes, columns: list[tuple[int, list[CellValue], int | None |
     if b"<sheetData/>" in xml:
         return xml.replace(b"<sheetData/>", b"<sheetData>" + b"".join(rows) + b"</sheetData>", 1)
     return xml.replace(b"</sheetData>", b"".join(rows) + b"</sheetData>", 1)
-
-
-def _xf_bytes(xf: int | None | list[int | None]) -> bytes | None | list[bytes | None]:
-    if isinstance(xf, list):
-        return [None if x is None else str(x).encode() for x in xf]
-    return None if xf is None else str(xf).encode()
 
 
 def too_long(updates: dict[int, dict[int, CellValue]]) -> tuple[int, int] | None:
@@ -443,6 +434,10 @@ def _replacement(sx: Syntax, cell: bytes, attrs: bytes, content: bytes | None, r
     style = style_m.group(1) if style_m else None
     keep = int(style) if isinstance(value, dt.date) and style is not None and int(style) in date_styles else date_style
     return _cell_xml(sx, ref, value, style, keep, date1904)
+
+
+def _xf(xf: int | None) -> bytes | None:
+    return None if xf is None else b"%d" % xf
 
 
 @cache

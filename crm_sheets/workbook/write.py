@@ -231,7 +231,7 @@ def _donor_into(pkg: Package, tool_sheets: list[ToolSheet]) -> int:
     link_xf = xf_map.get(link._get_xf_index(), 0)
     for ts in tool_sheets:
         if ts.body is not None:
-            columns: list[tuple[int, list[cellpatch.CellValue], int | None | list[int | None]]] = [
+            columns: list[tuple[int, list[cellpatch.CellValue], int | list[int | None] | None]] = [
                 (col, cells, xf_map[number_formats[fmt]._get_xf_index()] if fmt else None)
                 for col, cells, fmt in ts.body.columns]
             elements: list[tuple[int, str]] = []
