@@ -36,7 +36,12 @@ class Links:
 
 def reference(sheet: str, letter: str, row: int) -> str:
     """An internal reference Excel, LibreOffice and WPS all follow: the sheet name always quoted."""
-    return "'" + sheet.replace("'", "''") + f"'!{letter}{row}"
+    return f"{_prefix(sheet, letter)}{row}"
+
+
+def _prefix(sheet: str, letter: str) -> str:
+    """'客户信息'!D: a reference without its row."""
+    return "'" + sheet.replace("'", "''") + f"'!{letter}"
 
 
 def row_links(output: FrameOut, book: Book) -> Links | None:
@@ -63,23 +68,32 @@ def row_links(output: FrameOut, book: Book) -> Links | None:
 
 
 def _cells(book: Book, sheets: pd.Series, rows: pd.Series, headers: pd.Series) -> list[str | None]:
-    """校验结果's rows: the sheet, row and column (a header) each names."""
+    """校验结果's rows: the sheet, row and column (a header) each names (100,000 rows at Excel's limit: each
+    sheet and column is looked up once)."""
     tables = {t.sheet.name: t for t in book.tables.values()}
+    numbers = pd.to_numeric(rows, errors="coerce").tolist()
+    columns: dict[tuple[object, object], str | None] = {}
     out: list[str | None] = []
-    for name, row, header in zip(sheets, rows, headers):
-        number = _row(row)
-        declared = schema.SHEETS_BY_NAME.get(str(name))
-        if number is None or declared is None:
-            out.append(None)
-            continue
-        key = _key(declared, header)
-        table = tables.get(declared.name)
-        if table is not None:  # the column where this workbook has the field
-            letter = table.letters.get(key or "", "A")
-        else:  # a sheet the command did not read (团队): where the template puts it
-            letter = column_letters(declared.keys.index(key)) if key else "A"
-        out.append(reference(declared.name, letter, number))
+    for name, number, header in zip(sheets.tolist(), numbers, headers.tolist()):
+        if (name, header) not in columns:
+            columns[(name, header)] = _column(tables, name, header)
+        at = columns[(name, header)]
+        out.append(None if at is None or not number >= 1 else f"{at}{int(number)}")
     return out
+
+
+def _column(tables: dict, name: object, header: object) -> str | None:
+    """'客户信息'!D: where the column under ``header`` stands on the sheet ``name``."""
+    declared = schema.SHEETS_BY_NAME.get(str(name))
+    if declared is None:
+        return None
+    key = _key(declared, header)
+    table = tables.get(declared.name)
+    if table is not None:  # the column where this workbook has the field
+        letter = table.letters.get(key or "", "A")
+    else:  # a sheet the command did not read (团队): where the template puts it
+        letter = column_letters(declared.keys.index(key)) if key else "A"
+    return _prefix(declared.name, letter)
 
 
 class _Customers:
@@ -90,6 +104,7 @@ class _Customers:
         ids = self.table.text.get("customer_id") if self.table is not None else None
         self.rows: dict[str, int] = {} if ids is None else {
             i: r for r, i in zip(ids.index[::-1], ids.to_numpy()[::-1]) if i}
+        self.columns: dict[str, str] = {}
 
     def cell(self, customer: str, key: str | None) -> str | None:
         """The cell of the field ``key`` in the customer's row (found by id, or a row number when it had none)."""
@@ -101,16 +116,10 @@ class _Customers:
             row = int(customer)
         if row is None or row < 2:
             return None
-        return reference(table.sheet.name, table.letters.get(key, table.letters.get("customer_id", "A")), row)
+        if key not in self.columns:
+            self.columns[key] = _prefix(table.sheet.name, table.letters.get(key, table.letters.get("customer_id", "A")))
+        return f"{self.columns[key]}{row}"
 
 
 def _key(sheet: schema.Sheet, header: object) -> str | None:
     return next((f.key for f in sheet.fields if f.header == header), None)
-
-
-def _row(value: object) -> int | None:
-    try:
-        number = int(float(str(value)))
-    except ValueError:
-        return None
-    return number if number >= 1 else None
