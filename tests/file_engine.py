@@ -221,7 +221,8 @@ class FileRange:
         shown = []
         for i, row in enumerate(data):
             for j, text in enumerate(row):
-                self.sheet.formulas[(self.r1 + i, self.c1 + j)] = text
+                if text.startswith("="):
+                    self.sheet.formulas[(self.r1 + i, self.c1 + j)] = text
             shown.append([_hyperlink_text(text) for text in row])
         self.raw_value = shown
         self.sheet.book.calls["write"] -= 1
@@ -276,6 +277,9 @@ class FileRange:
 
 
 def _hyperlink_text(formula: str) -> str:
+    """What Excel shows for a formula the buttons write: a HYPERLINK's text, text after a ' as it is."""
+    if not formula.startswith("="):
+        return formula[1:] if formula.startswith("'") else formula
     match = HYPERLINK.match(formula)
     assert match, formula
     return match.group(2).replace('""', '"')

@@ -52,7 +52,7 @@ def row_links(output: FrameOut, book: Book) -> Links | None:
         return None
     if sheet.key == schema.CHECK_RESULTS.key:
         targets = _cells(book, frame["sheet"], frame["row"], frame["column"])
-        return Links(sheet.keys.index(key), targets) if any(targets) else None
+        return Links(sheet.keys.index(key), targets)
     customers = _Customers(book)
     if sheet.key == schema.IMPORT_ERRORS.key:
         hints = frame["hint"] if "hint" in frame.columns else pd.Series("", index=frame.index)
@@ -64,7 +64,7 @@ def row_links(output: FrameOut, book: Book) -> Links | None:
     else:
         column = "customer_id" if sheet.key == schema.DUPLICATES.key else "name"
         targets = [customers.cell(str(i), column) for i in frame["customer_id"].fillna("")]
-    return Links(sheet.keys.index(key), targets) if any(targets) else None
+    return Links(sheet.keys.index(key), targets)
 
 
 def _cells(book: Book, sheets: pd.Series, rows: pd.Series, headers: pd.Series) -> list[str | None]:

@@ -13,7 +13,7 @@ from .. import schema
 from ..i18n import language, t
 from ..model.headers import column_index
 from ..model.layout import block_rows, summary_grid
-from ..model.links import Links, row_links
+from ..model.links import LINK_FIELDS, Links, row_links
 from ..model.outputs import Changes, FrameOut, Output, SummaryOut
 from ..schema import Sheet
 from ..values import cell_value
@@ -95,25 +95,18 @@ class ExcelStore:
         self._write_rows(sheet.name, [sheet.headers, *map(list, body.itertuples(index=False))])
 
     def _write_links(self, output: FrameOut, links: Links | None) -> None:
-        """Each linked row's cell as a HYPERLINK formula showing what it held: one bulk write per run of linked
-        rows (a hyperlink added through Excel's object model is one call a row)."""
-        if links is None:
+        """The link column again, in one bulk write (Excel calls must not grow with rows): each linked row's cell
+        a HYPERLINK formula showing what it held, the others their text kept as text (a leading ')."""
+        key = LINK_FIELDS.get(output.sheet.key)
+        if key is None:
             return
-        shown = output.frame[output.sheet.keys[links.column]].tolist()
-        formulas = [hyperlink_formula(target, str(written(value))) if target and written(value) is not None
-                    else None for target, value in zip(links.targets, shown)]
-        sheet = self.sheets[output.sheet.name]
-        start = 0
-        while start < len(formulas):
-            if formulas[start] is None:
-                start += 1
-                continue
-            end = start
-            while end < len(formulas) and formulas[end] is not None:
-                end += 1
-            sheet.range((start + 2, links.column + 1), (end + 1, links.column + 1)).formula = [
-                ["=" + str(f)] for f in formulas[start:end]]
-            start = end
+        links = links or Links(output.sheet.keys.index(key), [])  # an empty sheet: its header alone, as many calls
+        shown = [written(v) for v in output.frame[output.sheet.keys[links.column]].tolist()]
+        formulas = [hyperlink_formula(target, str(value)) if target and value is not None else None
+                    for target, value in zip(links.targets, shown)]
+        cells = [["'" + output.sheet.fields[links.column].header]]
+        cells += [["=" + f] if f else ["" if v is None else "'" + str(v)] for f, v in zip(formulas, shown)]
+        self.sheets[output.sheet.name].range((1, links.column + 1), (len(cells), links.column + 1)).formula = cells
 
     def _write_summary(self, output: SummaryOut) -> None:
         self._write_rows(output.name, summary_grid(output.heading, output.blocks, output.no_data))
