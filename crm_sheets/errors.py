@@ -315,6 +315,13 @@ class BadSmtpSecurity(CrmError):
     unchanged = True
 
 
+class BadRobot(CrmError):
+    """{file} 工作表“设置”: 群机器人地址第 {line} 行“{value}”不是企业微信、钉钉或飞书的群机器人地址；从群设置的机器人详情里复制 Webhook 地址，一行一个。"""
+    en = ("{file} sheet 设置: line {line} of 群机器人地址, '{value}', is no WeCom, DingTalk or Feishu robot address; "
+          "copy the webhook from the robot's page in the group settings, one a line.")
+    unchanged = True
+
+
 class NoExcelHere(CrmError):
     """这台电脑（{system}）上没有 Excel，什么也没改；请在装有 Excel 的 Windows 或 Mac 上运行 crm-sheets excel-setup。"""
     en = ("There is no Excel on this computer ({system}); nothing changed. Run crm-sheets excel-setup on the "

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 
@@ -41,6 +42,14 @@ def crm_workbook(store: Store, sheets: tuple[Sheet, ...] = SHEETS) -> Book:
     if book.kind != "xlsx":
         raise errors.NotAWorkbook(file=book.path.name)
     return book
+
+
+def refuse_existing(files: Iterable[Path]) -> None:
+    """Files a command makes are never written over: all are checked before any is written, so a refusal
+    leaves nothing half done."""
+    for file in files:
+        if file.exists():
+            raise errors.TargetExists(file=file.name)
 
 
 def new_customer_ids(book: Book, today: dt.datetime) -> pd.DataFrame:

@@ -25,6 +25,11 @@ class DedupeOutcome:
     sheet: pd.DataFrame
     backup: Path | None
 
+    @property
+    def duplicates(self) -> pd.DataFrame:
+        """疑似重复: the records of each group side by side."""
+        return self.sheet
+
     def lines(self, lang: str) -> list[str]:
         """The report, for the command line and the button alike."""
         return [t("dedupe.found" if self.clusters else "dedupe.none", lang, file=self.book.path.name,

@@ -31,6 +31,17 @@ class ImportOutcome:
     incoming: SheetTable
     backup: Path | None
 
+    @property
+    def added(self) -> pd.DataFrame:
+        """The customers added (typed values by field key, indexed by their row in the source)."""
+        return self.plan.new_rows
+
+    @property
+    def problems(self) -> pd.DataFrame:
+        """导入错误: the source's rows left out or let in with a problem, and why (the rows let in that 校验
+        questions are on ``plan.review``, added to 校验结果)."""
+        return self.plan.errors
+
     def lines(self, lang: str, dry_run: bool = False) -> list[str]:
         """The report, for the command line and the button alike: a dry run's column mapping, the counts, the
         columns left out, the backup taken before writing."""

@@ -25,6 +25,12 @@ class MergeOutcome:
     survivors: dict[str, list[str]]
     backup: Path | None
 
+    @property
+    def merged(self) -> pd.DataFrame:
+        """One row per customer merged away: its id and the id it now goes by."""
+        pairs = [(gone, kept) for kept, ids in self.survivors.items() for gone in ids]
+        return pd.DataFrame(pairs, columns=["customer_id", "survivor"], dtype=object)
+
     def lines(self, lang: str) -> list[str]:
         """The report, for the command line and the button alike: what was merged, or undone, or that nothing was."""
         name = self.book.path.name

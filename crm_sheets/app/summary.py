@@ -33,6 +33,11 @@ class SummaryOutcome:
     backup: Path | None
     output: SummaryOut
 
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The sheet's tables by title, in order."""
+        return {block.title: block.table for block in self.blocks}
+
     def lines(self, lang: str) -> list[str]:
         """The report, for the command line and the button alike."""
         return [t("summary.done", lang, file=self.book.path.name, sheet=self.sheet_name, blocks=len(self.blocks))]

@@ -26,7 +26,7 @@ from ..rules.team import team_of
 from ..rules.validate import validate
 from ..stores.history import merged_into
 from ..workbook import read_book, read_tool_sheet
-from .common import copy_rows, crm_workbook, unquoted, worded_refusals
+from .common import copy_rows, crm_workbook, refuse_existing, unquoted, worded_refusals
 from .dedupe import review_sheet
 from .export import ExportStore, Written, with_cuts
 from .remind import remind_plan
@@ -54,9 +54,7 @@ def _distribute(store: ExportStore, out: Path | None, today: dt.datetime, made: 
     suffix = book.path.suffix.lower() if book.path.suffix.lower() in (".xlsx", ".xlsm") else ".xlsx"
     names = file_names((f"{book.path.stem}-{p}" for p in people), suffix)
     targets = {p: folder / names[f"{book.path.stem}-{p}"] for p in people}
-    for target in targets.values():
-        if target.exists():
-            raise errors.TargetExists(file=target.name)
+    refuse_existing(targets.values())
     store.progress("progress.export")
     tasks, _mails = remind_plan(book, today, store.tool_frame(schema.TASKS),
                                 reminded=sent_reminders(store.folder, pd.Timestamp(today).date()))
@@ -126,6 +124,17 @@ class CollectOutcome:
     sources: list[Path]
     backup: Path | None
     written: bool = True
+
+    @property
+    def conflicts(self) -> pd.DataFrame:
+        """同步冲突: the cells changed both in the master and in a copy, for a person to decide."""
+        return self.plan.conflicts
+
+    @property
+    def log(self) -> pd.DataFrame:
+        """The rows this collect added to 汇总记录: each row taken from a copy and what became of it (a row
+        collected before is not recorded again)."""
+        return self.plan.log
 
     def report(self, file: str, lang: str) -> list[str]:
         """What collect did, for the command line and the button alike."""
