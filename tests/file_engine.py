@@ -223,6 +223,8 @@ class FileRange:
             for j, text in enumerate(row):
                 if text.startswith("="):
                     self.sheet.formulas[(self.r1 + i, self.c1 + j)] = text
+                else:
+                    self.sheet.formulas.pop((self.r1 + i, self.c1 + j), None)
             shown.append([_hyperlink_text(text) for text in row])
         self.raw_value = shown
         self.sheet.book.calls["write"] -= 1
@@ -276,10 +278,12 @@ class FileRange:
         return rows * cols
 
 
-def _hyperlink_text(formula: str) -> str:
+def _hyperlink_text(formula: str) -> str | int:
     """What Excel shows for a formula the buttons write: a HYPERLINK's text, text after a ' as it is."""
     if not formula.startswith("="):
-        return formula[1:] if formula.startswith("'") else formula
+        if formula.startswith("'"):
+            return formula[1:]
+        return int(formula) if re.fullmatch(r"-?\d+", formula) else formula  # Excel takes digits for a number
     match = HYPERLINK.match(formula)
     assert match, formula
     return match.group(2).replace('""', '"')

@@ -14,7 +14,7 @@ from ..i18n import language, t
 from ..model.headers import column_index
 from ..model.layout import block_rows, summary_grid
 from ..model.links import LINK_FIELDS, Links, row_links
-from ..model.outputs import Changes, FrameOut, Output, SummaryOut
+from ..model.outputs import PANEL_COLUMN, PANEL_SHEET, PANEL_WIDTH, Changes, FrameOut, Output, PanelOut, SummaryOut
 from ..schema import Sheet
 from ..values import cell_value
 from ..model.book import Book
@@ -69,7 +69,7 @@ class ExcelStore:
     def progress(self, key: str) -> None:
         self.book.app.status_bar = t(key, language())
 
-    def write(self, book: Book, outputs: Sequence[Output], changes: Changes) -> None:
+    def write(self, book: Book, outputs: Sequence[Output], changes: Changes, panel: PanelOut | None = None) -> None:
         by_name = {table.sheet.name: table for table in book.tables.values()}
         for sheet_name, rows in changes.items():
             self._write_cells(sheet_name, by_name[sheet_name].letters, rows)
@@ -79,6 +79,15 @@ class ExcelStore:
             else:
                 self._write_frame(output)
                 self._write_links(output, row_links(output, book))
+        if panel is not None and PANEL_SHEET in self.sheets:
+            self._write_panel(panel)
+
+    def _write_panel(self, panel: PanelOut) -> None:
+        """The status panel in one bulk write: each row's first cell a HYPERLINK formula where it leads
+        somewhere, text kept as text (a leading ': a time is not to become a date), numbers as numbers."""
+        cells = [[_panel_formula(value, target if column == 0 else None) for column, value in enumerate(row)]
+                 for row, target in zip(panel.rows, panel.targets)]
+        self.sheets[PANEL_SHEET].range((1, PANEL_COLUMN + 1), (len(cells), PANEL_COLUMN + PANEL_WIDTH)).formula = cells
 
     def _write_rows(self, name: str, rows: list[list]) -> None:
         """Replace a tool sheet's contents with one bulk write (the sheet is added if missing)."""
@@ -135,6 +144,13 @@ class ExcelStore:
             for row, value in updates.items():
                 current[row - 2] = cell_value(value)
             self.sheets[sheet_name].range((2, col + 1)).value = [[v] for v in current]
+
+
+def _panel_formula(value: str | int, target: str | None) -> str:
+    if isinstance(value, int):
+        return str(value)
+    formula = hyperlink_formula(target, value) if target and value else None
+    return "=" + formula if formula else "'" + value if value else ""
 
 
 def _grid(values: object) -> list[list]:

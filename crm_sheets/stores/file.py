@@ -10,7 +10,7 @@ from typing import BinaryIO, cast
 import pandas as pd
 
 from .. import errors, schema
-from ..model.outputs import Changes, Output, SummaryOut
+from ..model.outputs import Changes, Output, PanelOut, SummaryOut
 from ..schema import Sheet
 from ..templates import write_workbook
 from ..values import cell_value
@@ -69,11 +69,11 @@ class FileStore:
         return sheet_end(self.path, sheet.name)
 
     def write(self, book: Book, outputs: Sequence[Output], changes: Changes,
-              removed: dict[str, list[int]] | None = None) -> Path | None:
+              removed: dict[str, list[int]] | None = None, panel: PanelOut | None = None) -> Path | None:
         cells = cell_changes(book, changes)
         try:
             return write_back(self.path, tool_sheets=[tool_sheet(o, book) for o in outputs], cells=cells, removed=removed,
-                              keep_backups=keep_backups(book)).backup
+                              keep_backups=keep_backups(book), panel=panel).backup
         except CannotMove as exc:
             raise errors.CannotArchive(file=self.path.name, sheet=next(iter(removed or {}), ""), reason=str(exc)) \
                 from None

@@ -12,7 +12,7 @@ from .cells import CellValue, Formula
 HYPERLINK_LIMIT = 65_530  # Excel drops the hyperlinks of a sheet beyond this many (and says so on opening)
 FORMULA_TEXT_LIMIT = 255  # a string argument of an Excel formula holds no more characters
 # What comes after <hyperlinks> in a worksheet (CT_Worksheet's order): it goes before the first of these.
-_AFTER = (b"<printOptions", b"<pageMargins", b"<pageSetup", b"<headerFooter", b"<rowBreaks", b"<colBreaks",
+AFTER_HYPERLINKS = (b"<printOptions", b"<pageMargins", b"<pageSetup", b"<headerFooter", b"<rowBreaks", b"<colBreaks",
           b"<customProperties", b"<cellWatches", b"<ignoredErrors", b"<smartTags", b"<drawing", b"<legacyDrawing",
           b"<legacyDrawingHF", b"<picture", b"<oleObjects", b"<controls", b"<webPublishItems", b"<tableParts",
           b"<extLst", b"</worksheet>")
@@ -62,7 +62,7 @@ def with_hyperlinks(xml: bytes, column: int, elements: list[tuple[int, str]]) ->
                     for row, location in elements)
     block = b"<hyperlinks>" + body + b"</hyperlinks>"
     tail = xml.rfind(b"</sheetData>")
-    at = min((found for mark in _AFTER if (found := xml.find(mark, tail)) >= 0), default=-1)
+    at = min((found for mark in AFTER_HYPERLINKS if (found := xml.find(mark, tail)) >= 0), default=-1)
     if tail < 0 or at < 0:
         raise ValueError("worksheet without sheetData")
     return xml[:at] + block + xml[at:]

@@ -27,9 +27,11 @@ from ..values import fitted, is_blank
 from . import cells as cellpatch
 from .graft import graft, styles_part
 from ..model.links import Links
+from ..model.outputs import PANEL_SHEET, PanelOut
 from .links import linked_cells, with_hyperlinks
 from .listobjects import grow_tables
 from .package import Package
+from .panel import panel_stream
 from .rowdrop import Shift, drop_rows, shrink_tables
 from .safety import exclusive, staged, swap_in
 from .styles import date_styles
@@ -156,11 +158,13 @@ def write_back(
     cells: dict[str, dict[int, dict[int, cellpatch.CellValue]]] | None = None,
     removed: Mapping[str, Iterable[int]] | None = None,
     keep_backups: int = 10,
+    panel: PanelOut | None = None,
 ) -> WriteResult:
     """Replace the tool sheets and maintained cells of the workbook at ``path``.
 
     ``cells`` maps sheet name -> {row number: {0-based column: value}}; ``removed`` sheet name -> rows taken
-    out, the rows below moved up (archive; a sheet either has cells set or rows removed in one write).
+    out, the rows below moved up (archive; a sheet either has cells set or rows removed in one write); ``panel``
+    the status panel, on 操作 where the workbook has it.
     """
     path = Path(path)
     with exclusive(path), _damage_named(path):
@@ -180,6 +184,9 @@ def write_back(
                     pkg.transform(parts[sheet_name], partial(cellpatch.patch_stream, updates=updates,
                                                              date_styles=known_dates, date_style=date_xf,
                                                              date1904=date1904))
+            if panel is not None and PANEL_SHEET in parts:
+                pkg.transform(parts[PANEL_SHEET], partial(panel_stream, panel=panel, date_styles=known_dates,
+                                                          date_style=date_xf, date1904=date1904))
             for sheet_name, rows in (removed or {}).items():
                 shift = Shift(rows)
                 if shift.removed:
