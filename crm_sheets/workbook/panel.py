@@ -56,7 +56,7 @@ def with_panel_links(xml: bytes, panel: PanelOut) -> bytes:
         return xml[:block.start()] + new + xml[block.end():]
     if not ours:
         return xml
-    tail = xml.rfind(b"</" + p + b"sheetData>")
+    tail = found.start() if found else -1  # what follows sheetData comes after it (it may be <sheetData/>)
     marks = [b"<" + p + mark[1:] for mark in AFTER_HYPERLINKS[:-1]] + [b"</" + p + b"worksheet>"]
     at = min((f for mark in marks if (f := xml.find(mark, tail)) >= 0), default=-1)
     if tail < 0 or at < 0:
