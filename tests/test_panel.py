@@ -162,3 +162,12 @@ def test_the_panel_replaces_its_own_links_and_keeps_the_users() -> None:
     fresh = with_panel_links(b"<worksheet><sheetData/><pageMargins/></worksheet>", PanelOut(rows_, [None, None, "'a'!A1"]))
     assert fresh == b'<worksheet><sheetData/><hyperlinks><hyperlink ref="D3" location="\'a\'!A1"/></hyperlinks>' \
                     b"<pageMargins/></worksheet>"
+
+
+def test_a_damaged_ledger_does_not_stop_the_command(small: Path, tmp_path: Path) -> None:
+    path = copy(small, tmp_path / "damaged")
+    for name in (".crm-runs.sqlite", ".crm-mail.sqlite"):
+        (path.parent / name).write_bytes(b"not a database" * 100)
+    Workbook(path, today=TODAY, face=CLI).validate()
+    shown = by_label(panel(rows(path, "操作")))
+    assert shown["校验"] == ["2026-11-24 09:00", f"{ME}（命令行）"] and shown["今天已发提醒邮件"] == [0, ""]

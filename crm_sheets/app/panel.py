@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,7 +122,10 @@ def status_panel(run: Run, runs: dict[str, tuple[str, str, str, str]], counts: d
 
 def mails_sent(folder: Path, day: dt.date) -> int:
     """Reminder mails the ledger beside the workbook delivered on ``day`` (none is made where there is none)."""
-    return Ledger(folder).sent_on(day) if (folder / LEDGER).exists() else 0
+    try:
+        return Ledger(folder).sent_on(day) if (folder / LEDGER).exists() else 0
+    except sqlite3.Error:  # the panel only reports: a damaged mail ledger is remind's to tell
+        return 0
 
 
 class Paneled:

@@ -1,7 +1,10 @@
 """What the status panel on 操作 remembers between runs, in the run ledger's file beside the workbook: the last
 run of each command, and the counts of the tool sheets as they were last written (so a command that does not
 write 校验结果 still shows its problems without reading a sheet of 100,000 rows again).  Kept per workbook name:
-one folder may hold several workbooks."""
+one folder may hold several workbooks.
+
+The panel only reports: a ledger that cannot be read or written (damaged, locked past the wait) leaves it
+showing less, never stops the command whose work it reports."""
 
 from __future__ import annotations
 
@@ -30,23 +33,28 @@ class StatusLedger:
 
     def runs(self) -> dict[str, tuple[str, str, str, str]]:
         """command -> (when, face, who, the sheet it wrote first) of its last run; nothing without a ledger."""
-        if not self.path.exists():
-            return {}
-        with closing(self._connect()) as db:
-            return {c: (at, face, who, sheet) for c, at, face, who, sheet in db.execute(
-                "SELECT command, at, face, who, sheet FROM command_runs WHERE book = ?", (self.book,))}
+        found = self._select("SELECT command, at, face, who, sheet FROM command_runs WHERE book = ?")
+        return {c: (at, face, who, sheet) for c, at, face, who, sheet in found}
 
     def counts(self) -> dict[str, object]:
         """sheet name -> its counts as last written."""
+        return {s: json.loads(c) for s, c in self._select("SELECT sheet, counts FROM sheet_counts WHERE book = ?")}
+
+    def _select(self, query: str) -> list[tuple]:
         if not self.path.exists():
-            return {}
-        with closing(self._connect()) as db:
-            return {s: json.loads(c) for s, c in db.execute(
-                "SELECT sheet, counts FROM sheet_counts WHERE book = ?", (self.book,))}
+            return []
+        try:
+            with closing(self._connect()) as db:
+                return db.execute(query, (self.book,)).fetchall()
+        except sqlite3.Error:
+            return []
 
     def record(self, command: str, run: tuple[str, str, str, str], counts: dict[str, object]) -> None:
         """The run just written, and the counts of the sheets it wrote, in one transaction."""
-        with closing(self._connect()) as db, db:
-            db.execute("INSERT OR REPLACE INTO command_runs VALUES (?, ?, ?, ?, ?, ?)", (self.book, command, *run))
-            db.executemany("INSERT OR REPLACE INTO sheet_counts VALUES (?, ?, ?)",
-                           [(self.book, s, json.dumps(c, ensure_ascii=False)) for s, c in counts.items()])
+        try:
+            with closing(self._connect()) as db, db:
+                db.execute("INSERT OR REPLACE INTO command_runs VALUES (?, ?, ?, ?, ?, ?)", (self.book, command, *run))
+                db.executemany("INSERT OR REPLACE INTO sheet_counts VALUES (?, ?, ?)",
+                               [(self.book, s, json.dumps(c, ensure_ascii=False)) for s, c in counts.items()])
+        except sqlite3.Error:
+            return
