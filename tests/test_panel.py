@@ -171,3 +171,13 @@ def test_a_damaged_ledger_does_not_stop_the_command(small: Path, tmp_path: Path)
     Workbook(path, today=TODAY, face=CLI).validate()
     shown = by_label(panel(rows(path, "操作")))
     assert shown["校验"] == ["2026-11-24 09:00", f"{ME}（命令行）"] and shown["今天已发提醒邮件"] == [0, ""]
+
+
+def test_the_template_keeps_the_labels_of_the_buttons_cells() -> None:
+    """操作 is written row by row (constant_memory): the labels of B14, B15 and B17 and the notes under them come
+    before the later buttons' rows, or XlsxWriter drops them."""
+    template = Path(__file__).parent.parent / "workbook_templates" / "crm-template.xlsm"
+    grid = rows(template, "操作")
+    assert [grid[r][0] for r in (13, 14, 16)] == ["导入文件路径", "导入客户的负责人", "分发/汇总文件夹"]
+    assert grid[15][1].startswith("点“导入”") and grid[17][1].startswith("留空则用")
+    assert panel(grid)[0] == ["运行状态", "", "运行任一命令后，这里显示最近的运行和待处理的事"]
