@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
@@ -22,6 +23,7 @@ from .app import dedupe as dedupe_app
 from .app import export as export_app
 from .app import importing, remind
 from .app import merge as merge_app
+from .app import panel
 from .app import restore as restore_app
 from .app import summary as summary_app
 from .app import sync as sync_app
@@ -33,6 +35,7 @@ from .app.dedupe import DedupeOutcome
 from .app.export import ExportStore, Written
 from .app.importing import ImportOutcome
 from .app.merge import MergeOutcome
+from .app.panel import BUTTON, CLI, JOB, SCRIPT
 from .app.remind import RemindOutcome
 from .app.summary import SummaryOutcome
 from .app.sync import CollectOutcome
@@ -42,6 +45,7 @@ from .i18n import language
 from .stores.file import FileStore
 
 Day = dt.date | dt.datetime
+FACES = (CLI, BUTTON, JOB, SCRIPT)  # where a run comes from, as 操作's status panel says it
 
 
 def _quiet(_: str) -> None:
@@ -53,26 +57,33 @@ class Workbook:
 
     ``today`` fixes the day the rules count from (default: the clock, to the minute, at each call); ``lang``
     the language of the messages written on the sheets and of ``.lines()`` (zh/en, default from the
-    environment); ``progress`` is told what a command is doing (an i18n key such as ``progress.read``).
+    environment); ``progress`` is told what a command is doing (an i18n key such as ``progress.read``); ``face``
+    where the runs come from, as 操作's status panel says it (命令行, 按钮, 后台任务; default 脚本).
     """
 
     def __init__(self, path: str | Path, *, today: Day | None = None, lang: str | None = None,
-                 progress: Callable[[str], None] | None = None) -> None:
+                 progress: Callable[[str], None] | None = None, face: str = SCRIPT) -> None:
         self.path = Path(path)
         self.today = today
         self.lang = language(lang)
+        self.face = face
         self.store: ExportStore = FileStore(self.path, progress or _quiet)
 
     @classmethod
-    def over(cls, store: ExportStore, *, today: Day | None = None, lang: str | None = None) -> Workbook:
+    def over(cls, store: ExportStore, *, today: Day | None = None, lang: str | None = None,
+             face: str = BUTTON) -> Workbook:
         """The workbook held by another store: the buttons' book open in Excel."""
-        book = cls(Path(store.folder) / store.name, today=today, lang=lang)
+        book = cls(Path(store.folder) / store.name, today=today, lang=lang, face=face)
         book.store = store
         return book
 
     def on(self, today: Day) -> Workbook:
         """The same workbook with another "today" (the job's clock moves on)."""
-        return Workbook.over(self.store, today=today, lang=self.lang)
+        return Workbook.over(self.store, today=today, lang=self.lang, face=self.face)
+
+    def _as(self, command: str) -> ExportStore:
+        """The store for one run of ``command``: its write also writes 操作's status panel and records the run."""
+        return cast(ExportStore, panel.Paneled(self.store, panel.Run(command, self.face, self.now())))
 
     def now(self) -> dt.datetime:
         """The moment the rules count from."""
@@ -84,26 +95,26 @@ class Workbook:
 
     def validate(self) -> ValidateOutcome:
         """校验: check every sheet, number new customers, write 校验结果 and 数据质量 (a CSV is only checked)."""
-        return validate_app.run(self.store, today=self.now(), lang=self.lang)
+        return validate_app.run(self._as("validate"), today=self.now(), lang=self.lang)
 
     def dedupe(self) -> DedupeOutcome:
         """查重: list the likely duplicate customers on 疑似重复 for review."""
-        return dedupe_app.run(self.store, today=self.now())
+        return dedupe_app.run(self._as("dedupe"), today=self.now())
 
     def merge(self, undo: str | None = None) -> MergeOutcome:
         """合并: merge the groups confirmed on 疑似重复 (确认合并 = 是), or ``undo`` the merge with that id."""
-        return merge_app.run(self.store, today=self.now(), undo=undo)
+        return merge_app.run(self._as("merge"), today=self.now(), undo=undo)
 
     def import_customers(self, source: str | Path, *, merge: bool = False, owner: str | None = None,
                          dry_run: bool = False) -> ImportOutcome:
         """导入: add the customers of a CSV or workbook, all or nothing; ``merge`` updates the customers they
         match, ``owner`` fills 负责人 where the list has none, ``dry_run`` writes nothing."""
-        return importing.run(self.store, source, today=self.now(), merge=merge, owner=owner, dry_run=dry_run,
+        return importing.run(self._as("import"), source, today=self.now(), merge=merge, owner=owner, dry_run=dry_run,
                              lang=self.lang)
 
     def tag(self) -> TagOutcome:
         """打标签: update 客户阶段, 价值层级, 客户标签 and the follow-up dates, then check like validate."""
-        return tag_app.run(self.store, today=self.now(), lang=self.lang)
+        return tag_app.run(self._as("tag"), today=self.now(), lang=self.lang)
 
     def summary(self, month: str | pd.Period | None = None, export: str | Path | None = None) -> SummaryOutcome:
         """生成月报: write 月度汇总-YYYY-MM of ``month`` (default: last month) and 反馈统计; ``export``: the
@@ -111,7 +122,7 @@ class Workbook:
         target = Path(export) if export is not None else None
         if target is not None and target.exists():
             raise errors.TargetExists(file=target.name)
-        outcome = summary_app.run(self.store, today=self.now(), month=_month(month))
+        outcome = summary_app.run(self._as("summary"), today=self.now(), month=_month(month))
         if target is not None:
             with errors.after_writing(f"{self.store.name} 的“{outcome.sheet_name}”", outcome.backup):
                 FileStore(self.path).export(target, [outcome.output])
@@ -120,7 +131,7 @@ class Workbook:
     def remind(self, *, dry_run: bool = False, send: bool = True) -> RemindOutcome:
         """生成回访清单 / 发送提醒: write 回访任务 and (``send``) mail each person today's list (to outbox/
         without a mail server); ``dry_run`` changes nothing."""
-        return remind.run(self.store, today=self.now(), dry_run=dry_run, send=send)
+        return remind.run(self._as("remind"), today=self.now(), dry_run=dry_run, send=send)
 
     def test_chat(self) -> list[tuple[bool, str]]:
         """测试群消息: one test message to each robot of 设置 群机器人地址; for each, whether it took it and its
@@ -140,17 +151,17 @@ class Workbook:
         """汇总: bring what people changed in their workbooks (or the folders holding them; default the one
         distribute wrote) into this one, once."""
         found = [Path(s) for s in sources] if sources is not None else [sync_app.copies_folder(self.path)]
-        return sync_app.collect(self.store, found, today=self.now())
+        return sync_app.collect(self._as("collect"), found, today=self.now())
 
     def archive(self, before: Day | None = None, *, restore: bool = False) -> ArchiveOutcome:
         """归档: move the follow-ups, orders and resolved tickets dated before ``before`` to the history
         database; ``restore`` puts archived rows back (with ``before``: those dated on or after it)."""
         day = before.date() if isinstance(before, dt.datetime) else before
         if restore:
-            return archive_app.restore(self.store, today=self.now(), before=day)
+            return archive_app.restore(self._as("archive"), today=self.now(), before=day)
         if day is None:
             raise TypeError("archive() needs the day before which rows move (or restore=True)")
-        return archive_app.archive(self.store, before=day, today=self.now())
+        return archive_app.archive(self._as("archive"), before=day, today=self.now())
 
     def restore(self, pick: int = 1) -> tuple[Path, Path | None]:
         """恢复: put back the ``pick``-th newest backup from .crm-backups/ (1 = newest); returns the backup put back
@@ -160,7 +171,7 @@ class Workbook:
     def day(self, *, month: pd.Period | None = None, send: bool = True, manager_note: str = "") -> DayOutcome:
         """The background job's day: tag, 回访任务 and the reminders in one read and one write, with ``month``'s
         summary when given; the managers' digest carries ``manager_note``."""
-        return day_app.run(self.store, today=self.now(), month=month, send=send, manager_note=manager_note)
+        return day_app.run(self._as("day"), today=self.now(), month=month, send=send, manager_note=manager_note)
 
 
 def _path(value: str | Path | None) -> Path | None:

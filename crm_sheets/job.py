@@ -19,7 +19,7 @@ from pathlib import Path
 import schedule
 
 from . import errors
-from .api import Workbook
+from .api import JOB, Workbook
 from .app.schedule import Schedule
 from .stores.file import FileStore
 
@@ -31,7 +31,7 @@ class Job:
     def __init__(self, path: Path, clock: Clock | None = None, log: logging.Logger | None = None) -> None:
         self.path = Path(path)
         self.log = log or logging.getLogger("crm-sheets.job")
-        self.schedule = Schedule(Workbook(self.path), FileStore(self.path), warn=self.log.warning)
+        self.schedule = Schedule(Workbook(self.path, face=JOB), FileStore(self.path), warn=self.log.warning)
         self.send_at = self.schedule.send_at
         self.clock = clock or (lambda: dt.datetime.now(self.schedule.zone).replace(tzinfo=None))
         self.stopping = False

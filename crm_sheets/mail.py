@@ -202,6 +202,12 @@ class Ledger:
             db.execute("UPDATE mail SET status = 'pending', attempts = ?, next_try = ?, error = ? WHERE key = ?",
                        (attempts + 1, (now + dt.timedelta(minutes=wait)).isoformat(), error[:300], key))
 
+    def sent_on(self, day: dt.date) -> int:
+        """Reminder mails delivered on ``day`` (group messages not counted)."""
+        with closing(self._connect()) as db:
+            return db.execute("SELECT COUNT(*) FROM mail WHERE status = 'sent' AND substr(sent_at, 1, 10) = ?"
+                              " AND substr(key, 11, 6) != '|chat|'", (day.isoformat(),)).fetchone()[0]
+
     def counts(self) -> dict[str, int]:
         with closing(self._connect()) as db:
             return dict(db.execute("SELECT status, COUNT(*) FROM mail GROUP BY status").fetchall())

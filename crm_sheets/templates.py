@@ -16,24 +16,27 @@ from pathlib import Path
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from . import schema
 from .schema import Field, Sheet
-from .workbook.write import LAST_ROW, ToolSheet, dress, write_value
+from .model.outputs import PANEL_COLUMN, PANEL_ROWS, PANEL_SHEET, PANEL_WIDTH
+from .workbook.write import LAST_ROW, LINK_COLOUR, ToolSheet, dress, write_value
 
 LIST_ROWS = 200  # room for staff to extend a list on 选项 / 团队
 FIXED_CREATED = dt.datetime(2026, 1, 1)  # so two builds of the template are byte-identical
 # 标签字典 holds several tags per cell's vocabulary; it is no dropdown.
 NO_DROPDOWN = {"标签字典"}
 FLAG_FILL = "#FFC7CE"
+CELL_FILL = "#FF7C80"  # the very cell 校验结果 names: darker than its row's FLAG_FILL, so it stands out in it
 SILENT_FILL = "#D9D9D9"
 ESCALATE_FILL = "#FFD966"
 
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "workbook_templates"
-OPERATIONS = "操作"
+OPERATIONS = PANEL_SHEET
 # (VBA Sub in macros/Module1.bas, caption, what it does); the first ones also sit on the data sheets.
 BUTTONS: tuple[tuple[str, str, str], ...] = (
     ("CrmValidate", "校验", "检查所有数据，问题列在“校验结果”，给新客户生成编号"),
@@ -159,27 +162,54 @@ def _xlwings_conf(wb: Workbook) -> None:
 
 
 def _operations_sheet(wb: Workbook, formats: _Formats) -> None:
-    """操作: one labelled button per action, with a line saying what it does."""
+    """操作: one labelled button per action, with a line saying what it does; right of them the status panel's
+    frame (the commands write its words).  Cells go out row by row: the workbook is written in constant_memory."""
     ws = wb.add_worksheet(OPERATIONS)
     ws.set_column(0, 0, 18)
     ws.set_column(1, 1, 70)
-    ws.write_string(0, 0, "客户管理 · 操作", wb.add_format({"bold": True, "font_size": 14}))
-    ws.write_string(1, 0, "点按钮运行；结果写在对应的工作表里，状态栏显示进度。这台电脑要装有 Python 和 crm-sheets（见 README）。")
-    for row, (sub, caption, what) in zip(BUTTON_ROWS, BUTTONS):
-        ws.set_row(row, 30)
-        ws.insert_button(row, 0, {"macro": sub, "caption": caption, "width": 120, "height": 34})
-        ws.write_string(row, 1, what)
-    ws.write_string(13, 0, "导入文件路径", formats.head)
-    ws.write_string(14, 0, "导入客户的负责人", formats.head)
+    for col, width in enumerate((24, 17, 30), start=PANEL_COLUMN):
+        ws.set_column(col, col, width)
+    cells: dict[int, list[tuple[int, str, Format | None]]] = {}
+
+    def put(row: int, col: int, text: str, fmt: Format | None = None) -> None:
+        cells.setdefault(row, []).append((col, text, fmt))
+
+    bold = wb.add_format({"bold": True, "font_size": 14})
+    put(0, 0, "客户管理 · 操作", bold)
+    put(1, 0, "点按钮运行；结果写在对应的工作表里，状态栏显示进度。这台电脑要装有 Python 和 crm-sheets（见 README）。")
+    for row, (_sub, _caption, what) in zip(BUTTON_ROWS, BUTTONS):
+        put(row, 1, what)
+    put(13, 0, "导入文件路径", formats.head)
+    put(14, 0, "导入客户的负责人", formats.head)
+    put(15, 1, "点“导入”选择文件，选中的路径记在 B14；列表没有负责人列时先在 B15 选负责人。"
+               "命令行用 crm-sheets import（--owner 指定负责人，--dry-run 先看会导入什么）。")
+    put(16, 0, "分发/汇总文件夹", formats.head)
+    put(17, 1, "留空则用本文件旁的“<文件名>-分发”文件夹。一人一本时：分发后各人在自己的工作簿里录入，"
+               "交回的工作簿放进这个文件夹再点“汇总”。命令行用 crm-sheets distribute / collect。")
+    # The panel's frame: its title, its two headers' colour, its first column drawn as links (rows 3-12: the
+    # commands, from row 15: what waits).
+    link = wb.add_format({"font_color": LINK_COLOUR, "underline": 1})
+    put(0, PANEL_COLUMN, "运行状态", wb.add_format({"bold": True, "font_size": 12}))
+    put(0, PANEL_COLUMN + 2, "运行任一命令后，这里显示最近的运行和待处理的事")
+    for row in (1, 13):
+        for col in range(PANEL_COLUMN, PANEL_COLUMN + PANEL_WIDTH):
+            put(row, col, "", formats.head)
+    for row in (*range(2, 12), *range(14, PANEL_ROWS)):
+        put(row, PANEL_COLUMN, "", link)
+    buttons = dict(zip(BUTTON_ROWS, BUTTONS))
+    for row in sorted(cells.keys() | buttons.keys()):
+        if row in buttons:
+            ws.set_row(row, 30)
+            ws.insert_button(row, 0, {"macro": buttons[row][0], "caption": buttons[row][1], "width": 120, "height": 34})
+        for col, text, fmt in sorted(cells.get(row, []), key=lambda cell: cell[0]):
+            if text:
+                ws.write_string(row, col, text, fmt)
+            else:
+                ws.write_blank(row, col, None, fmt)
     # A lead list has no 负责人 column: rows without one go to the member picked here (or stay unassigned).
     ws.data_validation(IMPORT_OWNER_CELL, {
         "validate": "list", "source": f"={schema.TEAM.name}!$A$2:$A${LIST_ROWS}", "error_type": "warning",
         "input_title": "导入客户的负责人", "input_message": "源文件里没有负责人的行记到此人名下；留空则不指定，导入后列在“校验结果”。"})
-    ws.write_string(15, 1, "点“导入”选择文件，选中的路径记在 B14；列表没有负责人列时先在 B15 选负责人。"
-                           "命令行用 crm-sheets import（--owner 指定负责人，--dry-run 先看会导入什么）。")
-    ws.write_string(16, 0, "分发/汇总文件夹", formats.head)
-    ws.write_string(17, 1, "留空则用本文件旁的“<文件名>-分发”文件夹。一人一本时：分发后各人在自己的工作簿里录入，"
-                           "交回的工作簿放进这个文件夹再点“汇总”。命令行用 crm-sheets distribute / collect。")
     wb.define_name(IMPORT_NAME, f"='{OPERATIONS}'!${IMPORT_CELL[0]}${IMPORT_CELL[1:]}")
 
 
@@ -195,6 +225,7 @@ class _Formats:
         self.datetime = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
         self.money = wb.add_format({"num_format": "#,##0.00"})
         self.flag = wb.add_format({"bg_color": FLAG_FILL})
+        self.cell = wb.add_format({"bg_color": CELL_FILL, "bold": True, "font_color": "#9C0006"})
         self.silent = wb.add_format({"bg_color": SILENT_FILL})
         self.escalate = wb.add_format({"bg_color": ESCALATE_FILL})
 
@@ -291,6 +322,15 @@ def _setting_choices(ws: Worksheet, sheet: Sheet, rows: pd.DataFrame) -> None:
 def _flag_formats(ws: Worksheet, sheet: Sheet, formats: _Formats) -> None:
     last_col = len(sheet.fields) - 1
     checks = schema.CHECK_RESULTS.name
+    # The cell itself, and its column's header: 校验结果's 列 holds the header the problem is under. Added
+    # before the row's shading, so it takes precedence where both apply.
+    named = f'{checks}!$A:$A,"{sheet.name}",{checks}!$C:$C'
+    ws.conditional_format(1, 0, LAST_ROW, last_col, {
+        "type": "formula", "criteria": f"=COUNTIFS({named},A$1,{checks}!$B:$B,ROW())>0", "format": formats.cell,
+    })
+    ws.conditional_format(0, 0, 0, last_col, {
+        "type": "formula", "criteria": f"=COUNTIFS({named},A1)>0", "format": formats.cell,
+    })
     ws.conditional_format(1, 0, LAST_ROW, last_col, {
         "type": "formula",
         "criteria": f'=COUNTIFS({checks}!$A:$A,"{sheet.name}",{checks}!$B:$B,ROW())>0',

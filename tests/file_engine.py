@@ -20,6 +20,7 @@ import python_calamine
 from crm_sheets.model.headers import column_index, column_letters
 
 CELL = re.compile(r"^\$?([A-Z]+)\$?(\d+)$")
+HYPERLINK = re.compile(r'^=HYPERLINK\("#((?:[^"]|"")*)","((?:[^"]|"")*)"\)$')
 
 
 class FileEngine:
@@ -124,6 +125,7 @@ class FileSheet:
         self._name = name
         self.cells = [list(r) for r in rows]
         self.chart_list: list[FileChart] = []
+        self.formulas: dict[tuple[int, int], str] = {}  # (row, column), 1-based -> formula written there
 
     @property
     def name(self) -> str:
@@ -154,6 +156,7 @@ class FileSheet:
     def clear_contents(self) -> None:
         self.book.calls["clear_contents"] += 1
         self.cells = []
+        self.formulas = {}
 
     @property
     def charts(self) -> FileCharts:
@@ -206,6 +209,27 @@ class FileRange:
                 cells[r - 1][c - 1] = "" if value is None else value
 
     @property
+    def formula(self):
+        return [[self.sheet.formulas.get((r, c), "") for c in range(self.c1, self.c2 + 1)]
+                for r in range(self.r1, self.r2 + 1)]
+
+    @formula.setter
+    def formula(self, data) -> None:
+        """Formulas as Excel takes them: a HYPERLINK's cell shows its second argument (the only formula the
+        buttons write); the formula is kept to be compared."""
+        self.sheet.book.calls["write"] += 1
+        shown = []
+        for i, row in enumerate(data):
+            for j, text in enumerate(row):
+                if text.startswith("="):
+                    self.sheet.formulas[(self.r1 + i, self.c1 + j)] = text
+                else:
+                    self.sheet.formulas.pop((self.r1 + i, self.c1 + j), None)
+            shown.append([_hyperlink_text(text) for text in row])
+        self.raw_value = shown
+        self.sheet.book.calls["write"] -= 1
+
+    @property
     def shape(self) -> tuple[int, int]:
         return self.r2 - self.r1 + 1, self.c2 - self.c1 + 1
 
@@ -252,6 +276,17 @@ class FileRange:
     def __len__(self) -> int:
         rows, cols = self.shape
         return rows * cols
+
+
+def _hyperlink_text(formula: str) -> str | int:
+    """What Excel shows for a formula the buttons write: a HYPERLINK's text, text after a ' as it is."""
+    if not formula.startswith("="):
+        if formula.startswith("'"):
+            return formula[1:]
+        return int(formula) if re.fullmatch(r"-?\d+", formula) else formula  # Excel takes digits for a number
+    match = HYPERLINK.match(formula)
+    assert match, formula
+    return match.group(2).replace('""', '"')
 
 
 class FileCharts:

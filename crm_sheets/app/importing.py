@@ -85,7 +85,9 @@ def run(store: Store, source: str | Path, *, today: dt.datetime, merge: bool = F
         plan = plan_import(customers, incoming, problems, today=today, merge=merge,
                            merge_id=new_merge_id(log, today))
     sheet = customers.sheet.name
-    plan = replace(plan, errors=explain(plan.errors.assign(sheet=sheet), lang, book.options)[schema.IMPORT_ERRORS.keys],
+    # The hint rides along: it names the customer a duplicate row already is, whom 导入错误 links to.
+    plan = replace(plan, errors=explain(plan.errors.assign(sheet=sheet), lang, book.options)[
+                       [*schema.IMPORT_ERRORS.keys, "hint"]],
                    review=explain(plan.review, lang, book.options)[schema.CHECK_RESULTS.keys])
     if dry_run:
         return ImportOutcome(book=book, plan=plan, incoming=incoming, backup=None)

@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 
 from .. import errors
-from ..api import Workbook
+from ..api import CLI, Workbook
 from ..i18n import language, t
 
 out = Console(highlight=False, soft_wrap=True)
@@ -91,4 +91,5 @@ def run(lang: str, target: Path | str, action: Callable[[Callable[[str], None]],
 
 def on_workbook(lang: str, path: Path, today: dt.datetime | None, command: Callable[[Workbook], T]) -> T:
     """Run a method of the workbook at ``path`` the way ``run`` runs an action."""
-    return run(lang, path, lambda progress: command(Workbook(path, today=today, lang=lang, progress=progress)))
+    return run(lang, path, lambda progress: command(Workbook(path, today=today, lang=lang, progress=progress,
+                                                                         face=CLI)))

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from .. import errors, excel_setup
-from ..api import Workbook
+from ..api import CLI, Workbook
 from ..i18n import t
 from ._common import Lang, Today, err, fail, message, on_workbook, out, progress, run, say
 
@@ -106,7 +106,7 @@ def demo_cmd(
                 ),
                 markup=False,
             )
-            book = Workbook(demo_path, today=today, lang=lang, progress=progress(lang, status))
+            book = Workbook(demo_path, today=today, lang=lang, progress=progress(lang, status), face=CLI)
             outcome = book.validate()
             duplicates = book.dedupe()
             tagged = book.tag()

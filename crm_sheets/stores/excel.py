@@ -13,11 +13,14 @@ from .. import schema
 from ..i18n import language, t
 from ..model.headers import column_index
 from ..model.layout import block_rows, summary_grid
-from ..model.outputs import Changes, FrameOut, Output, SummaryOut
+from ..model.links import LINK_FIELDS, Links, row_links
+from ..model.outputs import PANEL_COLUMN, PANEL_SHEET, PANEL_WIDTH, Changes, FrameOut, Output, PanelOut, SummaryOut
 from ..schema import Sheet
 from ..values import cell_value
 from ..model.book import Book
+from ..workbook.links import hyperlink_formula
 from ..workbook.read import book_from_sheets, tool_frame
+from ..workbook.write import written
 from .file import new_workbook
 from .history import attach_history
 
@@ -66,7 +69,7 @@ class ExcelStore:
     def progress(self, key: str) -> None:
         self.book.app.status_bar = t(key, language())
 
-    def write(self, book: Book, outputs: Sequence[Output], changes: Changes) -> None:
+    def write(self, book: Book, outputs: Sequence[Output], changes: Changes, panel: PanelOut | None = None) -> None:
         by_name = {table.sheet.name: table for table in book.tables.values()}
         for sheet_name, rows in changes.items():
             self._write_cells(sheet_name, by_name[sheet_name].letters, rows)
@@ -75,6 +78,16 @@ class ExcelStore:
                 self._write_summary(output)
             else:
                 self._write_frame(output)
+                self._write_links(output, row_links(output, book))
+        if panel is not None and PANEL_SHEET in self.sheets:
+            self._write_panel(panel)
+
+    def _write_panel(self, panel: PanelOut) -> None:
+        """The status panel in one bulk write: each row's first cell a HYPERLINK formula where it leads
+        somewhere, text kept as text (a leading ': a time is not to become a date), numbers as numbers."""
+        cells = [[_panel_formula(value, target if column == 0 else None) for column, value in enumerate(row)]
+                 for row, target in zip(panel.rows, panel.targets)]
+        self.sheets[PANEL_SHEET].range((1, PANEL_COLUMN + 1), (len(cells), PANEL_COLUMN + PANEL_WIDTH)).formula = cells
 
     def _write_rows(self, name: str, rows: list[list]) -> None:
         """Replace a tool sheet's contents with one bulk write (the sheet is added if missing)."""
@@ -89,6 +102,20 @@ class ExcelStore:
         sheet = output.sheet
         body = output.frame.reindex(columns=[f.key for f in sheet.fields])
         self._write_rows(sheet.name, [sheet.headers, *map(list, body.itertuples(index=False))])
+
+    def _write_links(self, output: FrameOut, links: Links | None) -> None:
+        """The link column again, in one bulk write (Excel calls must not grow with rows): each linked row's cell
+        a HYPERLINK formula showing what it held, the others their text kept as text (a leading ')."""
+        key = LINK_FIELDS.get(output.sheet.key)
+        if key is None:
+            return
+        links = links or Links(output.sheet.keys.index(key), [])  # an empty sheet: its header alone, as many calls
+        shown = [written(v) for v in output.frame[output.sheet.keys[links.column]].tolist()]
+        formulas = [hyperlink_formula(target, str(value)) if target and value is not None else None
+                    for target, value in zip(links.targets, shown)]
+        cells = [["'" + output.sheet.fields[links.column].header]]
+        cells += [["=" + f] if f else ["" if v is None else "'" + str(v)] for f, v in zip(formulas, shown)]
+        self.sheets[output.sheet.name].range((1, links.column + 1), (len(cells), links.column + 1)).formula = cells
 
     def _write_summary(self, output: SummaryOut) -> None:
         self._write_rows(output.name, summary_grid(output.heading, output.blocks, output.no_data))
@@ -117,6 +144,13 @@ class ExcelStore:
             for row, value in updates.items():
                 current[row - 2] = cell_value(value)
             self.sheets[sheet_name].range((2, col + 1)).value = [[v] for v in current]
+
+
+def _panel_formula(value: str | int, target: str | None) -> str:
+    if isinstance(value, int):
+        return str(value)
+    formula = hyperlink_formula(target, value) if target and value else None
+    return "=" + formula if formula else "'" + value if value else ""
 
 
 def _grid(values: object) -> list[list]:

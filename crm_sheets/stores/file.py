@@ -10,7 +10,7 @@ from typing import BinaryIO, cast
 import pandas as pd
 
 from .. import errors, schema
-from ..model.outputs import Changes, Output, SummaryOut
+from ..model.outputs import Changes, Output, PanelOut, SummaryOut
 from ..schema import Sheet
 from ..templates import write_workbook
 from ..values import cell_value
@@ -20,6 +20,7 @@ from ..workbook.extent import sheet_end
 from ..workbook.charts import summary_sheet
 from ..settings import Settings
 from ..model.book import Book
+from ..model.links import row_links
 from ..workbook.read import read_book, read_settings, read_tool_sheet
 from ..workbook.rowdrop import CannotMove
 from ..workbook.sniff import sniff
@@ -68,11 +69,11 @@ class FileStore:
         return sheet_end(self.path, sheet.name)
 
     def write(self, book: Book, outputs: Sequence[Output], changes: Changes,
-              removed: dict[str, list[int]] | None = None) -> Path | None:
+              removed: dict[str, list[int]] | None = None, panel: PanelOut | None = None) -> Path | None:
         cells = cell_changes(book, changes)
         try:
-            return write_back(self.path, tool_sheets=[tool_sheet(o) for o in outputs], cells=cells, removed=removed,
-                              keep_backups=keep_backups(book)).backup
+            return write_back(self.path, tool_sheets=[tool_sheet(o, book) for o in outputs], cells=cells, removed=removed,
+                              keep_backups=keep_backups(book), panel=panel).backup
         except CannotMove as exc:
             raise errors.CannotArchive(file=self.path.name, sheet=next(iter(removed or {}), ""), reason=str(exc)) \
                 from None
@@ -112,10 +113,11 @@ class FileStore:
             return chosen, None
 
 
-def tool_sheet(output: Output) -> ToolSheet:
+def tool_sheet(output: Output, book: Book | None = None) -> ToolSheet:
+    """``output`` as a sheet to write; with the ``book`` it is written into, its rows link to where they lead."""
     if isinstance(output, SummaryOut):
         return summary_sheet(output.name, output.heading, output.blocks, output.no_data)
-    return frame_sheet(output.sheet, output.frame)
+    return frame_sheet(output.sheet, output.frame, links=row_links(output, book) if book is not None else None)
 
 
 def cell_changes(book: Book, changes: Changes) -> dict[str, dict[int, dict[int, CellValue]]]:

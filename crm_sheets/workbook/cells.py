@@ -62,7 +62,15 @@ def syntax(prefix: bytes = b"") -> Syntax:
         b"<" + prefix + b'c r="',
     )
 
-CellValue = str | float | int | dt.datetime | dt.date | None
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula written with the value it shows (a reader that does not calculate shows that)."""
+    text: str  # without the leading =
+    cached: str
+
+
+CellValue = str | float | int | dt.datetime | dt.date | Formula | None
 
 
 def excel_serial(value: dt.date | dt.datetime, date1904: bool = False) -> float:
@@ -99,6 +107,9 @@ def _cell_rest(p: bytes, value: CellValue, style: bytes | None, date_style: int,
         return _text_rest(p, s_attr, value)
     if value is None:
         return b'"' + s_attr + b"/>"
+    if isinstance(value, Formula):
+        f, v = escape(value.text, quote=False).encode(), escape(excel_text(value.cached), quote=False).encode()
+        return b'"%s t="str"><%sf>%s</%sf><%sv>%s</%sv></%sc>' % (s_attr, p, f, p, p, v, p, p)
     if isinstance(value, (dt.datetime, dt.date)):
         s_attr = b' s="' + str(date_style).encode() + b'"'
         number = repr(excel_serial(value, date1904)).encode()
@@ -114,19 +125,20 @@ def _text_rest(p: bytes, s_attr: bytes, value: str) -> bytes:
             + b"t></" + p + b"is></" + p + b"c>")
 
 
-def with_rows(xml: bytes, columns: list[tuple[int, list[CellValue], int | None]], date_style: int, date1904: bool
-              ) -> bytes:
+def with_rows(xml: bytes, columns: list[tuple[int, list[CellValue], int | list[int | None] | None]],
+              date_style: int, date1904: bool) -> bytes:
     """A tool sheet as XlsxWriter wrote it (its header row only) with the rows of ``columns`` ((0-based column,
-    a cell for each row from row 2 on with None for a blank, the xf of its cells or None)) added to sheetData,
-    and its dimension widened to them."""
+    a cell for each row from row 2 on with None for a blank, the xf of its cells or None, or a list: each
+    cell's)) added to sheetData, and its dimension widened to them."""
     sx = syntax()  # XlsxWriter's spelling: the default namespace
-    styled = [(_letters(col), cells, None if xf is None else str(xf).encode()) for col, cells, xf in sorted(columns)]
+    styled = [(_letters(col), cells, [_xf(x) for x in xf] if isinstance(xf, list) else _xf(xf))
+              for col, cells, xf in sorted(columns, key=lambda c: c[0])]
     rows = []
     last_row = 0
     for i, record in enumerate(zip(*(cells for _letters_, cells, _xf in styled)), start=2):
         number = b"%d" % i
-        cells = [_cell_xml(sx, letters + number, value, xf, date_style, date1904)
-                 for (letters, _cells, xf), value in zip(styled, record) if value is not None]
+        cells = [_cell_xml(sx, letters + number, value, xf[i - 2] if isinstance(xf, list) else xf, date_style,
+                           date1904) for (letters, _cells, xf), value in zip(styled, record) if value is not None]
         if cells:
             rows.append(sx.row_open + number + b'">' + b"".join(cells) + b"</row>")
             last_row = i
@@ -422,6 +434,10 @@ def _replacement(sx: Syntax, cell: bytes, attrs: bytes, content: bytes | None, r
     style = style_m.group(1) if style_m else None
     keep = int(style) if isinstance(value, dt.date) and style is not None and int(style) in date_styles else date_style
     return _cell_xml(sx, ref, value, style, keep, date1904)
+
+
+def _xf(xf: int | None) -> bytes | None:
+    return None if xf is None else b"%d" % xf
 
 
 @cache

@@ -26,13 +26,18 @@ from ..schema import Sheet
 from ..values import fitted, is_blank
 from . import cells as cellpatch
 from .graft import graft, styles_part
+from ..model.links import Links
+from ..model.outputs import PANEL_SHEET, PanelOut
+from .links import linked_cells, with_hyperlinks
 from .listobjects import grow_tables
 from .package import Package
+from .panel import panel_stream
 from .rowdrop import Shift, drop_rows, shrink_tables
 from .safety import exclusive, staged, swap_in
 from .styles import date_styles
 
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+LINK_COLOUR = "#0563C1"  # Excel's own for a hyperlink
 LAST_ROW = 1_048_575  # 0-based: Excel's last row
 # The donor sheet that only exists so XlsxWriter emits the date cell format.
 _FORMAT_SHEET = "formats"
@@ -45,6 +50,7 @@ class Body:
     DATETIME_FORMAT."""
 
     columns: list[tuple[int, list[cellpatch.CellValue], str | None]]
+    links: Links | None = None  # where each row leads (written into a workbook, not into a new file)
 
     def write(self, wb: Workbook, ws: Worksheet) -> None:
         """Through XlsxWriter, row by row: a workbook in constant_memory mode (a new person's copy) flushes each
@@ -71,7 +77,8 @@ class ToolSheet:
             self.body.write(wb, ws)
 
 
-def frame_sheet(sheet: Sheet, frame: pd.DataFrame, name: str | None = None) -> ToolSheet:
+def frame_sheet(sheet: Sheet, frame: pd.DataFrame, name: str | None = None, links: Links | None = None
+                ) -> ToolSheet:
     """A tool sheet showing ``frame`` (columns = the sheet's field keys)."""
 
     def build(wb: Workbook, ws: Worksheet) -> None:
@@ -84,7 +91,7 @@ def frame_sheet(sheet: Sheet, frame: pd.DataFrame, name: str | None = None) -> T
 
     body = Body([(col, [written(v) for v in frame[f.key].tolist()],
                   "0.0%" if f.type == "number" and f.key in _RATIO_KEYS else None)
-                 for col, f in enumerate(sheet.fields) if f.key in frame.columns])
+                 for col, f in enumerate(sheet.fields) if f.key in frame.columns], links)
     return ToolSheet(name or sheet.name, build, body)
 
 
@@ -151,11 +158,13 @@ def write_back(
     cells: dict[str, dict[int, dict[int, cellpatch.CellValue]]] | None = None,
     removed: Mapping[str, Iterable[int]] | None = None,
     keep_backups: int = 10,
+    panel: PanelOut | None = None,
 ) -> WriteResult:
     """Replace the tool sheets and maintained cells of the workbook at ``path``.
 
     ``cells`` maps sheet name -> {row number: {0-based column: value}}; ``removed`` sheet name -> rows taken
-    out, the rows below moved up (archive; a sheet either has cells set or rows removed in one write).
+    out, the rows below moved up (archive; a sheet either has cells set or rows removed in one write); ``panel``
+    the status panel, on 操作 where the workbook has it.
     """
     path = Path(path)
     with exclusive(path), _damage_named(path):
@@ -175,6 +184,9 @@ def write_back(
                     pkg.transform(parts[sheet_name], partial(cellpatch.patch_stream, updates=updates,
                                                              date_styles=known_dates, date_style=date_xf,
                                                              date1904=date1904))
+            if panel is not None and PANEL_SHEET in parts:
+                pkg.transform(parts[PANEL_SHEET], partial(panel_stream, panel=panel, date_styles=known_dates,
+                                                          date_style=date_xf, date1904=date1904))
             for sheet_name, rows in (removed or {}).items():
                 shift = Shift(rows)
                 if shift.removed:
@@ -215,17 +227,28 @@ def _donor_into(pkg: Package, tool_sheets: list[ToolSheet]) -> int:
                       for _col, _cells, fmt in ts.body.columns if fmt}
     for col, fmt in enumerate(number_formats.values(), start=1):
         donor.write_number(0, col, 0, fmt)
+    link = wb.add_format({"font_color": LINK_COLOUR, "underline": 1})
+    if any(ts.body and ts.body.links for ts in tool_sheets):
+        donor.write_number(1, 0, 0, link)
     wb.close()
     xf_map = graft(pkg, buf.getvalue(), [ts.name for ts in tool_sheets])
     # Equal formats share one index, which only the first of them records in xf_index.
     date_xf = xf_map[when._get_xf_index()]
     parts = {name: part for name, _rid, part in pkg.sheets()}
+    link_xf = xf_map.get(link._get_xf_index(), 0)
     for ts in tool_sheets:
         if ts.body is not None:
-            columns = [(col, cells, xf_map[number_formats[fmt]._get_xf_index()] if fmt else None)
-                       for col, cells, fmt in ts.body.columns]
-            pkg.write(parts[ts.name], cellpatch.with_rows(pkg.read(parts[ts.name]), columns, date_xf,
-                                                          pkg.uses_1904_dates()))
+            columns: list[tuple[int, list[cellpatch.CellValue], int | list[int | None] | None]] = [
+                (col, cells, xf_map[number_formats[fmt]._get_xf_index()] if fmt else None)
+                for col, cells, fmt in ts.body.columns]
+            elements: list[tuple[int, str]] = []
+            links = ts.body.links
+            for k, (col, cells, xf) in enumerate(columns):
+                if links is not None and col == links.column:
+                    cells, shown, elements = linked_cells(cells, links.targets)
+                    columns[k] = (col, cells, [link_xf if s else xf for s in shown])  # type: ignore[misc]
+            xml = cellpatch.with_rows(pkg.read(parts[ts.name]), columns, date_xf, pkg.uses_1904_dates())
+            pkg.write(parts[ts.name], with_hyperlinks(xml, links.column, elements) if links else xml)
     return date_xf
 
 

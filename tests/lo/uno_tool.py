@@ -172,7 +172,8 @@ def render(desktop, path, sheet_name, png, cells="A1:O32"):
     )
     doc.close(True)
     stem = os.path.splitext(os.path.abspath(png))[0]
-    subprocess.run(["pdftoppm", "-png", "-r", "110", "-f", "1", "-l", "1", "-singlefile", pdf, stem], check=True)
+    kind = [] if png.endswith(".ppm") else ["-png"]  # PPM: pixels a test reads without an image library
+    subprocess.run(["pdftoppm", *kind, "-r", "110", "-f", "1", "-l", "1", "-singlefile", pdf, stem], check=True)
     os.unlink(pdf)
 
 
