@@ -259,7 +259,8 @@ def test_dedupe_reads_a_csv_export(tmp_path: Path) -> None:
     before = export.read_bytes()
     result = CliRunner().invoke(app, ["dedupe", str(export), "--json"])
     assert result.exit_code == 1
-    assert json.loads(result.stdout) == {"clusters": [["CRM2024010100001", "CRM2024010100002"]]}
+    # One name written two ways with one phone: sure (确认合并 pre-filled).
+    assert json.loads(result.stdout) == {"clusters": [["CRM2024010100001", "CRM2024010100002"]], "sure": [True]}
     assert export.read_bytes() == before
 
 

@@ -39,6 +39,7 @@ from rapidfuzz.process import cpdist
 
 from .. import schema, values
 from ..tables import SheetTable
+from .aliases import is_person, latin_keys, latin_places, person_pinyin, without_notes
 from .names import BRANCH_WORDS, SHOP_WORDS, company_keys, plain
 
 # A block bigger than this says nothing about identity (a placeholder phone,
@@ -57,6 +58,8 @@ TITLE_FORM = rf"^.(?:{'|'.join(schema.TITLES)})$"
 _HAN = r"[\u4e00-\u9fff]"
 # The brand of a name in pinyin is at least this long before an English name holding it says anything.
 MIN_PINYIN = 4
+# The kind of a branch after its place: 梁溪区分公司, 梁溪分部 and 梁溪办事处 are one office typed three ways.
+_BRANCH_KIND = r"#(.+?)(?:区|市|县)?(?:分公司|分部|办事处)$"
 
 SURE, LIKELY = "sure", "likely"
 # What 疑似重复 shows of each record.
@@ -77,10 +80,15 @@ class Duplicates:
 
 def features(customers: pd.DataFrame) -> pd.DataFrame:
     """The comparable form of each record: company core and city, plain phone, e-mail and contact."""
-    keys = company_keys(customers["name"])
+    names, owner = without_notes(plain(customers["name"]))
+    keys = company_keys(names)
     # A branch (分公司, 营业部, a group's subsidiary) is its own customer whether or not its name says where the
-    # head office's name ends: compare cores without the mark, and keep whether each record is a branch.
-    core = keys["core"].str.replace("#", "", regex=False)
+    # head office's name ends: compare cores without the mark, and keep whether each record is a branch.  Its
+    # kind is typed loosely (梁溪区分公司, 梁溪分部, 梁溪办事处 are one office); its place is kept.
+    core = keys["core"].str.replace(_BRANCH_KIND, r"#\1", regex=True).str.replace("#", "", regex=False)
+    latin = ~core.str.contains(_HAN, regex=True)
+    foreign = latin_keys(customers["name"], latin & (core != ""), _latin_places)
+    city = keys["city"].where(~latin, foreign["latin_city"].where(~foreign["latin_hk"], "香港"))
     email = customers.get("email", pd.Series("", index=customers.index)).fillna("").astype(str).str.strip().str.lower()
     email = email.where(values.valid_emails(email), "")
     phone = customers.get("phone", pd.Series("", index=customers.index)).fillna("").astype(str)
@@ -91,14 +99,20 @@ def features(customers: pd.DataFrame) -> pd.DataFrame:
         r"\(.*?\)|先生$|女士$", "", regex=True)
     titled = contact.str.match(TITLE_FORM)
     carriers = contact.map(contact[contact != ""].value_counts()).fillna(0).astype("int64")
+    human = is_person(core)
     return pd.DataFrame({
-        "core": core, "city": keys["city"], "full": keys["full"], "phone": phone, "local": local, "email": email,
+        "core": core, "city": city, "full": keys["full"], "phone": phone, "local": local, "email": email,
         "contact": contact, "surname": contact.str[:1], "titled": titled, "core_len": core.str.len(),
         "branch": keys["core"].str.contains("#", regex=False) | (core.str.endswith(BRANCH_WORDS)
                                                                   & ~core.str.endswith(SHOP_WORDS))
-        | core.str.contains("集团.", regex=True),
-        "person": _named_after(core, contact), "latin": ~core.str.contains(_HAN, regex=True),
+        | core.str.contains("集团.", regex=True) | foreign["latin_branch"],
+        "person": _named_after(core, contact), "latin": latin,
         "rare_contact": (carriers <= max(COMMON_CONTACT, COMMON_SHARE * len(contact))) & (contact.str.len() >= 3),
+        # Issue 37: who a shop's owner is, whether a name is a person's or a shop's, and what a Latin name says.
+        "owner": owner, "human": human | foreign["latin_person"], "letters": foreign["letters"],
+        "shop": ~keys["full"].str.contains("公司", regex=False) & ~human & ~latin & (core.str.len() >= 3),
+        "hk": (city == "香港") | keys["full"].str.contains("香港", regex=False) | foreign["latin_hk"],
+        "registered": keys["full"].str.contains("公司", regex=False) & (keys["full"].str.len() >= 8),
     }, index=customers.index)
 
 
@@ -166,32 +180,46 @@ def judge(f: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     contact = (a["contact"] == b["contact"]) & (a["contact"] != "") & ~a["titled"] & (a["surname"] != a["contact"])
     titled = (a["surname"] == b["surname"]) & (a["surname"] != "") & (a["titled"] | b["titled"])
     rare = contact & a["rare_contact"]
-    full_same = (a["full"] == b["full"]) & city_same & ~a["person"] & ~b["person"]
+    # The identical registered name in one city, or twice with no city but the province it was registered in.
+    full_same = (a["full"] == b["full"]) & (city_same | ((a["city"] == "") & (b["city"] == "") & a["registered"])) & (
+        ~a["person"] & ~b["person"])
+    # A Hong Kong company and its mainland sister share the brand, the boss and the mail domain: never related.
+    hk_ok = a["hk"] == b["hk"]
+    crossed = a["latin"] ^ b["latin"]
     # Names are compared character by character only where the rest could make the pair a match.
-    open_ = ~same_core & city_ok & (phone | email | rare | (contact & city_same))
-    written = _where(open_, _related_names, a, b)
-    related = written | _where(open_, _related_sounds, a, b)
+    open_ = ~same_core & city_ok & (phone | email | rare | (contact & (city_same | crossed)))
+    written = _where(open_, _related_names, a, b) & hk_ok
+    related = written | (_where(open_, _related_sounds, a, b) & hk_ok)
     typo = _where(open_ & (a["branch"] == b["branch"]) & (np.maximum(a["core_len"], b["core_len"]) >= 4),
                   _one_char_apart, a, b)
     # A person as customer (name = contact): two people of the same name are not one customer.
     person = a["person"] | b["person"]
     company = same_core & city_ok
-    sure = company & (phone | email)
+    tie = phone | email
+    # A shop typed once as its owner (王记汽车维修商行 / 王娜), or a person once in pinyin (Na Wang / 王娜): the
+    # same phone or e-mail lists them; the owner's name on the shop's record as well makes them sure.
+    kin = tie & ((a["human"] & b["shop"]) | (b["human"] & a["shop"]) | (a["human"] & b["human"] & crossed))
+    named = _where(kin, _owner_named, a, b)
+    # Two of phone, e-mail and contact behind two ways of writing one name: no agent, franchise or sister firm
+    # shows that much of another's.
+    strong = (phone & email) | (tie & (contact | titled))
+    sure = (company & tie) | (full_same & tie) | (related & strong) | named
     likely = ~sure & (
         (company & ~person & (contact | (titled & city_same))) | full_same
-        | (related & (phone | email | (rare & ~person)))
+        | (related & (tie | (rare & ~person) | (contact & crossed)))
         # A common contact name backs a name written as part of the other, not one that merely sounds alike.
         | (written & contact & city_same & ~person)
-        | (typo & (phone | email)) | (typo & city_same & rare)
+        | (typo & tie) | (typo & city_same & rare) | kin
     )
     score = np.round(
-        np.where(company | full_same, 0.6, 0.45) + 0.2 * phone + 0.15 * email + 0.1 * contact + 0.05 * (titled & ~contact), 2
+        np.where(company | full_same | named, 0.6, 0.45) + 0.2 * phone + 0.15 * email + 0.1 * contact
+        + 0.05 * (titled & ~contact), 2
     ).clip(max=1.0)
     keep = sure | likely
     out = pairs[keep].reset_index(drop=True)
     out["verdict"] = np.where(sure[keep], SURE, LIKELY)
     out["score"] = score[keep]
-    out["reason"] = _reasons(*(m[keep] for m in (company, full_same, related, typo, phone, email, contact, titled)))
+    out["reason"] = _reasons(*(m[keep] for m in (company, full_same, related, typo, kin, phone, email, contact, titled)))
     return out
 
 
@@ -247,6 +275,22 @@ def _related_names(a: dict, b: dict) -> np.ndarray:
     return (a["branch"] == b["branch"]) & (inside | brand | pinyin)
 
 
+def _owner_named(a: dict, b: dict) -> np.ndarray:
+    """The person on one record is named on the other: as its contact or its owner (王娜 / 王记汽车维修商行 whose
+    contact is 王娜), by the same contact, or in pinyin (Na Wang / 王娜)."""
+    table = _pinyin_table()
+    out = np.zeros(len(a["core"]), dtype=bool)
+    for k in range(len(out)):
+        p, s = (b, a) if a["shop"][k] or (b["latin"][k] and not a["latin"][k]) else (a, b)
+        names = {n for n in (s["contact"][k], s["owner"][k]) if len(n) >= 2}
+        names |= {s["core"][k]} if s["human"][k] and not s["latin"][k] else set()
+        if not p["latin"][k]:
+            out[k] = p["core"][k] in names
+        elif p["letters"][k]:
+            out[k] = any(p["letters"][k] in forms for forms in person_pinyin(sorted(names), table))
+    return out
+
+
 def _related_sounds(a: dict, b: dict) -> np.ndarray:
     """_related_names on how the cores sound (圆兴电子科技 / 元兴电子: a homophone and the trade shortened)."""
     latin = np.ones(len(a["core"]), dtype=bool)  # the English-name test was made on the written cores
@@ -288,10 +332,15 @@ def _pinyin_table() -> dict[int, tuple[str, ...]]:
             for code, readings in module.pinyin_dict.items() if 0x4E00 <= code <= 0x9FFF}
 
 
-def _reasons(company, full_same, related, typo, phone, email, contact, titled) -> np.ndarray:
+@lru_cache(maxsize=1)
+def _latin_places() -> dict[str, str]:
+    return latin_places(_pinyin_table())
+
+
+def _reasons(company, full_same, related, typo, kin, phone, email, contact, titled) -> np.ndarray:
     """Why a pair matched, as codes joined by "+" (labels.py words them for 疑似重复)."""
-    name = np.select([full_same, company, related, typo], ["same_full_name", "same_name", "name_brand", "name_one_char"],
-                     "")
+    name = np.select([full_same, company, related, typo, kin],
+                     ["same_full_name", "same_name", "name_brand", "name_one_char", "name_owner"], "")
     text = name.astype(object)
     for mask, code in ((phone, "same_phone"), (email, "same_email"), (contact, "same_contact"),
                        (titled & ~contact, "same_surname")):
@@ -340,6 +389,25 @@ def _joined(pairs: pd.DataFrame, cities: list[str]) -> tuple[pd.DataFrame, Calla
     return order[np.asarray(keep, dtype=bool)].drop(columns="_sure").sort_index(), root
 
 
+def _sure_groups(pairs: pd.DataFrame, linked: np.ndarray, cluster: np.ndarray) -> np.ndarray:
+    """Per linked record: whether sure pairs alone join its whole group.  A chain is as sure as its weakest link
+    (A and B one phone, B and C only the same name: the group is for review)."""
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    sure = pairs[pairs["verdict"] == SURE]
+    for i, j in zip(sure["i"].tolist(), sure["j"].tolist()):
+        ri, rj = root(i), root(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    roots = pd.Series([root(int(x)) for x in linked], dtype="int64")
+    return roots.groupby(cluster).transform("nunique").eq(1).to_numpy()
+
+
 def find_duplicates(customers: pd.DataFrame) -> Duplicates:
     """Clusters of duplicate records in a customer table (columns: schema keys, and ``phone_text`` if known;
     index: row)."""
@@ -360,7 +428,7 @@ def find_duplicates(customers: pd.DataFrame) -> Duplicates:
     index = f.index
     table = pd.DataFrame({
         "row": index[linked], "cluster": cluster + 1, "score": best["score"].to_numpy(),
-        "reason": best["reason"].to_numpy(), "sure": (best["verdict"] == SURE).to_numpy(),
+        "reason": best["reason"].to_numpy(), "sure": _sure_groups(pairs, linked, cluster),
     }).sort_values(["cluster", "row"], kind="stable").set_index("row")
     bounds = np.flatnonzero(np.diff(table["cluster"].to_numpy())) + 1
     clusters = [part.tolist() for part in np.split(table.index.to_numpy(), bounds)] if len(table) else []

@@ -1,0 +1,118 @@
+"""The other names one customer goes by (issue 37): its owner's name for a shop, its English or pinyin name.
+
+A shop is often typed once as the shop and once as its owner (王记汽车维修商行 / 王娜), and a firm once in
+Chinese and once in English (Liju (HK) International Trading Ltd. / 香港立炬国际贸易有限公司).  This module reads
+what such names say: the notes typed after a name (· 王经理, -老客户, （原…）) come off, a person's name is told
+from a firm's, and a Latin name gives its letters, its place in pinyin and whether it names Hong Kong or a branch.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+
+from .names import CITIES
+
+# The common Chinese surnames (about nine people in ten carry one): a name of two or three characters starting
+# with one reads as a person's; the compound ones first.
+COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "令狐", "慕容", "尉迟", "长孙")
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚"
+            "卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+            "常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴"
+            "霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑"
+            "景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝")
+PERSON = re.compile(rf"^(?:{'|'.join(COMPOUND_SURNAMES)}|[{SURNAMES}])[\u4e00-\u9fff]{{1,2}}$")
+_TITLE = "(?:经理|总|老板|主任|老师)"
+_SOMEONE = rf"(?:{'|'.join(COMPOUND_SURNAMES)}|[{SURNAMES}])[\u4e00-\u9fff]{{1,2}}"
+# Notes typed after a name (plain text: brackets half width, no spaces): who answered, that it is an old
+# customer, what it was called before.  Each takes the note off; the owner's name, where a note gives one, is kept.
+_NOTES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\(原[^()]*\)"), ""),
+    (re.compile(r"[-—]?老客户$"), ""),
+    (re.compile(rf"(?<=.{{4}})[·・\-]?\(?[{SURNAMES}]{_TITLE}\)?$"), ""),
+    (re.compile(r"^个人[-—]?|\(个人\)$"), ""),
+]
+# 林和小满(江滩店)(曾磊), 艺昌建材经营部-郑强, 王娜(王记汽车维修商行): the shop and its owner in one cell.
+_OWNER_BRACKETED = re.compile(rf"^(.{{3,}}\))\(({_SOMEONE})\)$")
+_OWNER_AFTER = re.compile(rf"^(.{{3,}}?)[-—·・]({_SOMEONE})$")
+_OWNER_BEFORE = re.compile(rf"^({_SOMEONE})\((.{{3,}})\)$")
+_PERSON_SUFFIX = re.compile(rf"^({_SOMEONE})(?:先生|女士)$")
+_FIRM_WORDS = re.compile(r"\b(?:co|ltd|limited|inc|corp|company|group|trading|gongsi|youxian|shop|store)\b")
+_HK = re.compile(r"\bhk\b|hong\s*kong")
+
+
+def without_notes(plain_names: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Each plain name without the notes typed after it, and the owner's name a note gives ('' if none)."""
+    codes, unique = pd.factorize(plain_names.fillna("").astype(object))
+    names, owners = [], []
+    for name in unique.tolist():
+        owner = ""
+        for pattern, by in _NOTES:
+            name = pattern.sub(by, name)
+        if (found := _OWNER_BEFORE.match(name)) and found.group(2) not in ("个体工商户", "个体户"):
+            owner, name = found.group(1), found.group(2)
+        elif found := _OWNER_BRACKETED.match(name) or _OWNER_AFTER.match(name):
+            name, owner = found.group(1), found.group(2)
+        elif found := _PERSON_SUFFIX.match(name):
+            name = found.group(1)
+        names.append(name)
+        owners.append(owner)
+    return (pd.Series(np.asarray(names, dtype=object)[codes], index=plain_names.index),
+            pd.Series(np.asarray(owners, dtype=object)[codes], index=plain_names.index))
+
+
+def is_person(cores: pd.Series) -> pd.Series:
+    """Whether each name reads as a person's (王娜, 欧阳娜娜), not a firm's."""
+    return cores.str.match(PERSON)
+
+
+def pinyin_forms(text: str, table: dict[int, tuple[str, ...]], limit: int = 8) -> set[str]:
+    """Every toneless pinyin spelling of a Chinese text (each reading of a character with several), at most
+    ``limit`` of them."""
+    readings = [table.get(ord(c), ("",)) for c in text]
+    return {"".join(r) for r in itertools.islice(itertools.product(*readings), limit)}
+
+
+def person_pinyin(names: Iterable[str], table: dict[int, tuple[str, ...]]) -> list[set[str]]:
+    """A person's name as written in pinyin, either way round (王娜: wangna, nawang); empty for no person."""
+    out = []
+    for name in names:
+        if not PERSON.match(name):
+            out.append(set())
+            continue
+        cut = 2 if name[:2] in COMPOUND_SURNAMES else 1
+        sur, given = pinyin_forms(name[:cut], table), pinyin_forms(name[cut:], table)
+        out.append({a + b for a in sur for b in given} | {b + a for a in sur for b in given})
+    return out
+
+
+def latin_places(table: dict[int, tuple[str, ...]]) -> dict[str, str]:
+    """City in pinyin (changsha, xian) -> city."""
+    return {form: city for city in CITIES for form in pinyin_forms(city, table)}
+
+
+def latin_keys(names: pd.Series, latin: pd.Series, places: Callable[[], dict[str, str]]) -> pd.DataFrame:
+    """For Latin names: the letters alone, the city it names ('' if none), and whether it names Hong Kong or a
+    branch.  Chinese names get '' and False."""
+    letters = pd.Series("", index=names.index, dtype=object)
+    city = letters.copy()
+    hk = pd.Series(False, index=names.index)
+    branch = hk.copy()
+    if latin.any():
+        text = names[latin].fillna("").astype(str).str.lower()
+        letters[latin] = text.str.replace("[^a-z]", "", regex=True)
+        hk[latin] = text.str.contains(_HK)
+        branch[latin] = text.str.contains("branch", regex=False)
+        found = places()
+        words = text.str.findall("[a-z]+")
+        city[latin] = [next((found[w] for w in ws if w in found), "") for ws in words.tolist()]
+    # Na Wang, Lei He: two short words, no firm's.
+    person = pd.Series(False, index=names.index)
+    if latin.any():
+        person[latin] = words.str.len().eq(2) & letters[latin].str.len().le(14) & ~text.str.contains(_FIRM_WORDS)
+    return pd.DataFrame({"letters": letters, "latin_city": city, "latin_hk": hk, "latin_branch": branch,
+                         "latin_person": person})
