@@ -40,6 +40,8 @@ _NOTES: list[tuple[re.Pattern[str], str]] = [
 _OWNER_BRACKETED = re.compile(rf"^(.{{3,}}\))\(({_SOMEONE})\)$")
 _OWNER_AFTER = re.compile(rf"^(.{{3,}}?)[-—·・]({_SOMEONE})$")
 _OWNER_BEFORE = re.compile(rf"^({_SOMEONE})\((.{{3,}})\)$")
+# 华星铺(万达店) is a franchise store, not 华星铺 the person.
+_BRAND_ENDS = "记坊堂屋铺鲜家店满行"
 _PERSON_SUFFIX = re.compile(rf"^({_SOMEONE})(?:先生|女士)$")
 _FIRM_WORDS = re.compile(r"\b(?:co|ltd|limited|inc|corp|company|group|trading|gongsi|youxian|shop|store)\b")
 _HK = re.compile(r"\bhk\b|hong\s*kong")
@@ -53,7 +55,8 @@ def without_notes(plain_names: pd.Series) -> tuple[pd.Series, pd.Series]:
         owner = ""
         for pattern, by in _NOTES:
             name = pattern.sub(by, name)
-        if (found := _OWNER_BEFORE.match(name)) and found.group(2) not in ("个体工商户", "个体户"):
+        if (found := _OWNER_BEFORE.match(name)) and found.group(2) not in ("个体工商户", "个体户") and (
+                found.group(1)[-1] not in _BRAND_ENDS):
             owner, name = found.group(1), found.group(2)
         elif found := _OWNER_BRACKETED.match(name) or _OWNER_AFTER.match(name):
             name, owner = found.group(1), found.group(2)

@@ -112,7 +112,8 @@ def features(customers: pd.DataFrame) -> pd.DataFrame:
         "owner": owner, "human": human | foreign["latin_person"], "letters": foreign["letters"],
         "shop": ~keys["full"].str.contains("公司", regex=False) & ~human & ~latin & (core.str.len() >= 3),
         "hk": (city == "香港") | keys["full"].str.contains("香港", regex=False) | foreign["latin_hk"],
-        "registered": keys["full"].str.contains("公司", regex=False) & (keys["full"].str.len() >= 8),
+        "registered": keys["full"].str.contains("公司", regex=False) & (core.str.len() >= 4)
+        & ~core.str.endswith(BRANCH_WORDS),
     }, index=customers.index)
 
 
@@ -187,7 +188,7 @@ def judge(f: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     hk_ok = a["hk"] == b["hk"]
     crossed = a["latin"] ^ b["latin"]
     # Names are compared character by character only where the rest could make the pair a match.
-    open_ = ~same_core & city_ok & (phone | email | rare | (contact & (city_same | crossed)))
+    open_ = ~same_core & city_ok & (phone | email | rare | contact)
     written = _where(open_, _related_names, a, b) & hk_ok
     related = written | (_where(open_, _related_sounds, a, b) & hk_ok)
     typo = _where(open_ & (a["branch"] == b["branch"]) & (np.maximum(a["core_len"], b["core_len"]) >= 4),
@@ -198,17 +199,25 @@ def judge(f: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     tie = phone | email
     # A shop typed once as its owner (王记汽车维修商行 / 王娜), or a person once in pinyin (Na Wang / 王娜): the
     # same phone or e-mail lists them; the owner's name on the shop's record as well makes them sure.
-    kin = tie & ((a["human"] & b["shop"]) | (b["human"] & a["shop"]) | (a["human"] & b["human"] & crossed))
-    named = _where(kin, _owner_named, a, b)
+    kin = (a["human"] & b["shop"]) | (b["human"] & a["shop"]) | (a["human"] & b["human"] & crossed)
+    named = _where(kin & tie, _owner_named, a, b)
+    # A franchise's mailbox is on every store: an owner shares the shop's mobile, or is named on it.
+    kin = kin & (phone | named)
     # Two of phone, e-mail and contact behind two ways of writing one name: no agent, franchise or sister firm
     # shows that much of another's.
-    strong = (phone & email) | (tie & (contact | titled))
-    sure = (company & tie) | (full_same & tie) | (related & strong) | named
+    # A bare brand (宁波恒信公司) with the phone of 宁波恒信五金制品 may be another firm of that brand: a person
+    # confirms it.  Brand and trade written both times, the phone is enough.
+    strong = (phone & (np.minimum(a["core_len"], b["core_len"]) >= 4)) | (tie & (contact | titled)) | (phone & email)
+    # One name in one place and the same contact person by full name: one customer (王经理 or 王伟 at two
+    # firms of one name in two cities is not).
+    placed = city_same | ((a["city"] == "") & (b["city"] == ""))
+    one_firm = company & contact & placed & ~person & ~a["human"] & ~b["human"]
+    sure = (company & tie) | (full_same & tie) | (related & strong) | named | one_firm
     likely = ~sure & (
-        (company & ~person & (contact | (titled & city_same))) | full_same
+        (company & ~person & ~a["human"] & ~b["human"] & (contact | titled)) | full_same
         | (related & (tie | (rare & ~person) | (contact & crossed)))
         # A common contact name backs a name written as part of the other, not one that merely sounds alike.
-        | (written & contact & city_same & ~person)
+        | (written & contact & ~person)
         | (typo & tie) | (typo & city_same & rare) | kin
     )
     score = np.round(
@@ -307,9 +316,10 @@ def _within(short: str, long_: str) -> bool:
 def brand_pinyin(cores: list[str]) -> list[set[str]]:
     """Each pair of neighbouring characters among a core's first four in toneless pinyin, every reading of a
     character with several (长 is zhang or chang): the brand is one of them whether or not a county's name
-    (乐清, 都江堰) comes first (恒信五金 -> hengxin, xinwu, wujin)."""
+    (乐清, 都江堰) comes first (恒信五金 -> hengxin).  A pair in the last two characters is the trade, which
+    two firms share (同欣科技 is not Huatong Wangluo Keji), so only the first pair may touch them."""
     table = _pinyin_table()
-    return [{x + y for k in range(min(3, len(core) - 1))
+    return [{x + y for k in range(min(3, len(core) - 1)) if k == 0 or k + 1 < len(core) - 2
              for x in table.get(ord(core[k]), ("",)) for y in table.get(ord(core[k + 1]), ("",))}
             for core in cores]
 
