@@ -82,7 +82,7 @@ def pinyin_forms(text: str, table: dict[int, tuple[str, ...]], limit: int = 8) -
 
 def person_pinyin(names: Iterable[str], table: dict[int, tuple[str, ...]]) -> list[set[str]]:
     """A person's name as written in pinyin, either way round (王娜: wangna, nawang); empty for no person."""
-    out = []
+    out: list[set[str]] = []
     for name in names:
         if not PERSON.match(name):
             out.append(set())
