@@ -207,7 +207,9 @@ def judge(f: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     # shows that much of another's.
     # A bare brand (宁波恒信公司) with the phone of 宁波恒信五金制品 may be another firm of that brand: a person
     # confirms it.  Brand and trade written both times, the phone is enough.
-    strong = (phone & (np.minimum(a["core_len"], b["core_len"]) >= 4)) | (tie & (contact | titled)) | (phone & email)
+    # Names that only sound alike (海韵 / 海蕴) on an agent's phone are two firms: the phone alone backs a written one.
+    strong = (phone & written & ~crossed & (np.minimum(a["core_len"], b["core_len"]) >= 4)) | (
+        tie & (contact | titled)) | (phone & email)
     # One name in one place and the same contact person by full name: one customer (王经理 or 王伟 at two
     # firms of one name in two cities is not).
     placed = city_same | ((a["city"] == "") & (b["city"] == ""))
