@@ -44,15 +44,18 @@ _OWNER_BEFORE = re.compile(rf"^({_SOMEONE})\((.{{3,}})\)$")
 _BRAND_ENDS = "记坊堂屋铺鲜家店满行"
 _PERSON_SUFFIX = re.compile(rf"^({_SOMEONE})(?:先生|女士)$")
 _FIRM_WORDS = re.compile(r"\b(?:co|ltd|limited|inc|corp|company|group|trading|gongsi|youxian|shop|store)\b")
+_MARKS = rf"[()\-—·・]|个人|客户$|先生$|女士$|{_TITLE}\)?$"
 _HK = re.compile(r"\bhk\b|hong\s*kong")
 
 
 def without_notes(plain_names: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Each plain name without the notes typed after it, and the owner's name a note gives ('' if none)."""
     codes, unique = pd.factorize(plain_names.fillna("").astype(object))
-    names, owners = [], []
-    for name in unique.tolist():
-        owner = ""
+    names, owners = unique.tolist(), [""] * len(unique)
+    # Only a name with a bracket, a dash, a dot or a note's word can hold a note: the rest are not looked at.
+    marked = np.flatnonzero(pd.Series(unique, dtype=object).str.contains(_MARKS, regex=True).to_numpy())
+    for at in marked.tolist():
+        name, owner = names[at], ""
         for pattern, by in _NOTES:
             name = pattern.sub(by, name)
         if (found := _OWNER_BEFORE.match(name)) and found.group(2) not in ("个体工商户", "个体户") and (
@@ -62,8 +65,7 @@ def without_notes(plain_names: pd.Series) -> tuple[pd.Series, pd.Series]:
             name, owner = found.group(1), found.group(2)
         elif found := _PERSON_SUFFIX.match(name):
             name = found.group(1)
-        names.append(name)
-        owners.append(owner)
+        names[at], owners[at] = name, owner
     return (pd.Series(np.asarray(names, dtype=object)[codes], index=plain_names.index),
             pd.Series(np.asarray(owners, dtype=object)[codes], index=plain_names.index))
 
