@@ -216,7 +216,7 @@ def judge(f: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     one_firm = company & contact & placed & ~person & ~a["human"] & ~b["human"]
     sure = (company & tie) | (full_same & tie) | (related & strong) | named | one_firm
     likely = ~sure & (
-        (company & ~person & ~a["human"] & ~b["human"] & (contact | titled)) | full_same
+        (company & ~person & ~a["human"] & ~b["human"] & (contact | (titled & city_same))) | full_same
         | (related & (tie | (rare & ~person) | (contact & crossed)))
         # A common contact name backs a name written as part of the other, not one that merely sounds alike.
         | (written & contact & ~person)
