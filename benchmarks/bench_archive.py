@@ -49,7 +49,7 @@ def build(folder: Path, in_book: int, archived: int, url: str) -> Path:
     order), in batches of under a million rows (a workbook never held more)."""
     from crm_sheets.app.archive import kept_beside
     from crm_sheets.demo_data import make_demo
-    from crm_sheets.outputs import FrameOut
+    from crm_sheets.model.outputs import FrameOut
     from crm_sheets.stores.file import FileStore, tool_sheet
     from crm_sheets.stores.history import DONE, History
     from crm_sheets.templates import write_workbook

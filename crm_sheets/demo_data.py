@@ -64,6 +64,7 @@ FEEDBACK = ("价格可以接受", "觉得价格偏高", "对样品质量满意",
 ORDER_NOTES = ("含税", "分两期付款", "年度框架协议", "首批试单", "加急发货")
 TAGS = [t for t in schema.OPTION_LISTS["标签字典"] if not t.startswith("自动-")]
 N_UNASSIGNED = 20
+HISTORY_DAYS = 1000  # how far back the first customers came in
 
 
 @dataclass
@@ -74,7 +75,7 @@ class Demo:
     unassigned_rows: list[int] = field(default_factory=list)
 
 
-def make_demo(today: dt.date, seed: int = 7, n_customers: int = 2000, n_followups: int = 20000,
+def make_demo(today: dt.date, seed: int = 7, n_customers: int = 2000, n_followups: int = 100_000,
               n_orders: int | None = None, n_tickets: int | None = None) -> Demo:
     """Customers, follow-ups, orders, tickets and the team, as of ``today``.
 
@@ -100,7 +101,7 @@ def make_demo(today: dt.date, seed: int = 7, n_customers: int = 2000, n_followup
         schema.FOLLOWUPS.name: followups,
         schema.ORDERS.name: orders,
         schema.TICKETS.name: tickets,
-        schema.TEAM.name: pd.DataFrame(list(TEAM), columns=schema.TEAM.headers),
+        schema.TEAM.name: pd.DataFrame(list(TEAM), columns=schema.TEAM.headers[:4]),
     }
     taken = set(np.flatnonzero(customers["客户编号"].isin({i for c in duplicates for i in c}).to_numpy()).tolist())
     planted = _plant(rng, frames, now, avoid_rows=taken)
@@ -178,7 +179,9 @@ def _customers(rng: np.random.Generator, n: int, now: pd.Timestamp) -> pd.DataFr
     email_local = _pick(rng, ("sales", "info", "service", "contact", "purchase", "market"), n)
     city_py = np.asarray([c[2] for c in CITIES], dtype=object)[city]
     email = np.where(rng.random(n) < 0.6, email_local + "@" + brand_py + city_py + ".com", "")
-    created = now - pd.to_timedelta(rng.integers(40, 1000, n), unit="D") + pd.to_timedelta(
+    # As many new customers each day of the last HISTORY_DAYS, up to yesterday: every month has its share.
+    days = 1 + ((np.arange(n) + rng.random(n)) * (HISTORY_DAYS - 1) / n).astype(int)
+    created = now.normalize() - pd.to_timedelta(rng.permutation(days), unit="D") + pd.to_timedelta(
         rng.integers(9 * 60, 18 * 60, n), unit="min")
     order = np.argsort(created.to_numpy(), kind="stable")
     stage = _pick(rng, ("潜在客户", "意向客户", "成交客户"), n, p=[0.4, 0.3, 0.3])
@@ -283,14 +286,14 @@ def _with_unassigned(rng: np.random.Generator, customers: pd.DataFrame, now: pd.
 
 
 def _followups(rng: np.random.Generator, customers: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
-    """跟进记录 rows for the team's contacts: the stage climbs over the older history and holds over recent work."""
+    """跟进记录 rows for the team's contacts: the stage climbs over the first contacts and holds over recent work."""
     frame = contacts.sort_values(["客户编号", "time"], kind="stable").reset_index(drop=True)
     n = len(frame)
     c = customers.drop_duplicates("客户编号").set_index("客户编号").loc[frame["客户编号"]].reset_index()
     rank = frame.groupby("客户编号").cumcount()
-    size = frame.groupby("客户编号")["客户编号"].transform("size")
     ladder = c["_stage"].map({"潜在客户": 0, "意向客户": 1, "成交客户": 2}).to_numpy()
-    step = np.minimum((rank.to_numpy() * (ladder + 1)) // size.to_numpy(), ladder)
+    # A step a contact: customers become 意向/成交 soon after they come in, as steadily as they come in.
+    step = np.minimum(rank.to_numpy(), ladder)
     step = np.where(frame["recent"].to_numpy(dtype=bool), ladder, step)
     channel = _pick(rng, ("电话", "微信", "邮件", "面谈", "短信", "视频会议"), n, p=[0.45, 0.3, 0.08, 0.1, 0.02, 0.05])
     channel = np.where(frame["kind"] == "unreachable", "电话", channel)
@@ -316,16 +319,23 @@ def _followups(rng: np.random.Generator, customers: pd.DataFrame, contacts: pd.D
 def _orders(rng: np.random.Generator, customers: pd.DataFrame, now: pd.Timestamp, n: int | None
             ) -> pd.DataFrame:
     deal = np.flatnonzero((customers["_stage"] == "成交客户").to_numpy())
-    if n is None:
-        counts = 1 + rng.poisson(3.5, len(deal))
-    else:  # every buyer has a first order; the rest spread evenly
-        counts = 1 + rng.multinomial(max(n - len(deal), 0), np.full(len(deal), 1 / len(deal)))
-    who = np.repeat(deal, counts)
+    buyers = customers.iloc[deal]
+    days = (buyers["_until"].clip(upper=now.normalize() - pd.Timedelta(days=1)) - buyers["创建时间"].dt.normalize()
+            ).dt.days.clip(lower=0).to_numpy() + 1
+    # Every buyer has a first order; the rest come at one rate per day a buyer is worked on, so each month
+    # has as many orders as buyers then.
+    share = days / days.sum()
+    more = rng.poisson(3.5 * len(deal) * share) if n is None else rng.multinomial(max(n - len(deal), 0), share)
+    who = np.repeat(deal, 1 + more)
     n = len(who)
     c = customers.iloc[who].reset_index(drop=True)
     last_day = c["_until"].clip(upper=now.normalize() - pd.Timedelta(days=1))
     span = (last_day - c["创建时间"].dt.normalize()).dt.days.clip(lower=0)
-    date = c["创建时间"].dt.normalize() + pd.to_timedelta((rng.random(n) * (span + 1)).astype(int), unit="D")
+    # A buyer's first order comes within its first weeks (so as many first orders a month as buyers come in),
+    # the others at random over the time it is worked on.
+    lead = np.arange(n) == np.searchsorted(who, who)
+    days = np.where(lead, np.minimum(rng.integers(0, 21, n), span), (rng.random(n) * (span + 1)).astype(int))
+    date = c["创建时间"].dt.normalize() + pd.to_timedelta(days, unit="D")
     frame = pd.DataFrame({"_who": who, "日期": date}).sort_values(["_who", "日期"], kind="stable").reset_index(drop=True)
     first = frame.groupby("_who").cumcount() == 0
     later = _pick(rng, ("复购", "签约", "续约", "退款"), n, p=[0.6, 0.15, 0.17, 0.08])
@@ -367,6 +377,13 @@ def id_number(seed: int) -> str:
     """A checksum-valid (fictitious) 身份证号."""
     body = f"110105{1970 + seed % 30}{1 + seed % 12:02d}{1 + seed % 28:02d}{seed % 1000:03d}"
     return next(body + c for c in "0123456789X" if values.is_id_number(body + c))
+
+
+def _plain_id_number(seed: int) -> str:
+    """id_number(seed) or a later one whose digits do not also read as a card number (one problem per cell)."""
+    while not values.find_sensitive(pd.Series([number := id_number(seed)]))[1].empty:
+        seed += 1
+    return number
 
 
 def bank_card(seed: int) -> str:
@@ -419,7 +436,7 @@ def _plant(rng: np.random.Generator, frames: dict[str, pd.DataFrame], now: pd.Ti
         ("客户编号", "CRM2099010100001", "unknown_customer"), ("沟通内容", "已沟通", "vague_content"),
         ("沟通内容", "询问需求", "vague_content"), ("沟通内容", "有合作意向", "vague_content"),
         ("下一步计划", "待定", "vague_content"), ("客户反馈", "", "required_missing"),
-        ("客户反馈", f"客户发来法人身份证号 {id_number(int(rng.integers(1, 999)))} 用于开票", "id_number"),
+        ("客户反馈", f"客户发来法人身份证号 {_plain_id_number(int(rng.integers(1, 999)))} 用于开票", "id_number"),
     ):
         put(f, followups, next(rows), column, value, code)
 

@@ -1,13 +1,18 @@
-"""The demo team's contacts: a team that mostly keeps up with its list.
+"""The demo's team at work: a team that mostly keeps up with its list, month after month alike.
 
-Customers the team still works on are called to their stage's rhythm (schema.REMIND_DAYS) over the last
-``RECENT_DAYS``: a third of the time a day or two before the rhythm asks (no task falls due then), mostly on
-the day, now and then a day or a few late.  The events
-the default revisit rules name (first order, signing, refund, a resolved ticket, the contract's end, a quiet
-spell after the last order) get their call inside the rule's window one time in two.  One call in eight
-is not answered and is made again the next day; a few customers stop answering altogether (three 未接通 in a
-row); one in twenty has slipped through: nobody has called it for a week or a few.  Customers nobody works on
-any more went quiet long ago.  Older history is spread at random.
+Each customer is worked on from the day it came in for a while (a random span, longer or shorter so that all
+of them together make about the follow-ups asked for), then dropped; none was dropped in the last
+``ALWAYS_WORKED_DAYS``, longer than the silence after which a customer needs no more calls, so every customer
+still called on is one the team still works.  New customers come in at a steady rate (demo_data), so as
+many are being worked on each month and the months look alike.
+
+Over the last ``RECENT_DAYS`` customers are called to their stage's rhythm (schema.REMIND_DAYS): a third of
+the time a day or two before the rhythm asks (no task falls due then), mostly on the day, now and then a day
+or a few late.  The events the default revisit rules name (first order, signing, refund, a resolved ticket,
+the contract's end, a quiet spell after the last order) get their call inside the rule's window one time in
+two.  One call in eight is not answered and is made again the next day; a few customers stop answering
+altogether (three 未接通 in a row); one in twenty has slipped through: nobody has called it for a week or a
+few.  Older contacts fall at random over each customer's worked span, as many per day as its rhythm asks.
 
 Nothing here looks at how the tool matches follow-ups to tasks: it follows the rhythm and the rules as declared.
 """
@@ -21,9 +26,8 @@ from . import schema
 from .rules.lifecycle import high_risk, rhythm_days
 
 RECENT_DAYS = 120
-ALWAYS_WORKED_DAYS = 200  # customers created since then are all still worked on
-RECENT_SHARE = 0.6  # of the follow-ups asked for, about this many are recent work
-RECENT_CAP = 0.9  # and never more than this many
+ALWAYS_WORKED_DAYS = 100  # nobody was dropped since then: the default 沉默天数 (90) has not passed for them
+RECENT_CAP = 0.9  # recent work takes at most this share of the follow-ups asked for
 LATE_DAYS = np.array([-2, -1, 0, 1, 2, 3, 5, 8])
 LATE_P = np.array([0.1, 0.25, 0.45, 0.1, 0.04, 0.03, 0.02, 0.01])
 UNANSWERED = 0.12
@@ -42,20 +46,26 @@ def customer_rhythm(customers: pd.DataFrame) -> np.ndarray:
 def worked_until(rng: np.random.Generator, customers: pd.DataFrame, now: pd.Timestamp, budget: int) -> pd.Series:
     """The day the team stopped working on each customer (``now`` for those it still works on).
 
-    Every customer created in the last ALWAYS_WORKED_DAYS is worked on; of the rest, as many as the follow-up
-    budget allows.  The others were dropped at a random day before then.
+    Each span is a random draw (exponential) times one scale, found so that the spans' calls at their rhythm
+    add up to about ``budget``; one that would end in the last ALWAYS_WORKED_DAYS goes on until ``now``.
     """
     created = customers["创建时间"]
-    start = created.where(created > now - pd.Timedelta(days=RECENT_DAYS), now - pd.Timedelta(days=RECENT_DAYS))
-    expected = ((now - start).dt.days / (customer_rhythm(customers) + 0.3) * (1 + UNANSWERED)).to_numpy()
-    forced = (created >= now - pd.Timedelta(days=ALWAYS_WORKED_DAYS)).to_numpy()
-    order = np.concatenate([np.flatnonzero(forced), rng.permutation(np.flatnonzero(~forced))])
-    within = np.cumsum(expected[order]) <= RECENT_SHARE * budget
-    active = np.zeros(len(customers), dtype=bool)
-    active[order[within | forced[order]]] = True
-    cutoff = now - pd.Timedelta(days=ALWAYS_WORKED_DAYS)
-    dropped = created + (cutoff - created) * rng.random(len(customers))
-    return pd.Series(np.where(active, now, dropped), index=customers.index, dtype="datetime64[ns]")
+    age = (now - created).dt.days.to_numpy(dtype=float).clip(min=0)
+    per_day = (1 + UNANSWERED) / (customer_rhythm(customers) + 0.3)
+    draw = rng.exponential(1.0, len(customers))
+    kept = age - ALWAYS_WORKED_DAYS
+
+    def spans(scale: float) -> np.ndarray:
+        span = draw * scale
+        return np.where(span >= kept, age, span)
+
+    low, high = 0.0, 10.0 * max(float(age.max(initial=0)), 1.0)
+    for _ in range(50):  # the calls grow with the scale: halve the interval to the budget
+        mid = (low + high) / 2
+        low, high = (mid, high) if float(np.sum(spans(mid) * per_day)) < budget else (low, mid)
+    span = spans(high)
+    until = created + pd.to_timedelta(span, unit="D")
+    return pd.Series(np.where(span >= age, now, until), index=customers.index, dtype="datetime64[ns]")
 
 
 def team_contacts(rng: np.random.Generator, customers: pd.DataFrame, orders: pd.DataFrame, tickets: pd.DataFrame,
@@ -63,7 +73,8 @@ def team_contacts(rng: np.random.Generator, customers: pd.DataFrame, orders: pd.
     """``n`` contacts: 客户编号, time, kind (answered / attempt / unreachable), recent."""
     today = now.normalize()
     active = customers[customers["_until"] >= today]
-    recent = pd.concat([_rhythm(rng, active, today), _events(rng, active, orders, tickets, today)],
+    worked = customers[customers["_until"] > today - pd.Timedelta(days=RECENT_DAYS)]
+    recent = pd.concat([_rhythm(rng, worked, today), _events(rng, active, orders, tickets, today)],
                        ignore_index=True)
     recent = _unanswered(rng, recent, today)
     recent = _unreachable(rng, recent, active, today)
@@ -80,7 +91,8 @@ def team_contacts(rng: np.random.Generator, customers: pd.DataFrame, orders: pd.
 
 
 def _rhythm(rng: np.random.Generator, active: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
-    """Calls to each customer's rhythm since the start of the recent span (or its creation)."""
+    """Calls to each customer's rhythm since the start of the recent span (or its creation), until it was
+    dropped."""
     days = customer_rhythm(active)
     created = active["创建时间"].dt.normalize().to_numpy()
     window = (today - pd.Timedelta(days=RECENT_DAYS)).to_datetime64()
@@ -92,7 +104,7 @@ def _rhythm(rng: np.random.Generator, active: pd.DataFrame, today: pd.Timestamp)
     offsets = np.concatenate([first[:, None], first[:, None] + np.cumsum(gaps[:, :-1], axis=1)], axis=1)
     base = np.where(new, created, window)
     when = base[:, None] + offsets.astype("timedelta64[D]")
-    keep = when < today.to_datetime64()
+    keep = when < np.minimum(active["_until"].to_numpy(), today.to_datetime64())[:, None]
     return pd.DataFrame({"客户编号": np.repeat(active["客户编号"].to_numpy(), slots)[keep.ravel()],
                          "time": when.ravel()[keep.ravel()], "kind": ANSWERED})
 
@@ -162,15 +174,28 @@ def _neglected(rng: np.random.Generator, calls: pd.DataFrame, active: pd.DataFra
 
 
 def _history(rng: np.random.Generator, customers: pd.DataFrame, today: pd.Timestamp, n: int) -> pd.DataFrame:
-    """Older contacts, at random over each customer's worked life before the recent span."""
+    """Older contacts: a customer's first ones in its first days, a step up its stage each (so customers become
+    意向/成交 as steadily as they come in), the rest at random over its worked life before the recent span, as
+    many per day as its rhythm asks (so the months before the recent span are as busy as those in it)."""
     created = customers["创建时间"].dt.normalize()
     end = customers["_until"].clip(upper=today - pd.Timedelta(days=RECENT_DAYS)).dt.normalize()
     span = (end - created).dt.days.clip(lower=0).to_numpy()
     eligible = np.flatnonzero(span > 0)
     if n <= 0 or not len(eligible):
         return pd.DataFrame(columns=["客户编号", "time", "kind"])
-    weights = rng.lognormal(0, 0.8, len(eligible))
-    who = eligible[rng.choice(len(eligible), size=n, p=weights / weights.sum())]
-    day = created.to_numpy()[who] + (rng.random(n) * span[who]).astype("timedelta64[D]")
+    steps = customers["_stage"].map({"意向客户": 1, "成交客户": 2}).fillna(0).to_numpy(dtype=int)[eligible]
+    first = np.repeat(eligible, steps + 1)
+    rank = np.arange(len(first)) - np.repeat(np.cumsum(steps + 1) - (steps + 1), steps + 1)
+    offset = rank * rng.integers(1, 5, len(first))
+    keep = np.flatnonzero(offset < span[first])
+    keep = np.sort(rng.choice(keep, size=min(len(keep), n), replace=False))
+    first, offset = first[keep], offset[keep]
+    weights = span[eligible] / (customer_rhythm(customers.iloc[eligible]) + 0.3) * rng.lognormal(0, 0.3, len(eligible))
+    rest = n - len(first)
+    who = eligible[rng.choice(len(eligible), size=rest, p=weights / weights.sum())]
+    day = np.concatenate([created.to_numpy()[first] + offset.astype("timedelta64[D]"),
+                          created.to_numpy()[who] + (rng.random(rest) * span[who]).astype("timedelta64[D]")])
     kind = np.where(rng.random(n) < UNANSWERED, ATTEMPT, ANSWERED)
-    return pd.DataFrame({"客户编号": customers["客户编号"].to_numpy()[who], "time": day, "kind": kind})
+    kind[: len(first)] = ANSWERED
+    return pd.DataFrame({"客户编号": customers["客户编号"].to_numpy()[np.concatenate([first, who])], "time": day,
+                         "kind": kind})

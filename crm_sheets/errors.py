@@ -214,6 +214,10 @@ class TooManyNewIds(CrmError):
           "file and import the rest another day.")
 
 
+# A refusal of the core (model.problems.Refusal) by its code: rules/ name the problem, these classes word it.
+REFUSALS: dict[str, type[CrmError]] = {"too_many_new_ids": TooManyNewIds}
+
+
 class UnknownMerge(CrmError):
     """{file}: 合并记录里没有尚未撤销的合并“{merge_id}”；合并编号见工作表“合并记录”第一列。"""
     en = "{file}: no merge '{merge_id}' to undo; merge ids are in the first column of sheet 合并记录."
@@ -308,6 +312,13 @@ class BadSmtpSecurity(CrmError):
     """{file} 工作表“设置”: SMTP加密方式“{value}”不对；填 {choices} 之一，或留空（按端口：465 = SSL，587 = STARTTLS）。"""
     en = ("{file} sheet 设置: SMTP加密方式 (mail encryption) '{value}' is not one of {choices}; enter one of them, or "
           "leave it empty (by the port: 465 = SSL, 587 = STARTTLS).")
+    unchanged = True
+
+
+class BadRobot(CrmError):
+    """{file} 工作表“设置”: 群机器人地址第 {line} 行“{value}”不是企业微信、钉钉或飞书的群机器人地址；从群设置的机器人详情里复制 Webhook 地址，一行一个。"""
+    en = ("{file} sheet 设置: line {line} of 群机器人地址, '{value}', is no WeCom, DingTalk or Feishu robot address; "
+          "copy the webhook from the robot's page in the group settings, one a line.")
     unchanged = True
 
 

@@ -1,8 +1,9 @@
 """Inside Excel: the entry points of the workbook's buttons (RunPython) and its worksheet functions.
 
-Excel is the storage here; this face never touches the file on disk.  Each button builds an ExcelStore over the
-calling book and calls the same application function as the CLI and the job (app/), then shows the result as one
-Chinese message; progress goes to the status bar; any problem becomes one message box, never a traceback.
+Excel is the storage here; this face never touches the file on disk.  Each button builds the library's Workbook
+(api.py) over an ExcelStore of the calling book and calls the same method as the CLI and the job, then shows the
+result as one Chinese message; progress goes to the status bar; any problem becomes one message box, never a
+traceback.
 """
 
 from __future__ import annotations
@@ -14,13 +15,9 @@ from pathlib import Path
 import xlwings as xw
 
 from . import errors
-from .app import dedupe as dedupe_app
-from .app import functions, importing, remind
-from .app import merge as merge_app
-from .app import summary as summary_app
-from .app import sync as sync_app
-from .app import tag as tag_app
-from .app import validate as validate_app
+from .api import Workbook
+from .app import functions
+from .app.sync import copies_folder
 from .i18n import language, t
 from .stores.excel import ExcelStore
 
@@ -32,125 +29,76 @@ def _now() -> dt.datetime:
     return dt.datetime.now().replace(second=0, microsecond=0)
 
 
-def _button(work: Callable[[ExcelStore, dt.datetime, str], str], vba_xlwings: str) -> None:
-    """Run ``work`` on the calling book; ``vba_xlwings`` is the workbook's xlwings module version (its VBA
-    passes XLWINGS_VERSION along), checked against the installed package before anything else."""
-    book = xw.Book.caller()
-    lang = language()
-    try:
-        if vba_xlwings and vba_xlwings != xw.__version__:
-            raise errors.XlwingsMismatch(file=book.name, workbook=vba_xlwings, installed=xw.__version__)
-        store = ExcelStore(book)
-        message = work(store, _now(), lang)
-        book.app.alert(message, title=TITLE)
-    except errors.CrmError as exc:
-        book.app.alert(exc.message(lang), title=TITLE)
-    except Exception as exc:  # noqa: BLE001 - a button never shows a traceback
-        book.app.alert(t("error.unexpected", lang, file=book.name, detail=f"{type(exc).__name__}: {exc}"[:200]),
-                       title=TITLE)
-    finally:
-        book.app.status_bar = False
+Work = Callable[[Workbook, ExcelStore], list[str]]
 
 
-def _validate(store: ExcelStore, today: dt.datetime, lang: str) -> str:
-    return "\n".join(validate_app.run(store, today=today, lang=lang).lines(lang))
+def _button(work: Work) -> Callable[[str], None]:
+    """A button's entry point: run ``work`` on the calling book and show what it says as one message.
+
+    The entry point's ``vba_xlwings`` is the workbook's xlwings module version (its VBA passes XLWINGS_VERSION
+    along), checked against the installed package before anything else."""
+
+    def press(vba_xlwings: str = "") -> None:
+        book = xw.Book.caller()
+        lang = language()
+        try:
+            if vba_xlwings and vba_xlwings != xw.__version__:
+                raise errors.XlwingsMismatch(file=book.name, workbook=vba_xlwings, installed=xw.__version__)
+            store = ExcelStore(book)
+            book.app.alert("\n".join(work(Workbook.over(store, today=_now(), lang=lang), store)), title=TITLE)
+        except errors.CrmError as exc:
+            book.app.alert(exc.message(lang), title=TITLE)
+        except Exception as exc:  # noqa: BLE001 - a button never shows a traceback
+            book.app.alert(t("error.unexpected", lang, file=book.name, detail=f"{type(exc).__name__}: {exc}"[:200]),
+                           title=TITLE)
+        finally:
+            book.app.status_bar = False
+
+    return press
 
 
-def _dedupe(store: ExcelStore, today: dt.datetime, lang: str) -> str:
-    return "\n".join(dedupe_app.run(store, today=today).lines(lang))
-
-
-def _merge(store: ExcelStore, today: dt.datetime, lang: str) -> str:
-    return "\n".join(merge_app.run(store, today=today).lines(lang))
-
-
-def _import(store: ExcelStore, today: dt.datetime, lang: str) -> str:
+def _typed(store: ExcelStore, cell: str) -> str:
+    """What is typed in a cell of the 操作 sheet ("" without the sheet)."""
     operations = store.sheets.get(OPERATIONS)
-    source, owner = (str(operations.range(cell).value or "").strip() if operations is not None else ""
-                     for cell in (IMPORT_CELL, IMPORT_OWNER_CELL))
+    return str(operations.range(cell).value or "").strip() if operations is not None else ""
+
+
+def _import(book: Workbook, store: ExcelStore) -> list[str]:
+    source = _typed(store, IMPORT_CELL)
     if not source:
         raise errors.NoImportFile(file=store.name)
-    return "\n".join(importing.run(store, source, today=today, owner=owner or None, lang=lang).lines(lang))
+    return book.import_customers(source, owner=_typed(store, IMPORT_OWNER_CELL) or None).lines(book.lang)
 
 
 def _sync_folder(store: ExcelStore) -> Path:
     """The folder in 操作!B17, or the one beside the workbook."""
-    operations = store.sheets.get(OPERATIONS)
-    typed = str(operations.range(SYNC_CELL).value or "").strip() if operations is not None else ""
-    return Path(typed) if typed else sync_app.copies_folder(store.folder / store.name)
+    typed = _typed(store, SYNC_CELL)
+    return Path(typed) if typed else copies_folder(store.folder / store.name)
 
 
-def _distribute(store: ExcelStore, today: dt.datetime, lang: str) -> str:
-    written = sync_app.distribute(store, out=_sync_folder(store), today=today, lang=lang)
-    done = t("distribute.done", lang, file=store.name, count=len(written.files), folder=_sync_folder(store))
-    return "\n".join(filter(None, [done, written.cut_line(lang)]))
+def _distribute(book: Workbook, store: ExcelStore) -> list[str]:
+    written = book.distribute(_sync_folder(store))
+    done = t("distribute.done", book.lang, file=store.name, count=len(written.files), folder=_sync_folder(store))
+    return list(filter(None, [done, written.cut_line(book.lang)]))
 
 
-def _collect(store: ExcelStore, today: dt.datetime, lang: str) -> str:
-    return "\n".join(sync_app.collect(store, [_sync_folder(store)], today=today).report(store.name, lang))
+def _remind(book: Workbook, send: bool) -> list[str]:
+    lines = book.remind(send=send).lines(book.lang, dry_run=False)
+    return lines if send else lines[:1]  # without sending, notes on mail would not be true
 
 
-def _tag(store: ExcelStore, today: dt.datetime, lang: str) -> str:
-    return "\n".join(tag_app.run(store, today=today, lang=lang).lines(lang))
-
-
-def _remind(store: ExcelStore, today: dt.datetime, lang: str, *, send: bool) -> str:
-    lines = remind.run(store, today=today, send=send).lines(lang, dry_run=False)
-    return "\n".join(lines if send else lines[:1])  # without sending, notes on mail would not be true
-
-
-def _summary(store: ExcelStore, today: dt.datetime, lang: str) -> str:
-    return "\n".join(summary_app.run(store, today=today).lines(lang))
-
-
-def validate(vba_xlwings: str = "") -> None:
-    """校验"""
-    _button(_validate, vba_xlwings)
-
-
-def dedupe(vba_xlwings: str = "") -> None:
-    """查重"""
-    _button(_dedupe, vba_xlwings)
-
-
-def merge(vba_xlwings: str = "") -> None:
-    """合并"""
-    _button(_merge, vba_xlwings)
-
-
-def import_customers(vba_xlwings: str = "") -> None:
-    """导入"""
-    _button(_import, vba_xlwings)
-
-
-def distribute(vba_xlwings: str = "") -> None:
-    """分发"""
-    _button(_distribute, vba_xlwings)
-
-
-def collect(vba_xlwings: str = "") -> None:
-    """汇总"""
-    _button(_collect, vba_xlwings)
-
-
-def tag(vba_xlwings: str = "") -> None:
-    """打标签"""
-    _button(_tag, vba_xlwings)
-
-
-def revisit_list(vba_xlwings: str = "") -> None:
-    """生成回访清单"""
-    _button(lambda store, today, lang: _remind(store, today, lang, send=False), vba_xlwings)
-
-
-def send_reminders(vba_xlwings: str = "") -> None:
-    """发送提醒"""
-    _button(lambda store, today, lang: _remind(store, today, lang, send=True), vba_xlwings)
-
-
-def summary(vba_xlwings: str = "") -> None:
-    """生成月报"""
-    _button(_summary, vba_xlwings)
+# The buttons, as the workbook's VBA calls them (RunPython "crm_sheets.excel.validate(...)").
+validate = _button(lambda book, _store: book.validate().lines(book.lang))  # 校验
+dedupe = _button(lambda book, _store: book.dedupe().lines(book.lang))  # 查重
+merge = _button(lambda book, _store: book.merge().lines(book.lang))  # 合并
+import_customers = _button(_import)  # 导入
+distribute = _button(_distribute)  # 分发
+collect = _button(lambda book, store: book.collect([_sync_folder(store)]).report(store.name, book.lang))  # 汇总
+tag = _button(lambda book, _store: book.tag().lines(book.lang))  # 打标签
+revisit_list = _button(lambda book, _store: _remind(book, send=False))  # 生成回访清单
+send_reminders = _button(lambda book, _store: _remind(book, send=True))  # 发送提醒
+test_chat = _button(lambda book, _store: [line for _took, line in book.test_chat()])  # 测试群消息
+summary = _button(lambda book, _store: book.summary().lines(book.lang))  # 生成月报
 
 
 @xw.func

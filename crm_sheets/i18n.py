@@ -100,6 +100,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "No mail went out: the mail server {server} could not be used ({reason}); check SMTP服务器, SMTP端口 and "
         "SMTP加密方式 in 设置. The {failed} mails wait in the ledger for the next run.",
     ),
+    "remind.chat": ("群消息：{sent} 个群已收到，{failed} 个群没有收下，下次运行时补发。",
+                    "Group messages: {sent} groups got theirs, {failed} refused it; it goes again on the next run."),
+    "chat.took": ("{robot}：已收下（{answer}）。", "{robot}: took the message ({answer})."),
+    "chat.refused": ("{robot}：没有收下（{answer}）；请核对地址，加签/签名校验的密钥见 README。",
+                     "{robot}: refused the message ({answer}); check the address, and the signing secret (README)."),
+    "chat.none": ("{file}: 工作表“设置”的 群机器人地址 是空的；填上群机器人的 Webhook 地址，一行一个。",
+                  "{file} sheet 设置: 群机器人地址 (robot addresses) is empty; enter each robot's webhook, one a line."),
     "remind.dry": ("（试运行：没有写文件，也没有发邮件）", "(dry run: nothing written or sent)"),
     "job.started": ("后台任务已启动：{path}，每天 {time} 发送提醒；日志 {log}。按 Ctrl-C 停止。",
                     "Job running for {path}; reminders daily at {time}; log {log}. Ctrl-C stops it."),

@@ -1,8 +1,9 @@
 """`crm-sheets job`: the background job that keeps the workbook and the reminders going.
 
-What is due when, and the record of what was done, are the application's (app/schedule.py); here are the loop that
-asks it every ``poll_seconds``, the signals that stop it and the log it writes to.  The clock is a parameter, so the
-whole schedule can be run in a test without waiting.
+What is due when, and the record of what was done, are the application's (app/schedule.py), which runs the
+commands through the library's Workbook (api.py) handed in here; here are the loop that asks it every
+``poll_seconds``, the signals that stop it and the log it writes to.  The clock is a parameter, so the whole
+schedule can be run in a test without waiting.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 import schedule
 
 from . import errors
+from .api import Workbook
 from .app.schedule import Schedule
 from .stores.file import FileStore
 
@@ -29,7 +31,7 @@ class Job:
     def __init__(self, path: Path, clock: Clock | None = None, log: logging.Logger | None = None) -> None:
         self.path = Path(path)
         self.log = log or logging.getLogger("crm-sheets.job")
-        self.schedule = Schedule(FileStore(self.path), warn=self.log.warning)
+        self.schedule = Schedule(Workbook(self.path), FileStore(self.path), warn=self.log.warning)
         self.send_at = self.schedule.send_at
         self.clock = clock or (lambda: dt.datetime.now(self.schedule.zone).replace(tzinfo=None))
         self.stopping = False

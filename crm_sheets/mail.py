@@ -128,6 +128,17 @@ class Ledger:
                                                                       "\n".join(dict.fromkeys(m.tasks))))
         return new
 
+    def add_posts(self, posts: list[tuple[str, str, str, bytes]], now: dt.datetime) -> int:
+        """Record group messages (key, robot address, title, body) as add does mails; returns how many were new."""
+        new = 0
+        with closing(self._connect()) as db, db:
+            for key, robot, title, body in posts:
+                if db.execute("INSERT OR IGNORE INTO mail VALUES (?, ?, ?, 'pending', 0, ?, NULL, NULL)",
+                              (key, robot, title, now.isoformat())).rowcount:
+                    new += 1
+                    db.execute("INSERT INTO waiting VALUES (?, ?, '')", (key, body))
+        return new
+
     def reminders(self, before: dt.date) -> dict[str, int]:
         """Per 任务编号: reminder mails sent for it before the day ``before`` (today: a rerun does not count
         today's mail, which plan_reminders adds itself).  Exact for any ``before`` after the task's last day but
@@ -146,13 +157,14 @@ class Ledger:
             db.executemany("DELETE FROM reminder WHERE task_id = ?", gone)
         return len(gone)
 
-    def pending(self, now: dt.datetime) -> list[tuple[str, str, bytes]]:
+    def pending(self, now: dt.datetime, chat: bool = False) -> list[tuple[str, str, bytes]]:
+        """What is due for a try: the mails, or (``chat``) the group messages, whose keys read day|chat|robot."""
         with closing(self._connect()) as db:
             return db.execute(
                 # from the few waiting mails to their rows, not through every mail there ever was
                 "SELECT key, recipient, body FROM waiting CROSS JOIN mail USING (key)"
-                " WHERE status = 'pending' AND next_try <= ? ORDER BY key",
-                (now.isoformat(),),
+                " WHERE status = 'pending' AND next_try <= ? AND (substr(key, 11, 6) = '|chat|') = ? ORDER BY key",
+                (now.isoformat(), chat),
             ).fetchall()
 
     def sending(self, key: str) -> None:

@@ -278,6 +278,9 @@ TEAM = Sheet(
         _f("邮箱", "email", "email", required=True, width=26),
         _f("角色", "role", "option", required=True, options="角色", width=8),
         _f("上级", "manager", width=10),
+        # Optional: the 群消息 @mentions a person by this number (钉钉's atMobiles).
+        _f("手机", "mobile", "phone", width=14, rule="选填；11位手机号，群消息里 @ 此人",
+           rule_en="Optional; an 11-digit mobile, to @mention the person in the group message"),
     ),
 )
 
@@ -334,6 +337,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SMTP加密方式", "", "SSL（连上就加密）、STARTTLS（连上后再加密）或 不加密；留空按端口：465 = SSL，587 = STARTTLS，"
             "其他端口不加密", SMTP_SECURITY),
     Setting("邮件显示完整号码", "否", "是 = 内部邮件显示完整电话"),
+    Setting("群机器人地址", "", "企业微信、钉钉、飞书群机器人的 Webhook 地址，一行一个；每天早上每个群收到一条提醒。"
+            "加签/签名校验的密钥放系统钥匙串或环境变量 CRM_SHEETS_BOT_SECRET，不写在这里"),
+    Setting("群消息显示客户", "否", "是 = 群消息里列出客户名称（电话打码）；否 = 只有人数，客户明细只在各人的邮件里",
+            ("是", "否")),
     Setting("备份保留份数", 10, "每次写入前的备份保留多少份"),
     Setting("历史数据库", "", "留空 = 工作簿旁的 SQLite 文件；团队共用服务器时填 postgresql://用户@服务器/数据库（密码放系统钥匙串或环境变量，不写在这里）"),
     Setting("工作簿保留月数", 0, "0 = 不自动归档；填 N 则后台任务每月 1 日把 N 个月以前的跟进、交易和已解决工单移到历史数据库"),
@@ -355,10 +362,10 @@ DEFAULT_RULES: tuple[tuple, ...] = (
 )
 
 # Team rows shipped in a new template: placeholders staff overwrite.
-DEFAULT_TEAM: tuple[tuple[str, str, str, str], ...] = (
-    ("张经理", "manager@example.com", "经理", ""),
-    ("李销售", "sales1@example.com", "销售", "张经理"),
-    ("王客服", "service1@example.com", "客服", "张经理"),
+DEFAULT_TEAM: tuple[tuple[str, str, str, str, str], ...] = (
+    ("张经理", "manager@example.com", "经理", "", ""),
+    ("李销售", "sales1@example.com", "销售", "张经理", ""),
+    ("王客服", "service1@example.com", "客服", "张经理", ""),
 )
 
 # Tool-owned sheets: rewritten wholesale on each run.

@@ -140,6 +140,16 @@ class Settings:
         return self["邮件显示完整号码"] == "是"
 
     @property
+    def chat_robots(self) -> tuple[str, ...]:
+        """群机器人地址: one robot's webhook address a line (blank lines and spaces around dropped)."""
+        return tuple(dict.fromkeys(filter(None, (line.strip() for line in self["群机器人地址"].splitlines()))))
+
+    @property
+    def chat_shows_customers(self) -> bool:
+        """The group message names customers (phones masked); otherwise it has counts only."""
+        return self["群消息显示客户"] == "是"
+
+    @property
     def backups_kept(self) -> int:
         kept = self._count("备份保留份数", 0)
         return kept if kept > 0 else int(DEFAULTS["备份保留份数"])

@@ -46,7 +46,11 @@ BUTTONS: tuple[tuple[str, str, str], ...] = (
     ("CrmSummary", "生成月报", "写上个月的“月度汇总”（带图表）和“反馈统计”"),
     ("CrmDistribute", "分发", "给团队每人生成一本自己的工作簿（自己的客户和记录），放在 B17 的文件夹"),
     ("CrmCollect", "汇总", "把 B17 文件夹里各人的工作簿收进本表：新增和改动只收一次，冲突列在“同步冲突”"),
+    ("CrmTestChat", "测试群消息", "给“设置”里的每个群机器人发一条测试消息，报告每个群的回答"),
 )
+# 操作's rows for BUTTONS: the first ten from row 4; B14, B15 and B17 hold the import file, its owner and the
+# folder (workbooks out there have them there), so later buttons go below those, from row 20.
+BUTTON_ROWS = (*range(3, 13), *range(19, 19 + len(BUTTONS) - 10))
 ON_DATA_SHEETS = {"客户信息": ("CrmValidate", "CrmDedupe", "CrmTag"), "跟进记录": ("CrmValidate", "CrmTag")}
 IMPORT_CELL = "B14"
 IMPORT_OWNER_CELL = "B15"  # next to the path: who gets the rows a lead list leaves without an owner
@@ -161,8 +165,7 @@ def _operations_sheet(wb: Workbook, formats: _Formats) -> None:
     ws.set_column(1, 1, 70)
     ws.write_string(0, 0, "客户管理 · 操作", wb.add_format({"bold": True, "font_size": 14}))
     ws.write_string(1, 0, "点按钮运行；结果写在对应的工作表里，状态栏显示进度。这台电脑要装有 Python 和 crm-sheets（见 README）。")
-    for k, (sub, caption, what) in enumerate(BUTTONS):
-        row = 3 + k
+    for row, (sub, caption, what) in zip(BUTTON_ROWS, BUTTONS):
         ws.set_row(row, 30)
         ws.insert_button(row, 0, {"macro": sub, "caption": caption, "width": 120, "height": 34})
         ws.write_string(row, 1, what)

@@ -40,6 +40,10 @@ Sub CrmSendReminders()
     RunPython "import crm_sheets.excel; crm_sheets.excel.send_reminders('" & XLWINGS_VERSION & "')"
 End Sub
 
+Sub CrmTestChat()
+    RunPython "import crm_sheets.excel; crm_sheets.excel.test_chat('" & XLWINGS_VERSION & "')"
+End Sub
+
 Sub CrmSummary()
     RunPython "import crm_sheets.excel; crm_sheets.excel.summary('" & XLWINGS_VERSION & "')"
 End Sub

@@ -59,7 +59,7 @@ def frames() -> dict[str, pd.DataFrame]:
         schema.FOLLOWUPS.name: pd.DataFrame(FOLLOWUPS, columns=headers[schema.FOLLOWUPS.name][:9]),
         schema.ORDERS.name: pd.DataFrame(ORDERS, columns=headers[schema.ORDERS.name]),
         schema.TICKETS.name: pd.DataFrame(TICKETS, columns=headers[schema.TICKETS.name]),
-        schema.TEAM.name: pd.DataFrame(TEAM, columns=schema.TEAM.headers),
+        schema.TEAM.name: pd.DataFrame(TEAM, columns=schema.TEAM.headers[:4]),
     }
 
 

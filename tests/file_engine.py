@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import python_calamine
 
-from crm_sheets.workbook.cells import column_index, column_letters
+from crm_sheets.model.headers import column_index, column_letters
 
 CELL = re.compile(r"^\$?([A-Z]+)\$?(\d+)$")
 

@@ -65,7 +65,7 @@ def contact(cid: str, owner: str, when: dt.datetime, stage: str, result: str = "
 def write(path: Path, customers: pd.DataFrame, follow: list[dict]) -> None:
     settings = {"每人每天回访上限": CAP}
     write_workbook(path, data={
-        "客户信息": customers, "跟进记录": pd.DataFrame(follow), "团队": pd.DataFrame(TEAM, columns=schema.TEAM.headers),
+        "客户信息": customers, "跟进记录": pd.DataFrame(follow), "团队": pd.DataFrame(TEAM, columns=schema.TEAM.headers[:4]),
         "设置": pd.DataFrame([(s.name, settings.get(s.name, s.default), s.note) for s in schema.SETTINGS],
                            columns=schema.SETTINGS_SHEET.headers),
     })
@@ -190,7 +190,7 @@ def test_a_bad_cap_is_refused_and_zero_lists_everyone(tmp_path: Path) -> None:
     for bad in ("很多", "-3", "2.5"):
         write_workbook(path, data={
             "客户信息": customers, "跟进记录": pd.DataFrame(follow),
-            "团队": pd.DataFrame(TEAM, columns=schema.TEAM.headers),
+            "团队": pd.DataFrame(TEAM, columns=schema.TEAM.headers[:4]),
             "设置": pd.DataFrame([(s.name, bad if s.name == "每人每天回访上限" else s.default, s.note)
                                 for s in schema.SETTINGS], columns=schema.SETTINGS_SHEET.headers)})
         before = path.read_bytes()
@@ -199,7 +199,7 @@ def test_a_bad_cap_is_refused_and_zero_lists_everyone(tmp_path: Path) -> None:
         assert f"每人每天回访上限“{bad}”不对" in result.output and "文件未被修改" in result.output
         assert path.read_bytes() == before and not (tmp_path / "outbox").exists()
     write_workbook(path, data={
-        "客户信息": customers, "跟进记录": pd.DataFrame(follow), "团队": pd.DataFrame(TEAM, columns=schema.TEAM.headers),
+        "客户信息": customers, "跟进记录": pd.DataFrame(follow), "团队": pd.DataFrame(TEAM, columns=schema.TEAM.headers[:4]),
         "设置": pd.DataFrame([(s.name, 0 if s.name == "每人每天回访上限" else s.default, s.note)
                             for s in schema.SETTINGS], columns=schema.SETTINGS_SHEET.headers)})
     result = CliRunner().invoke(app, ["remind", str(path), "--today", f"{START:%Y-%m-%d}"])

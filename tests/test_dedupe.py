@@ -163,7 +163,7 @@ def hand_book(tmp_path: Path) -> Path:
     follow = pd.DataFrame({"客户编号": BY_HAND["客户编号"], "跟进时间": dt.datetime(2026, 11, 2, 10), "跟进人": "李娜",
                            "沟通方式": "电话", "联系结果": "已接通", "沟通内容": "介绍新款数控机床报价",
                            "下一步计划": "周五前发报价单", "客户反馈": "价格可以接受", "跟进状态": "意向客户"})
-    team = pd.DataFrame([("李娜", "lina@example.com", "销售", "")], columns=schema.TEAM.headers)
+    team = pd.DataFrame([("李娜", "lina@example.com", "销售", "")], columns=schema.TEAM.headers[:4])
     path = tmp_path / "客户.xlsx"
     write_workbook(path, data={"客户信息": customers, "跟进记录": follow, "团队": team})
     return path
@@ -259,7 +259,7 @@ def test_dedupe_reads_a_csv_export(tmp_path: Path) -> None:
     before = export.read_bytes()
     result = CliRunner().invoke(app, ["dedupe", str(export), "--json"])
     assert result.exit_code == 1
-    # One name written two ways with one phone: sure (确认合并 pre-filled).
+    # Same company written two ways with the same mobile: sure (确认合并 pre-filled).
     assert json.loads(result.stdout) == {"clusters": [["CRM2024010100001", "CRM2024010100002"]], "sure": [True]}
     assert export.read_bytes() == before
 

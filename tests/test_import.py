@@ -177,14 +177,14 @@ def test_a_list_too_big_for_todays_ids_is_refused_before_matching(tmp_path: Path
     workbook = tmp_path / "客户.xlsx"
     existing = pd.DataFrame({"客户编号": ["CRM2026112499990"], "客户名称": ["宁波老客五金有限公司"],
                              "联系电话": ["13900000000"], "负责人": ["张伟"], "创建时间": [TODAY]})
-    team = pd.DataFrame([["张伟", "zhang@example.com", "销售", ""]], columns=schema.TEAM.headers)
+    team = pd.DataFrame([["张伟", "zhang@example.com", "销售", ""]], columns=schema.TEAM.headers[:4])
     write_workbook(workbook, data={"客户信息": existing, schema.TEAM.name: team})
     before = workbook.read_bytes()
     rows = [f"宁波新客{k:02d}电子有限公司,制造业,钱多多,1390000{k:04d},展会推荐,张伟" for k in range(1, 21)]
     source = tmp_path / "leads.csv"
     source.write_text("公司名称,行业,联系人,手机,来源,负责人\n" + "\n".join(rows) + "\n", encoding="utf-8")
     matched = []
-    monkeypatch.setattr(importing, "find_duplicates", lambda *a, **k: matched.append(a))
+    monkeypatch.setattr(importing, "match_incoming", lambda *a, **k: matched.append(a))
     result = CliRunner().invoke(app, ["import", str(workbook), str(source), "--today", "2026-11-24"])
     assert result.exit_code == 2, result.output
     assert "今天还剩 9 个" in result.output and "20" in result.output

@@ -31,7 +31,7 @@ from crm_sheets.written_numbers import digits_lost, exact_digits
 TODAY = dt.datetime(2026, 11, 24, 9, 0)
 HEADERS = ["客户名称", "所属行业", "联系人姓名", "联系电话", "联系邮箱", "客户来源", "客户标签", "负责人"]
 TEAM = pd.DataFrame([["张伟", "zw@example.com", "经理", ""], ["李娜", "ln@example.com", "销售", "张伟"]],
-                    columns=schema.TEAM.headers)
+                    columns=schema.TEAM.headers[:4])
 PHONE = HEADERS.index("联系电话")
 
 

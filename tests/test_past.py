@@ -30,7 +30,8 @@ from crm_sheets.rules.past import COLUMNS, Horizon, horizon, standing_for_all, s
 from crm_sheets.rules.summary import feedback_by_month
 from crm_sheets.stores.file import FileStore
 from crm_sheets.templates import write_workbook
-from crm_sheets.workbook.read import joined, read_book
+from crm_sheets.model.book import joined
+from crm_sheets.workbook.read import read_book
 from test_archive import cli, workbook
 
 TODAYS = ("2026-11-30", "2026-10-25", "2027-02-14")

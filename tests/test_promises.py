@@ -51,7 +51,7 @@ def workbook(folder: Path, name: str = "客户.xlsx", smtp_port: int | None = No
     path = folder / name
     write_workbook(path, data={
         "客户信息": pd.DataFrame(people), "跟进记录": pd.DataFrame(follow),
-        "团队": pd.DataFrame(TEAM, columns=schema.TEAM.headers),
+        "团队": pd.DataFrame(TEAM, columns=schema.TEAM.headers[:4]),
         "设置": pd.DataFrame([(s.name, smtp.get(s.name, s.default), s.note) for s in schema.SETTINGS],
                            columns=schema.SETTINGS_SHEET.headers),
     })

@@ -12,6 +12,7 @@ import pytest
 
 from crm_sheets import errors, schema
 from crm_sheets.demo_data import make_demo
+from crm_sheets.model.book import Book
 from crm_sheets.templates import write_workbook
 from crm_sheets.workbook import read
 from crm_sheets.workbook.columns import read_columns, sheet_layout
@@ -20,7 +21,7 @@ TODAY = dt.date(2026, 11, 24)
 BIG = ("followups", "orders", "tickets")
 
 
-def _by_rows(path: Path, monkeypatch) -> read.Book:
+def _by_rows(path: Path, monkeypatch) -> Book:
     with monkeypatch.context() as m:
         m.setattr(read, "COLUMN_SHEETS", set())
         return read.read_book(path)

@@ -46,7 +46,7 @@ def followup(cid: str, when: dt.datetime, by: str, result: str = "已接通", st
             "沟通内容": "确认使用情况并介绍新品", "下一步计划": "下月再回访", "客户反馈": "满意", "跟进状态": status}
 
 
-def build(folder: Path, smtp_port: int | None, team: list[tuple[str, str, str, str]] = TEAM,
+def build(folder: Path, smtp_port: int | None, team: list[tuple[str, ...]] = TEAM,
           more: dict[str, object] | None = None) -> Path:
     """``more``: 设置 values besides the server's.  A: 首购 7 days ago; B: ticket resolved yesterday; C: nothing
     due; D: contract ends in 60 days; E: 签约 7 days ago (also its first order); F: three 未接通 in a row (escalation)."""
@@ -68,14 +68,13 @@ def build(folder: Path, smtp_port: int | None, team: list[tuple[str, str, str, s
     ])
     tickets = pd.DataFrame([{"工单编号": "GD2026000001", "客户编号": ids[1], "类型": "维修", "受理时间": D - 3 * DAY,
                              "负责人": "王销售", "状态": "已解决", "解决时间": D - DAY}])
-    settings = [(s.name, s.default, s.note) for s in schema.SETTINGS]
-    if smtp_port:
-        values = {"SMTP服务器": "127.0.0.1", "SMTP端口": smtp_port, "发件人邮箱": "crm@example.com", **(more or {})}
-        settings = [(n, values.get(n, v), note) for n, v, note in settings]
+    values = {"SMTP服务器": "127.0.0.1", "SMTP端口": smtp_port, "发件人邮箱": "crm@example.com"} if smtp_port else {}
+    values.update(more or {})
+    settings = [(s.name, values.get(s.name, s.default), s.note) for s in schema.SETTINGS]
     path = folder / "客户.xlsx"
     write_workbook(path, data={
         "客户信息": customers, "跟进记录": pd.DataFrame(follow), "交易记录": orders, "服务工单": tickets,
-        "团队": pd.DataFrame(team, columns=schema.TEAM.headers),
+        "团队": pd.DataFrame(team, columns=schema.TEAM.headers[:len(team[0])]),
         "设置": pd.DataFrame(settings, columns=schema.SETTINGS_SHEET.headers),
     })
     return path

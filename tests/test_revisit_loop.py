@@ -84,7 +84,7 @@ def build(folder: Path, port: int, extra: list[tuple] = (), settings: dict | Non
     path = folder / "客户.xlsx"
     write_workbook(path, data={
         "客户信息": customers, "跟进记录": follow, "交易记录": orders,
-        "团队": pd.DataFrame(TEAM, columns=schema.TEAM.headers),
+        "团队": pd.DataFrame(TEAM, columns=schema.TEAM.headers[:4]),
         "设置": pd.DataFrame(rows, columns=schema.SETTINGS_SHEET.headers),
     })
     return path

@@ -86,7 +86,7 @@ def test_every_setting_of_the_schema_has_its_attribute() -> None:
     for attribute in attributes:
         getattr(watched, attribute)
     assert sorted(read) == sorted(s.name for s in schema.SETTINGS)
-    assert len(attributes) == len(schema.SETTINGS) == 20
+    assert len(attributes) == len(schema.SETTINGS) == 22
 
 
 @pytest.mark.parametrize(("name", "typed", "error", "message"), [

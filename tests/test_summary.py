@@ -20,7 +20,7 @@ from crm_sheets.app import tag as tag_app
 from crm_sheets.cli import app
 from crm_sheets.stores.file import FileStore
 from crm_sheets.templates import write_workbook
-from crm_sheets.workbook.cells import column_index
+from crm_sheets.model.headers import column_index
 from crm_sheets.workbook.read import read_book
 from crm_sheets.workbook.write import frame_sheet, write_back
 

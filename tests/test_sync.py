@@ -363,3 +363,17 @@ def test_collecting_after_the_master_archived_brings_nothing_back_twice(tmp_path
     before = digest(path)
     done = cli("collect", str(path))
     assert done.exit_code == 0 and "没有写入" in done.output and digest(path) == before, done.output
+
+
+def test_collect_refuses_in_words_when_today_has_no_free_id(tmp_path: Path) -> None:
+    """rules/ refuse by a code (too_many_new_ids); collect words it as the other commands do: today's last serial
+    is taken in the master and a copy brings a new customer -> one line, exit 2, the master untouched."""
+    path, copies = distributed(tmp_path)
+    openpyxl_edit(copies["赵敏"], {"客户信息": [new_customer("宁波新客电子有限公司", "13600003333", "赵敏", "钱多多")]})
+    customers = frame(path, "客户信息")
+    other = customers.loc[(customers["负责人"] != "赵敏") & (customers["客户编号"] != ""), "客户编号"].iloc[0]
+    openpyxl_edit(path, {}, {("客户信息", other, "客户编号"): "CRM2026113099999"})
+    before = digest(path)
+    done = cli("collect", str(path), str(copies["赵敏"]))
+    assert done.exit_code == 2, done.output
+    assert "今天还剩 0 个，这次最多需要 1 个" in done.output and digest(path) == before

@@ -23,6 +23,7 @@ from crm_sheets.app import validate as validate_app
 from crm_sheets.cli import app
 from crm_sheets.demo import write_demo
 from crm_sheets.stores.file import FileStore
+from crm_sheets.templates import write_workbook
 
 TODAY = dt.datetime(2026, 11, 24, 9, 0)
 
@@ -105,3 +106,18 @@ def test_validate_preserves_a_libreoffice_workbook(tmp_path: Path) -> None:
     assert {"校验结果", "数据质量"} <= set(info["sheets"])
     problems = info["cells"]["校验结果"]
     assert problems[1][:3] == ["客户信息", 4.0, "联系人姓名"]
+
+
+@pytest.mark.parametrize(("lang", "said"), [("zh", "今天还剩 0 个，这次最多需要 1 个"),
+                                            ("en", "0 left today and this run may need 1")])
+def test_a_day_without_free_ids_is_refused_in_words(tmp_path: Path, lang: str, said: str) -> None:
+    """rules/ids refuses by a code; app/ words it as errors.TooManyNewIds in the asked language: today's last
+    serial (99999) is taken and one customer lacks an id -> exit 2, the file untouched."""
+    workbook = tmp_path / "客户.xlsx"
+    rows = pd.DataFrame({"客户编号": ["CRM2026112499999", ""], "客户名称": ["宁波老客五金有限公司", "宁波新客电子有限公司"],
+                         "联系电话": ["13900000000", "13900000001"], "负责人": ["张伟", "张伟"]})
+    write_workbook(workbook, data={"客户信息": rows})
+    before = workbook.read_bytes()
+    result = CliRunner().invoke(app, ["validate", str(workbook), "--today", "2026-11-24", "--lang", lang])
+    assert result.exit_code == 2, result.output
+    assert said in result.output and workbook.read_bytes() == before

@@ -208,7 +208,7 @@ def buttons() -> set[str]:
             if fn.__module__ == excel.__name__ and list(inspect.signature(fn).parameters) == ["vba_xlwings"]}
 
 
-BUTTON_ORDER = ["validate", "dedupe", "merge", "import_customers", "tag", "revisit_list", "send_reminders",
+BUTTON_ORDER = ["validate", "dedupe", "merge", "import_customers", "tag", "revisit_list", "send_reminders", "test_chat",
                 "summary", "distribute", "collect"]
 
 

@@ -16,13 +16,13 @@ from pathlib import Path
 import pandas as pd
 
 from .. import faults, schema
-from ..outputs import FrameOut
+from ..model.book import Book
+from ..model.outputs import FrameOut
+from ..model.tables import SheetTable
 from ..rules.past import COLUMNS as DECIDING
 from ..rules.past import standing_for_all
 from ..rules.summary import FEEDBACK_COLUMNS, feedback_counts
 from ..stores.history import DONE, FEEDBACK, RESTORING, STANDING, batches_in_effect, open_history, recover
-from ..tables import SheetTable
-from ..workbook.read import Book
 from .common import as_written, crm_workbook
 
 MOVED = ("followups", "orders", "tickets")

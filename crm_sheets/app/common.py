@@ -3,21 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 
 from .. import errors
-from ..outputs import Changes
+from ..model.book import Book
+from ..model.outputs import Changes
+from ..model.problems import Refusal
+from ..model.tables import SheetTable
 from ..rules.ids import assign_ids
 from ..rules.privacy import masked_phones, masked_text
 from ..rules.validate import ValidationResult, team_problems, validate
 from ..reasons import explained
-from ..tables import SheetTable
 from ..values import neutralize, shown_text
 from ..schema import SHEETS, Sheet
-from ..workbook.read import Book
 from .store import Store
+
+
+@contextmanager
+def worded_refusals() -> Iterator[None]:
+    """A refusal of the core (a code and its facts) as the one-line error staff read: rules/ hold no sentences."""
+    try:
+        yield
+    except Refusal as refusal:
+        raise errors.REFUSALS[refusal.code](**refusal.facts) from None
 
 
 def crm_workbook(store: Store, sheets: tuple[Sheet, ...] = SHEETS) -> Book:
@@ -31,12 +44,21 @@ def crm_workbook(store: Store, sheets: tuple[Sheet, ...] = SHEETS) -> Book:
     return book
 
 
+def refuse_existing(files: Iterable[Path]) -> None:
+    """Files a command makes are never written over: all are checked before any is written, so a refusal
+    leaves nothing half done."""
+    for file in files:
+        if file.exists():
+            raise errors.TargetExists(file=file.name)
+
+
 def new_customer_ids(book: Book, today: dt.datetime) -> pd.DataFrame:
     """Ids for new customers of a CRM workbook (exports and CSVs are not ours to number), applied to ``book``."""
     customers = book.tables["customers"]
     if book.kind != "xlsx" or "customer_id" not in customers.letters:
         return pd.DataFrame(columns=["customer_id", "created_at"])
-    assigned = assign_ids(customers, today)
+    with worded_refusals():
+        assigned = assign_ids(customers, today)
     _apply_ids(customers, assigned)
     return assigned
 

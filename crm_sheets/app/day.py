@@ -9,12 +9,12 @@ from typing import Protocol
 
 import pandas as pd
 
-from .. import errors, schema
+from .. import chat, errors, schema
 from ..mail import Delivery, Ledger, SmtpSettings, deliver, forget_closed, sent_reminders
-from ..outputs import FrameOut, Output
+from ..model.outputs import FrameOut, Output
 from ..settings import Settings
 from .common import check_book, crm_workbook, id_changes, new_customer_ids
-from .remind import RemindOutcome, check_mail, plan_reminders, send_mails, waiting_note
+from .remind import RemindOutcome, check_mail, plan_reminders, send_chat, send_mails, waiting_note
 from .store import Store
 from .summary import feedback_output, summary_output
 from .tag import TagOutcome, tag_changes
@@ -59,9 +59,10 @@ def run(store: Store, *, today: dt.datetime, month: pd.Period | None = None, sen
         forget_closed(store.folder, sheet["task_id"])
         sent = plan.mails(notes) if send else []
         new, delivery = send_mails(book, store.folder, sent, today)
+        posted = send_chat(book, store.folder, plan, today) if send else chat.deliver(store.folder, today)
     tag = TagOutcome(book=book, result=result, changed=changed, assigned=assigned, backup=backup)
     remind = RemindOutcome(book=book, sheet=sheet, mails=sent, new_mails=new, delivery=delivery, backup=backup,
-                           write_error=write_error, skipped=plan.skipped if send else ())
+                           write_error=write_error, skipped=plan.skipped if send else (), chat=posted)
     return DayOutcome(tag=tag, remind=remind, summary=name if write_error is None else "")
 
 
@@ -71,5 +72,7 @@ class SettingsStore(Store, Protocol):
 
 
 def deliver_waiting(store: SettingsStore, now: dt.datetime) -> Delivery:
-    """Mail recorded earlier and not delivered yet (the server was down): try again now."""
+    """Mail and group messages recorded earlier and not delivered yet (the server was down, a robot refused): try
+    again now.  The counts are the mail's (the group messages' go to the ledger)."""
+    chat.deliver(store.folder, now)
     return deliver(Ledger(store.folder), SmtpSettings.from_settings(store.settings()), store.folder, now)

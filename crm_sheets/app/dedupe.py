@@ -10,11 +10,11 @@ import pandas as pd
 
 from .. import errors, schema
 from ..i18n import t
-from ..outputs import FrameOut
+from ..model.book import CUSTOMERS_ONLY, Book
+from ..model.outputs import FrameOut
+from ..model.tables import SheetTable
 from ..labels import match_reason
 from ..rules.dedupe import REVIEW_FIELDS, Duplicates, find_duplicates, with_phone_text
-from ..tables import SheetTable
-from ..workbook.read import CUSTOMERS_ONLY, Book
 from .common import id_changes, new_customer_ids
 from .store import Store
 
@@ -24,6 +24,11 @@ class DedupeOutcome:
     clusters: list[list[str]]
     sheet: pd.DataFrame
     backup: Path | None
+
+    @property
+    def duplicates(self) -> pd.DataFrame:
+        """疑似重复: the records of each group side by side."""
+        return self.sheet
 
     def lines(self, lang: str) -> list[str]:
         """The report, for the command line and the button alike."""

@@ -15,13 +15,13 @@ from .. import errors, schema
 from ..filenames import file_names
 from ..i18n import t
 from ..mail import sent_reminders
-from ..outputs import FrameOut
+from ..model.outputs import FrameOut
+from ..model.tables import SheetTable
 from ..reasons import explain
 from ..rules.overlong import cut_cells
 from ..rules.privacy import masked_phones
 from ..rules.team import team_of
-from ..tables import SheetTable
-from .common import copy_rows, crm_workbook
+from .common import copy_rows, crm_workbook, refuse_existing
 from .remind import remind_plan
 from .store import Store
 
@@ -41,6 +41,12 @@ class Written:
     cut: list[tuple[Path, pd.DataFrame]] = field(default_factory=list)  # a file and its 校验结果 rows of cuts
 
     SHOWN = 3  # cut cells named on the line; the rest are on each file's 校验结果
+
+    @property
+    def cuts(self) -> pd.DataFrame:
+        """The cells cut to fit, as each file's 校验结果 lists them, with the file."""
+        frames = [rows.assign(file=file) for file, rows in self.cut]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*schema.CHECK_RESULTS.keys, "file"])
 
     def cut_line(self, lang: str) -> str | None:
         """The line saying which cells were cut, or None when none was."""
@@ -88,9 +94,7 @@ def _export(store: ExportStore, owner: str | None, target: Path | None, today: d
                                 reminded=sent_reminders(store.folder, pd.Timestamp(today).date()))
     file_name = file_names((f"{book.path.stem}-{p}" for p in people), ".xlsx")
     files = {p: _target(book.path, file_name[f"{book.path.stem}-{p}"], target, single=owner is not None) for p in people}
-    for file in files.values():  # all of them before any is written: a refusal leaves nothing half done
-        if file.exists():
-            raise errors.TargetExists(file=file.name)
+    refuse_existing(files.values())
     for person, file in files.items():
         members = team_of(team, person)
         customers = book.tables["customers"]

@@ -10,15 +10,16 @@ import pandas as pd
 
 from .. import errors, schema
 from ..i18n import t
-from ..outputs import Changes, FrameOut
+from ..model.book import CUSTOMERS_ONLY, Book
+from ..model.outputs import Changes, FrameOut
+from ..model.tables import SheetTable
 from ..reasons import explain
 from ..rules.ids import expect_ids
 from ..rules.importing import ImportPlan, import_problems, plan_import, with_owner
 from ..rules.options import with_synonyms
 from ..rules.validate import validate
-from ..tables import SheetTable
-from ..workbook.read import CUSTOMERS_ONLY, Book, read_book
-from .common import crm_workbook
+from ..workbook import read_book
+from .common import crm_workbook, worded_refusals
 from .merge import new_merge_id
 from .store import Store
 
@@ -29,6 +30,17 @@ class ImportOutcome:
     plan: ImportPlan
     incoming: SheetTable
     backup: Path | None
+
+    @property
+    def added(self) -> pd.DataFrame:
+        """The customers added (typed values by field key, indexed by their row in the source)."""
+        return self.plan.new_rows
+
+    @property
+    def problems(self) -> pd.DataFrame:
+        """导入错误: the source's rows left out or let in with a problem, and why (the rows let in that 校验
+        questions are on ``plan.review``, added to 校验结果)."""
+        return self.plan.errors
 
     def lines(self, lang: str, dry_run: bool = False) -> list[str]:
         """The report, for the command line and the button alike: a dry run's column mapping, the counts, the
@@ -67,9 +79,11 @@ def run(store: Store, source: str | Path, *, today: dt.datetime, merge: bool = F
     problems = import_problems(incoming, checked.problems)
     # Every row that passed could be new: refuse now rather than after matching the whole list.
     rejected = problems.loc[problems["hard"], "row"].nunique() if len(problems) else 0
-    expect_ids(customers.text.get("customer_id", pd.Series(dtype=object)).astype(str),
-               len(incoming.data) - rejected, today, source=incoming.source)
-    plan = plan_import(customers, incoming, problems, today=today, merge=merge, merge_id=new_merge_id(log, today))
+    with worded_refusals():
+        expect_ids(customers.text.get("customer_id", pd.Series(dtype=object)).astype(str),
+                   len(incoming.data) - rejected, today, source=incoming.source)
+        plan = plan_import(customers, incoming, problems, today=today, merge=merge,
+                           merge_id=new_merge_id(log, today))
     sheet = customers.sheet.name
     plan = replace(plan, errors=explain(plan.errors.assign(sheet=sheet), lang, book.options)[schema.IMPORT_ERRORS.keys],
                    review=explain(plan.review, lang, book.options)[schema.CHECK_RESULTS.keys])

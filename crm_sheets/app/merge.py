@@ -10,10 +10,10 @@ import pandas as pd
 
 from .. import errors, schema
 from ..i18n import t
-from ..outputs import FrameOut
+from ..model.book import Book
+from ..model.outputs import FrameOut
 from ..rules.merge import STATUS_DONE, MergePlan, invalid_cells, plan_merge, plan_undo
 from ..rules.validate import validate
-from ..workbook.read import Book
 from .common import crm_workbook
 from .store import Store
 
@@ -24,6 +24,12 @@ class MergeOutcome:
     merge_id: str  # an undo's: the merge undone; "" when nothing was confirmed
     survivors: dict[str, list[str]]
     backup: Path | None
+
+    @property
+    def merged(self) -> pd.DataFrame:
+        """One row per customer merged away: its id and the id it now goes by."""
+        pairs = [(gone, kept) for kept, ids in self.survivors.items() for gone in ids]
+        return pd.DataFrame(pairs, columns=["customer_id", "survivor"], dtype=object)
 
     def lines(self, lang: str) -> list[str]:
         """The report, for the command line and the button alike: what was merged, or undone, or that nothing was."""

@@ -12,8 +12,8 @@ from ..rules.past import COLUMNS as DECIDING
 from ..rules.past import Horizon, horizon, standing_rows
 from ..rules.summary import FOLLOWUP_COLUMNS
 from ..rules.tasks import all_tasks, next_rule_dates
-from ..tables import SheetTable
-from ..workbook.read import Book, joined
+from ..model.book import Book, joined
+from ..model.tables import SheetTable
 
 
 def customer_profiles(book: Book, today: dt.datetime, since: dt.datetime | None = None, *,

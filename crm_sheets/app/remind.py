@@ -8,18 +8,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import errors, schema
-from ..letters import manager_letter, owner_letter, reminded_tasks
+from .. import chat, errors, schema
+from ..letters import manager_letter, masthead, owner_letter, reminded_tasks
 from ..i18n import t
 from ..mail import (LOCAL_SENDER, OUTBOX, Delivery, Ledger, Mail, SmtpSettings, deliver, forget_closed, sent_reminders,
                     unsent_line)
-from ..outputs import FrameOut
+from ..model.book import Book
+from ..model.outputs import FrameOut
+from ..rules.chat import GroupNews, group_news, test_news
 from ..rules.digest import digests, owners_work, shortlist, to_mention
 from ..rules.lifecycle import escalated
 from ..rules.tasks import ESCALATED, OVERDUE, TO_DO, UPCOMING, settle, task_sheet, typed_dues, typed_results
 from ..rules.team import mail_address, mail_addresses
 from ..shown import visible
-from ..workbook.read import Book
 from .common import crm_workbook
 from .profiles import by_customer, customer_profiles
 from .store import Store
@@ -35,6 +36,17 @@ class RemindOutcome:
     backup: Path | None
     write_error: errors.CrmError | None = None
     skipped: tuple[str, ...] = ()  # people whose 团队 邮箱 cannot be mailed: nothing was sent to them
+    chat: chat.ChatDelivery | None = None  # the groups' messages (设置 群机器人地址), when any was due
+
+    @property
+    def tasks(self) -> pd.DataFrame:
+        """回访任务 as written."""
+        return self.sheet
+
+    @property
+    def by_owner(self) -> pd.DataFrame:
+        """How many tasks each person has on 回访任务, by 状态."""
+        return self.sheet.groupby("owner")["status"].value_counts().unstack(fill_value=0)
 
     def lines(self, lang: str, dry_run: bool) -> list[str]:
         """The report, for the command line and the button alike: the counts, then a dry run, where mail went,
@@ -49,6 +61,8 @@ class RemindOutcome:
             lines.append(t("remind.not_written", lang, reason=self.write_error.message(lang)))
         if self.skipped:
             lines.append(t("remind.skipped", lang, names="、".join(self.skipped)))
+        if self.chat and (self.chat["sent"] or self.chat["failed"]):
+            lines.append(t("remind.chat", lang, **self.chat))
         return lines + list(filter(None, [unsent_line(self.delivery, lang)]))
 
 
@@ -75,14 +89,16 @@ def run(store: Store, *, today: dt.datetime, dry_run: bool = False, send: bool =
         write_error = exc
     mails, new = [], 0
     delivery: Delivery = {}
+    posted = None
     if send:
         store.progress("progress.send")
         with errors.after_writing(f"{store.name} 的“回访任务”" if write_error is None else "", backup):
             forget_closed(store.folder, plan.sheet["task_id"])
             mails = plan.mails(tuple(filter(None, [waiting_note(write_error)])))
             new, delivery = send_mails(book, store.folder, mails, today)
+            posted = send_chat(book, store.folder, plan, today)
     return RemindOutcome(book=book, sheet=plan.sheet, mails=mails, new_mails=new, delivery=delivery,
-                         backup=backup, write_error=write_error, skipped=plan.skipped if send else ())
+                         backup=backup, write_error=write_error, skipped=plan.skipped if send else (), chat=posted)
 
 
 def waiting_note(error: errors.CrmError | None, monthly: bool = False) -> str:
@@ -102,9 +118,11 @@ def skipped_note(names: tuple[str, ...]) -> str:
 
 
 def check_mail(book: Book) -> None:
-    """A From or an encryption 设置 names that cannot be used is refused before anything is written."""
+    """A From, an encryption or a robot address 设置 names that cannot be used is refused before anything is
+    written."""
     mail_sender(book)
     smtp_of(book)
+    chat.robots(book.settings)
 
 
 def smtp_of(book: Book) -> SmtpSettings | None:
@@ -163,6 +181,13 @@ class RemindPlan:
             if d.manager in email]
         return mails
 
+    def group_news(self) -> GroupNews:
+        """The day's message to the team's groups (设置 群机器人地址)."""
+        settings = self.book.settings
+        return group_news(self.listed, self.book.team, self.profile, self.escalations, self.settled, self.today,
+                          settings.overdue_days, masthead(settings.company, pd.Timestamp(self.today).date()),
+                          settings.chat_shows_customers)
+
 
 def remind_plan(book: Book, today: dt.datetime, previous: pd.DataFrame, manager_note: str = "",
                 reminded: dict[str, int] | None = None) -> tuple[pd.DataFrame, list[Mail]]:
@@ -208,6 +233,24 @@ def send_mails(book: Book, folder: Path, mails: list[Mail], today: dt.datetime) 
     ledger = Ledger(folder)
     new = ledger.add(mails, mail_sender(book), today)
     return new, deliver(ledger, smtp, folder, today)
+
+
+def send_chat(book: Book, folder: Path, plan: RemindPlan, today: dt.datetime) -> chat.ChatDelivery:
+    """Record the day's group message for each robot (once each) and post what is due, earlier days' too."""
+    robots = chat.robots(book.settings)
+    if robots:
+        chat.queue(folder, robots, plan.group_news(), today)
+    return chat.deliver(folder, today)
+
+
+def test_chat(store: Store, now: dt.datetime, lang: str) -> list[tuple[bool, str]]:
+    """测试群消息 / `remind --test-chat`: a test message to each robot of 设置 群机器人地址; for each, whether it
+    took it and its answer in one line.  Nothing is written and nothing goes to the ledger."""
+    settings = crm_workbook(store).settings
+    robots = chat.robots(settings)
+    if not robots:
+        return [(False, t("chat.none", lang, file=settings.file))]
+    return chat.test_lines(robots, test_news(masthead(settings.company, now.date())), lang)
 
 
 def _task_counts(sheet: pd.DataFrame) -> dict[str, int]:

@@ -20,16 +20,33 @@ import pandas as pd
 from .. import errors
 from ..mail import unsent_line
 from ..stores.runs import ARCHIVE, MAIL, MONTHLY, SHEETS, RunLedger
-from . import archive as archive_app
 from . import day as day_app
 from . import summary as summary_app
-from .day import SettingsStore
+from .archive import ArchiveOutcome
+from .day import DayOutcome, SettingsStore
 from .remind import skipped_note, waiting_note
+from .summary import SummaryOutcome
 
 
 class JobStore(SettingsStore, Protocol):
     def open_in_excel(self) -> bool:
         """Whether Excel (or another program) holds the file now: a cheap look, without reading the workbook."""
+
+
+class JobBook(Protocol):
+    """The commands the job runs: the library's Workbook (crm_sheets.api), which the job hands in."""
+
+    def on(self, today: dt.datetime) -> JobBook:
+        """The same workbook as of ``today``."""
+
+    def day(self, *, month: pd.Period | None = None, send: bool = True, manager_note: str = "") -> DayOutcome:
+        """Tag, 回访任务 and the reminders in one read and one write (see app/day.py)."""
+
+    def summary(self) -> SummaryOutcome:
+        """Last month's summary."""
+
+    def archive(self, before: dt.date) -> ArchiveOutcome:
+        """The rows dated before ``before`` to the history database."""
 
 
 @dataclass(frozen=True)
@@ -44,8 +61,10 @@ class Due:
 
 
 class Schedule:
-    def __init__(self, store: JobStore, warn: Callable[[str], None]) -> None:
-        """``warn``: where to say what waits for the file (once, not every tick)."""
+    def __init__(self, book: JobBook, store: JobStore, warn: Callable[[str], None]) -> None:
+        """``book`` runs the commands on the workbook ``store`` holds; ``warn``: where to say what waits for the
+        file (once, not every tick)."""
+        self.book = book
         self.store = store
         self.runs = RunLedger(store.folder)
         settings = store.settings()
@@ -70,9 +89,9 @@ class Schedule:
         done: list[str] = []
         sent = None
         if (due.sheets or due.mail) and (due.mail or self._file_free()):
-            day = day_app.run(self.store, today=now.replace(second=0, microsecond=0),
-                              month=summary_app.month_to_summarize(now) if due.monthly else None, send=due.mail,
-                              manager_note=due.missed_note)
+            day = self.book.on(now.replace(second=0, microsecond=0)).day(
+                month=summary_app.month_to_summarize(now) if due.monthly else None, send=due.mail,
+                manager_note=due.missed_note)
             sent = day.remind.delivery  # the day's run delivered everything due already, retry or not
             if due.mail:
                 self.runs.mark_run(MAIL, today)
@@ -89,7 +108,7 @@ class Schedule:
                 self._pending(day.remind.write_error, due.monthly)
         elif due.monthly and not due.sheets and self._file_free():
             try:
-                summary_app.run(self.store, today=now)
+                self.book.on(now).summary()
             except errors.WRITE_LATER as exc:
                 self._pending(exc, True)
             else:
@@ -111,7 +130,7 @@ class Schedule:
         if before is None or self.runs.ran(ARCHIVE, first) or not self._file_free():
             return []
         try:
-            outcome = archive_app.archive(self.store, before=before, today=now)
+            outcome = self.book.on(now).archive(before)
         except errors.WRITE_LATER:
             return []
         self.runs.mark_run(ARCHIVE, first)

@@ -8,9 +8,9 @@ from typing import Protocol
 
 import pandas as pd
 
-from ..outputs import Changes, Output
+from ..model.book import Book
+from ..model.outputs import Changes, Output
 from ..schema import SHEETS, Sheet
-from ..workbook.read import Book
 
 class Store(Protocol):
     name: str  # the workbook's file name, for messages

@@ -10,15 +10,15 @@ import pandas as pd
 
 from .. import schema
 from ..i18n import t
-from ..outputs import FrameOut, Output, SummaryOut
-from ..labels import worded
-from ..report import Block
+from ..model.book import Book
+from ..model.layout import Block
+from ..model.outputs import FrameOut, Output, SummaryOut
+from ..labels import NO_DATA, worded
 from ..rules.lifecycle import Thresholds
 from ..rules.past import horizon
 from ..rules.summary import FEEDBACK_COLUMNS, feedback_by_month, feedback_counts, monthly_summary, previous_month
 from ..stores.history import FEEDBACK
 from ..rules.tasks import settle, typed_dues, typed_results
-from ..workbook.read import Book
 from .common import crm_workbook
 from .profiles import customer_profiles, rule_tables
 from .store import Store
@@ -32,6 +32,11 @@ class SummaryOutcome:
     blocks: list[Block]
     backup: Path | None
     output: SummaryOut
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The sheet's tables by title, in order."""
+        return {block.title: block.table for block in self.blocks}
 
     def lines(self, lang: str) -> list[str]:
         """The report, for the command line and the button alike."""
@@ -73,7 +78,7 @@ def summary_output(book: Book, month: pd.Period, today: dt.datetime, tasks_sheet
     """The 月度汇总-YYYY-MM sheet of ``month``."""
     company = book.settings.company
     return SummaryOut(f"{schema.MONTHLY_PREFIX}{month}", f"{company} {month} 月度汇总".strip(),
-                      summary_blocks(book, month, today, tasks_sheet))
+                      summary_blocks(book, month, today, tasks_sheet), NO_DATA)
 
 
 def feedback_output(book: Book) -> Output:

@@ -13,7 +13,10 @@ from .. import errors, schema
 from ..filenames import file_names
 from ..i18n import t
 from ..mail import sent_reminders
-from ..outputs import Changes, FrameOut
+from ..model.book import Book
+from ..model.headers import column_letters, match_headers
+from ..model.outputs import Changes, FrameOut
+from ..model.tables import SheetTable
 from ..rules.merge import invalid_cells
 from ..rules.overlong import as_shown
 from ..rules.privacy import masked_phones
@@ -22,10 +25,8 @@ from ..rules.sync import (HISTORY, SAME_AS, UNSURE, Copy, CollectPlan, baseline,
 from ..rules.team import team_of
 from ..rules.validate import validate
 from ..stores.history import merged_into
-from ..tables import SheetTable
-from ..workbook.cells import column_letters
-from ..workbook.read import Book, match_headers, read_book, read_tool_sheet
-from .common import copy_rows, crm_workbook, unquoted
+from ..workbook import read_book, read_tool_sheet
+from .common import copy_rows, crm_workbook, refuse_existing, unquoted, worded_refusals
 from .dedupe import review_sheet
 from .export import ExportStore, Written, with_cuts
 from .remind import remind_plan
@@ -53,9 +54,7 @@ def _distribute(store: ExportStore, out: Path | None, today: dt.datetime, made: 
     suffix = book.path.suffix.lower() if book.path.suffix.lower() in (".xlsx", ".xlsm") else ".xlsx"
     names = file_names((f"{book.path.stem}-{p}" for p in people), suffix)
     targets = {p: folder / names[f"{book.path.stem}-{p}"] for p in people}
-    for target in targets.values():
-        if target.exists():
-            raise errors.TargetExists(file=target.name)
+    refuse_existing(targets.values())
     store.progress("progress.export")
     tasks, _mails = remind_plan(book, today, store.tool_frame(schema.TASKS),
                                 reminded=sent_reminders(store.folder, pd.Timestamp(today).date()))
@@ -126,6 +125,17 @@ class CollectOutcome:
     backup: Path | None
     written: bool = True
 
+    @property
+    def conflicts(self) -> pd.DataFrame:
+        """同步冲突: the cells changed both in the master and in a copy, for a person to decide."""
+        return self.plan.conflicts
+
+    @property
+    def log(self) -> pd.DataFrame:
+        """The rows this collect added to 汇总记录: each row taken from a copy and what became of it (a row
+        collected before is not recorded again)."""
+        return self.plan.log
+
     def report(self, file: str, lang: str) -> list[str]:
         """What collect did, for the command line and the button alike."""
         plan = self.plan
@@ -152,8 +162,9 @@ def collect(store: Store, sources: list[Path], *, today: dt.datetime) -> Collect
         book = crm_workbook(store)
     store.progress("progress.collect")
     log = store.tool_frame(schema.COLLECT_LOG)
-    plan = plan_collect(book.full, copies, today=today, collected=log,
-                        merged=merged_into(store.tool_frame(schema.MERGE_LOG)), ends=ends)
+    with worded_refusals():
+        plan = plan_collect(book.full, copies, today=today, collected=log,
+                            merged=merged_into(store.tool_frame(schema.MERGE_LOG)), ends=ends)
     # Collecting the same files again changes nothing: rows already on 汇总记录 are not recorded twice, and the
     # same conflicts are not written again.
     plan.log = plan.log[~_keys(plan.log, LOGGED).isin(_keys(log, LOGGED))].reset_index(drop=True)

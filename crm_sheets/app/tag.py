@@ -10,23 +10,28 @@ import pandas as pd
 
 from .. import schema
 from ..i18n import t
-from ..outputs import FrameOut
+from ..model.book import Book
+from ..model.outputs import FrameOut
 from ..rules.lifecycle import MAINTAINED, maintained_changes
 from ..rules.validate import ValidationResult
 from ..values import shown_text
-from ..workbook.read import Book
 from .common import check_book, crm_workbook, id_changes, new_customer_ids
 from .profiles import customer_profiles
 from .store import Store
-from .validate import validation_lines
+from .validate import Checked, validation_lines
 
 @dataclass
-class TagOutcome:
+class TagOutcome(Checked):
     book: Book
     result: ValidationResult
     changed: dict[str, int]  # field key -> cells changed
     assigned: pd.DataFrame
     backup: Path | None
+
+    @property
+    def customers(self) -> pd.DataFrame:
+        """客户信息 as tagged (typed values by field key, indexed by sheet row)."""
+        return self.book.tables["customers"].data
 
     def changed_line(self, lang: str) -> str:
         return t("tag.done", lang, file=self.book.path.name, **self.changed)

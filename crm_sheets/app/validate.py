@@ -10,16 +10,32 @@ import pandas as pd
 
 from .. import schema
 from ..i18n import t
-from ..outputs import FrameOut
+from ..model.book import Book
+from ..model.outputs import FrameOut
 from ..reasons import quality_lines
 from ..rules.validate import ValidationResult
-from ..workbook.read import Book
 from .common import check_book, id_changes, new_customer_ids
 from .store import Store
 
 
+class Checked:
+    """The tables 校验 wrote, on the outcomes of validate and tag."""
+
+    result: ValidationResult
+
+    @property
+    def problems(self) -> pd.DataFrame:
+        """校验结果: one row per problem found."""
+        return self.result.problems
+
+    @property
+    def quality(self) -> pd.DataFrame:
+        """数据质量: each check's figures."""
+        return self.result.quality
+
+
 @dataclass
-class ValidateOutcome:
+class ValidateOutcome(Checked):
     book: Book
     result: ValidationResult
     assigned: pd.DataFrame

@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from .. import errors
+from ..api import Workbook
 from ..i18n import language, t
 
 out = Console(highlight=False, soft_wrap=True)
@@ -49,6 +50,8 @@ Lang = Annotated[str, typer.Option("--lang", callback=_language, is_eager=True, 
 # not given, it is None until the callback makes it the clock's minute.
 Today = Annotated[dt.datetime, typer.Option("--today", parser=str, callback=_today, default_factory=lambda: None,
                                             show_default=False, metavar="YYYY-MM-DD", help=_TODAY_HELP)]
+# The argument of most commands.
+WorkbookPath = Annotated[Path, typer.Argument(help="工作簿（.xlsx/.xlsm）。 / The workbook.")]
 # The background job tells a --today it was given from none: that day at the send time, or the clock.
 AskedToday = Annotated[dt.datetime | None, typer.Option("--today", parser=str, callback=asked_day,
                                                         metavar="YYYY-MM-DD", help=_TODAY_HELP)]
@@ -84,3 +87,8 @@ def run(lang: str, target: Path | str, action: Callable[[Callable[[str], None]],
     except Exception as exc:  # noqa: BLE001
         told, unchanged = errors.as_found(exc, path, before)
         fail(told, lang, path.name if path else str(target), unchanged)
+
+
+def on_workbook(lang: str, path: Path, today: dt.datetime | None, command: Callable[[Workbook], T]) -> T:
+    """Run a method of the workbook at ``path`` the way ``run`` runs an action."""
+    return run(lang, path, lambda progress: command(Workbook(path, today=today, lang=lang, progress=progress)))

@@ -11,16 +11,9 @@ from typing import Annotated
 import typer
 
 from .. import errors, excel_setup
-from ..app import dedupe as dedupe_app
-from ..app import export as export_app
-from ..app import remind
-from ..app import restore as restore_app
-from ..app import summary as summary_app
-from ..app import tag as tag_app
-from ..app import validate as validate_app
+from ..api import Workbook
 from ..i18n import t
-from ..stores.file import FileStore
-from ._common import Lang, Today, err, fail, message, out, progress, run, say
+from ._common import Lang, Today, err, fail, message, on_workbook, out, progress, run, say
 
 commands = typer.Typer()
 
@@ -39,8 +32,7 @@ def export_cmd(
     if not owner and not all_owners:
         err.print(t("export.which", lang), markup=False)
         raise typer.Exit(2)
-    written = run(lang, path, lambda progress: export_app.run(FileStore(path, progress), owner=None if all_owners
-                  else owner, target=out_path, today=today, lang=lang))
+    written = on_workbook(lang, path, today, lambda book: book.export(None if all_owners else owner, out_path))
     for who, file in written.files.items():
         out.print(t("export.done", lang, owner=who, path=file), markup=False)
     if cut := written.cut_line(lang):
@@ -81,7 +73,7 @@ def restore_cmd(
             out.print(t("restore.list", lang, n=n, name=backup.name, when=when, size=stat.st_size // 1024),
                       markup=False)
         return
-    backup, saved = run(lang, path, lambda progress: restore_app.run(FileStore(path, progress), pick=pick))
+    backup, saved = on_workbook(lang, path, None, lambda book: book.restore(pick))
     key = "restore.done" if saved else "restore.done_missing"
     out.print(t(key, lang, file=path.name, backup=backup.name, saved=saved), markup=False)
 
@@ -114,12 +106,12 @@ def demo_cmd(
                 ),
                 markup=False,
             )
-            store = FileStore(demo_path, progress(lang, status))
-            outcome = validate_app.run(store, today=today, lang=lang)
-            duplicates = dedupe_app.run(store, today=today)
-            tagged = tag_app.run(store, today=today, lang=lang)
-            summary = summary_app.run(store, today=today)
-            reminded = remind.run(store, today=today)
+            book = Workbook(demo_path, today=today, lang=lang, progress=progress(lang, status))
+            outcome = book.validate()
+            duplicates = book.dedupe()
+            tagged = book.tag()
+            summary = book.summary()
+            reminded = book.remind()
     except Exception as exc:  # noqa: BLE001
         fail(exc, lang, str(directory))
     say([*outcome.lines(lang), *duplicates.lines(lang), tagged.changed_line(lang), *summary.lines(lang)])

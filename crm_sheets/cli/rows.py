@@ -9,11 +9,8 @@ from typing import Annotated
 
 import typer
 
-from ..app import archive as archive_app
-from ..app import sync as sync_app
 from ..i18n import t
-from ..stores.file import FileStore
-from ._common import Lang, Today, asked_day, err, out, run
+from ._common import Lang, Today, asked_day, err, on_workbook, out
 
 commands = typer.Typer()
 
@@ -28,8 +25,7 @@ def distribute_cmd(
     lang: Lang = "",
 ) -> None:
     """给团队每人生成自己的工作簿（自己的客户和记录，带按钮）。 / Write one workbook per person."""
-    written = run(lang, path, lambda progress: sync_app.distribute(
-        FileStore(path, progress), out=out_path, today=today, lang=lang))
+    written = on_workbook(lang, path, today, lambda book: book.distribute(out_path))
     folder = next(iter(written.files.values())).parent if written.files else out_path
     out.print(t("distribute.done", lang, file=path.name, count=len(written.files), folder=folder), markup=False)
     if cut := written.cut_line(lang):
@@ -47,8 +43,7 @@ def collect_cmd(
     lang: Lang = "",
 ) -> None:
     """把各人工作簿里新增和改动的内容汇总进总表，重复的只收一次。 / Bring people's work into the master, once."""
-    outcome = run(lang, path, lambda progress: sync_app.collect(
-        FileStore(path, progress), sources or [sync_app.copies_folder(path)], today=today))
+    outcome = on_workbook(lang, path, today, lambda book: book.collect(sources or None))
     out.print("\n".join(outcome.report(path.name, lang)), markup=False)
     raise typer.Exit(1 if len(outcome.plan.conflicts) else 0)
 
@@ -65,17 +60,10 @@ def archive_cmd(
     lang: Lang = "",
 ) -> None:
     """把旧的跟进、交易和已解决工单移到历史数据库（或放回）；各命令照样把它们算进去。 / Move old rows to the history database."""
-    if restore:
-        since = before.date() if before is not None else None
-        outcome = run(lang, path, lambda progress: archive_app.restore(FileStore(path, progress),
-                                                                            today=today, before=since))
-    else:
-        if before is None:
-            err.print(t("archive.need_before", lang), markup=False)
-            raise typer.Exit(2)
-        day = before.date()
-        outcome = run(lang, path, lambda progress: archive_app.archive(
-            FileStore(path, progress), before=day, today=today))
+    if before is None and not restore:
+        err.print(t("archive.need_before", lang), markup=False)
+        raise typer.Exit(2)
+    outcome = on_workbook(lang, path, today, lambda book: book.archive(before, restore=restore))
     counts = "、".join(f"{name} {n}" for name, n in outcome.moved.items()) or "0"
     out.print(t("archive.restored" if restore else "archive.done", lang, file=path.name, counts=counts),
               markup=False)

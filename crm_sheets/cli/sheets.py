@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 
 from .. import errors
-from ..app import dedupe as dedupe_app
-from ..app import importing, remind
-from ..app import merge as merge_app
-from ..app import summary as summary_app
-from ..app import tag as tag_app
-from ..app import validate as validate_app
+from ..api import Workbook
+from ..app.tag import TagOutcome
+from ..app.validate import ValidateOutcome
 from ..i18n import t
-from ..stores.file import FileStore
-from ._common import Lang, Today, fail, out, run, say
+from ._common import Lang, Today, WorkbookPath, fail, on_workbook, out, say
 
 commands = typer.Typer()
 
@@ -42,17 +37,20 @@ def new_cmd(
     out.print(t("new.done", lang, path=path), markup=False)
 
 
-@commands.command("validate")
-def validate_cmd(
-    path: Annotated[Path, typer.Argument(help="工作簿（.xlsx/.xlsm）或客户表 CSV。 / Workbook or CSV export.")],
-    *,
-    today: Today,
-    lang: Lang = "",
-) -> None:
-    """校验数据，写“校验结果”和“数据质量”，为新客户生成编号。 / Check the data, write 校验结果, assign ids."""
-    outcome = run(lang, path, lambda progress: validate_app.run(FileStore(path, progress), today=today, lang=lang))
-    say(outcome.lines(lang))
-    raise typer.Exit(1 if len(outcome.result.problems) else 0)
+def _checking(name: str, what: str, path_help: str, command: Callable[[Workbook], ValidateOutcome | TagOutcome]
+              ) -> None:
+    """validate and tag: both end in 校验 and exit 1 when it found problems."""
+    # The help differs per command, so the argument is declared here, not in a module-level Annotated.
+    def checked(path: Path = typer.Argument(..., help=path_help), *, today: Today, lang: Lang = "") -> None:  # noqa: B008
+        outcome = on_workbook(lang, path, today, command)
+        say(outcome.lines(lang))
+        raise typer.Exit(1 if len(outcome.problems) else 0)
+
+    commands.command(name, help=what)(checked)
+
+
+_checking("validate", "校验数据，写“校验结果”和“数据质量”，为新客户生成编号。 / Check the data, write 校验结果, assign ids.",
+          "工作簿（.xlsx/.xlsm）或客户表 CSV。 / Workbook or CSV export.", Workbook.validate)
 
 
 @commands.command("dedupe")
@@ -64,7 +62,7 @@ def dedupe_cmd(
     lang: Lang = "",
 ) -> None:
     """查找重复客户，写“疑似重复”供核对。 / Check for duplicate customers and list them on 疑似重复."""
-    outcome = run(lang, path, lambda progress: dedupe_app.run(FileStore(path, progress), today=today))
+    outcome = on_workbook(lang, path, today, Workbook.dedupe)
     if as_json:
         sys.stdout.write(json.dumps({"clusters": outcome.clusters, "sure": outcome.sure}, ensure_ascii=False) + "\n")
     else:
@@ -74,7 +72,7 @@ def dedupe_cmd(
 
 @commands.command("merge")
 def merge_cmd(
-    path: Annotated[Path, typer.Argument(help="工作簿（.xlsx/.xlsm）。 / The workbook.")],
+    path: WorkbookPath,
     *,
     undo: Annotated[
         str | None, typer.Option("--undo", help="撤销这个合并编号。 / Undo the merge with this id.")
@@ -83,7 +81,7 @@ def merge_cmd(
     lang: Lang = "",
 ) -> None:
     """合并“疑似重复”里确认的客户，或撤销一次合并。 / Check-and-merge confirmed duplicates, or undo a merge."""
-    outcome = run(lang, path, lambda progress: merge_app.run(FileStore(path, progress), today=today, undo=undo))
+    outcome = on_workbook(lang, path, today, lambda book: book.merge(undo))
     say(outcome.lines(lang))
 
 
@@ -101,29 +99,20 @@ def import_cmd(
     lang: Lang = "",
 ) -> None:
     """导入客户：校验、查重、生成编号，全部成功或完全不变。 / Check and import customers: all or nothing."""
-    outcome = run(lang, path, lambda progress: importing.run(
-        FileStore(path, progress), source, today=today, merge=merge, owner=owner, dry_run=dry_run, lang=lang))
+    outcome = on_workbook(lang, path, today, lambda book: book.import_customers(
+        source, merge=merge, owner=owner, dry_run=dry_run))
     say(outcome.lines(lang, dry_run))
     plan = outcome.plan
     raise typer.Exit(1 if plan.rejected or plan.duplicates or len(plan.review) else 0)
 
 
-@commands.command("tag")
-def tag_cmd(
-    path: Annotated[Path, typer.Argument(help="工作簿（.xlsx/.xlsm）。 / The workbook.")],
-    *,
-    today: Today,
-    lang: Lang = "",
-) -> None:
-    """更新客户阶段、价值层级、自动标签和下次回访日期。 / Check stages, tiers and tags and update them."""
-    outcome = run(lang, path, lambda progress: tag_app.run(FileStore(path, progress), today=today, lang=lang))
-    say(outcome.lines(lang))
-    raise typer.Exit(1 if len(outcome.result.problems) else 0)
+_checking("tag", "更新客户阶段、价值层级、自动标签和下次回访日期。 / Check stages, tiers and tags and update them.",
+          "工作簿（.xlsx/.xlsm）。 / The workbook.", Workbook.tag)
 
 
 @commands.command("summary")
 def summary_cmd(
-    path: Annotated[Path, typer.Argument(help="工作簿（.xlsx/.xlsm）。 / The workbook.")],
+    path: WorkbookPath,
     *,
     month: Annotated[str | None, typer.Option("--month", help="汇总哪个月 YYYY-MM，默认上个月。 / Month, default last.")] = None,
     export: Annotated[Path | None, typer.Option("--export", help="另存为单独的 xlsx。 / Also save to this .xlsx.")] = None,
@@ -131,43 +120,29 @@ def summary_cmd(
     lang: Lang = "",
 ) -> None:
     """生成“月度汇总-YYYY-MM”（带图表）和“反馈统计”。 / Write the monthly summary sheet with charts."""
-    outcome = run(lang, path, lambda progress: _summarize(
-        FileStore(path, progress), today=today, month=_month(month), export=export))
+    outcome = on_workbook(lang, path, today, lambda book: book.summary(month, export))
     say(outcome.lines(lang))
     if export is not None:
         out.print(t("summary.exported", lang, path=export), markup=False)
 
 
-def _summarize(store: FileStore, *, today: dt.datetime, month: pd.Period | None,
-               export: Path | None) -> summary_app.SummaryOutcome:
-    """The summary, and the same sheet alone in ``export`` (refused before anything is written if it exists)."""
-    if export is not None and export.exists():
-        raise errors.TargetExists(file=export.name)
-    outcome = summary_app.run(store, today=today, month=month)
-    if export is not None:
-        with errors.after_writing(f"{store.name} 的“{outcome.sheet_name}”", outcome.backup):
-            store.export(export, [outcome.output])
-    return outcome
-
-
-def _month(value: str | None) -> pd.Period | None:
-    if value is None:
-        return None
-    try:
-        return pd.Period(dt.datetime.strptime(value, "%Y-%m"), "M")
-    except ValueError:
-        raise errors.BadMonth(value=value) from None
-
-
 @commands.command("remind")
 def remind_cmd(
-    path: Annotated[Path, typer.Argument(help="工作簿（.xlsx/.xlsm）。 / The workbook.")],
+    path: WorkbookPath,
     *,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示，不写文件不发邮件。 / Show only.")] = False,
+    test_chat: Annotated[bool, typer.Option(
+        "--test-chat", help="只给每个群机器人发一条测试消息，报告各自的回答。 / Send each group robot a test message.")] = False,
     today: Today,
     lang: Lang = "",
 ) -> None:
     """生成“回访任务”，给每个人发今天的回访清单。 / Write 回访任务 and send today's reminders."""
-    outcome = run(lang, path, lambda progress: remind.run(FileStore(path, progress), today=today, dry_run=dry_run))
+    if test_chat:
+        answers = on_workbook(lang, path, today, lambda book: book.test_chat())
+        say(line for _took, line in answers)
+        raise typer.Exit(0 if all(took for took, _line in answers) else 1)
+    outcome = on_workbook(lang, path, today, lambda book: book.remind(dry_run=dry_run))
     say(outcome.lines(lang, dry_run))
-    raise typer.Exit(1 if outcome.skipped or outcome.delivery.get("failed") else 0)  # done, and some mail did not go
+    refused = outcome.chat["failed"] if outcome.chat else 0
+    # done, and some mail or a group's message did not go
+    raise typer.Exit(1 if outcome.skipped or outcome.delivery.get("failed") or refused else 0)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
-from ..tables import SheetTable
+from ..model.tables import SheetTable
 from .lifecycle import SILENT, high_risk, rhythm_days
 
 CADENCE_RULE = "阶段节奏回访"

@@ -38,7 +38,7 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import cpdist
 
 from .. import schema, values
-from ..tables import SheetTable
+from ..model.tables import SheetTable
 from .aliases import is_person, latin_keys, latin_places, person_pinyin, without_notes
 from .names import BRANCH_WORDS, SHOP_WORDS, company_keys, plain
 

@@ -10,8 +10,8 @@ import datetime as dt
 
 import pandas as pd
 
-from ..errors import TooManyNewIds
-from ..tables import SheetTable
+from ..model.problems import Refusal
+from ..model.tables import SheetTable
 
 PREFIX = "CRM"
 LAST_SERIAL = 99_999
@@ -32,11 +32,11 @@ def _first_free(existing: pd.Series, today: dt.datetime) -> int:
 
 
 def expect_ids(existing: pd.Series, count: int, today: dt.datetime, *, source: str = "") -> None:
-    """Refuse at once (TooManyNewIds) when ``count`` new customers could not all get an id today: the cheap
+    """Refuse at once (too_many_new_ids) when ``count`` new customers could not all get an id today: the cheap
     check before reading and matching a whole list."""
     free = LAST_SERIAL + 1 - _first_free(existing, today)
     if count > free:
-        raise TooManyNewIds(file=source, count=count, free=free)
+        raise Refusal("too_many_new_ids", file=source, count=count, free=free)
 
 
 def new_ids(existing: pd.Series, rows: pd.Index, today: dt.datetime, *, source: str = "") -> pd.DataFrame:

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from .. import schema, values
-from ..tables import SheetTable
+from ..model.tables import SheetTable
 from ..written_numbers import digits_lost
 from ..values import is_blank
-from .dedupe import find_duplicates, with_phone_text
+from .dedupe import with_phone_text
 from .ids import new_ids
+from .incoming import KNOWN, REPEAT, match_incoming
 from .merge import KIND_SURVIVOR, log_row, united_tags
 from .validate import PROBLEM_COLUMNS
 
@@ -106,42 +107,27 @@ def plan_import(
     errors = kept_out.assign(source=incoming.source)[ERROR_COLUMNS] if len(kept_out) else _empty(ERROR_COLUMNS)
     good = incoming.data.loc[[r for r in incoming.data.index if r not in rejected]]
 
-    # Existing rows keep their index (Excel rows); incoming rows get negative labels so both fit one table.
-    theirs = with_phone_text(existing)
-    theirs = theirs.reindex(columns=good.columns.union(theirs.columns))
-    ours = with_phone_text(incoming).loc[good.index]
-    ours.index = -ours.index
-    combined = pd.concat([theirs, ours.reindex(columns=theirs.columns)])
-    compared = [c for c in ("name", "contact", "phone", "email", "phone_text") if c in combined.columns]
-    found = find_duplicates(combined[compared].fillna(""))
-
+    matches = match_incoming(existing, with_phone_text(incoming).loc[good.index]).rows
     typed = as_typed(incoming, good)
+    ids = existing.text["customer_id"] if "customer_id" in existing.text.columns else pd.Series(dtype=object)
     dropped: dict[int, tuple[str, str]] = {}  # incoming row -> (code, other)
+    for r, target in matches.loc[matches["status"] == KNOWN, "row"].items():
+        dropped[int(r)] = ("duplicate_existing", str(ids.get(target, target)))
+    for r, first in matches.loc[matches["status"] == REPEAT, "first"].items():
+        dropped[int(r)] = ("duplicate_in_file", str(first))
     updates: dict[int, dict[str, object]] = {}
     merged: dict[int, int] = {}  # incoming row -> the existing row it was merged into
     log: list[dict] = []
-    ids = existing.text["customer_id"] if "customer_id" in existing.text.columns else pd.Series(dtype=object)
-    for cluster in found.clusters:
-        old = sorted(r for r in cluster if r > 0)
-        new = sorted(-r for r in cluster if r < 0)
-        if not new:
-            continue
-        if old:
-            target = old[0]
-            for r in new:
-                dropped[r] = ("duplicate_existing", str(ids.get(target, target)))
-            if merge:
-                changes = _newest(existing, target, [typed.loc[r] for r in new])
-                merged |= dict.fromkeys(new, target)
-                if changes:
-                    updates[target] = changes
-                    log.append(log_row(merge_id, today, str(ids.get(target, "")), KIND_SURVIVOR,
-                                        existing.sheet.name, target,
-                                        {k: existing.cells.at[target, k] for k in existing.letters
-                                         if k in existing.cells.columns}))
-        else:
-            for r in new[1:]:
-                dropped[r] = ("duplicate_in_file", str(new[0]))
+    if merge:
+        for _, known in matches[matches["status"] == KNOWN].groupby("group", sort=True):
+            target, new = int(known["row"].iat[0]), sorted(int(r) for r in known.index)
+            changes = _newest(existing, target, [typed.loc[r] for r in new])
+            merged |= dict.fromkeys(new, target)
+            if changes:
+                updates[target] = changes
+                log.append(log_row(merge_id, today, str(ids.get(target, "")), KIND_SURVIVOR, existing.sheet.name,
+                                   target, {k: existing.cells.at[target, k] for k in existing.letters
+                                            if k in existing.cells.columns}))
     reports = []
     for row, (code, other) in sorted(dropped.items()):
         if code == "duplicate_existing" and merge:

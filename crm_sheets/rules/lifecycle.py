@@ -14,7 +14,7 @@ import pandas as pd
 
 from .. import schema
 from ..settings import Settings
-from ..tables import SheetTable
+from ..model.tables import SheetTable
 from ..values import carries_tag, per_distinct, split_tags
 
 AUTO = "自动-"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .. import schema
-from ..tables import SheetTable
+from ..model.tables import SheetTable
 from ..values import is_blank, member, split_tags
 
 from ..schema import KIND_MERGED, KIND_REPOINT, KIND_SURVIVOR, STATUS_DONE, STATUS_UNDONE

@@ -13,7 +13,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from .. import schema, values
-from ..tables import SheetTable
+from ..model.tables import SheetTable
 
 _EQUALS = ("=", "＝")
 

@@ -12,7 +12,7 @@ import zlib
 
 import pandas as pd
 
-from ..tables import SheetTable
+from ..model.tables import SheetTable
 from ..values import carries_tag
 
 DEFAULT_WINDOW = 7

@@ -10,8 +10,8 @@ import datetime as dt
 
 import pandas as pd
 
-from ..report import Block
-from ..tables import SheetTable
+from ..model.layout import Block
+from ..model.tables import SheetTable
 from ..values import split_tags
 from .lifecycle import AUTO, STAGES, Thresholds, tiers_at
 from .tasks import execution

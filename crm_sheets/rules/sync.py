@@ -22,9 +22,10 @@ import numpy as np
 import pandas as pd
 
 from .. import schema, values
-from ..tables import SheetTable
-from .dedupe import REVIEW_FIELDS, Duplicates, find_duplicates, with_phone_text
+from ..model.tables import SheetTable
+from .dedupe import REVIEW_FIELDS, Duplicates, with_phone_text
 from .ids import new_ids
+from .incoming import KNOWN, NEW, match_incoming
 from .privacy import mask_phone
 
 # The customer fields staff write (the tool keeps the rest: stage, tier, dates of contact).
@@ -263,54 +264,51 @@ def _fill_blanks(state: _Master, plan: CollectPlan, logs: list, copy: Copy, row:
 def _new_customers(state: _Master, copies: list[Copy], fresh: list[pd.Index], plan: CollectPlan, logs: list,
                    today: dt.datetime) -> list[dict[str, str]]:
     """The copies' new customers judged against the master and each other; per copy: its id -> master id."""
-    parts, owners = [], []
-    for n, (copy, rows) in enumerate(zip(copies, fresh)):
-        if len(rows):
-            part = with_phone_text(copy.tables["customers"]).loc[rows]
-            owners += [(n, int(r)) for r in rows]
-            parts.append(part)
     matched: list[dict[str, str]] = [{} for _ in copies]
-    if not parts:
+    owners = [(n, int(r)) for n, rows in enumerate(fresh) for r in rows]  # copy and row of each incoming record
+    if not owners:
         return matched
     customers = state.tables["customers"]
-    mine = pd.concat(parts, ignore_index=True)
-    mine.index = -(mine.index + 1)  # after the master's rows, apart from them
-    theirs = with_phone_text(customers)
-    compared = [c for c in ("name", "contact", "phone", "email", "phone_text") if c in theirs.columns or c in
-                mine.columns]
-    found = find_duplicates(pd.concat([theirs.reindex(columns=compared), mine.reindex(columns=compared)]).fillna(""))
-    cluster = found.rows["cluster"].to_dict()
-    sure = found.rows["sure"].to_dict()
-    target: dict[int, str] = {}
-    unnumbered: dict[int, int] = {}  # cluster -> the master's row of a customer still without its 客户编号
-    for members in found.clusters:
-        olds = [m for m in members if m > 0]
-        numbered = [m for m in olds if customers.text.at[m, "customer_id"]]
-        if numbered:
-            target[cluster[members[0]]] = str(customers.text.at[min(numbered), "customer_id"])
-        elif olds:
-            target[cluster[members[0]]] = ""
-            unnumbered[cluster[members[0]]] = min(olds)
-    # First who is whom (a sure duplicate of a record added earlier in this run is that record), then the ids,
-    # all at once.
+    matches = match_incoming(customers, pd.concat([with_phone_text(copies[n].tables["customers"]).loc[rows]
+                                                   for n, rows in enumerate(fresh) if len(rows)], ignore_index=True))
+    adds, same = _who_is_whom(matches.rows)
     stamp = pd.Timestamp(today)
-    sheet = customers.sheet.name
-    adds: list[tuple[int, int, bool]] = []  # copy, row, unsure
-    pending: dict[int, int] = {}  # cluster -> the add that stands for it
-    same: list[tuple[int, int, str | int, int]] = []  # copy, row, master id or add number, cluster
-    for k, (n, row) in enumerate(owners):
-        group = cluster.get(-(k + 1))
-        if group is not None and sure.get(-(k + 1)) and (group in target or group in pending):
-            same.append((n, row, target[group] if group in target else pending[group], group))
-            continue
-        if group is not None and group not in target and group not in pending:
-            pending[group] = len(adds)
-        # The first of new records that are surely one firm is simply new; any other in a group is perhaps known.
-        adds.append((n, row, group is not None and not (sure.get(-(k + 1)) and pending.get(group) == len(adds))))
+    records, places = _added(state, copies, owners, adds, matched, logs, today)
+    added = {k: records[j] for j, (k, _) in enumerate(adds)}  # incoming position -> its new record
+    for k in same:
+        _same_as(state, copies, owners[k], matches.rows.iloc[k], added, matched, plan, logs, stamp)
+    if records:
+        plan.added["customers"] = pd.DataFrame(records, index=places)
+    plan.review = _review(matches.found, customers, {int(matches.rows["label"].iat[k]): records[j]
+                                                     for j, (k, unsure) in enumerate(adds) if unsure})
+    return matched
+
+
+def _who_is_whom(matches: pd.DataFrame) -> tuple[list[tuple[int, bool]], list[int]]:
+    """First who is whom, all before any id is given: a sure duplicate of a customer the master has, or of a
+    record added earlier in this run, is that customer (``same``: incoming positions); every other record is
+    added (``adds``: position, unsure).  The first of new records that are surely one firm is simply new; any
+    other in a group is perhaps known."""
+    adds: list[tuple[int, bool]] = []
+    same: list[int] = []
+    for k, (group, sure, status) in enumerate(matches[["group", "sure", "status"]].itertuples(index=False)):
+        if sure and status != NEW:
+            same.append(k)
+        else:
+            adds.append((k, bool(group) and not (sure and status == NEW)))
+    return adds, same
+
+
+def _added(state: _Master, copies: list[Copy], owners: list[tuple[int, int]], adds: list[tuple[int, bool]],
+           matched: list[dict[str, str]], logs: list, today: dt.datetime) -> tuple[list[pd.Series], list[int]]:
+    """The new customers' records under fresh ids, and the master rows they go to."""
+    stamp = pd.Timestamp(today)
     fresh_ids = new_ids(pd.Series(list(state.row_of), dtype=object), pd.RangeIndex(len(adds)), today,
-                        source=copies[adds[0][0]].source if adds else "")
+                        source=copies[owners[adds[0][0]][0]].source if adds else "")
+    sheet = state.tables["customers"].sheet.name
     records, places = [], []
-    for j, (n, row, unsure) in enumerate(adds):
+    for j, (k, unsure) in enumerate(adds):
+        n, row = owners[k]
         copy = copies[n]
         old_id, new_id = str(copy.tables["customers"].text.at[row, "customer_id"]), fresh_ids.at[j, "customer_id"]
         record = copy.tables["customers"].data.loc[row].copy()
@@ -323,29 +321,32 @@ def _new_customers(state: _Master, copies: list[Copy], fresh: list[pd.Index], pl
         if old_id:
             matched[n][old_id] = new_id
         logs.append(_log(stamp, copy, sheet, row, UNSURE if unsure else ADDED, sheet, place, new_id, old_id))
-    for n, row, into, group in same:
-        copy = copies[n]
-        old_id = str(copy.tables["customers"].text.at[row, "customer_id"])
+    return records, places
+
+
+def _same_as(state: _Master, copies: list[Copy], owner: tuple[int, int], match: pd.Series,
+             added: dict[int, pd.Series], matched: list[dict[str, str]], plan: CollectPlan, logs: list,
+             stamp: pd.Timestamp) -> None:
+    """A record that is a customer already known: the master's (its blanks filled from the record) or one added
+    earlier in this run (the blanks of that new record filled instead)."""
+    n, row = owner
+    copy, sheet = copies[n], state.tables["customers"].sheet.name
+    old_id = str(copy.tables["customers"].text.at[row, "customer_id"])
+    if match["status"] == KNOWN:
+        into = match["customer_id"]
         if into == "":  # the master has this customer, not yet numbered (校验 gives it its id): nothing to add
-            logs.append(_log(stamp, copy, sheet, row, SAME_AS, sheet, unnumbered[group], "", old_id))
-            continue
-        if isinstance(into, str):
-            _fill_blanks(state, plan, logs, copy, row, into, stamp)
-        else:  # one of this run's new customers: the blanks of its record are filled instead
-            record, theirs = records[into], copy.tables["customers"]
-            for key in EDITED:
-                if key in theirs.data.columns and values.is_blank(record.get(key)) and theirs.text.at[row, key]:
-                    record[key] = theirs.data.at[row, key]
-            into = record["customer_id"]
-        if old_id:
-            matched[n][old_id] = into
-        logs.append(_log(stamp, copy, sheet, row, SAME_AS, sheet, state.row_of[into], into, old_id))
-    if records:
-        plan.added["customers"] = pd.DataFrame(records, index=places)
-    label_of = {(n, row): -(k + 1) for k, (n, row) in enumerate(owners)}
-    plan.review = _review(found, customers, {label_of[(n, row)]: records[j] for j, (n, row, unsure)
-                                             in enumerate(adds) if unsure})
-    return matched
+            logs.append(_log(stamp, copy, sheet, row, SAME_AS, sheet, int(match["row"]), "", old_id))
+            return
+        _fill_blanks(state, plan, logs, copy, row, into, stamp)
+    else:
+        record, theirs = added[int(match["first"])], copy.tables["customers"]
+        for key in EDITED:
+            if key in theirs.data.columns and values.is_blank(record.get(key)) and theirs.text.at[row, key]:
+                record[key] = theirs.data.at[row, key]
+        into = record["customer_id"]
+    if old_id:
+        matched[n][old_id] = into
+    logs.append(_log(stamp, copy, sheet, row, SAME_AS, sheet, state.row_of[into], into, old_id))
 
 
 def _review(found: Duplicates, customers: SheetTable, unsure: dict[int, pd.Series]) -> pd.DataFrame:

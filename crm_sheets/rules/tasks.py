@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
-from ..tables import SheetTable
+from ..model.tables import SheetTable
 from ..values import is_blank, member
 from .cadence import CADENCE_PRIORITY, CADENCE_RULE, cadence_tasks
 from .revisit import event_tasks, variant

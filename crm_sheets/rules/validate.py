@@ -18,7 +18,7 @@ import pyarrow as pa
 from .. import schema, values
 from ..schema import Field
 from ..shown import visible
-from ..tables import SheetTable
+from ..model.tables import SheetTable
 from ..written_numbers import digits_lost
 from .options import closest_option, with_synonyms
 from .team import mail_address

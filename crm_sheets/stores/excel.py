@@ -11,12 +11,13 @@ import xlwings as xw
 
 from .. import schema
 from ..i18n import language, t
-from ..outputs import Changes, FrameOut, Output, SummaryOut
-from ..report import block_rows, summary_grid
+from ..model.headers import column_index
+from ..model.layout import block_rows, summary_grid
+from ..model.outputs import Changes, FrameOut, Output, SummaryOut
 from ..schema import Sheet
 from ..values import cell_value
-from ..workbook.cells import column_index
-from ..workbook.read import Book, book_from_sheets, tool_frame
+from ..model.book import Book
+from ..workbook.read import book_from_sheets, tool_frame
 from .file import new_workbook
 from .history import attach_history
 
@@ -90,7 +91,7 @@ class ExcelStore:
         self._write_rows(sheet.name, [sheet.headers, *map(list, body.itertuples(index=False))])
 
     def _write_summary(self, output: SummaryOut) -> None:
-        self._write_rows(output.name, summary_grid(output.heading, output.blocks))
+        self._write_rows(output.name, summary_grid(output.heading, output.blocks, output.no_data))
         sheet = self.sheets[output.name]
         for row, block in zip(block_rows(output.blocks), output.blocks):  # a chart for every block: same calls
             rows, cols = len(block.table) + 1, max(len(block.table.columns), 1)

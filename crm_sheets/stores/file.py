@@ -10,15 +10,17 @@ from typing import BinaryIO, cast
 import pandas as pd
 
 from .. import errors, schema
-from ..outputs import Changes, Output, SummaryOut
+from ..model.outputs import Changes, Output, SummaryOut
 from ..schema import Sheet
 from ..templates import write_workbook
 from ..values import cell_value
-from ..workbook.cells import CellValue, column_index
+from ..model.headers import column_index
+from ..workbook.cells import CellValue
 from ..workbook.extent import sheet_end
 from ..workbook.charts import summary_sheet
 from ..settings import Settings
-from ..workbook.read import Book, read_book, read_settings, read_tool_sheet
+from ..model.book import Book
+from ..workbook.read import read_book, read_settings, read_tool_sheet
 from ..workbook.rowdrop import CannotMove
 from ..workbook.sniff import sniff
 from .history import attach_history
@@ -112,7 +114,7 @@ class FileStore:
 
 def tool_sheet(output: Output) -> ToolSheet:
     if isinstance(output, SummaryOut):
-        return summary_sheet(output.name, output.heading, output.blocks)
+        return summary_sheet(output.name, output.heading, output.blocks, output.no_data)
     return frame_sheet(output.sheet, output.frame)
 
 

@@ -30,8 +30,8 @@ import pyarrow.parquet as pq
 
 from .. import errors, schema, sqlite_file
 from ..passwords import stored_password
-from ..tables import SheetTable
-from ..workbook.read import Book
+from ..model.book import Book
+from ..model.tables import SheetTable
 
 MOVING, DONE, RESTORING = "moving", "done", "restoring"
 STANDING = ":standing"  # the part of a batch's sheet that holds only its standing rows

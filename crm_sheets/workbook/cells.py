@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from html import escape
 
+from ..model.headers import column_index, column_letters
 from ..schema import EXCEL_CELL_LIMIT
 from .dimension import widened
 from .package import MAIN_NS
@@ -62,22 +63,6 @@ def syntax(prefix: bytes = b"") -> Syntax:
     )
 
 CellValue = str | float | int | dt.datetime | dt.date | None
-
-
-def column_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ord(ch) - 64)
-    return n - 1
-
-
-def column_letters(index: int) -> str:
-    out = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def excel_serial(value: dt.date | dt.datetime, date1904: bool = False) -> float:

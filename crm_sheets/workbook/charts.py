@@ -9,7 +9,7 @@ from __future__ import annotations
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..report import NO_DATA, Block, block_rows
+from ..model.layout import Block, block_rows
 from .write import ToolSheet, write_value
 
 PALETTE = ("#4472C4", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5", "#70AD47", "#264478", "#9E480E", "#636363",
@@ -17,8 +17,9 @@ PALETTE = ("#4472C4", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5", "#70AD47", "#2
 CHART_SIZE = {"x_scale": 1.1, "y_scale": 1.0}
 
 
-def summary_sheet(name: str, heading: str, blocks: list[Block]) -> ToolSheet:
-    """A tool sheet with the blocks one under the other, each chart to the right of its table."""
+def summary_sheet(name: str, heading: str, blocks: list[Block], no_data: str) -> ToolSheet:
+    """A tool sheet with the blocks one under the other, each chart to the right of its table (``no_data`` in
+    its place where a block has nothing to draw)."""
 
     def build(wb: Workbook, ws: Worksheet) -> None:
         title = wb.add_format({"bold": True, "font_size": 14})
@@ -42,7 +43,7 @@ def summary_sheet(name: str, heading: str, blocks: list[Block]) -> ToolSheet:
             if block.drawn:
                 ws.insert_chart(row, len(table.columns) + 1, _chart(wb, ws.name, block, row + 1), CHART_SIZE)
             else:
-                ws.write_string(row + 2, 0, NO_DATA)
+                ws.write_string(row + 2, 0, no_data)
 
     return ToolSheet(name, build)
 

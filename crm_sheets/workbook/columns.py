@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .cells import column_index
+from ..model.headers import column_index
 from .package import MAIN_NS, Package
 from .xmlspan import StartFinder, tag_end
 

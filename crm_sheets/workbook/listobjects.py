@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from . import xmlspan
-from .cells import column_index, column_letters
+from ..model.headers import column_index, column_letters
 from .package import MAIN_NS, Package, resolve
 
 TABLE_REL = "/table"

@@ -1,9 +1,8 @@
 """Read a workbook (or a CSV export) into typed tables keyed by schema field.
 
 python-calamine reads each sheet in one call; everything after that is
-column-wise pandas.  Headers are matched through the schema's aliases after
-normalizing whitespace and full-width characters, so a hand-made sheet with
-"手机号 " or "联系电话＊" still lines up.
+column-wise pandas.  Headers are matched through the schema's aliases
+(model/headers.py).
 """
 
 from __future__ import annotations
@@ -13,97 +12,20 @@ import io
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Literal
 
 import pandas as pd
 import python_calamine as calamine
 
 from .. import errors, schema, values
 from ..schema import Sheet
+from ..model.book import Book, default_rules
+from ..model.headers import column_letters, match_headers
+from ..model.tables import SheetTable
 from ..settings import Settings
-from ..tables import Archived, SheetTable
-from .cells import column_letters
 from .columns import columns_ahead, one_heap
-from .sniff import FileKind, sniff
-
-
-@dataclass
-class Book:
-    """Everything the core needs from one workbook or CSV."""
-
-    path: Path
-    kind: FileKind | Literal["export"]  # export: a file holding only a customer list, not the template
-    tables: dict[str, SheetTable]
-    options: dict[str, list[str]]
-    team: pd.DataFrame
-    settings: Settings
-    sheet_names: list[str] = field(default_factory=list)
-    rules: pd.DataFrame = field(default_factory=lambda: default_rules())
-    # Results worked out from these tables, kept for the next action of the same run (the job's day).
-    derived: dict = field(default_factory=dict, repr=False)
-    # Rows archived to the history database (archive), read from it only when asked for (stores.history.Archive).
-    past: Archived | None = field(default=None, repr=False)
-
-    @property
-    def history(self) -> dict[str, SheetTable]:
-        """Every archived row, per data sheet key (read once, never written)."""
-        return self.past.every_row() if self.past is not None else {}
-
-    @property
-    def full(self) -> dict[str, SheetTable]:
-        """The data sheets with every archived row after them (row numbers below zero: they are in no sheet):
-        exports, collect."""
-        if self.past is None:
-            return self.tables
-        if "full" not in self.derived:
-            self.derived["full"] = {k: joined(t, self.history.get(k)) for k, t in self.tables.items()}
-        return self.derived["full"]
-
-    @property
-    def team_names(self) -> list[str]:
-        return [n for n in self.team["name"].tolist() if n]
-
-
-
-def default_rules() -> pd.DataFrame:
-    return pd.DataFrame(list(schema.DEFAULT_RULES), columns=schema.RULES.keys)
-
-
-def header_lookup(sheet: Sheet) -> dict[str, str]:
-    """Normalized header or alias -> field key; a real header beats an alias."""
-    lookup: dict[str, str] = {}
-    for f in sheet.fields:
-        for alias in f.aliases:
-            lookup.setdefault(values.normalize_header(alias), f.key)
-    for f in sheet.fields:
-        lookup[values.normalize_header(f.header)] = f.key
-    return lookup
-
-
-def match_headers(sheet: Sheet, header_row: list) -> dict[str, int]:
-    """Field key -> 0-based column index for the headers found in the row."""
-    lookup = header_lookup(sheet)
-    found: dict[str, int] = {}
-    for col, cell in enumerate(header_row):
-        key = lookup.get(values.normalize_header(str(cell))) if cell not in ("", None) else None
-        if key and key not in found:
-            found[key] = col
-    return found
-
-
-def joined(table: SheetTable, past: SheetTable | None) -> SheetTable:
-    """A sheet's rows followed by its archived ones (numbered -1, -2, …)."""
-    if past is None or not len(past.data):
-        return table
-    index = pd.RangeIndex(-1, -1 - len(past.data), -1)
-    data = pd.concat([table.data, past.data.reindex(columns=table.data.columns).set_axis(index)])
-    text = pd.concat([table.text, past.text.reindex(columns=table.text.columns, fill_value="").set_axis(index)])
-    raw = (pd.concat([table.raw, past.raw.reindex(columns=table.raw.columns).set_axis(index)])
-           if table.raw is not None and past.raw is not None else None)
-    return replace(table, data=data, text=text, raw=raw)
+from .sniff import sniff
 
 
 def read_book(
@@ -172,8 +94,6 @@ def _calamine(path: Path) -> Iterator[calamine.CalamineWorkbook]:
         wb.close()
 
 
-# For work on 客户信息 alone (dedupe, import): the other data sheets are not read at all.
-CUSTOMERS_ONLY = tuple(s for s in schema.SHEETS if s.kind != "data" or s.key == "customers")
 # Sheets read as text columns: big, and none of their cells is ever copied verbatim (客户信息's are, on merge).
 COLUMN_SHEETS = {"followups", "orders", "tickets"}
 Columns = Callable[[str], "tuple[pd.DataFrame, object] | None"]

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .report import Block
-from .schema import Sheet
+from ..schema import Sheet
+from .layout import Block
 
 # sheet name -> row number -> field key -> new value: the maintained cells a command changes.
 Changes = dict[str, dict[int, dict[str, object]]]
@@ -28,6 +28,7 @@ class SummaryOut:
     name: str
     heading: str
     blocks: list[Block]
+    no_data: str  # the words under a block with nothing to draw
 
 
 Output = FrameOut | SummaryOut

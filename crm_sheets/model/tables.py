@@ -9,7 +9,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from .schema import Sheet
+from ..schema import Sheet
 
 
 @dataclass

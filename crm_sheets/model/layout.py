@@ -1,6 +1,6 @@
 """The monthly summary's blocks and where they stand on 月度汇总-YYYY-MM.
 
-Declared once, here, so the file writer (workbook/charts.py) and the live Excel book (excel.py) lay the sheet out
+Declared once, here, so the file writer (workbook/charts.py) and the live Excel book (stores/excel.py) lay the sheet out
 the same way: a heading, then each block's title, header and rows one under the other, with room for its chart.
 """
 
@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-NO_DATA = "本月没有数据"
 CHART_ROWS = 15  # rows a chart covers at the default row height
 FIRST_BLOCK_ROW = 2  # 0-based: the heading, a blank row, then the blocks
 
@@ -38,8 +37,9 @@ def block_rows(blocks: list[Block]) -> list[int]:
     return rows
 
 
-def summary_grid(heading: str, blocks: list[Block]) -> list[list]:
-    """Every cell of the sheet, row by row (what a live Excel book gets in one bulk write)."""
+def summary_grid(heading: str, blocks: list[Block], no_data: str) -> list[list]:
+    """Every cell of the sheet, row by row (what a live Excel book gets in one bulk write); ``no_data`` stands
+    under a table with nothing to draw."""
     starts = block_rows(blocks)
     height = (starts[-1] + len(blocks[-1].table) + 3) if blocks else 1
     grid: list[list] = [[] for _ in range(height)]
@@ -50,5 +50,5 @@ def summary_grid(heading: str, blocks: list[Block]) -> list[list]:
         for k, record in enumerate(block.table.itertuples(index=False, name=None)):
             grid[row + 2 + k] = list(record)
         if not block.drawn:
-            grid[row + 2] = [NO_DATA, *grid[row + 2][1:]]
+            grid[row + 2] = [no_data, *grid[row + 2][1:]]
     return grid
