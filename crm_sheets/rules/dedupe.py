@@ -80,15 +80,10 @@ class Duplicates:
 
 def features(customers: pd.DataFrame) -> pd.DataFrame:
     """The comparable form of each record: company core and city, plain phone, e-mail and contact."""
-    names, owner = without_notes(plain(customers["name"]))
-    keys = company_keys(names)
-    # A branch (分公司, 营业部, a group's subsidiary) is its own customer whether or not its name says where the
-    # head office's name ends: compare cores without the mark, and keep whether each record is a branch.  Its
-    # kind is typed loosely (梁溪区分公司, 梁溪分部, 梁溪办事处 are one office); its place is kept.
-    core = keys["core"].str.replace(_BRANCH_KIND, r"#\1", regex=True).str.replace("#", "", regex=False)
-    latin = ~core.str.contains(_HAN, regex=True)
-    foreign = latin_keys(customers["name"], latin & (core != ""), _latin_places)
-    city = keys["city"].where(~latin, foreign["latin_city"].where(~foreign["latin_hk"], "香港"))
+    # What a name says is read once per distinct name (a workbook repeats many), then mapped back.
+    codes, unique = pd.factorize(customers["name"].fillna("").astype(str))
+    by_name = _name_features(pd.Series(unique, dtype=object))
+    named = pd.DataFrame({k: v.to_numpy()[codes] for k, v in by_name.items()}, index=customers.index)
     email = customers.get("email", pd.Series("", index=customers.index)).fillna("").astype(str).str.strip().str.lower()
     email = email.where(values.valid_emails(email), "")
     phone = customers.get("phone", pd.Series("", index=customers.index)).fillna("").astype(str)
@@ -99,22 +94,40 @@ def features(customers: pd.DataFrame) -> pd.DataFrame:
         r"\(.*?\)|先生$|女士$", "", regex=True)
     titled = contact.str.match(TITLE_FORM)
     carriers = contact.map(contact[contact != ""].value_counts()).fillna(0).astype("int64")
+    return named.assign(
+        phone=phone, local=local, email=email, contact=contact, surname=contact.str[:1], titled=titled,
+        person=_named_after(named["core"], contact),
+        rare_contact=(carriers <= max(COMMON_CONTACT, COMMON_SHARE * len(contact))) & (contact.str.len() >= 3),
+    )
+
+
+def _name_features(names: pd.Series) -> dict[str, pd.Series]:
+    """What each distinct name says: its core, city and plain form, whether it is a branch, a Latin name (with
+    its letters), a person's, a shop's, Hong Kong's or a registered firm's, and the owner a note names."""
+    plain_names, owner = without_notes(plain(names))
+    keys = company_keys(plain_names, plained=True)
+    # A branch (分公司, 营业部, a group's subsidiary) is its own customer whether or not its name says where the
+    # head office's name ends: compare cores without the mark, and keep whether each record is a branch.  Its
+    # kind is typed loosely (梁溪区分公司, 梁溪分部, 梁溪办事处 are one office); its place is kept.
+    core = keys["core"].str.replace(_BRANCH_KIND, r"#\1", regex=True).str.replace("#", "", regex=False)
+    latin = ~core.str.contains(_HAN, regex=True)
+    foreign = latin_keys(names, latin & (core != ""), _latin_places)
+    city = keys["city"].where(~latin, foreign["latin_city"].where(~foreign["latin_hk"], "香港"))
     human = is_person(core)
-    return pd.DataFrame({
-        "core": core, "city": city, "full": keys["full"], "phone": phone, "local": local, "email": email,
-        "contact": contact, "surname": contact.str[:1], "titled": titled, "core_len": core.str.len(),
+    registered = keys["full"].str.contains("公司", regex=False)
+    return {
+        "core": core, "city": city, "full": keys["full"], "core_len": core.str.len(),
+        "sound": pd.Series(_sounded(core.to_numpy(dtype=object)), index=core.index, dtype=object),
         "branch": keys["core"].str.contains("#", regex=False) | (core.str.endswith(BRANCH_WORDS)
                                                                   & ~core.str.endswith(SHOP_WORDS))
         | core.str.contains("集团.", regex=True) | foreign["latin_branch"],
-        "person": _named_after(core, contact), "latin": latin,
-        "rare_contact": (carriers <= max(COMMON_CONTACT, COMMON_SHARE * len(contact))) & (contact.str.len() >= 3),
+        "latin": latin,
         # Issue 37: who a shop's owner is, whether a name is a person's or a shop's, and what a Latin name says.
         "owner": owner, "human": human | foreign["latin_person"], "letters": foreign["letters"],
-        "shop": ~keys["full"].str.contains("公司", regex=False) & ~human & ~latin & (core.str.len() >= 3),
+        "shop": ~registered & ~human & ~latin & (core.str.len() >= 3),
         "hk": (city == "香港") | keys["full"].str.contains("香港", regex=False) | foreign["latin_hk"],
-        "registered": keys["full"].str.contains("公司", regex=False) & (core.str.len() >= 4)
-        & ~core.str.endswith(BRANCH_WORDS),
-    }, index=customers.index)
+        "registered": registered & (core.str.len() >= 4) & ~core.str.endswith(BRANCH_WORDS),
+    }
 
 
 def _named_after(core: pd.Series, contact: pd.Series) -> pd.Series:
@@ -165,11 +178,17 @@ def _pairs_within(keys: np.ndarray, cap: int) -> np.ndarray:
     return np.concatenate(out) if out else np.array([], dtype="int64")
 
 
-def judge(f: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
-    """Decide each candidate pair: adds ``verdict`` (sure/likely/''), ``score`` and ``reason``."""
+def columns(f: pd.DataFrame) -> dict[str, np.ndarray]:
+    """features() as plain arrays, which judge() indexes (converted once, not once per chunk)."""
+    return {k: f[k].to_numpy(dtype=object if f[k].dtype.kind not in "biuf" else None) for k in f.columns}
+
+
+def judge(f: dict[str, np.ndarray], pairs: pd.DataFrame) -> pd.DataFrame:
+    """Decide each candidate pair (``f``: columns() of the records): adds ``verdict`` (sure/likely/''),
+    ``score`` and ``reason``."""
     i, j = pairs["i"].to_numpy(), pairs["j"].to_numpy()
-    a = {k: f[k].to_numpy()[i] for k in f.columns}
-    b = {k: f[k].to_numpy()[j] for k in f.columns}
+    a = {k: v[i] for k, v in f.items()}
+    b = {k: v[j] for k, v in f.items()}
     same_core = a["core"] == b["core"]
     city_ok = (a["city"] == "") | (b["city"] == "") | (a["city"] == b["city"])
     city_same = (a["city"] == b["city"]) & (a["city"] != "")
@@ -247,7 +266,7 @@ def _one_char_apart(a: dict, b: dict) -> np.ndarray:
     same (力大 / 利大, 宏兴 / 鸿兴: a pinyin keyboard's slips, however many characters they touch)."""
     core = cpdist(a["core"].tolist(), b["core"].tolist(), scorer=Levenshtein.distance, workers=1)
     full = cpdist(a["full"].tolist(), b["full"].tolist(), scorer=Levenshtein.distance, workers=1)
-    return (core <= 1) | (full <= 1) | (_sounded(a["core"]) == _sounded(b["core"]))
+    return (core <= 1) | (full <= 1) | (a["sound"] == b["sound"])
 
 
 def _sounded(cores: np.ndarray) -> np.ndarray:
@@ -305,8 +324,7 @@ def _owner_named(a: dict, b: dict) -> np.ndarray:
 def _related_sounds(a: dict, b: dict) -> np.ndarray:
     """_related_names on how the cores sound (圆兴电子科技 / 元兴电子: a homophone and the trade shortened)."""
     latin = np.ones(len(a["core"]), dtype=bool)  # the English-name test was made on the written cores
-    return _related_names(a | {"core": _sounded(a["core"]), "latin": latin},
-                          b | {"core": _sounded(b["core"]), "latin": latin})
+    return _related_names(a | {"core": a["sound"], "latin": latin}, b | {"core": b["sound"], "latin": latin})
 
 
 def _within(short: str, long_: str) -> bool:
@@ -425,8 +443,9 @@ def find_duplicates(customers: pd.DataFrame) -> Duplicates:
     index: row)."""
     f = features(customers)
     candidates = candidate_pairs(f)
-    judged = [judge(f, candidates.iloc[start:start + CHUNK]) for start in range(0, len(candidates), CHUNK)]
-    pairs = pd.concat(judged, ignore_index=True) if judged else judge(f, candidates)
+    arrays = columns(f)
+    judged = [judge(arrays, candidates.iloc[start:start + CHUNK]) for start in range(0, len(candidates), CHUNK)]
+    pairs = pd.concat(judged, ignore_index=True) if judged else judge(arrays, candidates)
     pairs, root = _joined(pairs, f["city"].tolist())
     linked = np.unique(pairs[["i", "j"]].to_numpy().ravel()) if len(pairs) else np.array([], dtype="int64")
     roots = np.asarray([root(int(x)) for x in linked], dtype="int64")
