@@ -230,9 +230,10 @@ def judge(f: dict[str, np.ndarray], pairs: pd.DataFrame) -> pd.DataFrame:
     strong = (phone & written & ~crossed & (np.minimum(a["core_len"], b["core_len"]) >= 4)) | (
         tie & (contact | titled)) | (phone & email)
     # One name in one place and the same contact person by full name: one customer (王经理 or 王伟 at two
-    # firms of one name in two cities is not).
+    # firms of one name in two cities is not).  The identical registered name is sure only with a phone or an
+    # e-mail (issue 37): a contact alone leaves it for review.
     placed = city_same | ((a["city"] == "") & (b["city"] == ""))
-    one_firm = company & contact & placed & ~person & ~a["human"] & ~b["human"]
+    one_firm = company & contact & placed & ~person & ~a["human"] & ~b["human"] & ~full_same
     sure = (company & tie) | (full_same & tie) | (related & strong) | named | one_firm
     likely = ~sure & (
         (company & ~person & ~a["human"] & ~b["human"] & (contact | (titled & city_same))) | full_same
