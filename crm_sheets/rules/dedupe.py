@@ -233,7 +233,8 @@ def judge(f: dict[str, np.ndarray], pairs: pd.DataFrame) -> pd.DataFrame:
     # firms of one name in two cities is not).  The identical registered name is sure only with a phone or an
     # e-mail (issue 37): a contact alone leaves it for review.
     placed = city_same | ((a["city"] == "") & (b["city"] == ""))
-    one_firm = company & contact & placed & ~person & ~a["human"] & ~b["human"] & ~full_same
+    one_firm = company & contact & hk_ok & (placed | a["registered"] | b["registered"]) & ~person & ~a["human"] & (
+        ~b["human"] & ~full_same)
     sure = (company & tie) | (full_same & tie) | (related & strong) | named | one_firm
     likely = ~sure & (
         (company & ~person & ~a["human"] & ~b["human"] & (contact | (titled & city_same))) | full_same
@@ -388,9 +389,9 @@ def with_phone_text(table: SheetTable) -> pd.DataFrame:
 
 
 def _joined(pairs: pd.DataFrame, cities: list[str]) -> tuple[pd.DataFrame, Callable[[int], int]]:
-    """The pairs that join records into groups, and each record's group (its smallest position): every sure
-    pair, then the likely ones best first, except a likely pair that would put records of two different known
-    cities into one group (a record without a city must not chain 王艳手机店 of 济南 to 王艳手机店 of 青岛)."""
+    """The pairs that join records into groups, and each record's group (its smallest position): the sure pairs,
+    then the likely ones best first, except a pair that would put records of two different known cities into one
+    group through a record without a city (it must not chain 王艳手机店 of 济南 to 王艳手机店 of 青岛)."""
     order = pairs.assign(_sure=pairs["verdict"] == SURE).sort_values(["_sure", "score"], ascending=False,
                                                                       kind="stable")
     parent: dict[int, int] = {}
@@ -410,7 +411,8 @@ def _joined(pairs: pd.DataFrame, cities: list[str]) -> tuple[pd.DataFrame, Calla
             continue
         ci = known.get(ri, {cities[i]} - {""})
         cj = known.get(rj, {cities[j]} - {""})
-        if not sure and ci and cj and not ci & cj:
+        # A sure pair is evidence enough across two cities only where it names both itself (a firm that moved).
+        if (not sure or not (cities[i] and cities[j])) and ci and cj and not ci & cj:
             keep.append(False)
             continue
         low, high = min(ri, rj), max(ri, rj)
