@@ -115,9 +115,10 @@ def latin_keys(names: pd.Series, latin: pd.Series, places: Callable[[], dict[str
         found = places()
         words = text.str.findall("[a-z]+")
         city[latin] = [next((found[w] for w in ws if w in found), "") for ws in words.tolist()]
-    # Na Wang, Lei He: two short words, no firm's.
+    # Na Wang, Lei He: two short words, no firm's, no place's (Taizhou Liyou is a firm of 台州).
     person = pd.Series(False, index=names.index)
     if latin.any():
-        person[latin] = words.str.len().eq(2) & letters[latin].str.len().le(14) & ~text.str.contains(_FIRM_WORDS)
+        person[latin] = (words.str.len().eq(2) & letters[latin].str.len().le(14) & ~text.str.contains(_FIRM_WORDS)
+                         & city[latin].eq(""))
     return pd.DataFrame({"letters": letters, "latin_city": city, "latin_hk": hk, "latin_branch": branch,
                          "latin_person": person})

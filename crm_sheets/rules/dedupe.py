@@ -60,6 +60,7 @@ _HAN = r"[\u4e00-\u9fff]"
 MIN_PINYIN = 4
 # The kind of a branch after its place: 梁溪区分公司, 梁溪分部 and 梁溪办事处 are one office typed three ways.
 _BRANCH_KIND = r"#(.+?)(?:区|市|县)?(?:分公司|分部|办事处)$"
+_OUTLET = rf".{{2}}[区县](?:{'|'.join(SHOP_WORDS)})$"
 
 SURE, LIKELY = "sure", "likely"
 # What 疑似重复 shows of each record.
@@ -118,8 +119,9 @@ def _name_features(names: pd.Series) -> dict[str, pd.Series]:
     return {
         "core": core, "city": city, "full": keys["full"], "core_len": core.str.len(),
         "sound": pd.Series(_sounded(core.to_numpy(dtype=object)), index=core.index, dtype=object),
-        "branch": keys["core"].str.contains("#", regex=False) | (core.str.endswith(BRANCH_WORDS)
-                                                                  & ~core.str.endswith(SHOP_WORDS))
+        # 门市部 after a district (龙凯家具江汉区门市部) is a firm's outlet there, not a sole trader's shop.
+        "branch": keys["core"].str.contains("#", regex=False) | (core.str.endswith(BRANCH_WORDS) & (
+            ~core.str.endswith(SHOP_WORDS) | core.str.contains(_OUTLET, regex=True)))
         | core.str.contains("集团.", regex=True) | foreign["latin_branch"],
         "latin": latin,
         # Issue 37: who a shop's owner is, whether a name is a person's or a shop's, and what a Latin name says.
