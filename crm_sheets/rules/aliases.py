@@ -8,9 +8,13 @@ from a firm's, and a Latin name gives its letters, its place in pinyin and wheth
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -46,6 +50,8 @@ _PERSON_SUFFIX = re.compile(rf"^({_SOMEONE})(?:先生|女士)$")
 _FIRM_WORDS = re.compile(r"\b(?:co|ltd|limited|inc|corp|company|group|trading|gongsi|youxian|shop|store)\b")
 _MARKS = rf"[()\-—·・]|个人|客户$|先生$|女士$|{_TITLE}\)?$"
 _HK = re.compile(r"\bhk\b|hong\s*kong")
+# The brand of a name in pinyin is at least this long before an English name holding it says anything.
+MIN_PINYIN = 4
 
 
 def without_notes(plain_names: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -122,3 +128,51 @@ def latin_keys(names: pd.Series, latin: pd.Series, places: Callable[[], dict[str
                          & city[latin].eq(""))
     return pd.DataFrame({"letters": letters, "latin_city": city, "latin_hk": hk, "latin_branch": branch,
                          "latin_person": person})
+
+
+def sounded(cores: np.ndarray) -> np.ndarray:
+    """Each character replaced by one character per syllable (its first reading): cores that sound alike become
+    equal, and a core keeps its length, so containment and brands compare as on the written cores."""
+    table = _syllables()
+    return np.asarray([c.translate(table) for c in cores.tolist()], dtype=object)
+
+
+@lru_cache(maxsize=1)
+def _syllables() -> dict[int, str]:
+    readings = pinyin_table()
+    codes = {syllable: chr(0xF0000 + k) for k, syllable in enumerate(sorted({r[0] for r in readings.values()}))}
+    return {code: codes[r[0]] for code, r in readings.items()}
+
+
+def brand_pinyin(cores: list[str]) -> list[set[str]]:
+    """Each pair of neighbouring characters among a core's first four in toneless pinyin, every reading of a
+    character with several (长 is zhang or chang): the brand is one of them whether or not a county's name
+    (乐清, 都江堰) comes first (恒信五金 -> hengxin).  A pair in the last two characters is the trade, which
+    two firms share (同欣科技 is not Huatong Wangluo Keji), so only the first pair may touch them."""
+    table = pinyin_table()
+    return [{x + y for k in range(min(3, len(core) - 1)) if k == 0 or k + 1 < len(core) - 2
+             for x in table.get(ord(core[k]), ("",)) for y in table.get(ord(core[k + 1]), ("",))}
+            for core in cores]
+
+
+@lru_cache(maxsize=1)
+def pinyin_table() -> dict[int, tuple[str, ...]]:
+    # pypinyin's reading table alone: importing the package would load its phrase dictionaries too (0.4 s).
+    spec = importlib.util.find_spec("pypinyin")
+    path = Path(spec.origin).with_name("pinyin_dict.py") if spec and spec.origin else None
+    table = importlib.util.spec_from_file_location("crm_sheets_pinyin_dict", path) if path else None
+    if table is None or table.loader is None:
+        raise ModuleNotFoundError("pypinyin")
+    module = importlib.util.module_from_spec(table)
+    table.loader.exec_module(module)
+
+    def toneless(reading: str) -> str:
+        return "".join(c for c in unicodedata.normalize("NFKD", reading) if c.isascii())
+
+    return {code: tuple(dict.fromkeys(toneless(r) for r in readings.split(",")))
+            for code, readings in module.pinyin_dict.items() if 0x4E00 <= code <= 0x9FFF}
+
+
+@lru_cache(maxsize=1)
+def known_places() -> dict[str, str]:
+    return latin_places(pinyin_table())

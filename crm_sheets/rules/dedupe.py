@@ -24,13 +24,9 @@ city, another trade, or a branch office.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -39,7 +35,8 @@ from rapidfuzz.process import cpdist
 
 from .. import schema, values
 from ..model.tables import SheetTable
-from .aliases import is_person, latin_keys, latin_places, person_pinyin, without_notes
+from .aliases import (MIN_PINYIN, brand_pinyin, is_person, known_places, latin_keys, person_pinyin, pinyin_table,
+                      sounded, without_notes)
 from .names import BRANCH_WORDS, SHOP_WORDS, company_keys, plain
 
 # A block bigger than this says nothing about identity (a placeholder phone,
@@ -56,8 +53,6 @@ COMMON_CONTACT = 5
 COMMON_SHARE = 0.001
 TITLE_FORM = rf"^.(?:{'|'.join(schema.TITLES)})$"
 _HAN = r"[\u4e00-\u9fff]"
-# The brand of a name in pinyin is at least this long before an English name holding it says anything.
-MIN_PINYIN = 4
 # The kind of a branch after its place: 梁溪区分公司, 梁溪分部 and 梁溪办事处 are one office typed three ways.
 _BRANCH_KIND = r"#(.+?)(?:区|市|县)?(?:分公司|分部|办事处)$"
 _OUTLET = rf".{{2}}[区县](?:{'|'.join(SHOP_WORDS)})$"
@@ -112,13 +107,13 @@ def _name_features(names: pd.Series) -> dict[str, pd.Series]:
     # kind is typed loosely (梁溪区分公司, 梁溪分部, 梁溪办事处 are one office); its place is kept.
     core = keys["core"].str.replace(_BRANCH_KIND, r"#\1", regex=True).str.replace("#", "", regex=False)
     latin = ~core.str.contains(_HAN, regex=True)
-    foreign = latin_keys(names, latin & (core != ""), _latin_places)
+    foreign = latin_keys(names, latin & (core != ""), known_places)
     city = keys["city"].where(~latin, foreign["latin_city"].where(~foreign["latin_hk"], "香港"))
     human = is_person(core)
     registered = keys["full"].str.contains("公司", regex=False)
     return {
         "core": core, "city": city, "full": keys["full"], "core_len": core.str.len(),
-        "sound": pd.Series(_sounded(core.to_numpy(dtype=object)), index=core.index, dtype=object),
+        "sound": pd.Series(sounded(core.to_numpy(dtype=object)), index=core.index, dtype=object),
         # 门市部 after a district (龙凯家具江汉区门市部) is a firm's outlet there, not a sole trader's shop.
         "branch": keys["core"].str.contains("#", regex=False) | (core.str.endswith(BRANCH_WORDS) & (
             ~core.str.endswith(SHOP_WORDS) | core.str.contains(_OUTLET, regex=True)))
@@ -273,20 +268,6 @@ def _one_char_apart(a: dict, b: dict) -> np.ndarray:
     return (core <= 1) | (full <= 1) | (a["sound"] == b["sound"])
 
 
-def _sounded(cores: np.ndarray) -> np.ndarray:
-    """Each character replaced by one character per syllable (its first reading): cores that sound alike become
-    equal, and a core keeps its length, so containment and brands compare as on the written cores."""
-    table = _syllable_table()
-    return np.asarray([c.translate(table) for c in cores.tolist()], dtype=object)
-
-
-@lru_cache(maxsize=1)
-def _syllable_table() -> dict[int, str]:
-    readings = _pinyin_table()
-    codes = {syllable: chr(0xF0000 + k) for k, syllable in enumerate(sorted({r[0] for r in readings.values()}))}
-    return {code: codes[r[0]] for code, r in readings.items()}
-
-
 def _related_names(a: dict, b: dict) -> np.ndarray:
     """Two names of one firm written differently: one core inside the other (恒信 / 恒信五金, 张伟 / 张伟五金店),
     the same brand with the trade shortened (凡大五金上海分公司 / 凡大五金制品上海分公司), or an
@@ -312,7 +293,7 @@ def _related_names(a: dict, b: dict) -> np.ndarray:
 def _owner_named(a: dict, b: dict) -> np.ndarray:
     """The person on one record is named on the other: as its contact or its owner (王娜 / 王记汽车维修商行 whose
     contact is 王娜), by the same contact, or in pinyin (Na Wang / 王娜)."""
-    table = _pinyin_table()
+    table = pinyin_table()
     out = np.zeros(len(a["core"]), dtype=bool)
     for k in range(len(out)):
         p, s = (b, a) if a["shop"][k] or (b["latin"][k] and not a["latin"][k]) else (a, b)
@@ -335,40 +316,6 @@ def _within(short: str, long_: str) -> bool:
     """``short`` is ``long_`` with characters left out (in order)."""
     chars = iter(long_)
     return all(c in chars for c in short)
-
-
-def brand_pinyin(cores: list[str]) -> list[set[str]]:
-    """Each pair of neighbouring characters among a core's first four in toneless pinyin, every reading of a
-    character with several (长 is zhang or chang): the brand is one of them whether or not a county's name
-    (乐清, 都江堰) comes first (恒信五金 -> hengxin).  A pair in the last two characters is the trade, which
-    two firms share (同欣科技 is not Huatong Wangluo Keji), so only the first pair may touch them."""
-    table = _pinyin_table()
-    return [{x + y for k in range(min(3, len(core) - 1)) if k == 0 or k + 1 < len(core) - 2
-             for x in table.get(ord(core[k]), ("",)) for y in table.get(ord(core[k + 1]), ("",))}
-            for core in cores]
-
-
-@lru_cache(maxsize=1)
-def _pinyin_table() -> dict[int, tuple[str, ...]]:
-    # pypinyin's reading table alone: importing the package would load its phrase dictionaries too (0.4 s).
-    spec = importlib.util.find_spec("pypinyin")
-    path = Path(spec.origin).with_name("pinyin_dict.py") if spec and spec.origin else None
-    table = importlib.util.spec_from_file_location("crm_sheets_pinyin_dict", path) if path else None
-    if table is None or table.loader is None:
-        raise ModuleNotFoundError("pypinyin")
-    module = importlib.util.module_from_spec(table)
-    table.loader.exec_module(module)
-
-    def toneless(reading: str) -> str:
-        return "".join(c for c in unicodedata.normalize("NFKD", reading) if c.isascii())
-
-    return {code: tuple(dict.fromkeys(toneless(r) for r in readings.split(",")))
-            for code, readings in module.pinyin_dict.items() if 0x4E00 <= code <= 0x9FFF}
-
-
-@lru_cache(maxsize=1)
-def _latin_places() -> dict[str, str]:
-    return latin_places(_pinyin_table())
 
 
 def _reasons(company, full_same, related, typo, kin, phone, email, contact, titled) -> np.ndarray:
