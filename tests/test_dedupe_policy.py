@@ -41,8 +41,16 @@ def verdict(*records: tuple) -> str:
          ("香港立炬国际贸易有限公司", "陈立", "852-21234567", "info@liju.com"), LISTED),
         (("Changsha Zhili Electronics Co., Ltd Changsha Branch", "", "13807310002", ""),
          ("长沙市致力电子有限公司开福分公司", "李强", "138 0731 0002", ""), LISTED),
+        # One e-mail and one contact, once in pinyin, in one city: sure.
         (("Changsha Zhili dianzi youxian gongsi", "Qiang Li", "0731-88881234", "liqiang@zhili.cn"),
-         ("长沙市致力电子有限公司", "李强", "13807310002", "LiQiang@ZhiLi.cn"), LISTED),
+         ("长沙市致力电子有限公司", "李强", "13807310002", "LiQiang@ZhiLi.cn"), SURE),
+        # Issue 37's "English name, only the contact matches": the same contact person, in Chinese or in pinyin.
+        (("Chongqing Xunfei Electronics Company Limited", "廖志杰", "17126973756", ""),
+         ("重庆讯菲电子有限公司（廖总）", "廖志杰", "023-87211684", ""), SURE),
+        (("Chongqing Xunfei Electronics Company Limited", "Zhijie Liao", "17126973756", ""),
+         ("重庆讯菲电子有限公司", "廖志杰", "023-87211684", ""), SURE),
+        (("Xining Yifei Advertising Co., Ltd. Xining Branch", "Wei Xu", "0971-6561994", ""),
+         ("西宁市益飞广告有限公司城中分公司", "徐伟", "13105489916", ""), LISTED),
         # The identical registered name in one city, nothing else in common: listed; with one phone: sure.
         (("宁波港城物流有限公司", "张伟", "13800000001", ""), ("宁波港城物流有限公司", "李娜", "13900000002", ""), LISTED),
         (("宁波港城物流有限公司", "张伟", "13800000001", ""), ("宁波港城物流有限公司", "李娜", "138-0000-0001", ""), SURE),

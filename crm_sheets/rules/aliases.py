@@ -52,6 +52,9 @@ _MARKS = rf"[()\-—·・]|个人|客户$|先生$|女士$|{_TITLE}\)?$"
 _HK = re.compile(r"\bhk\b|hong\s*kong")
 # The brand of a name in pinyin is at least this long before an English name holding it says anything.
 MIN_PINYIN = 4
+# Words of a Latin name that say where, not who.
+_PLACE_WORDS = frozenset(("hk", "hong", "kong", "china", "the"))
+_LATIN_PERSON = re.compile(r"[A-Za-z]{2,8} [A-Za-z]{2,8}")
 
 
 def without_notes(plain_names: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -126,8 +129,41 @@ def latin_keys(names: pd.Series, latin: pd.Series, places: Callable[[], dict[str
     if latin.any():
         person[latin] = (words.str.len().eq(2) & letters[latin].str.len().le(14) & ~text.str.contains(_FIRM_WORDS)
                          & city[latin].eq(""))
+    # Its brand: the first word that names no place (Chongqing Xunfei Electronics -> xunfei).
+    brand = pd.Series("", index=names.index, dtype=object)
+    if latin.any():
+        brand[latin] = [next((w for w in ws if w not in found and w not in _PLACE_WORDS), "") for ws in words.tolist()]
     return pd.DataFrame({"letters": letters, "latin_city": city, "latin_hk": hk, "latin_branch": branch,
-                         "latin_person": person})
+                         "latin_person": person, "latin_brand": brand})
+
+
+def spoken(cores: pd.Series, brands: pd.Series, contacts: pd.Series, latin: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Per record, the brand and the contact as they sound, for records that may meet their other script: the brand
+    is the core's first two characters in pinyin (a Latin name's brand word as it is), the contact its syllables
+    in order of spelling (董强 and Qiang Dong: dongqiang).  Only brands some Latin name or contact carries are
+    kept; the rest are ''."""
+    firsts = _first_readings()
+    brand = cores.str[:2].str.translate(firsts).where(~latin, brands).fillna("")
+    foreign = latin | contacts.str.fullmatch(_LATIN_PERSON)
+    wanted = brand.isin(set(brand[foreign & (brand != "")]))
+    said = pd.Series("", index=cores.index, dtype=object)
+    if wanted.any():
+        said[wanted] = [_said(c, firsts) for c in contacts[wanted].tolist()]
+    return brand.where(wanted, ""), said
+
+
+def _said(contact: str, firsts: dict[int, str]) -> str:
+    """董强 or Qiang Dong -> dongqiang; '' for anything else."""
+    if PERSON.match(contact):
+        cut = 2 if contact[:2] in COMPOUND_SURNAMES else 1
+        return "".join(sorted((contact[:cut].translate(firsts), contact[cut:].translate(firsts))))
+    words = contact.split()
+    return "".join(sorted(words)).lower() if _LATIN_PERSON.fullmatch(contact) else ""
+
+
+@lru_cache(maxsize=1)
+def _first_readings() -> dict[int, str]:
+    return {code: r[0] for code, r in pinyin_table().items()}
 
 
 def sounded(cores: np.ndarray) -> np.ndarray:

@@ -36,7 +36,7 @@ from rapidfuzz.process import cpdist
 from .. import schema, values
 from ..model.tables import SheetTable
 from .aliases import (MIN_PINYIN, brand_pinyin, is_person, known_places, latin_keys, person_pinyin, pinyin_table,
-                      sounded, without_notes)
+                      sounded, spoken, without_notes)
 from .names import BRANCH_WORDS, SHOP_WORDS, company_keys, plain
 
 # A block bigger than this says nothing about identity (a placeholder phone,
@@ -90,7 +90,11 @@ def features(customers: pd.DataFrame) -> pd.DataFrame:
         r"\(.*?\)|先生$|女士$", "", regex=True)
     titled = contact.str.match(TITLE_FORM)
     carriers = contact.map(contact[contact != ""].value_counts()).fillna(0).astype("int64")
+    # The contact before plain(): Qiang Dong keeps its space.
+    said_as = customers.get("contact", pd.Series("", index=customers.index)).fillna("").astype(str).str.strip()
+    brand_py, contact_py = spoken(named["core"], named["latin_brand"], said_as.where(~titled, ""), named["latin"])
     return named.assign(
+        brand_py=brand_py, contact_py=contact_py,
         phone=phone, local=local, email=email, contact=contact, surname=contact.str[:1], titled=titled,
         person=_named_after(named["core"], contact),
         rare_contact=(carriers <= max(COMMON_CONTACT, COMMON_SHARE * len(contact))) & (contact.str.len() >= 3),
@@ -118,7 +122,7 @@ def _name_features(names: pd.Series) -> dict[str, pd.Series]:
         "branch": keys["core"].str.contains("#", regex=False) | (core.str.endswith(BRANCH_WORDS) & (
             ~core.str.endswith(SHOP_WORDS) | core.str.contains(_OUTLET, regex=True)))
         | core.str.contains("集团.", regex=True) | foreign["latin_branch"],
-        "latin": latin,
+        "latin": latin, "latin_brand": foreign["latin_brand"],
         # Issue 37: who a shop's owner is, whether a name is a person's or a shop's, and what a Latin name says.
         "owner": owner, "human": human | foreign["latin_person"], "letters": foreign["letters"],
         "shop": ~registered & ~human & ~latin & (core.str.len() >= 3),
@@ -144,6 +148,9 @@ def candidate_pairs(f: pd.DataFrame) -> pd.DataFrame:
         (f["email"], MAX_BLOCK),
         ((f["contact"] + "|" + f["core"].str[:2]).where(contact_ok, ""), MAX_WEAK_BLOCK),
         ((f["contact"] + "|" + f["core"].str[-2:]).where(contact_ok, ""), MAX_WEAK_BLOCK),
+        # The contact and the brand as they sound: 讯菲电子 and Chongqing Xunfei Electronics, both 廖杰.
+        ((f["contact_py"] + "|" + f["brand_py"]).where((f["contact_py"] != "") & (f["brand_py"] != ""), ""),
+         MAX_WEAK_BLOCK),
     ]
     found = [_pairs_within(key.to_numpy(), cap) for key, cap in blocks]
     both = np.unique(np.concatenate(found)) if found else np.array([], dtype="int64")
@@ -197,6 +204,8 @@ def judge(f: dict[str, np.ndarray], pairs: pd.DataFrame) -> pd.DataFrame:
     contact = (a["contact"] == b["contact"]) & (a["contact"] != "") & ~a["titled"] & (a["surname"] != a["contact"])
     titled = (a["surname"] == b["surname"]) & (a["surname"] != "") & (a["titled"] | b["titled"])
     rare = contact & a["rare_contact"]
+    # One contact written once in pinyin (董强 / Qiang Dong), or one on a Latin and a Chinese name.
+    said = contact | ((a["contact_py"] == b["contact_py"]) & (a["contact_py"] != ""))
     # The identical registered name in one city, or twice with no city but the province it was registered in.
     full_same = (a["full"] == b["full"]) & (city_same | ((a["city"] == "") & (b["city"] == "") & a["registered"])) & (
         ~a["person"] & ~b["person"])
@@ -204,7 +213,7 @@ def judge(f: dict[str, np.ndarray], pairs: pd.DataFrame) -> pd.DataFrame:
     hk_ok = a["hk"] == b["hk"]
     crossed = a["latin"] ^ b["latin"]
     # Names are compared character by character only where the rest could make the pair a match.
-    open_ = ~same_core & city_ok & (phone | email | rare | contact)
+    open_ = ~same_core & city_ok & (phone | email | rare | said)
     written = _where(open_, _related_names, a, b) & hk_ok
     related = written | (_where(open_, _related_sounds, a, b) & hk_ok)
     typo = _where(open_ & (a["branch"] == b["branch"]) & (np.maximum(a["core_len"], b["core_len"]) >= 4),
@@ -225,17 +234,21 @@ def judge(f: dict[str, np.ndarray], pairs: pd.DataFrame) -> pd.DataFrame:
     # confirms it.  Brand and trade written both times, the phone is enough.
     # Names that only sound alike (海韵 / 海蕴) on an agent's phone are two firms: the phone alone backs a written one.
     strong = (phone & written & ~crossed & (np.minimum(a["core_len"], b["core_len"]) >= 4)) | (
-        tie & (contact | titled)) | (phone & email)
+        tie & (said | titled)) | (phone & email)
     # One name in one place and the same contact person by full name: one customer (王经理 or 王伟 at two
     # firms of one name in two cities is not).  The identical registered name is sure only with a phone or an
     # e-mail (issue 37): a contact alone leaves it for review.
     placed = city_same | ((a["city"] == "") & (b["city"] == ""))
     one_firm = company & contact & hk_ok & (placed | a["registered"] | b["registered"]) & ~person & ~a["human"] & (
         ~b["human"] & ~full_same)
-    sure = (company & tie) | (full_same & tie) | (related & strong) | named | one_firm
+    # A firm's English name holding its brand's pinyin, in its city, with its contact person by a full name that
+    # is rare here: one customer (谢强 at 东宝物流 and at 东宝文化传媒 is not; nor a branch: "Xining Branch" does
+    # not say which of the firm's offices in 西宁 it is).
+    sure = (company & tie) | (full_same & tie) | (related & strong) | named | one_firm | (
+        related & crossed & said & city_same & ~a["branch"] & (a["rare_contact"] | b["rare_contact"]))
     likely = ~sure & (
         (company & ~person & ~a["human"] & ~b["human"] & (contact | (titled & city_same))) | full_same
-        | (related & (tie | (rare & ~person) | (contact & crossed)))
+        | (related & (tie | (rare & ~person) | (said & crossed)))
         # A common contact name backs a name written as part of the other, not one that merely sounds alike.
         | (written & contact & ~person)
         | (typo & tie) | (typo & city_same & rare) | kin
