@@ -137,28 +137,25 @@ def latin_keys(names: pd.Series, latin: pd.Series, places: Callable[[], dict[str
                          "latin_person": person, "latin_brand": brand})
 
 
-def spoken(cores: pd.Series, brands: pd.Series, contacts: pd.Series, latin: pd.Series) -> tuple[pd.Series, pd.Series]:
+def spoken(cores: pd.Series, brands: pd.Series, contacts: pd.Series, written: pd.Series,
+           latin: pd.Series) -> pd.DataFrame:
     """Per record, the brand and the contact as they sound, for records that may meet their other script: the brand
-    is the core's first two characters in pinyin (a Latin name's brand word as it is), the contact its syllables
-    in order of spelling (董强 and Qiang Dong: dongqiang).  Only brands some Latin name or contact carries are
-    kept; the rest are ''."""
+    is the core's first two characters in pinyin (a Latin name's brand word as it is), the contact (plain, and as
+    ``written``) its syllables, a Chinese name surname first (董强: dongqiang), a Latin one either way round
+    (Qiang Dong: qiangdong and dongqiang).  Only brands some Latin name or contact carries are kept; elsewhere ''."""
     firsts = _first_readings()
     brand = cores.str[:2].str.translate(firsts).where(~latin, brands).fillna("")
-    foreign = latin | contacts.str.fullmatch(_LATIN_PERSON)
-    wanted = brand.isin(set(brand[foreign & (brand != "")]))
-    said = pd.Series("", index=cores.index, dtype=object)
-    if wanted.any():
-        said[wanted] = [_said(c, firsts) for c in contacts[wanted].tolist()]
-    return brand.where(wanted, ""), said
-
-
-def _said(contact: str, firsts: dict[int, str]) -> str:
-    """董强 or Qiang Dong -> dongqiang; '' for anything else."""
-    if PERSON.match(contact):
-        cut = 2 if contact[:2] in COMPOUND_SURNAMES else 1
-        return "".join(sorted((contact[:cut].translate(firsts), contact[cut:].translate(firsts))))
-    words = contact.split()
-    return "".join(sorted(words)).lower() if _LATIN_PERSON.fullmatch(contact) else ""
+    roman = written.str.fullmatch(_LATIN_PERSON)
+    wanted = brand.isin(set(brand[(latin | roman) & (brand != "")])) & (brand != "")
+    said = contacts.where(wanted & ~roman, "").str.translate(firsts)
+    # Each block key is compared within its own column: a Chinese name stands in both.
+    swapped = said.copy()
+    turn = wanted & roman
+    if turn.any():
+        said[turn] = contacts[turn]
+        swapped[turn] = ["".join(reversed(w.lower().split())) for w in written[turn].tolist()]
+    return pd.DataFrame({"brand_py": brand.where(wanted, ""), "contact_py": said, "contact_py2": swapped},
+                        index=cores.index)
 
 
 @lru_cache(maxsize=1)

@@ -79,7 +79,9 @@ def features(customers: pd.DataFrame) -> pd.DataFrame:
     # What a name says is read once per distinct name (a workbook repeats many), then mapped back.
     codes, unique = pd.factorize(customers["name"].fillna("").astype(str))
     by_name = _name_features(pd.Series(unique, dtype=object))
-    named = pd.DataFrame({k: v.to_numpy()[codes] for k, v in by_name.items()}, index=customers.index)
+    # dtype=object: no string type inferred (and converted back) for columns judge() reads as arrays.
+    named = pd.DataFrame({k: pd.Series(v.to_numpy()[codes], index=customers.index,
+                                       dtype=None if v.dtype.kind in "biuf" else object) for k, v in by_name.items()})
     email = customers.get("email", pd.Series("", index=customers.index)).fillna("").astype(str).str.strip().str.lower()
     email = email.where(values.valid_emails(email), "")
     phone = customers.get("phone", pd.Series("", index=customers.index)).fillna("").astype(str)
@@ -90,11 +92,10 @@ def features(customers: pd.DataFrame) -> pd.DataFrame:
         r"\(.*?\)|先生$|女士$", "", regex=True)
     titled = contact.str.match(TITLE_FORM)
     carriers = contact.map(contact[contact != ""].value_counts()).fillna(0).astype("int64")
-    # The contact before plain(): Qiang Dong keeps its space.
-    said_as = customers.get("contact", pd.Series("", index=customers.index)).fillna("").astype(str).str.strip()
-    brand_py, contact_py = spoken(named["core"], named["latin_brand"], said_as.where(~titled, ""), named["latin"])
-    return named.assign(
-        brand_py=brand_py, contact_py=contact_py,
+    # The contact as written too: Qiang Dong keeps its space.
+    written = customers.get("contact", pd.Series("", index=customers.index)).fillna("").astype(str).str.strip()
+    sound = spoken(named["core"], named["latin_brand"], contact.where(~titled, ""), written, named["latin"])
+    return pd.concat([named, sound], axis=1).assign(
         phone=phone, local=local, email=email, contact=contact, surname=contact.str[:1], titled=titled,
         person=_named_after(named["core"], contact),
         rare_contact=(carriers <= max(COMMON_CONTACT, COMMON_SHARE * len(contact))) & (contact.str.len() >= 3),
@@ -149,8 +150,8 @@ def candidate_pairs(f: pd.DataFrame) -> pd.DataFrame:
         ((f["contact"] + "|" + f["core"].str[:2]).where(contact_ok, ""), MAX_WEAK_BLOCK),
         ((f["contact"] + "|" + f["core"].str[-2:]).where(contact_ok, ""), MAX_WEAK_BLOCK),
         # The contact and the brand as they sound: 讯菲电子 and Chongqing Xunfei Electronics, both 廖杰.
-        ((f["contact_py"] + "|" + f["brand_py"]).where((f["contact_py"] != "") & (f["brand_py"] != ""), ""),
-         MAX_WEAK_BLOCK),
+        ((f["contact_py"] + "|" + f["brand_py"]).where(f["contact_py"] != "", ""), MAX_WEAK_BLOCK),
+        ((f["contact_py2"] + "|" + f["brand_py"]).where(f["contact_py2"] != "", ""), MAX_WEAK_BLOCK),
     ]
     found = [_pairs_within(key.to_numpy(), cap) for key, cap in blocks]
     both = np.unique(np.concatenate(found)) if found else np.array([], dtype="int64")
@@ -205,7 +206,8 @@ def judge(f: dict[str, np.ndarray], pairs: pd.DataFrame) -> pd.DataFrame:
     titled = (a["surname"] == b["surname"]) & (a["surname"] != "") & (a["titled"] | b["titled"])
     rare = contact & a["rare_contact"]
     # One contact written once in pinyin (董强 / Qiang Dong), or one on a Latin and a Chinese name.
-    said = contact | ((a["contact_py"] == b["contact_py"]) & (a["contact_py"] != ""))
+    said = contact | ((a["contact_py"] != "") & ((a["contact_py"] == b["contact_py"]) | (a["contact_py"] == b["contact_py2"]))) | (
+        (a["contact_py2"] != "") & (a["contact_py2"] == b["contact_py"]))
     # The identical registered name in one city, or twice with no city but the province it was registered in.
     full_same = (a["full"] == b["full"]) & (city_same | ((a["city"] == "") & (b["city"] == "") & a["registered"])) & (
         ~a["person"] & ~b["person"])
