@@ -127,6 +127,8 @@ def _name_features(names: pd.Series) -> dict[str, pd.Series]:
         # Issue 37: who a shop's owner is, whether a name is a person's or a shop's, and what a Latin name says.
         "owner": owner, "human": human | foreign["latin_person"], "letters": foreign["letters"],
         "shop": ~registered & ~human & ~latin & (core.str.len() >= 3),
+        # A store of a chain (云元铺（五一广场店）): the brand's franchise mailbox is on every one of them.
+        "store": ~registered & core.str.endswith("店"),
         "hk": (city == "香港") | keys["full"].str.contains("香港", regex=False) | foreign["latin_hk"],
         "registered": registered & (core.str.len() >= 4) & ~core.str.endswith(BRANCH_WORDS),
     }
@@ -246,7 +248,7 @@ def judge(f: dict[str, np.ndarray], pairs: pd.DataFrame) -> pd.DataFrame:
     # A firm's English name holding its brand's pinyin, in its city, with its contact person by a full name that
     # is rare here: one customer (谢强 at 东宝物流 and at 东宝文化传媒 is not; nor a branch: "Xining Branch" does
     # not say which of the firm's offices in 西宁 it is).
-    sure = (company & tie) | (full_same & tie) | (related & strong) | named | one_firm | (
+    sure = (company & (phone | (email & ~a["store"]))) | (full_same & tie) | (related & strong) | named | one_firm | (
         related & crossed & said & city_same & ~a["branch"] & (a["rare_contact"] | b["rare_contact"]))
     likely = ~sure & (
         (company & ~person & ~a["human"] & ~b["human"] & (contact | (titled & city_same))) | full_same
