@@ -64,6 +64,9 @@ def verdict(*records: tuple) -> str:
         # One name, one place, one contact by full name.
         (("长沙市致力电子有限公司", "李志强", "13800000001", ""), ("致力电子（长沙）有限公司", "李志强", "13900000002", ""), SURE),
         (("长沙市致力电子有限公司", "李志强", "13800000001", ""), ("致力电子", "李志强", "13900000002", ""), SURE),
+        # One store name twice behind the brand's franchise mailbox: two stores of one name may be in two cities.
+        (("云元铺（五一广场店）", "陈敏", "13997088591", "jiameng@yunyuan.cn"),
+         ("云元铺（五一广场店）", "李静", "13724843574", "jiameng@yunyuan.cn"), LISTED),
         # A brand one character off (a homophone) is a typing slip when the phone and the contact agree.
         (("杭州青禾茶叶有限公司", "赵敏", "13807310002", ""), ("杭州青和茶叶有限公司", "赵敏", "13807310002", ""), SURE),
         (("杭州青禾茶叶有限公司", "", "13807310002", ""), ("杭州青和茶叶有限公司", "", "13807310002", ""), LISTED),
