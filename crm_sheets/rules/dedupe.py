@@ -255,7 +255,7 @@ def judge(f: dict[str, np.ndarray], pairs: pd.DataFrame) -> pd.DataFrame:
         | (related & (tie | (rare & ~person) | (said & crossed)))
         # A common contact name backs a name written as part of the other, not one that merely sounds alike.
         | (written & contact & ~person)
-        | (typo & tie) | (typo & city_same & rare) | kin
+        | (typo & tie) | (typo & city_same & rare) | kin | (company & email)
     )
     score = np.round(
         np.where(company | full_same | named, 0.6, 0.45) + 0.2 * phone + 0.15 * email + 0.1 * contact
