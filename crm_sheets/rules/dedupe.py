@@ -151,13 +151,16 @@ def candidate_pairs(f: pd.DataFrame) -> pd.DataFrame:
         (f["email"], MAX_BLOCK),
         ((f["contact"] + "|" + f["core"].str[:2]).where(contact_ok, ""), MAX_WEAK_BLOCK),
         ((f["contact"] + "|" + f["core"].str[-2:]).where(contact_ok, ""), MAX_WEAK_BLOCK),
-        # The contact and the brand as they sound: 讯菲电子 and Chongqing Xunfei Electronics, both 廖杰.
-        ((f["contact_py"] + "|" + f["brand_py"]).where(f["contact_py"] != "", ""), MAX_WEAK_BLOCK),
-        ((f["contact_py2"] + "|" + f["brand_py"]).where(f["contact_py2"] != "", ""), MAX_WEAK_BLOCK),
     ]
     found = [_pairs_within(key.to_numpy(), cap) for key, cap in blocks]
-    both = np.unique(np.concatenate(found)) if found else np.array([], dtype="int64")
+    # The contact and the brand as they sound: 讯菲电子 and Chongqing Xunfei Electronics, both 廖杰.  Only a pair
+    # across scripts (a Latin name or contact on one side) comes from these; two Chinese names have their own keys.
     n = max(len(f), 1)
+    foreign = (f["latin"] | (f["contact_py"] != f["contact_py2"])).to_numpy()
+    for column in ("contact_py", "contact_py2"):
+        said = _pairs_within((f[column] + "|" + f["brand_py"]).where(f[column] != "", "").to_numpy(), MAX_WEAK_BLOCK)
+        found.append(said[foreign[said // n] != foreign[said % n]])
+    both = np.unique(np.concatenate(found))
     return pd.DataFrame({"i": both // n, "j": both % n})
 
 
@@ -250,11 +253,14 @@ def judge(f: dict[str, np.ndarray], pairs: pd.DataFrame) -> pd.DataFrame:
     # not say which of the firm's offices in 西宁 it is).
     sure = (company & (phone | (email & ~a["store"]))) | (full_same & tie) | (related & strong) | named | one_firm | (
         related & crossed & said & city_same & ~a["branch"] & (a["rare_contact"] | b["rare_contact"]))
+    # An English name holds many brands' pinyin (Yixing Liqi, 宜兴 a place): across scripts a contact backs it
+    # in its own city, or when the name is rare here.
+    placed_by = city_same | a["rare_contact"] | b["rare_contact"]
     likely = ~sure & (
         (company & ~person & ~a["human"] & ~b["human"] & (contact | (titled & city_same))) | full_same
-        | (related & (tie | (rare & ~person) | (said & crossed)))
+        | (related & (tie | (rare & ~person) | (said & crossed & placed_by)))
         # A common contact name backs a name written as part of the other, not one that merely sounds alike.
-        | (written & contact & ~person)
+        | (written & contact & ~person & (~crossed | placed_by))
         | (typo & tie) | (typo & city_same & rare) | kin | (company & email)
     )
     score = np.round(
