@@ -45,7 +45,7 @@ from .names import BRANCH_WORDS, SHOP_WORDS, company_keys, plain
 MAX_BLOCK = 300
 MAX_WEAK_BLOCK = 30
 # Pairs judged at a time: memory stays flat however many candidates there are.
-CHUNK = 500_000
+CHUNK = 150_000
 # A contact name carried by more records than this (and than this share of the workbook) is common there: it
 # is no evidence that two names one character apart are one company (a term-frequency weight, as splink's).
 # Nor is a two-character name (王伟, 李娜): common in the country even when the workbook holds it once.
