@@ -276,11 +276,18 @@ def judge(f: dict[str, np.ndarray], pairs: pd.DataFrame) -> pd.DataFrame:
 
 
 def _where(mask: np.ndarray, test, a: dict, b: dict) -> np.ndarray:
-    """``test`` run on the pairs under ``mask`` only; False elsewhere."""
+    """``test`` run on the pairs under ``mask`` only, given the columns it reads (_READS); False elsewhere."""
     out = np.zeros(len(mask), dtype=bool)
     if mask.any():
-        out[mask] = test({k: v[mask] for k, v in a.items()}, {k: v[mask] for k, v in b.items()})
+        keys = _READS[test.__name__]
+        out[mask] = test({k: a[k][mask] for k in keys}, {k: b[k][mask] for k in keys})
     return out
+
+
+_NAME_COLUMNS = ("core", "core_len", "latin", "branch")
+_READS = {"_related_names": _NAME_COLUMNS, "_related_sounds": (*_NAME_COLUMNS, "sound"),
+          "_one_char_apart": ("core", "full", "sound"),
+          "_owner_named": ("core", "shop", "latin", "contact", "owner", "human", "letters")}
 
 
 def _one_char_apart(a: dict, b: dict) -> np.ndarray:
