@@ -32,7 +32,8 @@ COLUMNS = {
 TOTAL_ROW = "合计"
 NO_DATA = "本月没有数据"  # in place of a chart where a block has nothing to draw
 MATCHES = {"same_full_name": "注册名称完全相同(同城)", "same_name": "名称相同(忽略城市/后缀/繁简/空格)",
-           "name_brand": "一个名称是另一个的字号(省略行业词/简称)", "name_one_char": "名称仅差一个字", "same_phone": "电话相同",
+           "name_brand": "一个名称是另一个的字号(省略行业词/简称)", "name_one_char": "名称仅差一个字",
+           "name_owner": "店铺与店主/拼音或英文名", "same_phone": "电话相同",
            "same_email": "邮箱相同", "same_contact": "联系人相同", "same_surname": "联系人同姓(称呼)"}
 
 

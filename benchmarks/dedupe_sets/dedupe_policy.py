@@ -154,6 +154,8 @@ class Customer:
     brand: str = ""
     trade: tuple = ()
     records: list[dict] = field(default_factory=list)
+    # Every 字号 + trade registered in the set (the Maker's): a typo must not write another firm's name.
+    taken: set[str] = field(default_factory=set, repr=False, compare=False)
 
 
 class Maker:
@@ -267,9 +269,15 @@ class Maker:
         rng, out = self.rng, []
         domain = parent.email.split("@")[1] if parent.email and parent.email.split("@")[1] not in MAILS else ""
         places = rng.sample(parent.city[4].split(), k=min(rng.randint(1, 3), len(parent.city[4].split())))
+        elsewhere: set[str] = set()
         for place in places:
             other = rng.random() < 0.35
             city = rng.choice(CITIES) if other else parent.city
+            # Two branches in one other city would carry one registered name (…西宁分公司 twice): one entity by the
+            # policy.  The second stays in a district of the parent's city instead.
+            if other and city[0] in elsewhere:
+                other, city = False, parent.city
+            elsewhere.add(city[0] if other else "")
             tail = f"{city[0]}分公司" if other else f"{place}分公司"
             contact = self.person()
             b = Customer(self.entity(), "branch", parent.name + tail, parent.short + tail, contact, self.mobile(),
@@ -474,7 +482,17 @@ def spaced(rng: random.Random, parts: list[str]) -> str:
 
 
 def typo(rng: random.Random, c: Customer, text: str) -> str:
-    """A wrong IME pick (a homophone of a 字号 character), a dropped character, or two swapped."""
+    """A wrong IME pick (a homophone of a 字号 character), a dropped character, or two swapped; never another
+    firm's 字号 + trade (a near twin's name typed is that firm by the policy), which leaves the text as it was."""
+    typed = _typo(rng, c, text)
+    trade = c.trade[0] if c.trade else ""
+    at = typed.find(trade) if trade and typed != text else -1
+    if any(typed[at - k:at] + trade in c.taken and typed[at - k:at] + trade not in text for k in (2, 3) if at >= k):
+        return text
+    return typed
+
+
+def _typo(rng: random.Random, c: Customer, text: str) -> str:
     at = [i for i, ch in enumerate(text) if ch in c.brand]
     roll = rng.random()
     if at and roll < 0.6:
@@ -728,6 +746,7 @@ def make_policy_set(n_records: int = 60_000, seed: int = 37) -> pd.DataFrame:
     records: list[dict] = []
     while len(records) < n_records:
         for c in customers(m):
+            c.taken = m.names
             first = first_record(rng, c)
             group = [first]
             if rng.random() < REPEAT:

@@ -24,13 +24,9 @@ city, another trade, or a branch office.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -39,6 +35,8 @@ from rapidfuzz.process import cpdist
 
 from .. import schema, values
 from ..model.tables import SheetTable
+from .aliases import (MIN_PINYIN, brand_pinyin, is_person, known_places, latin_keys, person_pinyin, pinyin_table,
+                      sounded, spoken, without_notes)
 from .names import BRANCH_WORDS, SHOP_WORDS, company_keys, plain
 
 # A block bigger than this says nothing about identity (a placeholder phone,
@@ -47,7 +45,7 @@ from .names import BRANCH_WORDS, SHOP_WORDS, company_keys, plain
 MAX_BLOCK = 300
 MAX_WEAK_BLOCK = 30
 # Pairs judged at a time: memory stays flat however many candidates there are.
-CHUNK = 500_000
+CHUNK = 150_000
 # A contact name carried by more records than this (and than this share of the workbook) is common there: it
 # is no evidence that two names one character apart are one company (a term-frequency weight, as splink's).
 # Nor is a two-character name (王伟, 李娜): common in the country even when the workbook holds it once.
@@ -55,8 +53,9 @@ COMMON_CONTACT = 5
 COMMON_SHARE = 0.001
 TITLE_FORM = rf"^.(?:{'|'.join(schema.TITLES)})$"
 _HAN = r"[\u4e00-\u9fff]"
-# The brand of a name in pinyin is at least this long before an English name holding it says anything.
-MIN_PINYIN = 4
+# The kind of a branch after its place: 梁溪区分公司, 梁溪分部 and 梁溪办事处 are one office typed three ways.
+_BRANCH_KIND = r"#(.+?)(?:区|市|县)?(?:分公司|分部|办事处)$"
+_OUTLET = rf".{{2}}[区县](?:{'|'.join(SHOP_WORDS)})$"
 
 SURE, LIKELY = "sure", "likely"
 # What 疑似重复 shows of each record.
@@ -77,10 +76,12 @@ class Duplicates:
 
 def features(customers: pd.DataFrame) -> pd.DataFrame:
     """The comparable form of each record: company core and city, plain phone, e-mail and contact."""
-    keys = company_keys(customers["name"])
-    # A branch (分公司, 营业部, a group's subsidiary) is its own customer whether or not its name says where the
-    # head office's name ends: compare cores without the mark, and keep whether each record is a branch.
-    core = keys["core"].str.replace("#", "", regex=False)
+    # What a name says is read once per distinct name (a workbook repeats many), then mapped back.
+    codes, unique = pd.factorize(customers["name"].fillna("").astype(str))
+    by_name = _name_features(pd.Series(unique, dtype=object))
+    # dtype=object: no string type inferred (and converted back) for columns judge() reads as arrays.
+    named = pd.DataFrame({k: pd.Series(v.to_numpy()[codes], index=customers.index,
+                                       dtype=None if v.dtype.kind in "biuf" else object) for k, v in by_name.items()})
     email = customers.get("email", pd.Series("", index=customers.index)).fillna("").astype(str).str.strip().str.lower()
     email = email.where(values.valid_emails(email), "")
     phone = customers.get("phone", pd.Series("", index=customers.index)).fillna("").astype(str)
@@ -91,15 +92,46 @@ def features(customers: pd.DataFrame) -> pd.DataFrame:
         r"\(.*?\)|先生$|女士$", "", regex=True)
     titled = contact.str.match(TITLE_FORM)
     carriers = contact.map(contact[contact != ""].value_counts()).fillna(0).astype("int64")
-    return pd.DataFrame({
-        "core": core, "city": keys["city"], "full": keys["full"], "phone": phone, "local": local, "email": email,
-        "contact": contact, "surname": contact.str[:1], "titled": titled, "core_len": core.str.len(),
-        "branch": keys["core"].str.contains("#", regex=False) | (core.str.endswith(BRANCH_WORDS)
-                                                                  & ~core.str.endswith(SHOP_WORDS))
-        | core.str.contains("集团.", regex=True),
-        "person": _named_after(core, contact), "latin": ~core.str.contains(_HAN, regex=True),
-        "rare_contact": (carriers <= max(COMMON_CONTACT, COMMON_SHARE * len(contact))) & (contact.str.len() >= 3),
-    }, index=customers.index)
+    # The contact as written too: Qiang Dong keeps its space.
+    written = customers.get("contact", pd.Series("", index=customers.index)).fillna("").astype(str).str.strip()
+    sound = spoken(named["core"], named["latin_brand"], contact.where(~titled, ""), written, named["latin"])
+    return pd.concat([named, sound], axis=1).assign(
+        phone=phone, local=local, email=email, contact=contact, surname=contact.str[:1], titled=titled,
+        person=_named_after(named["core"], contact),
+        rare_contact=(carriers <= max(COMMON_CONTACT, COMMON_SHARE * len(contact))) & (contact.str.len() >= 3),
+    )
+
+
+def _name_features(names: pd.Series) -> dict[str, pd.Series]:
+    """What each distinct name says: its core, city and plain form, whether it is a branch, a Latin name (with
+    its letters), a person's, a shop's, Hong Kong's or a registered firm's, and the owner a note names."""
+    plain_names, owner = without_notes(plain(names))
+    keys = company_keys(plain_names, plained=True)
+    # A branch (分公司, 营业部, a group's subsidiary) is its own customer whether or not its name says where the
+    # head office's name ends: compare cores without the mark, and keep whether each record is a branch.  Its
+    # kind is typed loosely (梁溪区分公司, 梁溪分部, 梁溪办事处 are one office); its place is kept.
+    core = keys["core"].str.replace(_BRANCH_KIND, r"#\1", regex=True).str.replace("#", "", regex=False)
+    latin = ~core.str.contains(_HAN, regex=True)
+    foreign = latin_keys(names, latin & (core != ""), known_places)
+    city = keys["city"].where(~latin, foreign["latin_city"].where(~foreign["latin_hk"], "香港"))
+    human = is_person(core)
+    registered = keys["full"].str.contains("公司", regex=False)
+    return {
+        "core": core, "city": city, "full": keys["full"], "core_len": core.str.len(),
+        "sound": pd.Series(sounded(core.to_numpy(dtype=object)), index=core.index, dtype=object),
+        # 门市部 after a district (龙凯家具江汉区门市部) is a firm's outlet there, not a sole trader's shop.
+        "branch": keys["core"].str.contains("#", regex=False) | (core.str.endswith(BRANCH_WORDS) & (
+            ~core.str.endswith(SHOP_WORDS) | core.str.contains(_OUTLET, regex=True)))
+        | core.str.contains("集团.", regex=True) | foreign["latin_branch"],
+        "latin": latin, "latin_brand": foreign["latin_brand"],
+        # Issue 37: who a shop's owner is, whether a name is a person's or a shop's, and what a Latin name says.
+        "owner": owner, "human": human | foreign["latin_person"], "letters": foreign["letters"],
+        "shop": ~registered & ~human & ~latin & (core.str.len() >= 3),
+        # A store of a chain (云元铺（五一广场店）): the brand's franchise mailbox is on every one of them.
+        "store": ~registered & core.str.endswith("店"),
+        "hk": (city == "香港") | keys["full"].str.contains("香港", regex=False) | foreign["latin_hk"],
+        "registered": registered & (core.str.len() >= 4) & ~core.str.endswith(BRANCH_WORDS),
+    }
 
 
 def _named_after(core: pd.Series, contact: pd.Series) -> pd.Series:
@@ -121,8 +153,14 @@ def candidate_pairs(f: pd.DataFrame) -> pd.DataFrame:
         ((f["contact"] + "|" + f["core"].str[-2:]).where(contact_ok, ""), MAX_WEAK_BLOCK),
     ]
     found = [_pairs_within(key.to_numpy(), cap) for key, cap in blocks]
-    both = np.unique(np.concatenate(found)) if found else np.array([], dtype="int64")
+    # The contact and the brand as they sound: 讯菲电子 and Chongqing Xunfei Electronics, both 廖杰.  Only a pair
+    # across scripts (a Latin name or contact on one side) comes from these; two Chinese names have their own keys.
     n = max(len(f), 1)
+    foreign = (f["latin"] | (f["contact_py"] != f["contact_py2"])).to_numpy()
+    for column in ("contact_py", "contact_py2"):
+        said = _pairs_within((f[column] + "|" + f["brand_py"]).where(f[column] != "", "").to_numpy(), MAX_WEAK_BLOCK)
+        found.append(said[foreign[said // n] != foreign[said % n]])
+    both = np.unique(np.concatenate(found))
     return pd.DataFrame({"i": both // n, "j": both % n})
 
 
@@ -150,11 +188,17 @@ def _pairs_within(keys: np.ndarray, cap: int) -> np.ndarray:
     return np.concatenate(out) if out else np.array([], dtype="int64")
 
 
-def judge(f: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
-    """Decide each candidate pair: adds ``verdict`` (sure/likely/''), ``score`` and ``reason``."""
+def columns(f: pd.DataFrame) -> dict[str, np.ndarray]:
+    """features() as plain arrays, which judge() indexes (converted once, not once per chunk)."""
+    return {k: f[k].to_numpy(dtype=object if f[k].dtype.kind not in "biuf" else None) for k in f.columns}
+
+
+def judge(f: dict[str, np.ndarray], pairs: pd.DataFrame) -> pd.DataFrame:
+    """Decide each candidate pair (``f``: columns() of the records): adds ``verdict`` (sure/likely/''),
+    ``score`` and ``reason``."""
     i, j = pairs["i"].to_numpy(), pairs["j"].to_numpy()
-    a = {k: f[k].to_numpy()[i] for k in f.columns}
-    b = {k: f[k].to_numpy()[j] for k in f.columns}
+    a = {k: v[i] for k, v in f.items()}
+    b = {k: v[j] for k, v in f.items()}
     same_core = a["core"] == b["core"]
     city_ok = (a["city"] == "") | (b["city"] == "") | (a["city"] == b["city"])
     city_same = (a["city"] == b["city"]) & (a["city"] != "")
@@ -166,41 +210,84 @@ def judge(f: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     contact = (a["contact"] == b["contact"]) & (a["contact"] != "") & ~a["titled"] & (a["surname"] != a["contact"])
     titled = (a["surname"] == b["surname"]) & (a["surname"] != "") & (a["titled"] | b["titled"])
     rare = contact & a["rare_contact"]
-    full_same = (a["full"] == b["full"]) & city_same & ~a["person"] & ~b["person"]
+    # One contact written once in pinyin (董强 / Qiang Dong), or one on a Latin and a Chinese name.
+    said = contact | ((a["contact_py"] != "") & ((a["contact_py"] == b["contact_py"]) | (a["contact_py"] == b["contact_py2"]))) | (
+        (a["contact_py2"] != "") & (a["contact_py2"] == b["contact_py"]))
+    # The identical registered name in one city, or twice with no city but the province it was registered in.
+    full_same = (a["full"] == b["full"]) & (city_same | ((a["city"] == "") & (b["city"] == "") & a["registered"])) & (
+        ~a["person"] & ~b["person"])
+    # A Hong Kong company and its mainland sister share the brand, the boss and the mail domain: never related.
+    hk_ok = a["hk"] == b["hk"]
+    crossed = a["latin"] ^ b["latin"]
     # Names are compared character by character only where the rest could make the pair a match.
-    open_ = ~same_core & city_ok & (phone | email | rare | (contact & city_same))
-    written = _where(open_, _related_names, a, b)
-    related = written | _where(open_, _related_sounds, a, b)
+    open_ = ~same_core & city_ok & (phone | email | rare | said)
+    written = _where(open_, _related_names, a, b) & hk_ok
+    related = written | (_where(open_, _related_sounds, a, b) & hk_ok)
     typo = _where(open_ & (a["branch"] == b["branch"]) & (np.maximum(a["core_len"], b["core_len"]) >= 4),
                   _one_char_apart, a, b)
     # A person as customer (name = contact): two people of the same name are not one customer.
     person = a["person"] | b["person"]
     company = same_core & city_ok
-    sure = company & (phone | email)
+    tie = phone | email
+    # A shop typed once as its owner (王记汽车维修商行 / 王娜), or a person once in pinyin (Na Wang / 王娜): the
+    # same phone or e-mail lists them; the owner's name on the shop's record as well makes them sure.
+    kin = (a["human"] & b["shop"]) | (b["human"] & a["shop"]) | (a["human"] & b["human"] & crossed)
+    named = _where(kin & tie, _owner_named, a, b)
+    # A franchise's mailbox is on every store: an owner shares the shop's mobile, or is named on it.
+    kin = kin & (phone | named)
+    # Two of phone, e-mail and contact behind two ways of writing one name: no agent, franchise or sister firm
+    # shows that much of another's.
+    # A bare brand (宁波恒信公司) with the phone of 宁波恒信五金制品 may be another firm of that brand: a person
+    # confirms it.  Brand and trade written both times, the phone is enough.
+    # Names that only sound alike (海韵 / 海蕴) on an agent's phone are two firms: the phone alone backs a written one.
+    strong = (phone & written & ~crossed & (np.minimum(a["core_len"], b["core_len"]) >= 4)) | (
+        tie & (said | titled)) | (phone & email)
+    # One name in one place and the same contact person by full name: one customer (王经理 or 王伟 at two
+    # firms of one name in two cities is not).  The identical registered name is sure only with a phone or an
+    # e-mail (issue 37): a contact alone leaves it for review.
+    placed = city_same | ((a["city"] == "") & (b["city"] == ""))
+    one_firm = company & contact & hk_ok & (placed | a["registered"] | b["registered"]) & ~person & ~a["human"] & (
+        ~b["human"] & ~full_same)
+    # A firm's English name holding its brand's pinyin, in its city, with its contact person by a full name that
+    # is rare here: one customer (谢强 at 东宝物流 and at 东宝文化传媒 is not; nor a branch: "Xining Branch" does
+    # not say which of the firm's offices in 西宁 it is).
+    sure = (company & (phone | (email & ~a["store"]))) | (full_same & tie) | (related & strong) | named | one_firm | (
+        related & crossed & said & city_same & ~a["branch"] & (a["rare_contact"] | b["rare_contact"]))
+    # An English name holds many brands' pinyin (Yixing Liqi, 宜兴 a place): across scripts a contact backs it
+    # in its own city, or when the name is rare here.
+    placed_by = city_same | a["rare_contact"] | b["rare_contact"]
     likely = ~sure & (
-        (company & ~person & (contact | (titled & city_same))) | full_same
-        | (related & (phone | email | (rare & ~person)))
+        (company & ~person & ~a["human"] & ~b["human"] & (contact | (titled & city_same))) | full_same
+        | (related & (tie | (rare & ~person) | (said & crossed & placed_by)))
         # A common contact name backs a name written as part of the other, not one that merely sounds alike.
-        | (written & contact & city_same & ~person)
-        | (typo & (phone | email)) | (typo & city_same & rare)
+        | (written & contact & ~person & (~crossed | placed_by))
+        | (typo & tie) | (typo & city_same & rare) | kin | (company & email)
     )
     score = np.round(
-        np.where(company | full_same, 0.6, 0.45) + 0.2 * phone + 0.15 * email + 0.1 * contact + 0.05 * (titled & ~contact), 2
+        np.where(company | full_same | named, 0.6, 0.45) + 0.2 * phone + 0.15 * email + 0.1 * contact
+        + 0.05 * (titled & ~contact), 2
     ).clip(max=1.0)
     keep = sure | likely
     out = pairs[keep].reset_index(drop=True)
     out["verdict"] = np.where(sure[keep], SURE, LIKELY)
     out["score"] = score[keep]
-    out["reason"] = _reasons(*(m[keep] for m in (company, full_same, related, typo, phone, email, contact, titled)))
+    out["reason"] = _reasons(*(m[keep] for m in (company, full_same, related, typo, kin, phone, email, contact, titled)))
     return out
 
 
 def _where(mask: np.ndarray, test, a: dict, b: dict) -> np.ndarray:
-    """``test`` run on the pairs under ``mask`` only; False elsewhere."""
+    """``test`` run on the pairs under ``mask`` only, given the columns it reads (_READS); False elsewhere."""
     out = np.zeros(len(mask), dtype=bool)
     if mask.any():
-        out[mask] = test({k: v[mask] for k, v in a.items()}, {k: v[mask] for k, v in b.items()})
+        keys = _READS[test.__name__]
+        out[mask] = test({k: a[k][mask] for k in keys}, {k: b[k][mask] for k in keys})
     return out
+
+
+_NAME_COLUMNS = ("core", "core_len", "latin", "branch")
+_READS = {"_related_names": _NAME_COLUMNS, "_related_sounds": (*_NAME_COLUMNS, "sound"),
+          "_one_char_apart": ("core", "full", "sound"),
+          "_owner_named": ("core", "shop", "latin", "contact", "owner", "human", "letters")}
 
 
 def _one_char_apart(a: dict, b: dict) -> np.ndarray:
@@ -208,21 +295,7 @@ def _one_char_apart(a: dict, b: dict) -> np.ndarray:
     same (力大 / 利大, 宏兴 / 鸿兴: a pinyin keyboard's slips, however many characters they touch)."""
     core = cpdist(a["core"].tolist(), b["core"].tolist(), scorer=Levenshtein.distance, workers=1)
     full = cpdist(a["full"].tolist(), b["full"].tolist(), scorer=Levenshtein.distance, workers=1)
-    return (core <= 1) | (full <= 1) | (_sounded(a["core"]) == _sounded(b["core"]))
-
-
-def _sounded(cores: np.ndarray) -> np.ndarray:
-    """Each character replaced by one character per syllable (its first reading): cores that sound alike become
-    equal, and a core keeps its length, so containment and brands compare as on the written cores."""
-    table = _syllable_table()
-    return np.asarray([c.translate(table) for c in cores.tolist()], dtype=object)
-
-
-@lru_cache(maxsize=1)
-def _syllable_table() -> dict[int, str]:
-    readings = _pinyin_table()
-    codes = {syllable: chr(0xF0000 + k) for k, syllable in enumerate(sorted({r[0] for r in readings.values()}))}
-    return {code: codes[r[0]] for code, r in readings.items()}
+    return (core <= 1) | (full <= 1) | (a["sound"] == b["sound"])
 
 
 def _related_names(a: dict, b: dict) -> np.ndarray:
@@ -247,11 +320,26 @@ def _related_names(a: dict, b: dict) -> np.ndarray:
     return (a["branch"] == b["branch"]) & (inside | brand | pinyin)
 
 
+def _owner_named(a: dict, b: dict) -> np.ndarray:
+    """The person on one record is named on the other: as its contact or its owner (王娜 / 王记汽车维修商行 whose
+    contact is 王娜), by the same contact, or in pinyin (Na Wang / 王娜)."""
+    table = pinyin_table()
+    out = np.zeros(len(a["core"]), dtype=bool)
+    for k in range(len(out)):
+        p, s = (b, a) if a["shop"][k] or (b["latin"][k] and not a["latin"][k]) else (a, b)
+        names = {n for n in (s["contact"][k], s["owner"][k]) if len(n) >= 2}
+        names |= {s["core"][k]} if s["human"][k] and not s["latin"][k] else set()
+        if not p["latin"][k]:
+            out[k] = p["core"][k] in names
+        elif p["letters"][k]:
+            out[k] = any(p["letters"][k] in forms for forms in person_pinyin(sorted(names), table))
+    return out
+
+
 def _related_sounds(a: dict, b: dict) -> np.ndarray:
     """_related_names on how the cores sound (圆兴电子科技 / 元兴电子: a homophone and the trade shortened)."""
     latin = np.ones(len(a["core"]), dtype=bool)  # the English-name test was made on the written cores
-    return _related_names(a | {"core": _sounded(a["core"]), "latin": latin},
-                          b | {"core": _sounded(b["core"]), "latin": latin})
+    return _related_names(a | {"core": a["sound"], "latin": latin}, b | {"core": b["sound"], "latin": latin})
 
 
 def _within(short: str, long_: str) -> bool:
@@ -260,38 +348,10 @@ def _within(short: str, long_: str) -> bool:
     return all(c in chars for c in short)
 
 
-def brand_pinyin(cores: list[str]) -> list[set[str]]:
-    """Each pair of neighbouring characters among a core's first four in toneless pinyin, every reading of a
-    character with several (长 is zhang or chang): the brand is one of them whether or not a county's name
-    (乐清, 都江堰) comes first (恒信五金 -> hengxin, xinwu, wujin)."""
-    table = _pinyin_table()
-    return [{x + y for k in range(min(3, len(core) - 1))
-             for x in table.get(ord(core[k]), ("",)) for y in table.get(ord(core[k + 1]), ("",))}
-            for core in cores]
-
-
-@lru_cache(maxsize=1)
-def _pinyin_table() -> dict[int, tuple[str, ...]]:
-    # pypinyin's reading table alone: importing the package would load its phrase dictionaries too (0.4 s).
-    spec = importlib.util.find_spec("pypinyin")
-    path = Path(spec.origin).with_name("pinyin_dict.py") if spec and spec.origin else None
-    table = importlib.util.spec_from_file_location("crm_sheets_pinyin_dict", path) if path else None
-    if table is None or table.loader is None:
-        raise ModuleNotFoundError("pypinyin")
-    module = importlib.util.module_from_spec(table)
-    table.loader.exec_module(module)
-
-    def toneless(reading: str) -> str:
-        return "".join(c for c in unicodedata.normalize("NFKD", reading) if c.isascii())
-
-    return {code: tuple(dict.fromkeys(toneless(r) for r in readings.split(",")))
-            for code, readings in module.pinyin_dict.items() if 0x4E00 <= code <= 0x9FFF}
-
-
-def _reasons(company, full_same, related, typo, phone, email, contact, titled) -> np.ndarray:
+def _reasons(company, full_same, related, typo, kin, phone, email, contact, titled) -> np.ndarray:
     """Why a pair matched, as codes joined by "+" (labels.py words them for 疑似重复)."""
-    name = np.select([full_same, company, related, typo], ["same_full_name", "same_name", "name_brand", "name_one_char"],
-                     "")
+    name = np.select([full_same, company, related, typo, kin],
+                     ["same_full_name", "same_name", "name_brand", "name_one_char", "name_owner"], "")
     text = name.astype(object)
     for mask, code in ((phone, "same_phone"), (email, "same_email"), (contact, "same_contact"),
                        (titled & ~contact, "same_surname")):
@@ -308,9 +368,9 @@ def with_phone_text(table: SheetTable) -> pd.DataFrame:
 
 
 def _joined(pairs: pd.DataFrame, cities: list[str]) -> tuple[pd.DataFrame, Callable[[int], int]]:
-    """The pairs that join records into groups, and each record's group (its smallest position): every sure
-    pair, then the likely ones best first, except a likely pair that would put records of two different known
-    cities into one group (a record without a city must not chain 王艳手机店 of 济南 to 王艳手机店 of 青岛)."""
+    """The pairs that join records into groups, and each record's group (its smallest position): the sure pairs,
+    then the likely ones best first, except a pair that would put records of two different known cities into one
+    group through a record without a city (it must not chain 王艳手机店 of 济南 to 王艳手机店 of 青岛)."""
     order = pairs.assign(_sure=pairs["verdict"] == SURE).sort_values(["_sure", "score"], ascending=False,
                                                                       kind="stable")
     parent: dict[int, int] = {}
@@ -330,7 +390,8 @@ def _joined(pairs: pd.DataFrame, cities: list[str]) -> tuple[pd.DataFrame, Calla
             continue
         ci = known.get(ri, {cities[i]} - {""})
         cj = known.get(rj, {cities[j]} - {""})
-        if not sure and ci and cj and not ci & cj:
+        # A sure pair is evidence enough across two cities only where it names both itself (a firm that moved).
+        if (not sure or not (cities[i] and cities[j])) and ci and cj and not ci & cj:
             keep.append(False)
             continue
         low, high = min(ri, rj), max(ri, rj)
@@ -340,13 +401,33 @@ def _joined(pairs: pd.DataFrame, cities: list[str]) -> tuple[pd.DataFrame, Calla
     return order[np.asarray(keep, dtype=bool)].drop(columns="_sure").sort_index(), root
 
 
+def _sure_groups(pairs: pd.DataFrame, linked: np.ndarray, cluster: np.ndarray) -> np.ndarray:
+    """Per linked record: whether sure pairs alone join its whole group.  A chain is as sure as its weakest link
+    (A and B one phone, B and C only the same name: the group is for review)."""
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    sure = pairs[pairs["verdict"] == SURE]
+    for i, j in zip(sure["i"].tolist(), sure["j"].tolist()):
+        ri, rj = root(i), root(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    roots = pd.Series([root(int(x)) for x in linked], dtype="int64")
+    return roots.groupby(cluster).transform("nunique").eq(1).to_numpy()
+
+
 def find_duplicates(customers: pd.DataFrame) -> Duplicates:
     """Clusters of duplicate records in a customer table (columns: schema keys, and ``phone_text`` if known;
     index: row)."""
     f = features(customers)
     candidates = candidate_pairs(f)
-    judged = [judge(f, candidates.iloc[start:start + CHUNK]) for start in range(0, len(candidates), CHUNK)]
-    pairs = pd.concat(judged, ignore_index=True) if judged else judge(f, candidates)
+    arrays = columns(f)
+    judged = [judge(arrays, candidates.iloc[start:start + CHUNK]) for start in range(0, len(candidates), CHUNK)]
+    pairs = pd.concat(judged, ignore_index=True) if judged else judge(arrays, candidates)
     pairs, root = _joined(pairs, f["city"].tolist())
     linked = np.unique(pairs[["i", "j"]].to_numpy().ravel()) if len(pairs) else np.array([], dtype="int64")
     roots = np.asarray([root(int(x)) for x in linked], dtype="int64")
@@ -360,7 +441,7 @@ def find_duplicates(customers: pd.DataFrame) -> Duplicates:
     index = f.index
     table = pd.DataFrame({
         "row": index[linked], "cluster": cluster + 1, "score": best["score"].to_numpy(),
-        "reason": best["reason"].to_numpy(), "sure": (best["verdict"] == SURE).to_numpy(),
+        "reason": best["reason"].to_numpy(), "sure": _sure_groups(pairs, linked, cluster),
     }).sort_values(["cluster", "row"], kind="stable").set_index("row")
     bounds = np.flatnonzero(np.diff(table["cluster"].to_numpy())) + 1
     clusters = [part.tolist() for part in np.split(table.index.to_numpy(), bounds)] if len(table) else []

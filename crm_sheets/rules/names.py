@@ -43,6 +43,9 @@ _COUNTY_CITY = re.compile(r"^([\u4e00-\u9fff]{2,3}?)(?<![超门])市")
 _SOLE_TRADER = ("个体工商户", "个体户")
 _HAN_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
 _BRACKET = re.compile(r"\(([^()]*)\)")
+# The longest legal form a name ends with, found by its length (no form ends another of its length).
+_LEGAL_SET = frozenset(LEGAL_FORMS)
+_LEGAL_LENGTHS = sorted({len(form) for form in LEGAL_FORMS}, reverse=True)
 _BRANCH = re.compile(rf"^(.*?(?:{'|'.join(LEGAL_FORMS)}))(.*(?:{'|'.join(BRANCH_WORDS)}))$")
 
 
@@ -66,13 +69,15 @@ def plain(texts: pd.Series) -> pd.Series:
     return pd.Series(re.sub(r"[^\S\x00]+", "", joined).split("\x00"), index=texts.index, dtype=object)
 
 
-def company_keys(names: pd.Series) -> pd.DataFrame:
-    """Per name: ``core`` (brand + trade + branch), ``city`` ('' if none) and ``full`` (plain name).
+def company_keys(names: pd.Series, *, plained: bool = False) -> pd.DataFrame:
+    """Per name: ``core`` (brand + trade + branch), ``city`` ('' if none) and ``full`` (plain name); ``plained``
+    when the names are plain() already.
 
     Work happens once per distinct name, then is mapped back.
     """
     codes, unique = pd.factorize(names.fillna("").astype(object))
-    parts = [split_name(name) for name in plain(pd.Series(unique, dtype=object)).tolist()]
+    distinct = pd.Series(unique, dtype=object)
+    parts = [split_name(name) for name in (distinct if plained else plain(distinct)).tolist()]
     columns = {key: np.asarray([p[i] for p in parts], dtype=object)[codes] for i, key in enumerate(("core", "city",
                                                                                                      "full"))}
     return pd.DataFrame(columns, index=names.index)
@@ -117,8 +122,7 @@ def _strip_legal(text: str) -> str:
     for _ in range(2):
         if not text.endswith(LEGAL_FORMS):
             break
-        form = next(f for f in LEGAL_FORMS if text.endswith(f))
-        text = text[: -len(form)]
+        text = text[: -next(n for n in _LEGAL_LENGTHS if text[-n:] in _LEGAL_SET)]
     return text
 
 
