@@ -17,6 +17,18 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture()
+def buttons_at(monkeypatch):
+    """Set the buttons' clock (``buttons_at(day)``); the book a test set as xlwings' caller is forgotten after it."""
+    import xlwings as xw
+
+    from crm_sheets import excel
+
+    yield lambda day: monkeypatch.setattr(excel, "_now", lambda: day)
+    if hasattr(xw.Book, "_mock_caller"):
+        del xw.Book._mock_caller
+
+
+@pytest.fixture()
 def inbox():
     with serving(Inbox()) as handler:
         yield handler

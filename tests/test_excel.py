@@ -38,11 +38,8 @@ TODAY = dt.datetime(2026, 11, 24, 9, 0)
 
 
 @pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(excel, "_now", lambda: TODAY)
-    yield
-    if hasattr(xw.Book, "_mock_caller"):
-        del xw.Book._mock_caller
+def frozen_clock(buttons_at) -> None:
+    buttons_at(TODAY)
 
 
 def demo_workbook(path: Path, customers: int, followups: int, *, vba: bool = False) -> Path:

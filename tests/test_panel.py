@@ -34,11 +34,8 @@ ME = getpass.getuser()
 
 
 @pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(excel, "_now", lambda: TODAY)
-    yield
-    if hasattr(xw.Book, "_mock_caller"):
-        del xw.Book._mock_caller
+def frozen_clock(buttons_at) -> None:
+    buttons_at(TODAY)
 
 
 @pytest.fixture(scope="module")
