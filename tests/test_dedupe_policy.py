@@ -112,6 +112,8 @@ def test_a_group_joined_through_a_third_record_is_listed_for_review() -> None:
         # Two people of one name, and a person and a shop that share nothing but a surname.
         (("王娜", "王娜", "13800000001", ""), ("王娜", "王娜", "13900000002", "")),
         (("王记汽车维修商行", "王娜", "13800000001", ""), ("王娜", "王娜", "13900000002", "")),
+        # Numbered firms with one contact and their own phones: a number left out is not a name shortened.
+        (("新客户1号科技有限公司", "王一", "13900000001", ""), ("新客户10号科技有限公司", "王一", "13900000010", "")),
     ],
 )
 def test_the_policy_s_different_customers_stay_apart(a: tuple, b: tuple) -> None:

@@ -309,7 +309,9 @@ def _related_names(a: dict, b: dict) -> np.ndarray:
     # The same brand with the trade shortened (大禾传媒 / 大禾文化传媒): the shorter core is the longer one with
     # characters left out.  Two characters alone are not a brand here: 博罗 and 平度 are places.
     brand = (a["core"].astype("U2") == b["core"].astype("U2")) & (np.minimum(a["core_len"], b["core_len"]) >= 3) & ~inside
-    brand[brand] = [_within(s, t) for s, t in zip(np.asarray(short, dtype=object)[brand], np.asarray(long_, dtype=object)[brand])]
+    # A number left out makes another firm (新客户1号 / 新客户10号): numbered firms are not one name shortened.
+    brand[brand] = [_within(s, t) and re.sub(r"\D", "", s) == re.sub(r"\D", "", t)
+                    for s, t in zip(np.asarray(short, dtype=object)[brand], np.asarray(long_, dtype=object)[brand])]
     either = a["latin"] ^ b["latin"]
     pinyin = np.zeros(len(short), dtype=bool)
     if either.any():
