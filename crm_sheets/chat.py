@@ -29,15 +29,12 @@ from pathlib import Path
 from typing import Any, TypedDict
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from filelock import FileLock, Timeout
-
 from . import errors
 from .i18n import t
-from .mail import DELIVERING, LEDGER, Ledger
+from .mail import LEDGER, Ledger, delivering
 from .passwords import stored_password
 from .rules.chat import GroupNews
 from .settings import Settings
-from .workbook.safety import lock_wait
 
 WECOM, DINGTALK, FEISHU = "企业微信", "钉钉", "飞书"
 SECRET_ENV = "CRM_SHEETS_BOT_SECRET"  # noqa: S105 - the variable's name, not a secret
@@ -257,21 +254,17 @@ def deliver(folder: Path, now: dt.datetime, *, pacer: Pacer = PACER) -> ChatDeli
     if not (folder / LEDGER).exists():
         return done
     ledger = Ledger(folder)
-    try:
-        with FileLock(str(folder / DELIVERING), timeout=lock_wait()):
-            ledger.settle(now)
-            for key, address, body in ledger.pending(now, chat=True):
-                ledger.sending(key)
-                try:
-                    post(address, json.loads(body), secret=secret_for(address), pacer=pacer)
-                except Refused as exc:
-                    ledger.failed(key, now, str(exc))
-                    done["failed"] += 1
-                    continue
-                ledger.sent(key, now)
-                done["sent"] += 1
-    except Timeout:
-        pass
+    with delivering(ledger, folder, now) as mine:
+        for key, address, body in ledger.pending(now, chat=True) if mine else ():
+            ledger.sending(key)
+            try:
+                post(address, json.loads(body), secret=secret_for(address), pacer=pacer)
+            except Refused as exc:
+                ledger.failed(key, now, str(exc))
+                done["failed"] += 1
+                continue
+            ledger.sent(key, now)
+            done["sent"] += 1
     return done
 
 

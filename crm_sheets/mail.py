@@ -22,8 +22,8 @@ import email.policy
 import hashlib
 import os
 import sqlite3
-from collections.abc import Iterable
-from contextlib import closing
+from collections.abc import Iterable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -286,15 +286,28 @@ def deliver(ledger: Ledger, smtp: SmtpSettings | None, folder: Path, now: dt.dat
     """Send (or write to outbox/) every pending mail that is due for a try; returns sent/failed counts (and why
     the server took none, see unsent_line).  While another process delivers, nothing: it is sending these very
     mails."""
-    try:
-        with FileLock(str(folder / DELIVERING), timeout=lock_wait()):
-            ledger.settle(now)
-            done = _send(ledger, smtp, folder, now)
-    except Timeout:
-        return {"sent": 0, "failed": 0}
+    with delivering(ledger, folder, now) as mine:
+        done = _send(ledger, smtp, folder, now) if mine else Delivery(sent=0, failed=0)
     if done["sent"]:
         ledger.compact()
     return done
+
+
+@contextmanager
+def delivering(ledger: Ledger, folder: Path, now: dt.datetime) -> Iterator[bool]:
+    """Hold the folder's delivery lock, mail and group messages alike, with what a stopped run left "sending"
+    settled first; False while another process holds it (it is delivering these very messages)."""
+    lock = FileLock(str(folder / DELIVERING))
+    try:
+        lock.acquire(timeout=lock_wait())
+    except Timeout:
+        yield False
+        return
+    try:
+        ledger.settle(now)
+        yield True
+    finally:
+        lock.release()
 
 
 def unsent_line(delivery: Delivery, lang: str) -> str:
