@@ -67,6 +67,9 @@ def xlsx(path: Path, sheets: dict[str, list[list]], *, date1904: bool = False,
     """A workbook as XlsxWriter writes it (cells typed as given); ``decorate(wb, sheets)`` adds the odd part."""
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                          "date_1904": date1904, "default_date_format": "yyyy-mm-dd hh:mm"})
+    # A fixed creation time (XlsxWriter stamps the zip's members with it too): the same input byte for byte on
+    # every run, so corrupt-bytes-N flips the same bytes each time.
+    wb.set_properties({"created": dt.datetime(2026, 11, 24, 9, 0)})
     worksheets = {}
     for name, rows in sheets.items():
         ws = worksheets[name] = wb.add_worksheet(name)
